@@ -1,0 +1,3 @@
+from voicecoach.cli import run
+
+run()

@@ -1,0 +1,82 @@
+"""The command line. `main(argv) -> exit code` is the one place where errors become
+messages and exit codes; nothing else prints tracebacks or calls sys.exit.
+
+Each subcommand lives in `voicecoach/commands/<name>.py` with `register(subparsers)` and
+`run(args) -> int`. Command modules import their heavy dependencies inside `run`, so
+`voicecoach list` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from voicecoach import __version__
+from voicecoach.errors import ExitCode, VoicecoachError
+
+COMMANDS = (
+    "list",
+    "show",
+    "validate",
+    "schema",
+    "start",
+    "voices",
+    "devices",
+    "model",
+    "check",
+    "eval",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would sys.exit(2) itself
+        raise _ArgError(f"{self.prog}: {message}")
+
+
+class _ArgError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="voicecoach",
+        description="An offline, voice-guided, hands-free workout coach.",
+    )
+    parser.add_argument("--version", action="version", version=f"voicecoach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"voicecoach.commands.{name.replace('-', '_')}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _ArgError as exc:
+        print(exc, file=sys.stderr)
+        print("  hint: run 'voicecoach --help' (or 'voicecoach COMMAND --help')", file=sys.stderr)
+        return ExitCode.USAGE
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help()
+        return ExitCode.USAGE
+    try:
+        return int(args.run(args))
+    except VoicecoachError as exc:
+        print(f"voicecoach: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("\nvoicecoach: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

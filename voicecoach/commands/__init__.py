@@ -1,0 +1,1 @@
+"""One module per subcommand: `register(subparsers)` (cheap) and `run(args) -> int`."""

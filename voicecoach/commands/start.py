@@ -1,0 +1,64 @@
+"""`voicecoach start NAME`: run a guided session."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("start", help="start a guided workout session")
+    p.add_argument("routine", metavar="NAME", help="routine name, or path to a .toml file")
+    s = p.add_argument_group("session")
+    s.add_argument("--text", action="store_true", help="no audio: print what the coach says")
+    s.add_argument(
+        "--fast",
+        action="store_true",
+        help="virtual clock, as fast as the CPU allows (replay; needs no real-time audio)",
+    )
+    s.add_argument("--log", metavar="FILE", help="write a JSON Lines event log")
+    s.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="start each exercise by itself after S seconds (default 15)",
+    )
+    s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    v = p.add_argument_group("voice")
+    v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
+    v.add_argument("--rate", type=int, help="speaking rate in words per minute")
+    v.add_argument("--volume", type=float, help="volume, 0.0 to 1.0")
+    v.add_argument("--device", help="output device, by index or name substring")
+    v.add_argument(
+        "--speak-file",
+        metavar="WAV",
+        help="write the coach's voice and cues to this WAV on the session timeline",
+    )
+    e = p.add_argument_group("ears")
+    e.add_argument(
+        "--engine",
+        choices=["auto", "vosk", "pocketsphinx", "keys"],
+        default="auto",
+        help="speech recognizer (default auto: Vosk if a model is found, else PocketSphinx)",
+    )
+    e.add_argument("--model", metavar="PATH", help="Vosk model folder")
+    e.add_argument("--input-device", help="microphone, by index or name substring")
+    e.add_argument(
+        "--listen-file",
+        metavar="WAV",
+        help="read the microphone from this WAV (with --fast its audio drives the clock)",
+    )
+    e.add_argument(
+        "--echo",
+        type=float,
+        default=0.0,
+        metavar="GAIN",
+        help="mix the coach's own output into what the ears hear (replay test of the echo guard)",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicecoach.bootstrap import run_session
+
+    return run_session(args)

@@ -1,0 +1,209 @@
+"""A routine flattened into the steps a session walks through, and its time estimate.
+
+Pure functions of the routine: no clock, no I/O. The engine, `show` and `list` share them,
+so what is shown is what is coached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from voicecoach.routine import (
+    CirclesWork,
+    Exercise,
+    HoldsWork,
+    RepsWork,
+    Routine,
+    SequenceWork,
+    TimedWork,
+)
+
+SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the article gives no rest
+SETUP_SECONDS = 20.0  # reading the setup and getting into position, per exercise (estimate)
+INTRO_SECONDS = 30.0  # title, equipment, disclaimer (estimate)
+OUTRO_SECONDS = 15.0  # summary and frequency advice (estimate)
+
+RestReason = Literal["part", "set", "side", "exercise"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One uninterrupted piece of work, and the rest that follows it."""
+
+    exercise: int  # index in routine.exercises
+    set: int  # 1-based set number (on this side)
+    sets: int  # how many sets this side gets in total
+    side: str | None
+    part: int  # index within a sequence; 0 otherwise
+    parts: int
+    label: str | None  # what to do in this part: "toes pointed outward", "clockwise"
+    kind: Literal["timed", "reps", "holds"]
+    seconds: float = 0.0  # timed work
+    reps: int = 0  # reps or holds
+    tempo: float = 0.0  # seconds per rep
+    hold: float = 0.0  # seconds per hold
+    release: float = 0.0  # seconds between holds
+    rest_after: float = 0.0
+    rest_reason: RestReason | None = None
+
+    @property
+    def work_seconds(self) -> float:
+        if self.kind == "timed":
+            return self.seconds
+        if self.kind == "reps":
+            return self.reps * self.tempo
+        return self.reps * self.hold + max(self.reps - 1, 0) * self.release
+
+
+def _primitive(work: TimedWork | RepsWork | HoldsWork | CirclesWork) -> Iterator[dict]:
+    """A simple work item as Step fields; circles become one item per direction."""
+    if isinstance(work, TimedWork):
+        yield {"kind": "timed", "seconds": work.seconds.value, "label": work.label}
+    elif isinstance(work, RepsWork):
+        yield {
+            "kind": "reps",
+            "reps": work.reps.value,
+            "tempo": work.tempo.value,
+            "label": work.label,
+        }
+    elif isinstance(work, HoldsWork):
+        yield {
+            "kind": "holds",
+            "reps": work.reps.value,
+            "hold": work.hold.value,
+            "release": work.release.value,
+            "label": work.label,
+        }
+    else:
+        for direction in work.directions:
+            label = f"{work.label}, {direction}" if work.label else direction
+            if work.reps is not None:
+                yield {
+                    "kind": "reps",
+                    "reps": work.reps.value,
+                    "tempo": work.tempo.value,
+                    "label": label,
+                }
+            else:
+                assert work.seconds is not None
+                yield {"kind": "timed", "seconds": work.seconds.value, "label": label}
+
+
+def _parts(ex: Exercise) -> list[tuple[dict, float]]:
+    """(step fields, rest after the part) for one set of an exercise."""
+    if isinstance(ex.work, SequenceWork):
+        out: list[tuple[dict, float]] = []
+        for part in ex.work.parts:
+            items = list(_primitive(part.work))
+            for k, item in enumerate(items):
+                rest = part.rest_after.value if part.rest_after and k == len(items) - 1 else 0.0
+                out.append((item, rest))
+        return out
+    return [(item, 0.0) for item in _primitive(ex.work)]
+
+
+def _units(ex: Exercise) -> list[tuple[int, int, str | None]]:
+    """(set number, sets on that side in all, side) in the order they are done.
+
+    Extra sets ("a third set on the weaker leg") come after the regular ones and are
+    numbered after them."""
+    n = ex.sets.value
+    if not ex.sides:
+        return [(s, n, None) for s in range(1, n + 1)]
+    extra = {x.side: x.sets.value for x in ex.extra_sets}
+    total = {side: n + extra.get(side, 0) for side in (*ex.sides, *extra)}
+    if ex.side_order == "block":
+        units = [(s, total[side], side) for side in ex.sides for s in range(1, n + 1)]
+    else:
+        units = [(s, total[side], side) for s in range(1, n + 1) for side in ex.sides]
+    for side, k in extra.items():
+        units += [(n + j, total[side], side) for j in range(1, k + 1)]
+    return units
+
+
+def _unit_steps(index: int, ex: Exercise, set_no: int, sets: int, side: str | None) -> list[Step]:
+    parts = _parts(ex)
+    return [
+        Step(
+            exercise=index,
+            set=set_no,
+            sets=sets,
+            side=side,
+            part=k,
+            parts=len(parts),
+            rest_after=rest,
+            rest_reason="part" if rest else None,
+            **fields,
+        )
+        for k, (fields, rest) in enumerate(parts)
+    ]
+
+
+def _with_rest(step: Step, seconds: float, reason: RestReason) -> Step:
+    if step.rest_after >= seconds:
+        return step
+    return replace(step, rest_after=seconds, rest_reason=reason)
+
+
+def _exercise_groups(routine: Routine) -> list[list[int]]:
+    """Exercise indexes, with the members of a superset grouped together."""
+    groups: list[list[int]] = []
+    for i, ex in enumerate(routine.exercises):
+        prev = routine.exercises[i - 1] if i else None
+        if ex.superset and prev is not None and prev.superset == ex.superset:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def steps(routine: Routine) -> list[Step]:
+    """Every step of the routine in order, with the rests between them."""
+    out: list[Step] = []
+    for group in _exercise_groups(routine):
+        units = {i: _units(routine.exercises[i]) for i in group}
+        blocks: list[tuple[int, list[Step]]] = []  # (exercise, steps of one unit)
+        for u in range(max(len(v) for v in units.values())):
+            for i in group:
+                if u < len(units[i]):
+                    set_no, sets, side = units[i][u]
+                    blocks.append((i, _unit_steps(i, routine.exercises[i], set_no, sets, side)))
+        for b, (i, unit) in enumerate(blocks):
+            ex = routine.exercises[i]
+            last = b == len(blocks) - 1
+            if last:
+                if ex.rest_after:
+                    unit[-1] = _with_rest(unit[-1], ex.rest_after.value, "exercise")
+            else:
+                nxt_i, nxt = blocks[b + 1]
+                if len(group) > 1 and nxt_i != i:
+                    # supersets: rest after the pair, not between its members
+                    if nxt_i == group[0] and ex.rest_between_sets:
+                        unit[-1] = _with_rest(unit[-1], ex.rest_between_sets.value, "set")
+                elif nxt[0].side != unit[-1].side and nxt[0].set == unit[-1].set:
+                    unit[-1] = _with_rest(unit[-1], SIDE_SWITCH_SECONDS, "side")
+                else:
+                    rest = ex.rest_between_sets.value if ex.rest_between_sets else 0.0
+                    if nxt[0].side != unit[-1].side:
+                        unit[-1] = _with_rest(unit[-1], max(rest, SIDE_SWITCH_SECONDS), "side")
+                    elif rest:
+                        unit[-1] = _with_rest(unit[-1], rest, "set")
+            out.extend(unit)
+    return out
+
+
+def exercise_seconds(routine: Routine, index: int) -> float:
+    """Work and rests of one exercise, without setup time."""
+    return sum(s.work_seconds + s.rest_after for s in steps(routine) if s.exercise == index)
+
+
+def estimate_seconds(routine: Routine) -> float:
+    """Whole-session estimate: intro, setup per exercise, work, rests, outro."""
+    body = sum(s.work_seconds + s.rest_after for s in steps(routine))
+    return INTRO_SECONDS + SETUP_SECONDS * len(routine.exercises) + body + OUTRO_SECONDS
+
+
+def estimate_minutes(routine: Routine) -> int:
+    return max(1, round(estimate_seconds(routine) / 60))

@@ -1,0 +1,89 @@
+"""The small interfaces the adapters implement. Wired together in one place
+(`voicecoach.bootstrap`). Audio into the ears is always 16 kHz mono int16."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voicecoach.intents import Intent
+
+MIC_RATE = 16_000  # Hz, mono, int16: what every recognizer consumes
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on the session clock."""
+        ...
+
+
+class Voice(Protocol):
+    """Speech and cue output. Implementations: text printer, sounddevice player,
+    WAV timeline writer (`--speak-file`)."""
+
+    def say(self, text: str, at: float) -> float:
+        """Queue `text` to be heard from session time `at` (or right after what is
+        already queued). Returns its duration in seconds; never blocks on playback."""
+        ...
+
+    def cue(self, name: str, at: float) -> float:
+        """Queue a short tone; returns its duration."""
+        ...
+
+    def interrupt(self, at: float) -> None:
+        """Silence whatever plays at `at` and drop the queue (within 100 ms in real time)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A recognizer's verdict: `intent` fired at audio time `t` for the words `text`."""
+
+    t: float
+    intent: Intent
+    text: str
+    score: float = 1.0
+
+
+class Recognizer(Protocol):
+    """Streams 16 kHz mono int16 audio, in any chunk size, and returns the commands it
+    is certain of as soon as it is certain."""
+
+    name: str
+
+    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+        """`samples` start at audio time `t0` (seconds)."""
+        ...
+
+    def flush(self, t: float) -> list[Detection]:
+        """End of input: finish any pending utterance."""
+        ...
+
+
+class AudioSource(Protocol):
+    """Where the ears' audio comes from: a microphone or a WAV file."""
+
+    def chunks(self) -> Iterator[tuple[float, np.ndarray]]:
+        """Yields (t0, int16 samples at MIC_RATE). Ends when the source ends."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class EchoReference(Protocol):
+    """What the coach itself played, on the session clock. The voice records it; the echo
+    guard and `--echo` mixing read it. Implemented by `voicecoach.voice.timeline.Timeline`."""
+
+    def audio(self, t0: float, n: int, rate: int = MIC_RATE) -> np.ndarray:
+        """The coach's output (float32, -1..1, mono) for the n samples starting at t0;
+        zeros where it was quiet."""
+        ...
+
+    def texts(self, t0: float, t1: float) -> list[tuple[float, float, str]]:
+        """(start, end, text) of every utterance overlapping [t0, t1)."""
+        ...

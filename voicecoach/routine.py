@@ -1,0 +1,298 @@
+"""The routine file format: TOML, validated by these pydantic models.
+
+Every dose an article prescribes has a place here: timed work, reps with a tempo, holds
+per rep, circles per direction, sequences inside one exercise, sets with rests, sides
+(with extra sets on the weaker side), alternating pairs (supersets), ranges that keep both
+the article's range and the default we use, and numbers we chose ourselves (`assumed`).
+
+`voicecoach schema` prints `Routine.model_json_schema()` for editors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _number_to_amount(value: Any) -> Any:
+    """`reps = 10` is shorthand for `reps = { default = 10 }`."""
+    if isinstance(value, bool):
+        return value  # let validation reject it
+    if isinstance(value, int | float):
+        return {"default": value}
+    return value
+
+
+class _Amount(_Model):
+    """A number from an article: the value we use, and the article's range if it gave one.
+
+    `assumed = true` marks a number the article did not give (we chose it); `note` says
+    why or quotes the article."""
+
+    min: float | None = Field(default=None, description="low end of the article's range")
+    max: float | None = Field(default=None, description="high end of the article's range")
+    assumed: bool = Field(default=False, description="true when the article gives no number")
+    note: str | None = Field(default=None, description="the article's words, or why we chose")
+
+    @model_validator(mode="after")
+    def _check_range(self) -> _Amount:
+        value = self.default  # type: ignore[attr-defined]
+        if value <= 0:
+            raise ValueError(f"must be greater than 0 (got {value:g})")
+        for bound in ("min", "max"):
+            b = getattr(self, bound)
+            if b is not None and b <= 0:
+                raise ValueError(f"{bound} must be greater than 0 (got {b:g})")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        if self.min is not None and value < self.min:
+            raise ValueError(f"default ({value:g}) is below min ({self.min:g})")
+        if self.max is not None and value > self.max:
+            raise ValueError(f"default ({value:g}) is above max ({self.max:g})")
+        return self
+
+    @property
+    def value(self) -> float:
+        return self.default  # type: ignore[attr-defined]
+
+    @property
+    def is_range(self) -> bool:
+        return self.min is not None and self.max is not None and self.min != self.max
+
+
+class CountValue(_Amount):
+    """A whole number of things (reps, sets, circles)."""
+
+    default: int = Field(description="the count we use")
+    min: int | None = None
+    max: int | None = None
+
+
+class SecondsValue(_Amount):
+    """A duration in seconds."""
+
+    default: float = Field(description="the number of seconds we use")
+
+
+Count = Annotated[CountValue, BeforeValidator(_number_to_amount)]
+Seconds = Annotated[SecondsValue, BeforeValidator(_number_to_amount)]
+
+
+def count(value: int, **kw: Any) -> CountValue:
+    return CountValue(default=value, **kw)
+
+
+def seconds(value: float, **kw: Any) -> SecondsValue:
+    return SecondsValue(default=value, **kw)
+
+
+# ------------------------------------------------------------------------------- work
+
+
+class TimedWork(_Model):
+    """Work for a length of time: "walk on your toes for 20 seconds"."""
+
+    kind: Literal["timed"]
+    seconds: Seconds
+    label: str | None = Field(default=None, description="what to do, spoken at the start")
+
+
+class RepsWork(_Model):
+    """Counted repetitions at a tempo: "10-20 reps"; `pause` is a short stop at the top
+    of each rep ("pausing at the top for one second"), counted inside the tempo."""
+
+    kind: Literal["reps"]
+    reps: Count
+    tempo: Seconds = Field(
+        default_factory=lambda: seconds(3, assumed=True),
+        description="seconds per repetition, pause included",
+    )
+    pause: Seconds | None = Field(default=None, description="pause at the top of each rep")
+    label: str | None = None
+
+
+class HoldsWork(_Model):
+    """Repetitions of a timed hold: "hold 3 seconds, release, 10 times"."""
+
+    kind: Literal["holds"]
+    reps: Count
+    hold: Seconds
+    release: Seconds = Field(
+        default_factory=lambda: seconds(3, assumed=True),
+        description="seconds to release and reset between holds",
+    )
+    label: str | None = None
+
+
+class CirclesWork(_Model):
+    """Circles in each direction, by count or by time: "5-10 clockwise, then
+    counter-clockwise" or "clockwise for 10 seconds, then counter-clockwise"."""
+
+    kind: Literal["circles"]
+    directions: tuple[str, ...] = ("clockwise", "counter-clockwise")
+    reps: Count | None = Field(default=None, description="circles per direction")
+    seconds: Seconds | None = Field(default=None, description="seconds per direction")
+    tempo: Seconds = Field(
+        default_factory=lambda: seconds(2, assumed=True), description="seconds per circle"
+    )
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> CirclesWork:
+        if (self.reps is None) == (self.seconds is None):
+            raise ValueError("give exactly one of 'reps' (circles per direction) or 'seconds'")
+        if not self.directions:
+            raise ValueError("'directions' must name at least one direction")
+        return self
+
+
+SimpleWork = Annotated[TimedWork | RepsWork | HoldsWork | CirclesWork, Field(discriminator="kind")]
+
+
+class SequencePart(_Model):
+    """One part of a sequence inside an exercise, with an optional rest after it."""
+
+    work: SimpleWork
+    rest_after: Seconds | None = None
+
+
+class SequenceWork(_Model):
+    """Several parts done in order, as one set: toe walking straight, toes out, toes in."""
+
+    kind: Literal["sequence"]
+    parts: list[SequencePart] = Field(min_length=1)
+
+
+Work = Annotated[
+    TimedWork | RepsWork | HoldsWork | CirclesWork | SequenceWork, Field(discriminator="kind")
+]
+
+# --------------------------------------------------------------------------- exercise
+
+Side = Literal["right", "left", "weaker"]
+
+
+class ExtraSets(_Model):
+    """More sets on one side after the regular ones: "a third set on the weaker leg"."""
+
+    side: Side
+    sets: Count
+
+
+class Exercise(_Model):
+    id: str = Field(pattern=SLUG, description="short name, used by --from")
+    name: str = Field(min_length=1)
+    purpose: str | None = Field(default=None, description="why, in the article's words")
+    equipment: list[str] = Field(default_factory=list)
+    setup: list[str] = Field(default_factory=list, description="instructions read at setup")
+    cues: list[str] = Field(default_factory=list, description="short cues spoken during work")
+    work: Work
+    sets: Count = Field(default_factory=lambda: count(1))
+    rest_between_sets: Seconds | None = None
+    sides: list[Side] = Field(
+        default_factory=list, description="e.g. ['right', 'left']; empty: both at once"
+    )
+    side_order: Literal["alternate", "block"] = Field(
+        default="alternate",
+        description="alternate: right, left, right, left; block: all right sets, then left",
+    )
+    extra_sets: list[ExtraSets] = Field(default_factory=list)
+    superset: str | None = Field(
+        default=None,
+        pattern=SLUG,
+        description="exercises sharing a superset name alternate set by set",
+    )
+    rest_after: Seconds | None = Field(default=None, description="rest before the next exercise")
+    frequency: str | None = Field(default=None, description="the article's own frequency advice")
+    easier: list[str] = Field(default_factory=list)
+    harder: list[str] = Field(default_factory=list)
+    cautions: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sides_distinct(self) -> Exercise:
+        if len(set(self.sides)) != len(self.sides):
+            raise ValueError("'sides' lists a side twice")
+        if self.extra_sets and not self.sides:
+            raise ValueError("'extra_sets' needs 'sides'")
+        return self
+
+
+# ---------------------------------------------------------------------------- routine
+
+
+class Source(_Model):
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    seed: str | None = Field(default=None, description="the article file it was transcribed from")
+
+
+class Routine(_Model):
+    schema_version: Literal[1] = 1
+    name: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    summary: str | None = None
+    source: Source
+    frequency: str = Field(description="how often, in the article's words")
+    article_minutes: float | None = Field(
+        default=None, gt=0, description="how long the article says the routine takes"
+    )
+    disclaimer: str
+    cautions: list[str] = Field(default_factory=list)
+    closing_tips: list[str] = Field(default_factory=list)
+    exercises: list[Exercise] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Routine:
+        ids = [e.id for e in self.exercises]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"exercise ids must be unique; repeated: {', '.join(dupes)}")
+        groups: dict[str, list[int]] = {}
+        for i, e in enumerate(self.exercises):
+            if e.superset:
+                groups.setdefault(e.superset, []).append(i)
+        for name, idx in groups.items():
+            if len(idx) < 2:
+                raise ValueError(f"superset '{name}' has only one exercise")
+            if idx != list(range(idx[0], idx[0] + len(idx))):
+                raise ValueError(f"the exercises of superset '{name}' must be next to each other")
+            if len({self.exercises[i].sets.value for i in idx}) != 1:
+                raise ValueError(f"the exercises of superset '{name}' must have the same sets")
+        return self
+
+    @property
+    def equipment(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for e in self.exercises:
+            for item in e.equipment:
+                seen.setdefault(item, None)
+        return list(seen)
+
+    def exercise_index(self, key: str) -> int | None:
+        """Find an exercise by id, by number (1-based) or by a unique name prefix."""
+        if key.isdigit() and 1 <= int(key) <= len(self.exercises):
+            return int(key) - 1
+        norm = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+        for i, e in enumerate(self.exercises):
+            if norm in (e.id, re.sub(r"[^a-z0-9]+", "-", e.name.lower()).strip("-")):
+                return i
+        hits = [i for i, e in enumerate(self.exercises) if e.id.startswith(norm)]
+        return hits[0] if len(hits) == 1 else None
