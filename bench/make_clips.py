@@ -208,7 +208,7 @@ COACH: dict[str, tuple[str, ...]] = {
         "rest for thirty seconds",
         "loop the band around your right foot",
         "three, four, five, six",
-        "well done, that was the last set",
+        "nice work, that was the last set",
         "breathe in slowly and breathe out",
         "keep your knee straight",
     ),

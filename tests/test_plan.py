@@ -1,0 +1,111 @@
+"""A routine flattens into the steps a session walks through, in the order the article
+prescribes, with the rests between them."""
+
+from __future__ import annotations
+
+import tomllib
+
+from voicecoach import plan
+from voicecoach.routine import Routine
+
+BASE = """
+name = "demo"
+title = "Demo"
+frequency = "twice a week"
+disclaimer = "Stop if it hurts."
+[source]
+title = "An article"
+"""
+
+
+def routine(exercises: str) -> Routine:
+    return Routine.model_validate(tomllib.loads(BASE + exercises))
+
+
+def order(r: Routine) -> list[tuple]:
+    return [(s.exercise, s.set, s.side, s.label) for s in plan.steps(r)]
+
+
+def test_alternating_sides_switch_every_set():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsets = 2\nsides = ["right", "left"]\n'
+        'rest_between_sets = 30\nwork = { kind = "reps", reps = 10 }\n'
+    )
+    assert [(s.set, s.side) for s in plan.steps(r)] == [
+        (1, "right"), (1, "left"), (2, "right"), (2, "left"),
+    ]  # fmt: skip
+    rests = [(s.rest_after, s.rest_reason) for s in plan.steps(r)]
+    assert rests == [
+        (plan.SIDE_SWITCH_SECONDS, "side"), (30, "side"), (plan.SIDE_SWITCH_SECONDS, "side"),
+        (0, None),
+    ]  # fmt: skip
+
+
+def test_block_order_does_every_set_on_one_side_first():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsets = 2\nsides = ["right", "left"]\n'
+        'side_order = "block"\nwork = { kind = "reps", reps = 10 }\n'
+    )
+    assert [(s.set, s.side) for s in plan.steps(r)] == [
+        (1, "right"), (2, "right"), (1, "left"), (2, "left"),
+    ]  # fmt: skip
+
+
+def test_extra_sets_on_the_weaker_side_come_last_and_are_counted():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsets = 2\nsides = ["right", "left"]\n'
+        'extra_sets = [{ side = "weaker", sets = 1 }]\nwork = { kind = "reps", reps = 25 }\n'
+    )
+    steps = plan.steps(r)
+    assert [(s.set, s.sets, s.side) for s in steps][-1] == (3, 3, "weaker")
+    assert len(steps) == 5
+
+
+def test_circles_become_one_step_per_direction():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nwork = { kind = "circles", reps = 8, tempo = 2 }\n'
+    )
+    assert [(s.label, s.reps, s.work_seconds) for s in plan.steps(r)] == [
+        ("clockwise", 8, 16.0), ("counter-clockwise", 8, 16.0),
+    ]  # fmt: skip
+
+
+def test_a_sequence_repeats_its_parts_every_set_with_rest_between_sets():
+    r = routine(
+        '[[exercises]]\nid = "walk"\nname = "Toe walking"\nsets = 2\nrest_between_sets = 12\n'
+        '[exercises.work]\nkind = "sequence"\n'
+        '[[exercises.work.parts]]\nwork = { kind = "timed", seconds = 20, label = "straight" }\n'
+        '[[exercises.work.parts]]\nwork = { kind = "timed", seconds = 20, label = "out" }\n'
+    )
+    steps = plan.steps(r)
+    assert [(s.set, s.label, s.rest_after) for s in steps] == [
+        (1, "straight", 0), (1, "out", 12), (2, "straight", 0), (2, "out", 0),
+    ]  # fmt: skip
+
+
+def test_a_superset_alternates_its_exercises_set_by_set():
+    pair = (
+        '[[exercises]]\nid = "{id}"\nname = "{id}"\nsuperset = "pair"\nsets = 2\n'
+        'rest_between_sets = 20\nwork = {{ kind = "reps", reps = 25 }}\n'
+    )
+    r = routine(pair.format(id="tib") + pair.format(id="calf"))
+    steps = plan.steps(r)
+    assert [(s.exercise, s.set) for s in steps] == [(0, 1), (1, 1), (0, 2), (1, 2)]
+    assert [s.rest_after for s in steps] == [0, 20, 0, 0]
+
+
+def test_holds_take_their_holds_and_the_releases_between_them():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        'work = { kind = "holds", reps = 10, hold = 3, release = 2 }\n'
+    )
+    assert plan.steps(r)[0].work_seconds == 10 * 3 + 9 * 2
+
+
+def test_the_estimate_adds_setup_work_and_rests():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsets = 2\nrest_between_sets = 30\n'
+        'work = { kind = "timed", seconds = 60 }\n'
+    )
+    expected = plan.INTRO_SECONDS + plan.SETUP_SECONDS + 60 + 30 + 60 + plan.OUTRO_SECONDS
+    assert plan.estimate_seconds(r) == expected
