@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -38,32 +37,20 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from voicecoach.ears.phrases import PHRASES as _SHARED_PHRASES
+from voicecoach.ears.phrases import find as _find_phrases
+
 RATE = 16_000  # Hz: what every recognizer consumes (voicecoach.ports.MIC_RATE)
 
 # -- vocabulary ---------------------------------------------------------------------------
 
-# The command phrase table (same as the ASR helper's voicecoach/ears/phrases.py).
-PHRASES: dict[str, tuple[str, ...]] = {
-    "next": ("next", "next one", "okay next", "done", "skip"),
-    "back": ("back", "go back", "previous"),
-    "repeat": ("repeat", "again", "say that again"),
-    "pause": ("pause", "wait", "hold on"),
-    "resume": ("resume", "continue"),
-    "stop": ("stop", "end workout"),
-    "ready": ("ready", "I'm ready"),
-    "help": ("help", "what can I say"),
-    "time": ("how long", "how much longer", "time left"),
-    "slower": ("slower",),
-    "faster": ("faster",),
-    "yes": ("yes",),
-    "no": ("no",),
-    "pain": ("it hurts", "pain"),
-}
+# The command phrase table is the shared one (voicecoach/ears/phrases.py), as plain strings.
+PHRASES: dict[str, tuple[str, ...]] = {str(k): v for k, v in _SHARED_PHRASES.items()}
 
 # Words around a command ("um next", "next please"); different per split.
 CARRIERS: dict[str, tuple[str, ...]] = {
     "dev": ("okay {} please", "um {}", "{} please", "{} now", "alright {}", "uh {} please"),
-    "heldout": ("hmm {}", "{} thanks", "right {}", "so {}", "er {} thank you", "well {}"),
+    "heldout": ("hmm {}", "{} thanks", "right {}", "so {}", "{} thank you", "well {}"),
 }
 
 # Ordinary sentences someone might say mid-workout: must never fire.  None contains a
@@ -278,24 +265,12 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
 SPLITS = ("dev", "heldout")
 NOISES = ("white", "pink", "babble", "music")
 SNRS = (20, 10, 5)
-_WORD = re.compile(r"[a-z0-9']+")
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words, keeping apostrophes ("I'm" -> "i'm")."""
-    return _WORD.findall(text.lower())
 
 
 def contains_command(text: str) -> str | None:
-    """The first command phrase found in `text` as a whole word sequence, else None."""
-    ws = words(text)
-    for phrases in PHRASES.values():
-        for phrase in phrases:
-            pw = words(phrase)
-            for i in range(len(ws) - len(pw) + 1):
-                if ws[i : i + len(pw)] == pw:
-                    return phrase
-    return None
+    """The first command intent whose phrase occurs in `text` as whole words, else None."""
+    found, _extra, _total = _find_phrases(text)
+    return str(found[0]) if found else None
 
 
 def voice_name(split: str, rng: np.random.Generator) -> str:
@@ -413,8 +388,12 @@ class Babble:
             pos = int(rng.uniform(0, 0.5) * RATE)
             voice = voice_name(split, rng)
             while pos < n:
-                s = synth(voice, int(rng.integers(140, 190)), int(rng.integers(30, 70)),
-                          str(rng.choice(sentences)))  # fmt: skip
+                s = synth(
+                    voice,
+                    int(rng.integers(140, 190)),
+                    int(rng.integers(30, 70)),
+                    str(rng.choice(sentences)),
+                )
                 s = s / (active_rms(s) + 1e-9)
                 k = min(len(s), n - pos)
                 track[pos : pos + k] += s[:k]
@@ -483,8 +462,13 @@ class Plan:
     snr: int | None
 
 
-KINDS = (("command", 0.36), ("carrier", 0.24), ("negative", 0.26), ("near_miss", 0.08),
-         ("coach", 0.06))  # fmt: skip
+KINDS = (
+    ("command", 0.36),
+    ("carrier", 0.24),
+    ("negative", 0.26),
+    ("near_miss", 0.08),
+    ("coach", 0.06),
+)
 CONDITIONS = [("none", None)] * 3 + [(k, s) for k in NOISES for s in SNRS]
 
 
@@ -547,12 +531,23 @@ def build_split(out: Path, split: str, n: int, seed: int, log=print) -> Path:
         samples, start, end = render_clip(plan, rng, babble)
         rel = f"audio/{split}_{i:05d}.wav"
         write_wav(tmp / rel, samples)
-        rows.append({
-            "audio": rel, "expect": plan.expect, "speech_start": round(start, 4),
-            "speech_end": round(end, 4), "text": plan.text, "voice": plan.voice,
-            "speed": plan.speed, "pitch": plan.pitch, "noise": plan.noise, "snr": plan.snr,
-            "split": split, "kind": plan.kind, "duration": round(len(samples) / RATE, 4),
-        })  # fmt: skip
+        rows.append(
+            {
+                "audio": rel,
+                "expect": plan.expect,
+                "speech_start": round(start, 4),
+                "speech_end": round(end, 4),
+                "text": plan.text,
+                "voice": plan.voice,
+                "speed": plan.speed,
+                "pitch": plan.pitch,
+                "noise": plan.noise,
+                "snr": plan.snr,
+                "split": split,
+                "kind": plan.kind,
+                "duration": round(len(samples) / RATE, 4),
+            }
+        )
         if log and (i + 1) % 200 == 0:
             log(f"  {split}: {i + 1}/{n}")
     with open(tmp / "manifest.jsonl", "w") as f:
@@ -575,7 +570,7 @@ def check_vocabulary() -> list[str]:
             for s in sentences:
                 hit = contains_command(s)
                 if hit:
-                    problems.append(f"{split}: {s!r} contains the command {hit!r}")
+                    problems.append(f"{split}: {s!r} contains a phrase of {hit!r}")
             other = set(table[SPLITS[1 - SPLITS.index(split)]])
             problems += [f"{s!r} is in both splits" for s in sentences if s in other]
     if set(VOICES["dev"]["variants"]) & set(VOICES["heldout"]["variants"]):

@@ -1,9 +1,255 @@
-"""Wires adapters to the engine (placeholder until the session runtime lands)."""
+"""Wires a session together in one place: routine -> engine, voice, ears, keys, log, clock.
+
+Choices made here (documented in `voicecoach start --help` terms):
+- `--fast` runs on a virtual clock, so nothing real-time can be used: the voice prints
+  (or writes `--speak-file`), the microphone and the keyboard are off, and the ready
+  timeout starts every exercise. With `--listen-file` the file's audio is the microphone
+  and drives the clock; `--echo GAIN` mixes the coach's own output into it.
+- The ears are optional: their modules are imported here, inside functions. Missing or
+  failing ears are reported once and the session goes on with the keys, unless the user
+  asked for them by name (`--engine vosk`, `--listen-file`, `--input-device`): then the
+  error is theirs to fix and stops the session.
+- The keyboard is used whenever stdin is a terminal (real time only).
+"""
 
 from __future__ import annotations
 
 import argparse
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voicecoach.errors import ExitCode, UsageError, VoicecoachError
+
+if TYPE_CHECKING:
+    from voicecoach.engine.runner import Runner
+    from voicecoach.ports import Clock
+    from voicecoach.routine import Routine
+    from voicecoach.session import Ears
 
 
 def run_session(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    """`voicecoach start`: 0 when the session ended (completed or stopped), 130 on Ctrl-C."""
+    from voicecoach import catalog
+    from voicecoach.engine import Config, initial
+    from voicecoach.engine.runner import Runner, VirtualClock
+    from voicecoach.session import LogWriter, RealClock
+    from voicecoach.voice import make_voice
+    from voicecoach.voice.timeline import Timeline
+
+    routine = catalog.find(args.routine)
+    start = start_exercise(routine, getattr(args, "start_from", None))
+    _check_options(args)
+    fast = bool(args.fast)
+    clock: Clock = VirtualClock() if fast else RealClock()
+    printer = Printer(clock)
+    timeline = Timeline()
+    voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
+    log = LogWriter(args.log) if args.log else None
+    ears = None
+    try:
+        ears = make_ears(args, timeline, warn)
+        state = initial(routine, Config(ready_timeout=args.ready_timeout, start_exercise=start))
+        sinks = [s for s in (log, _heard_printer(printer) if _prints(args) else None) if s]
+        runner = Runner(state, voice, clock, lambda rec: [sink(rec) for sink in sinks])
+        printer.runner = runner
+        if log is not None:
+            log(_header(routine, args, start, voice, ears))
+        try:
+            if fast:
+                from voicecoach.session import run_fast
+
+                run_fast(runner, ears)
+            else:
+                _prerender(voice, state)
+                _run_live(runner, ears)
+        except KeyboardInterrupt:
+            runner.abort("interrupted")
+            voice.interrupt(clock.now())
+            print("\nvoicecoach: interrupted", file=sys.stderr)
+            return ExitCode.INTERRUPTED
+        return ExitCode.OK
+    finally:
+        if ears is not None:
+            ears.close()
+        voice.close()
+        if log is not None:
+            log.close()
+
+
+def warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def start_exercise(routine: Routine, key: str | None) -> int:
+    """`--from`: an exercise id, number or name."""
+    if key is None:
+        return 0
+    index = routine.exercise_index(key)
+    if index is None:
+        ids = ", ".join(e.id for e in routine.exercises)
+        raise UsageError(
+            f"no exercise '{key}' in {routine.name}",
+            f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
+        )
+    return index
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if args.ready_timeout < 0:
+        raise UsageError("--ready-timeout must be 0 or more seconds")
+    if args.echo and not args.listen_file:
+        raise UsageError(
+            "--echo mixes the coach's voice into a --listen-file replay",
+            "add --listen-file WAV (and --fast to replay it on the virtual clock)",
+        )
+    if args.echo < 0:
+        raise UsageError("--echo GAIN must be 0 or more")
+    if args.listen_file and not Path(args.listen_file).is_file():
+        raise UsageError(f"no such file: {args.listen_file}", "check the --listen-file path")
+
+
+def _prints(args: argparse.Namespace) -> bool:
+    return bool(args.text or (args.fast and not args.speak_file))
+
+
+class Printer:
+    """Prints what the coach says with its session time ("[01:05] coach: Hold")."""
+
+    def __init__(self, clock: Clock, out: Callable[[str], None] = print) -> None:
+        self.clock = clock
+        self.out = out
+        self.runner: Runner | None = None
+
+    def __call__(self, line: str) -> None:
+        at = self.runner.sound_at if self.runner is not None else self.clock.now()
+        self.out(f"[{clock_text(at)}] {line}")
+
+
+def clock_text(t: float) -> str:
+    minutes, seconds = divmod(max(0, int(t)), 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+def _heard_printer(printer: Printer) -> Callable[[dict[str, Any]], None]:
+    def show(rec: dict[str, Any]) -> None:
+        if rec["type"] == "heard":
+            printer.out(f"[{clock_text(rec['t'])}] you: {rec['intent']} ({rec['source']})")
+
+    return show
+
+
+def _header(routine: Routine, args: argparse.Namespace, start: int, voice: Any, ears: Any):
+    from voicecoach import __version__, plan
+    from voicecoach.engine.runner import record
+
+    return record(
+        0.0,
+        "session",
+        routine=routine.name,
+        title=routine.title,
+        version=__version__,
+        exercises=len(routine.exercises),
+        start_exercise=start,
+        estimate_seconds=plan.estimate_seconds(routine),
+        ready_timeout=args.ready_timeout,
+        fast=bool(args.fast),
+        voice=type(voice).__name__,
+        ears=getattr(ears.recognizer, "name", None) if ears is not None else None,
+    )
+
+
+# ------------------------------------------------------------------------- ears
+
+
+def make_ears(args: argparse.Namespace, reference: Any, warn: Callable[[str], None]) -> Ears | None:
+    """The recognizer and its audio, or None (keys only)."""
+    if args.engine == "keys" or (args.fast and not args.listen_file):
+        return None
+    explicit = bool(args.listen_file or args.engine != "auto" or args.input_device)
+    try:
+        return _build_ears(args, reference)
+    except ImportError as exc:
+        warn(f"voicecoach: voice commands are not available ({exc}); using the keys only")
+    except VoicecoachError as exc:
+        if explicit:
+            raise
+        warn(f"voicecoach: voice commands are off: {exc}\nvoicecoach: using the keys only")
+    return None
+
+
+def _build_ears(args: argparse.Namespace, reference: Any) -> Ears:
+    from voicecoach import ears as ears_pkg
+    from voicecoach.session import Ears
+
+    make_recognizer = getattr(ears_pkg, "make_recognizer", None)
+    if make_recognizer is None:
+        raise ImportError("voicecoach.ears.make_recognizer is missing")
+    recognizer = make_recognizer(args.engine, args.model)
+    try:
+        from voicecoach.ears.echo import EchoGuard, mix_echo
+    except ImportError:
+        EchoGuard = mix_echo = None
+    if EchoGuard is not None:
+        recognizer = EchoGuard(recognizer, reference)
+    mix = None
+    if args.echo and mix_echo is not None:
+        gain = args.echo
+
+        def mix(chunk, t0):
+            return mix_echo(chunk, reference, t0, gain)
+
+    elif args.echo:
+        raise ImportError("voicecoach.ears.echo.mix_echo is missing (needed by --echo)")
+    return Ears(recognizer, _audio_source(args), mix)
+
+
+def _audio_source(args: argparse.Namespace) -> Any:
+    from voicecoach.ears.sources import MicSource, WavSource
+
+    if args.listen_file:
+        return WavSource(args.listen_file, realtime=not args.fast)
+    return MicSource(args.input_device)
+
+
+# ------------------------------------------------------------------------- real time
+
+
+def _prerender(voice: Any, state: Any) -> None:
+    """Render every phrase the session will say ahead of time, from a silent dry run."""
+    from voicecoach.engine.runner import RecordingVoice, Runner, VirtualClock
+    from voicecoach.voice import prerender
+
+    dry = RecordingVoice()
+    runner = Runner(state, dry, VirtualClock())
+    runner.start()
+    runner.run_to_end()
+    prerender(voice, list(dict.fromkeys(dry.said)))
+
+
+def _run_live(runner: Runner, ears: Ears | None) -> None:
+    from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
+    from voicecoach.session import KeyPress, listen, run_realtime
+
+    inbox: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    thread = None
+    if ears is not None:
+        thread = threading.Thread(target=listen, args=(ears, inbox, stop), daemon=True)
+        thread.start()
+    try:
+        with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
+            if keys.active:
+                print(HELP_LINE)
+            elif ears is None:
+                warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
+            run_realtime(runner, inbox, intent_for_key, warn)
+    finally:
+        stop.set()
+        if ears is not None:
+            ears.close()
+        if thread is not None:
+            thread.join(timeout=1.0)

@@ -119,7 +119,7 @@ def load(path: Path | str) -> Routine:
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except FileNotFoundError:
         raise RoutineNotFound(f"{path}: no such file", "check the path") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -159,6 +159,11 @@ def _exercise_groups(routine: Routine) -> list[list[int]]:
     return groups
 
 
+def exercise_groups(routine: Routine) -> list[list[int]]:
+    """Exercise indexes in order, the members of a superset together: they share steps."""
+    return _exercise_groups(routine)
+
+
 def steps(routine: Routine) -> list[Step]:
     """Every step of the routine in order, with the rests between them."""
     out: list[Step] = []

@@ -124,6 +124,15 @@ class RepsWork(_Model):
     pause: Seconds | None = Field(default=None, description="pause at the top of each rep")
     label: str | None = None
 
+    @model_validator(mode="after")
+    def _pause_fits(self) -> RepsWork:
+        if self.pause is not None and self.pause.value >= self.tempo.value:
+            raise ValueError(
+                f"'pause' ({self.pause.value:g} s) must be shorter than 'tempo' "
+                f"({self.tempo.value:g} s), which includes it"
+            )
+        return self
+
 
 class HoldsWork(_Model):
     """Repetitions of a timed hold: "hold 3 seconds, release, 10 times"."""
@@ -229,6 +238,12 @@ class Exercise(_Model):
             raise ValueError("'sides' lists a side twice")
         if self.extra_sets and not self.sides:
             raise ValueError("'extra_sets' needs 'sides'")
+        extra = [x.side for x in self.extra_sets]
+        if len(set(extra)) != len(extra):
+            raise ValueError("'extra_sets' lists a side twice (give its sets once)")
+        strays = [s for s in extra if s != "weaker" and s not in self.sides]
+        if strays:
+            raise ValueError(f"'extra_sets' names a side not in 'sides': {', '.join(strays)}")
         return self
 
 

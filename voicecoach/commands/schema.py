@@ -1,4 +1,4 @@
-"""`voicecoach schema` (placeholder: its owner replaces this module)."""
+"""`voicecoach schema`: the JSON Schema of routine files, for editors and checkers."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schema", help="(not yet available)")
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of routine files",
+        description="Print the JSON Schema of routine TOML files (every field, its type and "
+        "meaning), e.g. for an editor's TOML language server.",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("voicecoach schema")
+    import json
+
+    from voicecoach.routine import Routine
+
+    print(json.dumps(Routine.model_json_schema(), indent=2))
+    return 0

@@ -1,0 +1,12 @@
+"""Shared fixtures. Every test runs with private config and cache folders, so no test
+reads the user's own routines or writes the real caches."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_config_and_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

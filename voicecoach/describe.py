@@ -1,0 +1,345 @@
+"""A routine in words: doses, steps and the whole plan, for `show` and for speech.
+
+Pure functions of the routine and its plan. Two registers:
+
+- speech (`detail=False`): the numbers we use, in words a voice can read
+  ("2 sets of 10 reps, right then left");
+- detail (`detail=True`, for `show`): also the article's ranges with the number we use
+  ("10-20 reps (using 10)"), tempos and rests, and every number the article did not give
+  marked with `MARK` (see `LEGEND`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from voicecoach import plan
+from voicecoach.routine import (
+    CirclesWork,
+    CountValue,
+    Exercise,
+    HoldsWork,
+    RepsWork,
+    Routine,
+    SecondsValue,
+    SequenceWork,
+    TimedWork,
+)
+
+if TYPE_CHECKING:
+    from voicecoach.plan import Step
+
+MARK = "*"
+LEGEND = f"{MARK} our number: the article does not give one"
+
+SIDE_WORDS = {"right": "right", "left": "left", "weaker": "weaker side"}
+REST_WORDS = {
+    "part": "rest",
+    "set": "rest",
+    "side": "switch sides",
+    "exercise": "rest before the next exercise",
+}
+
+# ------------------------------------------------------------------------------ numbers
+
+
+def number(x: float) -> str:
+    """2 -> "2", 2.5 -> "2.5"."""
+    return f"{x:g}"
+
+
+def plural(n: float, word: str) -> str:
+    """`plural(1, "rep")` -> "1 rep"; `plural(2.5, "second")` -> "2.5 seconds"."""
+    return f"{number(n)} {word}" if n == 1 else f"{number(n)} {word}s"
+
+
+def duration(seconds: float) -> str:
+    """Seconds in words: "20 seconds", "10 minutes", "1 minute 30 seconds"."""
+    if seconds < 60 or seconds != int(seconds):
+        return plural(seconds, "second")
+    minutes, rest = divmod(int(seconds), 60)
+    text = plural(minutes, "minute")
+    return f"{text} {plural(rest, 'second')}" if rest else text
+
+
+def _unit_text(value: float, unit: str) -> str:
+    return duration(value) if unit == "second" else plural(value, unit)
+
+
+def amount(a: CountValue | SecondsValue, unit: str, *, detail: bool = False) -> str:
+    """A number from the article in words.
+
+    Speech: the value we use ("12 reps"). Detail: with the article's range and the value
+    we use ("10-20 reps (using 12)"), and MARK when the number is ours."""
+    used = _unit_text(a.value, unit)
+    if not detail:
+        return used
+    if a.is_range:
+        assert a.min is not None
+        assert a.max is not None
+        text = f"{number(a.min)}-{_unit_text(a.max, unit)} (using {number(a.value)})"
+    elif a.max is not None and a.min is None:
+        text = f"up to {_unit_text(a.max, unit)}"
+        text += "" if a.value == a.max else f" (using {number(a.value)})"
+    elif a.min is not None and a.max is None:
+        text = f"at least {_unit_text(a.min, unit)}"
+        text += "" if a.value == a.min else f" (using {number(a.value)})"
+    else:
+        text = used
+    return text + (MARK if a.assumed else "")
+
+
+def _per_rep(a: SecondsValue) -> str:
+    return f"{number(a.value)} s{MARK if a.assumed else ''}"
+
+
+# --------------------------------------------------------------------------------- work
+
+
+def work_text(work: object, *, detail: bool = False) -> str:
+    """What one set of the work is: "10 reps", "10 holds of 2 seconds", "20 seconds"."""
+    if isinstance(work, TimedWork):
+        return amount(work.seconds, "second", detail=detail)
+    if isinstance(work, RepsWork):
+        return _reps_text(work, detail=detail)
+    if isinstance(work, HoldsWork):
+        text = f"{amount(work.reps, 'hold', detail=detail)} of "
+        text += amount(work.hold, "second", detail=detail)
+        if detail:
+            text += f", {_per_rep(work.release)} to release between holds"
+        return text
+    if isinstance(work, CirclesWork):
+        return _circles_text(work, detail=detail)
+    if isinstance(work, SequenceWork):
+        return _sequence_text(work, detail=detail)
+    raise TypeError(f"unknown work: {work!r}")
+
+
+def _reps_text(work: RepsWork, *, detail: bool) -> str:
+    text = amount(work.reps, "rep", detail=detail)
+    if work.pause is not None:
+        text += f" with a {number(work.pause.value)}-second pause at the top"
+        text += MARK if detail and work.pause.assumed else ""
+    if detail:
+        text += f", {_per_rep(work.tempo)} per rep"
+    return text
+
+
+def _circles_text(work: CirclesWork, *, detail: bool) -> str:
+    each = "each way" if len(work.directions) > 1 else work.directions[0]
+    if work.reps is not None:
+        text = f"{amount(work.reps, 'circle', detail=detail)} {each}"
+    else:
+        assert work.seconds is not None
+        text = f"{amount(work.seconds, 'second', detail=detail)} {each}"
+    if len(work.directions) > 1:
+        text += " (" + ", then ".join(work.directions) + ")"
+    if detail and work.reps is not None:
+        text += f", {_per_rep(work.tempo)} per circle"
+    return text
+
+
+def _sequence_text(work: SequenceWork, *, detail: bool) -> str:
+    """Speech: "5 reps, then 5 reps"; detail only counts the parts (`show` lists them)."""
+    if detail:
+        return plural(len(work.parts), "part")
+    texts = []
+    for part in work.parts:
+        text = work_text(part.work)
+        if part.rest_after is not None:
+            text += f", rest {amount(part.rest_after, 'second')}"
+        texts.append(text)
+    if len(set(texts)) == 1 and len(texts) > 1:
+        return f"{len(texts)} parts of {texts[0]} each"
+    return ", then ".join(texts)
+
+
+# ----------------------------------------------------------------------------- exercise
+
+
+def sides_text(ex: Exercise, *, detail: bool = False) -> str:
+    """Which sides, in which order: "right then left", "all 5 sets right, then left"."""
+    if not ex.sides:
+        return ""
+    names = [SIDE_WORDS[s] for s in ex.sides]
+    text = " then ".join(names)
+    many = ex.sets.value > 1 and len(names) > 1
+    if many and ex.side_order == "alternate":
+        text += ", alternating each set"
+    elif many:
+        text = f"all sets {names[0]}, then " + ", then ".join(names[1:])
+    for extra in ex.extra_sets:
+        more = plural(extra.sets.value, "more set") + (
+            MARK if detail and extra.sets.assumed else ""
+        )
+        text += f", then {more} on the {SIDE_WORDS[extra.side].removesuffix(' side')} side"
+    return text
+
+
+def dose_text(ex: Exercise, *, detail: bool = False) -> str:
+    """The whole dose of an exercise in one line.
+
+    Speech: "2 sets of 10 reps, right then left, alternating each set".
+    Detail adds the article's ranges, tempos, rests and MARKs."""
+    work = work_text(ex.work, detail=detail)
+    if ex.sets.value == 1 and not ex.sets.is_range and not (detail and ex.sets.assumed):
+        text = work
+    else:
+        text = f"{amount(ex.sets, 'set', detail=detail)} of {work}"
+    sides = sides_text(ex, detail=detail)
+    if sides:
+        text += f", {sides}"
+    if detail and ex.rest_between_sets is not None:
+        what = "each pair" if ex.superset else "sets"
+        rest = amount(ex.rest_between_sets, "second", detail=True)
+        text += f"; rest {rest} {'after' if ex.superset else 'between'} {what}"
+    if detail and ex.rest_after is not None:
+        text += f"; then rest {amount(ex.rest_after, 'second', detail=True)}"
+    return text
+
+
+def step_text(step: Step, ex: Exercise | None = None, *, name: bool = False) -> str:
+    """One step of the plan: "set 1 of 2, right: 10 reps (3 s each); then switch sides, 5
+    seconds". `ex` (the step's exercise) names circles as circles, and the exercise when
+    `name` is true (for supersets, whose steps interleave)."""
+    circles = ex is not None and isinstance(ex.work, CirclesWork)
+    where = [f"set {step.set} of {step.sets}"] if step.sets > 1 else []
+    if step.side:
+        where.append(SIDE_WORDS[step.side])
+    if step.parts > 1 and not circles:  # a circle step's label names its direction
+        where.append(f"part {step.part + 1} of {step.parts}")
+    if name and ex is not None:
+        where.insert(0, ex.name)
+    unit = "circle" if circles else "rep"
+    if step.kind == "timed":
+        what = duration(step.seconds)
+    elif step.kind == "reps":
+        what = f"{plural(step.reps, unit)} ({number(step.tempo)} s each)"
+    else:
+        what = f"{plural(step.reps, 'hold')} of {duration(step.hold)}"
+        if step.reps > 1:
+            what += f" ({number(step.release)} s between)"
+    if step.label:
+        what += f" — {step.label.rstrip('.')}"
+    text = f"{', '.join(where)}: {what}" if where else what
+    if step.rest_after and step.rest_reason:
+        text += f"; then {REST_WORDS[step.rest_reason]}, {duration(step.rest_after)}"
+    return text
+
+
+def assumed_numbers(routine: Routine) -> list[str]:
+    """The field path of every number the article did not give (marked `assumed`)."""
+    found: list[str] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, CountValue | SecondsValue):
+            if value.assumed:
+                found.append(path)
+        elif isinstance(value, BaseModel):
+            for field in type(value).model_fields:
+                walk(getattr(value, field), f"{path}.{field}" if path else field)
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    walk(routine, "")
+    return found
+
+
+# ------------------------------------------------------------------------------ routine
+
+
+def source_text(routine: Routine) -> str:
+    src = routine.source
+    text = f'"{src.title}"'
+    by = [x for x in (src.author, src.publisher) if x]
+    if by:
+        text += " by " + ", ".join(by)
+    if src.date:
+        text += f" ({src.date})"
+    if src.url:
+        text += f" <{src.url}>"
+    return text
+
+
+def minutes_text(routine: Routine) -> str:
+    text = f"about {plural(plan.estimate_minutes(routine), 'minute')}"
+    if routine.article_minutes:
+        text += f" (the article says {plural(routine.article_minutes, 'minute')})"
+    return text
+
+
+def _bullets(title: str, items: Iterable[str], indent: str) -> list[str]:
+    items = list(items)
+    if not items:
+        return []
+    if len(items) == 1:
+        return [f"{indent}{title}: {items[0]}"]
+    return [f"{indent}{title}:", *(f"{indent}  - {item}" for item in items)]
+
+
+def _line(title: str, value: str | None, indent: str) -> list[str]:
+    return [f"{indent}{title}: {value}"] if value else []
+
+
+def exercise_lines(routine: Routine, index: int) -> list[str]:
+    """Everything about one exercise, without its steps."""
+    ex = routine.exercises[index]
+    pad = "   "
+    seconds = plan.exercise_seconds(routine, index)
+    lines = [f"{index + 1}. {ex.name}  [{ex.id}, about {duration(round(seconds / 5) * 5)}]"]
+    lines += _line("Why", ex.purpose, pad)
+    lines += _line("Dose", dose_text(ex, detail=True), pad)
+    if isinstance(ex.work, SequenceWork):
+        for k, part in enumerate(ex.work.parts, 1):
+            label = f" {part.work.label}" if part.work.label else ""
+            lines.append(f"{pad}  part {k}: {work_text(part.work, detail=True)}.{label}")
+    elif getattr(ex.work, "label", None):
+        lines.append(f"{pad}  {ex.work.label}")  # type: ignore[union-attr]
+    lines += _line("Alternates with", _superset_partners(routine, index), pad)
+    lines += _line("Equipment", ", ".join(ex.equipment), pad)
+    lines += _bullets("Setup", ex.setup, pad)
+    lines += _bullets("Cues", ex.cues, pad)
+    lines += _bullets("Easier", ex.easier, pad)
+    lines += _bullets("Harder", ex.harder, pad)
+    lines += _bullets("Cautions", ex.cautions, pad)
+    lines += _line("How often", ex.frequency, pad)
+    lines += _bullets("Notes", ex.notes, pad)
+    return lines
+
+
+def _superset_partners(routine: Routine, index: int) -> str | None:
+    ex = routine.exercises[index]
+    if not ex.superset:
+        return None
+    others = [e.name for e in routine.exercises if e.superset == ex.superset and e is not ex]
+    return ", ".join(others) + " (superset: set by set)"
+
+
+def routine_text(routine: Routine, *, steps: bool = True) -> str:
+    """The whole plan in words, as `voicecoach show` prints it."""
+    lines = [f"{routine.title}  [{routine.name}]"]
+    lines += _line("About", routine.summary, "")
+    lines += _line("Source", source_text(routine), "")
+    lines += _line("How often", routine.frequency, "")
+    lines += _line("Time", minutes_text(routine), "")
+    lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
+    lines += _line("Disclaimer", routine.disclaimer, "")
+    lines += _bullets("Cautions", routine.cautions, "")
+    all_steps = plan.steps(routine) if steps else []
+    for group in plan.exercise_groups(routine):
+        for i in group:
+            lines += ["", *exercise_lines(routine, i)]
+        if steps:
+            lines.append("   Steps:" if len(group) == 1 else "   Steps (alternating):")
+            for s in (s for s in all_steps if s.exercise in group):
+                text = step_text(s, routine.exercises[s.exercise], name=len(group) > 1)
+                lines.append(f"     - {text}")
+    lines.append("")
+    lines += _bullets("Closing tips", routine.closing_tips, "")
+    if assumed_numbers(routine):
+        lines += ["", LEGEND]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,355 @@
+"""Where the ears' audio comes from: the microphone or a WAV file (`ports.AudioSource`).
+
+Both yield `(t0, int16 samples at MIC_RATE)` in fixed-size chunks, where `t0` is the audio
+time of the chunk's first sample counted in samples (drift-free) from `start`.
+
+The microphone callback runs on PortAudio's real-time thread, so it ONLY copies the bytes
+into a queue (the pattern of python-sounddevice's examples/rec_unlimited.py); counting an
+overflow is the one other thing it does.  Logging, resampling and everything else happen
+in the consumer, `MicSource.chunks()`.  Overflows are counted (`overflows`), logged and
+never fatal: a lost block of audio must not end a workout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import time
+from collections.abc import Callable, Iterator
+from math import gcd
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from voicecoach.errors import AudioError
+from voicecoach.ports import MIC_RATE
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1600  # samples per chunk at MIC_RATE: 100 ms, a good step for every recognizer
+NO_MIC_HINT = (
+    "connect a microphone, or pick one with --input-device (see 'voicecoach devices'); "
+    "on Linux without a sound card, start PulseAudio (see 'voicecoach check')"
+)
+
+
+# -- resampling ----------------------------------------------------------------------------
+
+
+def to_int16(data: np.ndarray) -> np.ndarray:
+    """Any PCM sample array (ints of any width, unsigned 8-bit, float -1..1) as int16;
+    several channels (last axis) are averaged to mono."""
+    x = np.asarray(data)
+    if x.ndim == 2:
+        x = x.astype(np.float64).mean(axis=1) if x.dtype.kind == "f" else _mono_int(x)
+    if x.dtype == np.int16:
+        return x
+    if x.dtype.kind == "f":
+        return np.round(np.clip(x, -1.0, 1.0) * 32767).astype(np.int16)
+    if x.dtype == np.uint8:
+        return ((x.astype(np.int16) - 128) << 8).astype(np.int16)
+    if x.dtype.kind == "i":
+        return (x.astype(np.int64) >> (8 * x.dtype.itemsize - 16)).astype(np.int16)
+    raise AudioError(f"unsupported sample format {x.dtype}", "use 16-bit PCM WAV files")
+
+
+def _mono_int(x: np.ndarray) -> np.ndarray:
+    """Average integer channels without overflow, keeping the integer type."""
+    return np.round(x.astype(np.float64).mean(axis=1)).astype(x.dtype)
+
+
+def resample(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Whole int16 signal from `rate` to MIC_RATE (polyphase, exact ratio)."""
+    if rate == MIC_RATE:
+        return samples
+    from scipy.signal import resample_poly
+
+    g = gcd(rate, MIC_RATE)
+    out = resample_poly(samples.astype(np.float32), MIC_RATE // g, rate // g)
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+
+
+class StreamResampler:
+    """Polyphase resampler that keeps its state between chunks, so a stream cut into any
+    chunk sizes resamples exactly like the whole signal would (no clicks at the seams).
+    Used when a microphone cannot deliver 16 kHz itself."""
+
+    def __init__(self, rate_in: int, rate_out: int = MIC_RATE, taps_per_phase: int = 24) -> None:
+        g = gcd(rate_in, rate_out)
+        self.up, self.down = rate_out // g, rate_in // g
+        from scipy.signal import firwin
+
+        n = taps_per_phase * self.up
+        cutoff = 0.9 / max(self.up, self.down)  # of the upsampled Nyquist
+        h = firwin(n, cutoff) * self.up
+        # phases[p][i] = h[p + i*up]: the taps that meet input sample (m0 - i) at phase p
+        self.phases = h.reshape(taps_per_phase, self.up).T.astype(np.float64)
+        self.taps = taps_per_phase
+        self.history = np.zeros(taps_per_phase - 1)
+        self.n_in = 0  # input samples seen
+        self.n_out = 0  # output samples produced
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """int16 in, int16 out: every output whose input is complete."""
+        buf = np.concatenate([self.history, samples.astype(np.float64)])
+        self.n_in += len(samples)
+        # output k sits at upsampled index k*down, i.e. input index m0 = k*down // up
+        last = (self.n_in * self.up - 1) // self.down  # last output fully covered
+        ks = np.arange(self.n_out, last + 1)
+        if len(ks) == 0:
+            self.history = buf[-(self.taps - 1) :]
+            return np.zeros(0, np.int16)
+        pos = ks * self.down
+        m0 = pos // self.up  # absolute input index
+        phase = pos % self.up
+        base = self.n_in - len(buf)  # absolute index of buf[0]
+        idx = (m0 - base)[:, None] - np.arange(self.taps)[None, :]
+        y = np.einsum("ki,ki->k", self.phases[phase], buf[idx])
+        self.n_out = int(ks[-1]) + 1
+        self.history = buf[-(self.taps - 1) :]
+        return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+
+
+# -- WAV file ------------------------------------------------------------------------------
+
+
+class WavSource:
+    """A WAV file as the ears' input (`--listen-file`, eval, replayed sessions).
+
+    Any PCM/float WAV, any rate and channel count, converted to 16 kHz mono int16.
+    With `realtime=True` chunks are released at the pace they were recorded (for a live
+    session fed from a file); otherwise as fast as they are consumed."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        chunk: int = CHUNK,
+        start: float = 0.0,
+        realtime: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.path = Path(path)
+        self.chunk = chunk
+        self.start = start
+        self.realtime = realtime
+        self._clock = clock
+        self._sleep = sleep
+        self._closed = False
+        self.samples = read_wav(self.path)
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / MIC_RATE
+
+    def chunks(self) -> Iterator[tuple[float, np.ndarray]]:
+        began = self._clock()
+        for i in range(0, len(self.samples), self.chunk):
+            if self._closed:
+                return
+            if self.realtime:
+                wait = began + (i + self.chunk) / MIC_RATE - self._clock()
+                if wait > 0:
+                    self._sleep(wait)
+            yield self.start + i / MIC_RATE, self.samples[i : i + self.chunk]
+
+    def close(self) -> None:
+        self._closed = True
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """The file's audio as 16 kHz mono int16, or an AudioError saying what is wrong."""
+    if not path.exists():
+        raise AudioError(f"audio file not found: {path}", "check the path (a .wav file)")
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder, not a WAV file", "give the path of a .wav file")
+    from scipy.io import wavfile
+
+    try:
+        rate, data = wavfile.read(path)
+    except (ValueError, OSError, EOFError) as exc:
+        raise AudioError(
+            f"cannot read {path} as a WAV file ({exc})",
+            "use a PCM WAV file, e.g. 'sox input.mp3 -r 16000 -c 1 -b 16 output.wav'",
+        ) from None
+    if data.size == 0:
+        raise AudioError(f"{path} contains no audio", "record or choose a longer file")
+    return resample(to_int16(data), int(rate))
+
+
+# -- microphone ----------------------------------------------------------------------------
+
+
+def import_sounddevice() -> ModuleType:
+    """sounddevice, or an AudioError when the PortAudio library is missing."""
+    try:
+        import sounddevice
+    except OSError as exc:  # sounddevice raises OSError when libportaudio is absent
+        raise AudioError(
+            f"the PortAudio library is not available ({exc})",
+            "install it: 'sudo apt-get install libportaudio2' (Linux)",
+        ) from None
+    return sounddevice
+
+
+def input_devices(sd: Any) -> list[dict]:
+    """Every device that can record, each a dict with at least `index` and `name`."""
+    try:
+        devices = sd.query_devices()
+    except Exception as exc:  # PortAudio errors are not a stable type
+        raise AudioError(f"cannot list audio devices ({exc})", NO_MIC_HINT) from None
+    return [dict(d, index=i) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+
+
+def find_input_device(sd: Any, spec: str | int | None = None) -> dict:
+    """The microphone to use: `spec` is an index, a (case-insensitive) name substring, or
+    None for the system default.  AudioError (with what exists) when there is none."""
+    mics = input_devices(sd)
+    if not mics:
+        raise AudioError("no microphone found", NO_MIC_HINT)
+    names = "; ".join(f"{d['index']}: {d['name']}" for d in mics)
+    if spec is None or spec == "":
+        chosen = [d for d in mics if d["index"] == _default_input(sd)]
+        return chosen[0] if chosen else mics[0]
+    if isinstance(spec, int) or str(spec).strip().isdigit():
+        index = int(spec)
+        chosen = [d for d in mics if d["index"] == index]
+        if not chosen:
+            raise AudioError(f"audio device {index} is not a microphone", f"choose one of: {names}")
+        return chosen[0]
+    needle = str(spec).lower()
+    exact = [d for d in mics if d["name"].lower() == needle]
+    chosen = exact or [d for d in mics if needle in d["name"].lower()]
+    if not chosen:
+        raise AudioError(f"no microphone matches {spec!r}", f"choose one of: {names}")
+    if len(chosen) > 1:
+        which = "; ".join(f"{d['index']}: {d['name']}" for d in chosen)
+        raise AudioError(f"{spec!r} matches several microphones", f"be more precise: {which}")
+    return chosen[0]
+
+
+def _default_input(sd: Any) -> int:
+    """The system's default input device index, -1 when there is none."""
+    try:
+        return int(sd.default.device[0])
+    except (TypeError, IndexError, ValueError):
+        return -1
+
+
+class MicSource:
+    """The microphone, 16 kHz mono int16 in CHUNK-sample blocks.
+
+    If the device refuses 16 kHz it is opened at its own rate and resampled here (never
+    in the callback).  `overflows` counts blocks PortAudio reported as overflowed plus
+    blocks dropped because the consumer fell behind by more than `max_queue_s`."""
+
+    def __init__(
+        self,
+        device: str | int | None = None,
+        chunk: int = CHUNK,
+        start: float = 0.0,
+        stall_timeout: float = 5.0,
+        max_queue_s: float = 10.0,
+        sd: Any = None,
+    ) -> None:
+        self._sd = sd if sd is not None else import_sounddevice()
+        self.device = find_input_device(self._sd, device)
+        self.chunk = chunk
+        self.start = start
+        self.stall_timeout = stall_timeout
+        self.rate = self._pick_rate()
+        self.blocksize = chunk if self.rate == MIC_RATE else max(1, chunk * self.rate // MIC_RATE)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(
+            maxsize=max(1, int(max_queue_s * self.rate / self.blocksize))
+        )
+        self.overflows = 0  # written by the callback thread (int increments are atomic)
+        self.dropped = 0
+        self._logged = 0
+        self._stream: Any = None
+        self._closed = False
+
+    def _pick_rate(self) -> int:
+        """16 kHz if the device takes it, else its default rate (resampled later)."""
+        try:
+            self._sd.check_input_settings(
+                device=self.device["index"], channels=1, dtype="int16", samplerate=MIC_RATE
+            )
+            return MIC_RATE
+        except Exception:
+            return int(self.device.get("default_samplerate") or 48_000)
+
+    def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        """PortAudio thread: copy the bytes, count problems, nothing else."""
+        if status:
+            self.overflows += 1
+        try:
+            self._queue.put_nowait(bytes(indata))
+        except queue.Full:
+            self.dropped += 1
+
+    def open(self) -> None:
+        """Start recording (chunks() calls this itself)."""
+        if self._stream is not None:
+            return
+        try:
+            self._stream = self._sd.RawInputStream(
+                samplerate=self.rate,
+                blocksize=self.blocksize,
+                device=self.device["index"],
+                channels=1,
+                dtype="int16",
+                callback=self._callback,
+            )
+            self._stream.start()
+        except Exception as exc:
+            self._stream = None
+            raise AudioError(
+                f"cannot open the microphone {self.device['name']!r} ({exc})", NO_MIC_HINT
+            ) from None
+        log.info("recording from %s at %d Hz", self.device["name"], self.rate)
+
+    def chunks(self) -> Iterator[tuple[float, np.ndarray]]:
+        self.open()
+        resampler = StreamResampler(self.rate) if self.rate != MIC_RATE else None
+        pending = np.zeros(0, np.int16)
+        produced = 0
+        while not self._closed:
+            try:
+                data = self._queue.get(timeout=self.stall_timeout)
+            except queue.Empty:
+                raise AudioError(
+                    f"the microphone {self.device['name']!r} stopped delivering audio",
+                    "check that it is still connected, then start again",
+                ) from None
+            if data is None:
+                break
+            self._report_overflows()
+            block = np.frombuffer(data, dtype=np.int16)
+            if resampler is not None:
+                block = resampler.process(block)
+            pending = np.concatenate([pending, block]) if len(pending) else block
+            while len(pending) >= self.chunk:
+                yield self.start + produced / MIC_RATE, pending[: self.chunk]
+                produced += self.chunk
+                pending = pending[self.chunk :]
+
+    def _report_overflows(self) -> None:
+        lost = self.overflows + self.dropped
+        if lost > self._logged:
+            log.warning("microphone input overflowed (%d blocks so far); audio was lost", lost)
+            self._logged = lost
+
+    def close(self) -> None:
+        self._closed = True
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except Exception as exc:  # closing must never raise during shutdown
+                log.debug("closing the input stream failed: %s", exc)
+        with contextlib.suppress(queue.Full):  # a full queue wakes the consumer anyway
+            self._queue.put_nowait(None)

@@ -1,0 +1,37 @@
+"""The pure session engine: `step(state, event) -> (state, effects)`.
+
+state = initial(routine, Config(ready_timeout=15))
+state, effects = step(state, Start(0.0))
+... the runtime performs effects, answers each Say/Cue with a Spoke, and sends a
+Tick at `state.next_deadline` ...
+"""
+
+from voicecoach.engine.core import (
+    abort,
+    exercise_outcomes,
+    first_step,
+    initial,
+    segment_left,
+    step,
+    tempo,
+    time_text,
+    workout_left,
+)
+from voicecoach.engine.state import Config, Item, Pause, State, estimate_speech
+
+__all__ = [
+    "Config",
+    "Item",
+    "Pause",
+    "State",
+    "abort",
+    "estimate_speech",
+    "exercise_outcomes",
+    "first_step",
+    "initial",
+    "segment_left",
+    "step",
+    "tempo",
+    "time_text",
+    "workout_left",
+]

@@ -1,0 +1,128 @@
+"""The engine's immutable state, and the agenda of things it will do at given times.
+
+Every future action is an `Item` on the agenda with an absolute time on the session clock
+(drift-free: a 10 s hold ends at start + 10 s whatever is said meanwhile). An item's
+`mode` says how it relates to speech:
+
+- `fixed`: happens at `due` (a hold or rest ends); anything it says waits for the voice;
+- `wait`: happens at `due` or when the voice falls silent (+ `after`), whichever is later
+  (rep counts wait for speech, the ready timeout counts from the end of the prompt);
+- `drop`: said at `due` if the voice is silent then, skipped otherwise ("3, 2, 1",
+  "halfway", ticks: a late countdown is worse than none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from voicecoach.plan import Step
+from voicecoach.routine import Routine
+
+Phase = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
+Mode = Literal["fixed", "wait", "drop"]
+PauseKind = Literal["pause", "confirm", "pain"]
+
+EPS = 1e-9
+SECONDS_PER_WORD = 0.36  # a provisional length for speech the voice has not measured yet
+SECONDS_PER_CUE = 0.25
+
+
+def estimate_speech(text: str) -> float:
+    """A stand-in duration until the voice's `Spoke` gives the real one."""
+    return 0.25 + SECONDS_PER_WORD * len(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Session options the engine needs (everything else belongs to the runtime)."""
+
+    ready_timeout: float = 15.0
+    start_exercise: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One future action: `action` names a handler in `voicecoach.engine.core`."""
+
+    due: float
+    action: str
+    mode: Mode = "wait"
+    after: float = 0.0
+    n: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Why and since when every timer is frozen."""
+
+    at: float
+    kind: PauseKind
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    routine: Routine
+    steps: tuple[Step, ...]
+    config: Config = field(default_factory=Config)
+    started: float | None = None  # session time of Start
+    now: float = 0.0  # the latest event time seen
+    phase: Phase = "intro"
+    index: int = 0  # the step being set up / worked, or just finished (in a rest)
+    prev: int | None = None  # the step done before `index` (None right after a setup)
+    announced: int | None = None  # the step whose intro has been said
+    rep: int = 0  # reps counted / holds done in the current step
+    seg_end: float | None = None  # end of the current timed work, hold or rest
+    rep_base: float = 0.0  # when the last rep was counted (or the reps began)
+    agenda: tuple[Item, ...] = ()
+    speech_end: float = 0.0  # when everything the voice has confirmed stops sounding
+    pending: tuple[tuple[int, float], ...] = ()  # (id, estimated end) awaiting `Spoke`
+    next_id: int = 1
+    cut_id: int = 0  # `Spoke` answers for ids below this were interrupted: ignored
+    tempo_factor: float = 1.0  # slower / faster
+    pause: Pause | None = None
+    completed: frozenset[int] = frozenset()  # steps finished (not skipped)
+    visited: frozenset[int] = frozenset()  # exercises set up since the last jump
+    logged: tuple | None = None  # the last `state` record written
+    ended: bool = False
+
+    @property
+    def busy_until(self) -> float:
+        """When the voice falls silent, as far as the engine knows."""
+        return max([self.speech_end, *(end for _, end in self.pending)])
+
+    def effective(self, item: Item) -> float:
+        """When `item` happens, given the speech already queued."""
+        if item.mode == "wait":
+            return max(item.due, self.busy_until + item.after)
+        return item.due
+
+    @property
+    def next_deadline(self) -> float | None:
+        """The absolute session time at which the runtime must send a `Tick` (None: no
+        timer runs, e.g. while paused or after the end)."""
+        if self.ended or self.pause is not None or self.started is None or not self.agenda:
+            return None
+        return min(self.effective(i) for i in self.agenda)
+
+    @property
+    def shown_phase(self) -> str:
+        """The phase as logged: frozen timers show as `paused`."""
+        return "paused" if self.pause is not None else self.phase
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    @property
+    def exercise(self) -> int:
+        return self.step.exercise
+
+    @property
+    def paused(self) -> bool:
+        return self.pause is not None
+
+    @property
+    def confirming(self) -> bool:
+        return self.pause is not None and self.pause.kind == "confirm"

@@ -1,0 +1,238 @@
+"""Real-time playback through one sounddevice OutputStream that runs for the whole session.
+
+The stream is opened and started up front (so the first words do not wait for the device
+to start) and plays silence when there is nothing to say. Speech is rendered and prepared
+(resampled, volume applied) in the calling thread; the audio callback only copies prepared
+arrays (`Mixer`), so an interrupt silences the output within one block plus the device's
+own buffer.
+
+Session time <-> stream frames: when the queue is idle, the next sound is anchored at the
+frame the callback writes next, which is heard `stream.latency` seconds from now; every
+sound is recorded in the Timeline at the session time it will be heard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from voicecoach.errors import AudioError
+from voicecoach.voice.cues import tone
+from voicecoach.voice.mixer import Mixer
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voicecoach.ports import Clock
+    from voicecoach.voice.render import Renderer
+    from voicecoach.voice.timeline import Timeline
+
+BLOCK = 0.02  # seconds per callback: an interrupt is heard within one block (+ device buffer)
+LATENCY = 0.04  # seconds of device buffer asked for; lower underruns through ALSA's pulse plugin
+STALL = 3.0  # seconds without the callback running while we wait = the device is gone
+_PREFERRED_RATE = 22050  # espeak-ng's own rate: no resampling on the way out
+_MAX_PREPARED = 500
+
+
+class OutputStream(Protocol):
+    """The part of `sounddevice.OutputStream` used here (fakes implement it in tests)."""
+
+    samplerate: float
+    latency: float
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def close(self) -> None: ...
+
+
+# (rate, blocksize, callback, finished_callback) -> a started-or-not stream
+StreamFactory = Callable[[int, int, Callable[..., None], Callable[[], None]], OutputStream]
+
+
+def sounddevice_stream(device: int | None = None) -> StreamFactory:
+    """A factory for real output streams on `device` (index; None = default)."""
+
+    def open_stream(rate, blocksize, callback, finished) -> OutputStream:
+        from voicecoach.voice.devices import sounddevice
+
+        sd = sounddevice()
+        try:
+            return sd.OutputStream(
+                samplerate=rate,
+                blocksize=blocksize,
+                device=device,
+                channels=1,
+                dtype="float32",
+                latency=LATENCY,
+                callback=callback,
+                finished_callback=finished,
+            )
+        except (sd.PortAudioError, ValueError) as exc:
+            raise AudioError(
+                f"cannot open the audio output ({exc})",
+                "check 'voicecoach devices', pick one with --device, or use --text",
+            ) from exc
+
+    return open_stream
+
+
+def output_rate(device: int | None) -> int:
+    """22050 Hz when the device takes it (espeak's rate), else the device's own rate."""
+    from voicecoach.voice.devices import sounddevice
+
+    sd = sounddevice()
+    try:
+        sd.check_output_settings(
+            device=device, samplerate=_PREFERRED_RATE, channels=1, dtype="float32"
+        )
+        return _PREFERRED_RATE
+    except (sd.PortAudioError, ValueError):
+        try:
+            return int(sd.query_devices(device, "output")["default_samplerate"])
+        except (sd.PortAudioError, ValueError) as exc:
+            raise AudioError(f"no usable audio output ({exc})", "use --text") from exc
+
+
+class RealtimeVoice:
+    """The coach's voice on a sound device. Implements `voicecoach.ports.Voice`."""
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        timeline: Timeline,
+        stream_factory: StreamFactory,
+        rate: int = _PREFERRED_RATE,
+        volume: float = 1.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self._renderer = renderer
+        self._timeline = timeline
+        self._volume = volume
+        self._clock = clock
+        self.rate = rate
+        blocksize = max(1, round(BLOCK * rate))
+        self._mixer = Mixer(lead=2 * blocksize)
+        self._cues = {}  # name -> prepared samples, made on first use
+        self._prepared: OrderedDict[str, tuple[Any, np.ndarray]] = OrderedDict()
+        self._scheduled: list[tuple[int, int, str]] = []  # (start, end frame, text) of speech
+        self._anchor: tuple[float, int] | None = None  # (session time, frame) heard together
+        self._failed: str | None = None
+        self._closing = False
+        self._progress = (time.monotonic(), 0)  # (when, frames) of the last seen progress
+        self.underruns = 0
+        self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
+        self._latency = float(getattr(self._stream, "latency", LATENCY) or 0.0)
+        try:
+            self._stream.start()
+        except Exception as exc:  # PortAudioError and friends, whatever the backend raises
+            self._stream.close()
+            raise AudioError(f"cannot start the audio output ({exc})", "use --text") from exc
+
+    # ---------------------------------------------------------------- Voice protocol
+
+    def say(self, text: str, at: float) -> float:
+        self._check()
+        return self._play(self._prepare(text), at, text, "speech")
+
+    def cue(self, name: str, at: float) -> float:
+        self._check()
+        samples = self._cues.get(name)
+        if samples is None:
+            samples = self._cues[name] = tone(name, self.rate) * self._volume
+        return self._play(samples, at, name, "cue")
+
+    def interrupt(self, at: float) -> None:
+        cut = self._mixer.interrupt()
+        self._scheduled.clear()
+        self._timeline.truncate(self._time_of(cut) if self._anchor else at)
+
+    def close(self, drain: float = 10.0) -> None:
+        """Let what is queued finish (at most `drain` seconds), then release the device."""
+        if self._closing:
+            return
+        deadline = time.monotonic() + drain
+        done = self._mixer.queued_until + round(self._latency * self.rate)
+        while self._failed is None and self._mixer.frames < done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._closing = True
+        self._renderer.close()
+        with contextlib.suppress(Exception):  # a lost device may fail to close; it is gone anyway
+            self._stream.stop()
+            self._stream.close()
+
+    # ---------------------------------------------------------------- extras
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        """Render a routine's fixed phrases ahead (the first now, the rest in background)."""
+        self._renderer.prerender(texts)
+
+    def unplayed(self) -> list[str]:
+        """The utterances not yet fully heard (re-said in text when the device is lost)."""
+        heard = self._mixer.frames
+        return [text for _, end, text in self._scheduled if end > heard]
+
+    @property
+    def failed(self) -> str | None:
+        return self._failed
+
+    # ---------------------------------------------------------------- internals
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        """PortAudio's thread: copy prepared samples, nothing else."""
+        if getattr(status, "output_underflow", False):
+            self.underruns += 1
+        try:
+            self._mixer.fill(outdata[:, 0])
+        except Exception as exc:  # never let a bug kill the audio thread silently
+            outdata.fill(0.0)
+            self._failed = f"playback failed ({exc!r})"
+
+    def _finished(self) -> None:
+        if not self._closing:
+            self._failed = "the audio output stopped"
+
+    def _check(self) -> None:
+        """Raise AudioError when the device is gone: the stream ended or stopped moving."""
+        now, frames = time.monotonic(), self._mixer.frames
+        if frames != self._progress[1]:
+            self._progress = (now, frames)
+        elif now - self._progress[0] > STALL and self._failed is None:
+            self._failed = f"the audio output stopped playing for {now - self._progress[0]:.0f} s"
+        if self._failed:
+            raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
+
+    def _prepare(self, text: str) -> np.ndarray:
+        """The clip for `text` at the stream's rate and volume (made once per phrase)."""
+        from voicecoach.voice.samples import resample
+
+        clip = self._renderer.render(text)
+        hit = self._prepared.get(text)
+        if hit is not None and hit[0] is clip:
+            self._prepared.move_to_end(text)
+            return hit[1]
+        samples = resample(clip.samples, clip.rate, self.rate) * self._volume
+        self._prepared[text] = (clip, samples)
+        while len(self._prepared) > _MAX_PREPARED:
+            self._prepared.popitem(last=False)
+        return samples
+
+    def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
+        if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:
+            # idle: re-anchor (absorbs drift between the sound card's and the session's clocks)
+            now = self._clock.now() if self._clock is not None else at
+            self._anchor = (now + self._latency, self._mixer.frames)
+        t0, f0 = self._anchor
+        start = self._mixer.schedule(samples, f0 + round((at - t0) * self.rate))
+        self._timeline.add(self._time_of(start), samples, self.rate, text, kind)
+        if kind == "speech":
+            heard = self._mixer.frames
+            self._scheduled = [s for s in self._scheduled if s[1] > heard]
+            self._scheduled.append((start, start + len(samples), text))
+        return len(samples) / self.rate
+
+    def _time_of(self, frame: int) -> float:
+        t0, f0 = self._anchor or (0.0, 0)
+        return t0 + (frame - f0) / self.rate

@@ -1,0 +1,318 @@
+"""Text -> speech samples with pyttsx3, cached, so the real-time path only copies arrays.
+
+pyttsx3 2.99's espeak driver is not usable as documented (measured here, see
+`Pyttsx3Backend`); the backend renders one utterance at a time with `save_to_file` and
+works around each bug. Rendering takes ~10 ms per phrase here, so the cache lives in memory
+only: counts and cues repeat hundreds of times per session, but a disk cache would save
+~10 ms per distinct phrase once per session, and would have to be invalidated whenever
+espeak-ng, its data or the voice files change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import threading
+import time
+import wave
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from voicecoach.errors import AudioError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_RATE = 175  # words per minute: espeak-ng's own default, a calm coaching pace
+_MAX_CACHED = 2000  # phrases; a routine has a few hundred distinct ones
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """Rendered speech: float32 mono `samples` at `rate`, silence trimmed."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.rate
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceInfo:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+    gender: str | None = None
+
+
+class Backend(Protocol):
+    """A synthesizer: one utterance at a time, from one thread at a time."""
+
+    def synth(self, text: str) -> Clip: ...
+
+
+class Pyttsx3Backend:
+    """pyttsx3 2.99, each utterance rendered with `save_to_file` into a private temp dir.
+
+    Bugs of pyttsx3 2.99's espeak driver (it runs espeak-ng asynchronously) and what this
+    does about each:
+    - `runAndWait()` returns after a fixed 10 ms sleep, not when the file is written (the
+      first file is often missing or half-written): wait for `finished-utterance`.
+    - `runAndWait()` calls espeak's Cancel when espeak looks busy, which also drops queued
+      parameter changes (rate, voice) and truncates or empties the next file: wait until
+      espeak is idle before every call, and set properties straight on the driver
+      (`Engine.setProperty` is deferred into that same racy `runAndWait`).
+    - after a `save_to_file`, `say()` writes to that file too and `say()` shells out to
+      aplay: never call `say()`; playback is ours.
+    - the driver prints "Audio saved to ..." for every file: silenced.
+    espeak can be initialised once per process, so all backends share one engine and take
+    turns (`_Engine`), each re-applying its own voice and rate when they differ.
+    """
+
+    def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
+        self._engine = _Engine.get()
+        self.voice_id = resolve_voice(voice, self._engine.voices()) if voice else None
+        self.rate = rate or DEFAULT_RATE
+
+    def synth(self, text: str) -> Clip:
+        return self._engine.synth(text, self.voice_id, self.rate)
+
+
+class _Engine:
+    """The process's one pyttsx3 engine, used by one thread at a time."""
+
+    _instance: _Engine | None = None
+    _create_lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> _Engine:
+        with cls._create_lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def __init__(self) -> None:
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init()  # the espeak driver raises at import without espeak
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise AudioError(
+                f"text-to-speech is not available ({exc})",
+                "install espeak-ng ('apt-get install espeak-ng libespeak-ng1'), or use --text",
+            ) from exc
+        self._espeak = _espeak_module(self._engine)
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._engine.connect("finished-utterance", self._finished)
+        self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
+        self._applied: tuple[str | None, int] | None = None
+
+    def voices(self) -> list[VoiceInfo]:
+        with self._lock:
+            return [_voice_info(v) for v in self._engine.getProperty("voices")]
+
+    def synth(self, text: str, voice: str | None, rate: int) -> Clip:
+        from voicecoach.voice.samples import pcm16_to_float, trim
+
+        with self._lock:
+            if self._applied != (voice, rate):
+                if voice or self._espeak is not None:
+                    self._set("voice", voice or _DEFAULT_VOICE)
+                self._set("rate", rate)
+                self._set("volume", 1.0)  # volume is applied to samples: one cache for all
+                self._applied = (voice, rate)
+            path = Path(self._dir.name) / "utterance.wav"
+            path.unlink(missing_ok=True)
+            self._wait_idle()
+            self._done.clear()
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+            if not self._done.wait(timeout=5.0 + len(text) / 20):
+                raise AudioError(
+                    "text-to-speech did not finish an utterance",
+                    "check that 'espeak-ng hello' speaks",
+                )
+            try:
+                with wave.open(str(path), "rb") as w:
+                    rate_hz = w.getframerate()
+                    samples = pcm16_to_float(w.readframes(w.getnframes()))
+            except (OSError, EOFError, wave.Error) as exc:
+                raise AudioError(f"text-to-speech wrote no usable audio ({exc})") from exc
+        return Clip(trim(samples, rate_hz), rate_hz)
+
+    def _finished(self, name: object = None, completed: bool = True) -> None:
+        self._done.set()
+
+    def _set(self, name: str, value: object) -> None:
+        if self._espeak is None:  # another platform's driver: the documented, deferred way
+            self._engine.setProperty(name, value)
+            return
+        self._wait_idle()
+        self._engine.proxy._driver.setProperty(name, value)
+        self._wait_idle()
+
+    def _wait_idle(self, timeout: float = 5.0) -> None:
+        if self._espeak is None:
+            return
+        deadline = time.monotonic() + timeout
+        while self._espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                raise AudioError("espeak-ng stays busy", "restart voicecoach")
+            time.sleep(0.001)
+
+
+_DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
+
+
+def _espeak_module(engine: object):  # -> module | None
+    """pyttsx3's espeak bindings when the engine runs on espeak, silenced; else None."""
+    if str(engine) != "espeak":
+        return None
+    import pyttsx3.drivers.espeak as driver
+    from pyttsx3.drivers import _espeak
+
+    driver.print = _quiet  # the driver prints "Audio saved to ..." after every file
+    return _espeak
+
+
+def _quiet(*args: object, **kwargs: object) -> None:
+    pass
+
+
+def _voice_info(v: object) -> VoiceInfo:
+    return VoiceInfo(
+        id=str(v.id),
+        name=str(v.name or v.id),
+        languages=tuple(_text(lang) for lang in (v.languages or ())),
+        gender=getattr(v, "gender", None),
+    )
+
+
+def list_voices() -> list[VoiceInfo]:
+    """The synthesizer's voices (`voicecoach voices`)."""
+    return _Engine.get().voices()
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def resolve_voice(spec: str, voices: list[VoiceInfo]) -> str:
+    """A voice id for `spec`: an id, a name or language, or a substring of an id or name,
+    optionally with an espeak-ng variant ('en-us+f3'). Exact matches win over substrings."""
+    base, plus, variant = spec.partition("+")
+    want = base.strip().lower()
+    tiers = (
+        [v for v in voices if want in (v.id.lower(), v.name.lower())],
+        [v for v in voices if want in (lang.lower() for lang in v.languages)],
+        [v for v in voices if want in v.id.lower() or want in v.name.lower()],
+    )
+    for matches in tiers:
+        if matches:
+            return matches[0].id + plus + variant
+    sample = ", ".join(v.id for v in voices[:8])
+    raise UsageError(
+        f"no text-to-speech voice matches {spec!r}",
+        f"see 'voicecoach voices' (e.g. {sample}, ...)",
+    )
+
+
+class Renderer:
+    """Renders phrases once and hands out the cached clip afterwards (thread-safe).
+
+    `prerender(texts)` renders a routine's fixed phrases in a background thread, so they
+    are ready before they are needed; a `render` call for a phrase not yet done renders it
+    at once (it waits at most for the one phrase being rendered in the background)."""
+
+    def __init__(self, backend_factory, max_cached: int = _MAX_CACHED) -> None:
+        self._factory = backend_factory
+        self._backend: Backend | None = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Clip] = OrderedDict()
+        self._max = max_cached
+        self.hits = 0
+        self.misses = 0
+        self._background: threading.Thread | None = None
+        self._cancel = threading.Event()
+
+    def render(self, text: str) -> Clip:
+        key = " ".join(text.split())
+        clip = self._cached(key)
+        if clip is not None:
+            self.hits += 1
+            return clip
+        with self._lock:
+            clip = self._cached(key)  # rendered by the background thread meanwhile
+            if clip is not None:
+                self.hits += 1
+                return clip
+            self.misses += 1
+            clip = self._synth(key)
+            self._cache[key] = clip
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
+            return clip
+
+    def warm(self) -> None:
+        """Start the synthesizer now, so a missing espeak or a bad --voice shows up before
+        the session starts rather than at its first words."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._factory()
+
+    def prerender(self, texts: Iterable[str]) -> threading.Thread:
+        """Render the first of `texts` now and the rest in a daemon thread (returned), so
+        the session's first words are ready at once and the rest before they are needed."""
+        todo = list(dict.fromkeys(" ".join(t.split()) for t in texts if t.strip()))
+        if todo:
+            self.render(todo.pop(0))
+        self._background = threading.Thread(
+            target=self._prerender, args=(todo,), name="voicecoach-prerender", daemon=True
+        )
+        self._background.start()
+        return self._background
+
+    def close(self) -> None:
+        self._cancel.set()
+        if self._background is not None:
+            self._background.join(timeout=2.0)
+
+    @property
+    def hit_rate(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0
+
+    def _prerender(self, texts: list[str]) -> None:
+        for text in texts:
+            if self._cancel.is_set():
+                return
+            if self._cached(text) is not None:
+                continue
+            try:
+                with self._lock:
+                    if text not in self._cache:
+                        self._cache[text] = self._synth(text)
+            except AudioError:
+                return  # the foreground call will meet the same error and report it
+
+    def _cached(self, key: str) -> Clip | None:
+        clip = self._cache.get(key)
+        if clip is not None:
+            with contextlib.suppress(KeyError):  # evicted by another thread in between
+                self._cache.move_to_end(key)
+        return clip
+
+    def _synth(self, text: str) -> Clip:
+        if not text:
+            import numpy as np
+
+            return Clip(np.zeros(0, dtype=np.float32), 22050)
+        if self._backend is None:
+            self._backend = self._factory()
+        return self._backend.synth(text)

@@ -1,0 +1,124 @@
+"""Voices without sound: the `--text` printer, a silent one, and the fallback that switches
+to text when the sound device fails, so a session never stops for want of a speaker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from voicecoach.errors import AudioError
+from voicecoach.voice.cues import cue_duration
+from voicecoach.voice.render import DEFAULT_RATE
+
+if TYPE_CHECKING:
+    from voicecoach.ports import Voice
+
+# espeak-ng speaks a phrase of w words at r wpm in about w*60/r*_STRETCH + _PAUSE seconds
+# (fitted on the engine's phrases, see tests/test_voice_text.py)
+_STRETCH = 1.0
+_PAUSE = 0.15
+
+
+def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
+    """How long `text` takes to say at `rate` words per minute (the text voice's clock)."""
+    words = len(text.split())
+    return words * 60.0 / rate * _STRETCH + _PAUSE if words else 0.0
+
+
+class TextVoice:
+    """Prints what the coach says ("coach: ...") and pretends to take as long as speech."""
+
+    def __init__(self, out: Callable[[str], None] | None = print, rate: int | None = None) -> None:
+        self._out = out
+        self._rate = rate or DEFAULT_RATE
+
+    def say(self, text: str, at: float) -> float:
+        if self._out is not None:
+            self._out(f"coach: {text}")
+        return estimate_duration(text, self._rate)
+
+    def cue(self, name: str, at: float) -> float:
+        duration = cue_duration(name)  # also rejects unknown names, like the sound voices
+        if self._out is not None:
+            self._out(f"coach: [{name}]")
+        return duration
+
+    def interrupt(self, at: float) -> None:
+        pass
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class NullVoice(TextVoice):
+    """Silent and invisible, with speech-like durations (tests, benchmarks)."""
+
+    def __init__(self, rate: int | None = None) -> None:
+        super().__init__(out=None, rate=rate)
+
+
+class FallbackVoice:
+    """`primary` until it raises AudioError; then one message and `fallback` from there on.
+
+    Nothing is lost: the failing call is repeated on the fallback, and so is what the
+    primary had queued but not yet played."""
+
+    def __init__(self, primary: Voice, fallback: Voice, warn: Callable[[str], None]) -> None:
+        self._primary: Voice | None = primary
+        self._fallback = fallback
+        self._warn = warn
+
+    @property
+    def active(self) -> Voice:
+        return self._primary or self._fallback
+
+    def say(self, text: str, at: float) -> float:
+        if self._primary is not None:
+            try:
+                return self._primary.say(text, at)
+            except AudioError as exc:
+                self._switch(exc, at)
+        return self._fallback.say(text, at)
+
+    def cue(self, name: str, at: float) -> float:
+        if self._primary is not None:
+            try:
+                return self._primary.cue(name, at)
+            except AudioError as exc:
+                self._switch(exc, at)
+        return self._fallback.cue(name, at)
+
+    def interrupt(self, at: float) -> None:
+        if self._primary is not None:
+            try:
+                self._primary.interrupt(at)
+            except AudioError as exc:
+                self._switch(exc, at, replay=False)
+        self._fallback.interrupt(at)
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        prerender = getattr(self.active, "prerender", None)
+        if prerender is not None:
+            try:
+                prerender(texts)
+            except AudioError as exc:
+                self._switch(exc, 0.0, replay=False)
+
+    def close(self) -> None:
+        if self._primary is not None:
+            with contextlib.suppress(AudioError):
+                self._primary.close()
+        self._fallback.close()
+
+    def _switch(self, exc: AudioError, at: float, replay: bool = True) -> None:
+        primary, self._primary = self._primary, None
+        self._warn(f"voicecoach: {exc.message}; continuing in text mode")
+        unplayed = getattr(primary, "unplayed", list)() if replay else []
+        with contextlib.suppress(Exception):  # the device is gone: closing may fail too
+            primary.close()
+        for text in unplayed:
+            self._fallback.say(text, at)

@@ -1,0 +1,108 @@
+"""`--speak-file`: the coach's voice written to a WAV on the session timeline.
+
+With the virtual clock (`--fast`) nothing is played; each sound is placed in the file at the
+session time it would be heard, with silence between, so a replay can be listened to,
+measured, or mixed back into the microphone (`--echo`). The file is 16 kHz mono int16, the
+ears' format, so it can be fed straight back as `--listen-file`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import wave
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voicecoach.errors import AudioError
+from voicecoach.ports import MIC_RATE
+from voicecoach.voice.cues import tone
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voicecoach.voice.render import Renderer
+    from voicecoach.voice.timeline import Timeline
+
+
+class WavTimelineVoice:
+    """Places every say/cue at its session time in the Timeline; writes the WAV on close."""
+
+    rate = MIC_RATE
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        timeline: Timeline,
+        path: str | os.PathLike[str],
+        volume: float = 1.0,
+        out: Callable[[str], None] | None = None,
+    ) -> None:
+        self._renderer = renderer
+        self._timeline = timeline
+        self._path = Path(path)
+        self._volume = volume
+        self._out = out  # also print "coach: ..." (--text with --speak-file)
+        self._end = 0.0  # session time where the last queued sound ends
+        self._prepared: dict[str, np.ndarray] = {}
+        self._check_writable()
+
+    def say(self, text: str, at: float) -> float:
+        if self._out is not None:
+            self._out(f"coach: {text}")
+        samples = self._prepared.get(text)
+        if samples is None:
+            from voicecoach.voice.samples import resample
+
+            clip = self._renderer.render(text)
+            samples = resample(clip.samples, clip.rate, self.rate) * self._volume
+            self._prepared[text] = samples
+        return self._place(samples, at, text, "speech")
+
+    def cue(self, name: str, at: float) -> float:
+        if self._out is not None:
+            self._out(f"coach: [{name}]")
+        samples = self._prepared.get(f"\0cue:{name}")
+        if samples is None:
+            samples = self._prepared[f"\0cue:{name}"] = tone(name, self.rate) * self._volume
+        return self._place(samples, at, name, "cue")
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        self._renderer.prerender(texts)
+
+    def interrupt(self, at: float) -> None:
+        self._timeline.truncate(at)
+        self._end = min(self._end, at)
+
+    def close(self) -> None:
+        """Write the file: everything heard from session time 0 to the last sound's end."""
+        from voicecoach.voice.samples import float_to_pcm16
+
+        n = math.ceil(self._timeline.end() * self.rate)
+        data = float_to_pcm16(self._timeline.audio(0.0, n, self.rate))
+        tmp = self._path.with_name(self._path.name + ".part")
+        try:
+            with wave.open(str(tmp), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(self.rate)
+                w.writeframes(data)
+            tmp.replace(self._path)
+        except OSError as exc:
+            raise AudioError(f"cannot write {self._path} ({exc.strerror or exc})") from exc
+        self._renderer.close()
+
+    def _place(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
+        start = max(at, self._end)
+        self._timeline.add(start, samples, self.rate, text, kind)
+        self._end = start + len(samples) / self.rate
+        return len(samples) / self.rate
+
+    def _check_writable(self) -> None:
+        """Fail at the start, not after a whole session, when the file cannot be written."""
+        folder = self._path.parent if str(self._path.parent) else Path(".")
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise AudioError(
+                f"cannot write --speak-file {self._path}: {folder} is not a writable folder"
+            )
