@@ -13,11 +13,15 @@ Each split is written to `<out>/<split>/` as `audio/*.wav` (16 kHz mono int16) p
     {"audio": "audio/dev_00012.wav", "expect": "next" | null, "speech_start": 0.61,
      "speech_end": 1.42, "text": "okay next please", "voice": "en-us+f3", "speed": 160,
      "pitch": 45, "noise": "white|pink|babble|music|none", "snr": 20 | 10 | 5 | null,
-     "split": "dev", "kind": "command|carrier|negative|near_miss|coach", "duration": 2.9}
+     "split": "dev", "kind": "command|carrier|negative|near_miss|coach",
+     "reverb": 0.45 | null, "duration": 2.9}
 
+`snr` is the speech level (RMS over its active 10 ms frames) over the noise RMS, in dB.
 `speech_start`/`speech_end` come from the clip construction (where the clean synthesized
 speech was placed), not from a detector run on the noisy mix.  Leading and trailing
-silence is filled with a low noise floor, never digital zero.  The two splits use
+silence is filled with a low noise floor, never digital zero.  A quarter of the clips
+are spoken in a simulated room (`reverb` = RT60 in seconds; `speech_end` is still where
+the direct sound ends, the room rings on after it).  The two splits use
 disjoint espeak-ng voice variants, different accents, different carrier phrases and
 different negative sentences.  The split folder is replaced atomically when complete.
 """
@@ -460,6 +464,7 @@ class Plan:
     pitch: int
     noise: str
     snr: int | None
+    reverb: float | None = None  # RT60 in seconds of a simulated room, None = dry
 
 
 KINDS = (
@@ -469,6 +474,7 @@ KINDS = (
     ("near_miss", 0.08),
     ("coach", 0.06),
 )
+REVERB_SHARE = 0.25  # of clips spoken in a simulated room (a phone on the floor, 1-3 m away)
 CONDITIONS = [("none", None)] * 3 + [(k, s) for k in NOISES for s in SNRS]
 
 
@@ -487,6 +493,8 @@ def plan_clip(split: str, i: int, seed: int) -> Plan:
         pool = {"negative": NEGATIVES, "near_miss": NEAR_MISSES, "coach": COACH}[kind][split]
         text = str(rng.choice(pool))
     noise, snr = CONDITIONS[int(rng.integers(len(CONDITIONS)))]
+    room = np.random.default_rng([seed, SPLITS.index(split), i, 11])  # own stream: adding
+    reverb = round(float(room.uniform(0.2, 0.7)), 2) if room.random() < REVERB_SHARE else None
     return Plan(
         kind=kind,
         text=text,
@@ -496,6 +504,7 @@ def plan_clip(split: str, i: int, seed: int) -> Plan:
         pitch=int(rng.integers(30, 71)),
         noise=noise,
         snr=snr,
+        reverb=reverb,
     )
 
 
@@ -509,12 +518,31 @@ def render_clip(
     trail = int(rng.uniform(0.6, 1.5) * RATE)
     n = lead + len(speech) + trail
     mix = noise_floor(rng, n)
-    mix[lead : lead + len(speech)] += speech
+    heard = speech
+    if plan.reverb:
+        heard = reverberate(speech, plan.reverb, len(speech))[: n - lead]
+    mix[lead : lead + len(heard)] += heard
     if plan.noise != "none" and plan.snr is not None:
         noise = make_noise(plan.noise, rng, n, babble)
-        noise *= active_rms(speech) / 10 ** (plan.snr / 20)
+        noise *= active_rms(heard) / 10 ** (plan.snr / 20)
         mix += noise
     return to_int16(mix), lead / RATE, (lead + len(speech)) / RATE
+
+
+def reverberate(speech: np.ndarray, rt60: float, seed: int) -> np.ndarray:
+    """`speech` in a simulated room: the direct sound plus an exponentially decaying
+    noise tail (-60 dB after `rt60` s) whose energy equals the direct sound's; overall
+    energy kept.  The tail rings on past the end of the speech."""
+    from scipy.signal import fftconvolve
+
+    rng = np.random.default_rng([int(rt60 * 1000), seed])
+    t = np.arange(int(rt60 * RATE)) / RATE
+    tail = rng.standard_normal(len(t)) * np.exp(-6.9 * t / rt60)
+    tail[: int(0.003 * RATE)] = 0.0  # first reflections arrive after a few ms
+    h = tail / np.sqrt(np.sum(tail**2))
+    h[0] = 1.0
+    wet = fftconvolve(speech, h / np.sqrt(2.0))
+    return wet.astype(np.float32)
 
 
 def build_split(out: Path, split: str, n: int, seed: int, log=print) -> Path:
@@ -545,6 +573,7 @@ def build_split(out: Path, split: str, n: int, seed: int, log=print) -> Path:
                 "snr": plan.snr,
                 "split": split,
                 "kind": plan.kind,
+                "reverb": plan.reverb,
                 "duration": round(len(samples) / RATE, 4),
             }
         )

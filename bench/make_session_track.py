@@ -7,13 +7,13 @@ Commands and chatter use the HELD-OUT voices and sentences of `make_clips.py`, s
 here was tuned on.
 
     python bench/make_session_track.py --commands "20:ready,45:pause,50:resume" \\
-        --length 120 --out bench/out/track.wav [--seed S] [--chatter N]
+        --length 120 --out bench/out/track.wav [--seed S] [--chatter N] [--reverb RT60]
 
 Each command is `TIME:INTENT` or `TIME:INTENT=PHRASE` (e.g. `45:pause=hold on`); TIME is
 when the user STARTS speaking, in seconds.  Writes the 16 kHz mono int16 WAV and, next to
 it, `<out>.json`:
 
-    {"length": 120.0, "rate": 16000, "seed": 1,
+    {"length": 120.0, "rate": 16000, "seed": 1, "reverb": 0.0,
      "commands": [{"intent": "ready", "text": "I'm ready", "voice": "en-gb+f4",
                    "start": 20.0, "end": 20.71}, ...],
      "chatter":  [{"text": "my calf is cramping a bit", "voice": "...",
@@ -39,6 +39,7 @@ from make_clips import (  # bench scripts are not a package: import by path
     RATE,
     active_rms,
     pink_noise,
+    reverberate,
     synth,
     to_int16,
     voice_name,
@@ -81,14 +82,26 @@ def room_noise(rng: np.random.Generator, n: int) -> np.ndarray:
     return (pink_noise(rng, n) * 10 ** (-58 / 20) + hum).astype(np.float32)
 
 
-def _speech(rng: np.random.Generator, text: str) -> tuple[np.ndarray, str]:
+def _speech(
+    rng: np.random.Generator, text: str, reverb: float = 0.0
+) -> tuple[np.ndarray, int, str]:
+    """Speech at a random level; in a simulated room when `reverb` (RT60 s) is set, with
+    the room's ringing cut where the direct sound ends (commands stay exactly timed)."""
     voice = voice_name(SPLIT, rng)
     s = synth(voice, int(rng.integers(140, 191)), int(rng.integers(35, 66)), text)
-    return s * (10 ** (rng.uniform(-26, -18) / 20) / (active_rms(s) + 1e-9)), voice
+    s = s * (10 ** (rng.uniform(-26, -18) / 20) / (active_rms(s) + 1e-9))
+    dry = len(s)
+    if reverb > 0:
+        s = reverberate(s, reverb, dry)
+    return s, dry, voice
 
 
 def build_track(
-    commands: list[tuple[float, str, str | None]], length: float, seed: int, chatter: int
+    commands: list[tuple[float, str, str | None]],
+    length: float,
+    seed: int,
+    chatter: int,
+    reverb: float = 0.0,
 ) -> tuple[np.ndarray, list[Spoken], list[Spoken]]:
     """Mix the track; returns (int16 samples, commands spoken, chatter spoken)."""
     rng = np.random.default_rng([seed, 4242])
@@ -97,14 +110,14 @@ def build_track(
     said: list[Spoken] = []
     for start, intent, phrase in commands:
         text = phrase or str(rng.choice(PHRASES[intent]))
-        s, voice = _speech(rng, text)
+        s, dry, voice = _speech(rng, text, reverb)
         i = int(start * RATE)
         if i < 0 or i + len(s) > n:
             raise ValueError(f"command {intent!r} at {start}s does not fit in {length}s")
         if said and start < said[-1].end:
             raise ValueError(f"command {intent!r} at {start}s overlaps {said[-1].intent!r}")
         mix[i : i + len(s)] += s
-        said.append(Spoken(text, voice, start, (i + len(s)) / RATE, intent))
+        said.append(Spoken(text, voice, start, (i + dry) / RATE, intent))
     busy = [(c.start - GUARD, c.end + GUARD) for c in said]
     talk: list[Spoken] = []
     pool = NEGATIVES[SPLIT] + NEAR_MISSES[SPLIT]
@@ -112,7 +125,7 @@ def build_track(
         if len(talk) >= chatter:
             break
         text = str(rng.choice(pool))
-        s, voice = _speech(rng, text)
+        s, _, voice = _speech(rng, text, reverb)
         start = float(rng.uniform(0.5, max(0.6, length - len(s) / RATE - 0.5)))
         end = start + len(s) / RATE
         if end > length or any(a < end and start < b for a, b in busy):
@@ -131,11 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="WAV path; truth goes to .json")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--chatter", type=int, default=None, help="sentences (default length/20)")
+    ap.add_argument("--reverb", type=float, default=0.0, help="room RT60 in seconds (0: dry)")
     args = ap.parse_args(argv)
     try:
         commands = parse_commands(args.commands)
         chatter = int(args.length // 20) if args.chatter is None else args.chatter
-        samples, said, talk = build_track(commands, args.length, args.seed, chatter)
+        samples, said, talk = build_track(commands, args.length, args.seed, chatter, args.reverb)
     except ValueError as exc:
         print(f"make_session_track: {exc}", file=sys.stderr)
         return 2
@@ -144,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "length": args.length,
         "rate": RATE,
         "seed": args.seed,
+        "reverb": args.reverb,
         "commands": [
             {
                 "intent": c.intent,

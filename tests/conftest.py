@@ -10,3 +10,6 @@ import pytest
 def _private_config_and_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+pytest_plugins = ["pulse"]  # the `pulse` fixture: private PulseAudio virtual devices

@@ -70,8 +70,9 @@ class Recording:
 class PulseServer:
     """One private pulseaudio process (owned: started and killed by pid) and its env."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keep_awake: bool = True) -> None:
         self.root = root
+        self.keep_awake = keep_awake
         self.env = {
             "PULSE_SERVER": f"unix:{root / 'native'}",
             "PULSE_RUNTIME_PATH": str(root / "run"),
@@ -88,8 +89,8 @@ class PulseServer:
         self._wait_ready()
         self.pactl("set-default-sink", "speaker")
         self.pactl("set-default-source", "vmic")
-        for sink in ("speaker", "micsink"):
-            self._keep_awake(f"{sink}.monitor")
+        if self.keep_awake:
+            self._keep_awake(["speaker.monitor", "micsink.monitor"])
 
     def _daemon(self, log) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -171,14 +172,21 @@ class PulseServer:
             stderr=subprocess.DEVNULL,
         )
 
-    def _keep_awake(self, source: str) -> None:
-        keeper = self._parec(source, 8000)
-        self._helpers.append(keeper)
-        assert keeper.stdout is not None
-        ready, _, _ = select.select([keeper.stdout], [], [], WAKE_TIMEOUT)
-        if not ready:
-            raise RuntimeError(f"{source} delivers no audio")
-        threading.Thread(target=_discard, args=(keeper,), daemon=True).start()
+    def _keep_awake(self, sources: list[str]) -> None:
+        keepers = [self._parec(source, 8000) for source in sources]
+        self._helpers.extend(keepers)
+        waiting = {keeper.stdout: source for keeper, source in zip(keepers, sources, strict=True)}
+        deadline = time.monotonic() + WAKE_TIMEOUT
+        while waiting:  # all null sinks wake within one cycle (<= 2 s) of each other
+            ready, _, _ = select.select(
+                list(waiting), [], [], max(0.0, deadline - time.monotonic())
+            )
+            if not ready:
+                raise RuntimeError(f"{', '.join(waiting.values())} deliver no audio")
+            for stream in ready:
+                del waiting[stream]
+        for keeper in keepers:
+            threading.Thread(target=_discard, args=(keeper,), daemon=True).start()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -233,8 +241,10 @@ def _end(process: subprocess.Popen[bytes]) -> None:
         process.stdout.close()
 
 
-def start_server(root: Path) -> PulseServer:
-    """A running private server under `root` (skips the test when pulseaudio is missing)."""
+def start_server(root: Path, keep_awake: bool = True) -> PulseServer:
+    """A running private server under `root` (skips the test when pulseaudio is missing).
+    `keep_awake=False` saves the ~2 s its null sinks take to wake, for tests that do not
+    listen to what plays."""
     missing = [
         tool for tool in ("pulseaudio", "pactl", "parec", "paplay") if not shutil.which(tool)
     ]
@@ -243,7 +253,7 @@ def start_server(root: Path) -> PulseServer:
             f"device tests need PulseAudio ({', '.join(missing)} not installed: "
             "apt-get install pulseaudio pulseaudio-utils)"
         )
-    server = PulseServer(root)
+    server = PulseServer(root, keep_awake)
     try:
         server.start()
     except (RuntimeError, OSError):

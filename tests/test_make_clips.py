@@ -168,3 +168,26 @@ def test_a_session_command_stands_out_of_the_room_noise():
 def test_a_command_that_does_not_fit_is_refused():
     with pytest.raises(ValueError, match="does not fit"):
         make_session_track.build_track([(9.5, "stop", None)], 10.0, seed=1, chatter=0)
+
+
+def test_a_clip_in_a_simulated_room_rings_on_after_the_speech_and_then_fades():
+    plan = make_clips.Plan("command", "stop", "stop", "en-us", 160, 50, "none", None, reverb=0.6)
+    dry_plan = make_clips.Plan("command", "stop", "stop", "en-us", 160, 50, "none", None)
+    wet, _, end = make_clips.render_clip(plan, np.random.default_rng(0), None)
+    dry, _, dry_end = make_clips.render_clip(dry_plan, np.random.default_rng(0), None)
+    assert end == dry_end
+
+    def rms(x: np.ndarray, t0: float, t1: float) -> float:
+        return float(np.sqrt(np.mean(x[int(t0 * 16_000) : int(t1 * 16_000)].astype(float) ** 2)))
+
+    assert rms(wet, end, end + 0.1) > 5 * rms(dry, end + 0.05, end + 0.1)
+    assert rms(wet, end + 0.1, end + 0.2) > rms(wet, end + 0.5, end + 0.6)
+
+
+def test_a_reverberant_session_keeps_each_command_end_at_its_direct_sound(tmp_path):
+    dry = make_session_track.build_track([(1.0, "stop", "stop")], 4.0, 1, 0)
+    wet = make_session_track.build_track([(1.0, "stop", "stop")], 4.0, 1, 0, reverb=0.5)
+    assert wet[1][0].end == dry[1][0].end
+    end = int(dry[1][0].end * 16_000)
+    after = slice(end + 320, end + 1280)  # 20-80 ms after the direct sound
+    assert np.abs(wet[0][after]).mean() > 2 * np.abs(dry[0][after]).mean()

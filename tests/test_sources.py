@@ -263,6 +263,7 @@ def test_microphone_blocks_come_out_as_16khz_chunks_with_sample_counted_times():
     stream = sd.streams[0]
     assert stream.kwargs["samplerate"] == MIC_RATE
     assert stream.kwargs["dtype"] == "int16"
+    assert stream.kwargs["latency"] == "low"
     assert stream.kwargs["channels"] == 1
     blocks = [np.full(CHUNK, i, np.int16) for i in range(3)]
     for b in blocks:
@@ -330,3 +331,28 @@ def test_the_callback_is_safe_to_call_from_another_thread():
     t0, chunk = next(it)
     feeder.join()
     assert (t0, len(chunk)) == (0.0, CHUNK)
+
+
+# -- real (virtual) microphone ---------------------------------------------------------------------
+
+
+@pytest.mark.device
+def test_the_virtual_microphone_hears_what_is_played_into_it(pulse, tmp_path):
+    path = write_wav(tmp_path / "t.wav", tone(523, 2.5, MIC_RATE), MIC_RATE)
+    mic = MicSource()
+    player = threading.Thread(target=pulse.play, args=(path,))
+    got = []
+    try:
+        chunks = mic.chunks()
+        player.start()
+        for t0, chunk in chunks:
+            got.append(chunk)
+            if t0 >= 2.0:
+                break
+    finally:
+        mic.close()
+        player.join()
+    audio = np.concatenate(got)
+    assert all(len(c) == CHUNK for c in got)
+    assert mic.overflows == 0
+    assert dominant_frequency(audio) == pytest.approx(523, abs=5)

@@ -96,7 +96,7 @@ def test_speech_is_heard_and_an_interrupt_silences_it_within_100_ms(pulse, recor
 
 
 def test_losing_the_sound_server_mid_session_switches_to_text_and_loses_no_words(tmp_path):
-    server = harness.start_server(tmp_path / "pulse")
+    server = harness.start_server(tmp_path / "pulse", keep_awake=False)
     try:
         with harness.exported(server):
             lines: list[str] = []

@@ -65,9 +65,12 @@ def recognizer_factory():
 
     def make(**settings) -> VoskRecognizer:
         return VoskRecognizer(
-            MODEL, phrases=list(KOREAN), fillers=[], matcher=korean_match,
+            MODEL,
+            phrases=list(KOREAN),
+            fillers=[],
+            matcher=korean_match,
             settings=VoskSettings(**settings),
-        )  # fmt: skip
+        )
 
     return make
 
@@ -92,7 +95,9 @@ def test_a_model_that_knows_none_of_the_phrases_is_a_model_error(recognizer_fact
 
 @needs_model
 @needs_espeak
-@pytest.mark.parametrize(("word", "speed"), [("다음", 150), ("정지", 130), ("시작", 170)])
+@pytest.mark.parametrize(
+    ("word", "speed"), [("다음", 150), ("이전", 170), ("정지", 170), ("시작", 150)]
+)
 def test_a_spoken_command_fires_once_soon_after_the_speech_ends(recognizer_factory, word, speed):
     audio, end = said(word, speed=speed)
     found = run(recognizer_factory(), audio)
@@ -104,10 +109,10 @@ def test_a_spoken_command_fires_once_soon_after_the_speech_ends(recognizer_facto
 @needs_model
 @needs_espeak
 def test_a_stable_partial_fires_before_vosk_ends_the_utterance(recognizer_factory):
-    audio, _ = said("정지")
+    audio, _ = said("다음", speed=130)
     early = run(recognizer_factory(early=True), audio)
     final_only = run(recognizer_factory(early=False), audio)
-    assert [d.intent for d in early] == [d.intent for d in final_only] == [Intent.STOP]
+    assert [d.intent for d in early] == [d.intent for d in final_only] == [Intent.NEXT]
     assert early[0].t < final_only[0].t - 0.3
 
 
@@ -129,16 +134,16 @@ def test_without_early_firing_the_final_result_fires_at_the_end_of_input(recogni
 @needs_espeak
 @pytest.mark.parametrize("chunk", [37, 800, 16_000])
 def test_any_chunk_size_gives_the_same_command(recognizer_factory, chunk):
-    audio, end = said("정지", speed=130)
+    audio, end = said("다음")
     found = run(recognizer_factory(), audio, chunk=chunk)
-    assert [d.intent for d in found] == [Intent.STOP]
+    assert [d.intent for d in found] == [Intent.NEXT]
     assert end < found[0].t < end + 1.2
 
 
 @needs_model
 @needs_espeak
 def test_detection_times_follow_the_chunk_times(recognizer_factory):
-    audio, end = said("정지", speed=130)
+    audio, end = said("다음")
     found = run(recognizer_factory(), audio, t0=100.0)
     assert 100 + end < found[0].t < 100 + end + 0.8
 
@@ -146,10 +151,18 @@ def test_detection_times_follow_the_chunk_times(recognizer_factory):
 @needs_model
 @needs_espeak
 def test_two_commands_in_a_row_fire_in_order(recognizer_factory):
-    first, _ = said("정지", tail=1.5)
+    first, _ = said("정지", tail=1.5, speed=170)
     second, _ = said("다음", tail=2.5)
     found = run(recognizer_factory(), np.concatenate([first, second]))
     assert [d.intent for d in found] == [Intent.STOP, Intent.NEXT]
+
+
+@needs_model
+@needs_espeak
+def test_commands_between_talk_fire_once_each_and_the_talk_never(recognizer_factory):
+    lines = ["다음", "오늘 날씨가 정말 좋네요", "정지", "안녕하세요 만나서 반갑습니다"]
+    audio = np.concatenate([said(line)[0] for line in lines])
+    assert [d.intent for d in run(recognizer_factory(), audio)] == [Intent.NEXT, Intent.STOP]
 
 
 @needs_model
@@ -242,3 +255,24 @@ def test_quiet_is_measured_against_the_running_noise_floor():
     assert tracker.quiet_s == 0.0
     tracker.update((rng.standard_normal(RATE // 5) * 100).astype(np.int16))
     assert tracker.quiet_s == pytest.approx(0.2, abs=0.02)
+
+
+@needs_model
+def test_a_fan_that_starts_and_keeps_running_fires_nothing(recognizer_factory):
+    rng = np.random.default_rng(1)
+    quiet = (rng.standard_normal(RATE) * 30).astype(np.int16)
+    fan = (rng.standard_normal(15 * RATE) * 2000).astype(np.int16)
+    assert run(recognizer_factory(), np.concatenate([quiet, fan])) == []
+
+
+def test_steady_noise_has_little_modulation_and_syllables_have_much():
+    rng = np.random.default_rng(4)
+    levels = Levels(quiet_db=8.0)
+    steady = rng.standard_normal(RATE) * 1000
+    syllables = (
+        rng.standard_normal(RATE) * 1000 * (1.2 + np.sin(2 * np.pi * 4 * np.arange(RATE) / RATE))
+    )
+    levels.update(np.concatenate([steady, syllables]).astype(np.int16))
+    assert levels.modulation(0.0, 1.0) < 0.5
+    assert levels.modulation(1.0, 2.0) > 3.0
+    assert levels.modulation(5.0, 6.0) == 0.0  # not heard yet

@@ -31,12 +31,13 @@ if TYPE_CHECKING:
     from voicecoach.session import Ears
 
 
-def run_session(args: argparse.Namespace) -> int:
-    """`voicecoach start`: 0 when the session ended (completed or stopped), 130 on Ctrl-C."""
+def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
+    """`voicecoach start`: 0 when the session ended (completed or stopped), 130 on Ctrl-C.
+    `out` receives what the coach says in text mode."""
     from voicecoach import catalog
     from voicecoach.engine import Config, initial
     from voicecoach.engine.runner import Runner, VirtualClock
-    from voicecoach.session import LogWriter, RealClock
+    from voicecoach.session import InterruptTap, LogWriter, PacedPrinter, RealClock
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
@@ -45,10 +46,14 @@ def run_session(args: argparse.Namespace) -> int:
     _check_options(args)
     fast = bool(args.fast)
     clock: Clock = VirtualClock() if fast else RealClock()
-    printer = Printer(clock)
+    paced = None if fast else PacedPrinter(clock, out)
+    printer = Printer(clock, out, paced)
     timeline = Timeline()
     voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
+    if paced is not None:
+        voice = InterruptTap(voice, paced.cancel_from)
     log = LogWriter(args.log) if args.log else None
+    interrupted = False
     ears = None
     try:
         ears = make_ears(args, timeline, warn)
@@ -67,6 +72,7 @@ def run_session(args: argparse.Namespace) -> int:
                 _prerender(voice, state)
                 _run_live(runner, ears)
         except KeyboardInterrupt:
+            interrupted = True
             runner.abort("interrupted")
             voice.interrupt(clock.now())
             print("\nvoicecoach: interrupted", file=sys.stderr)
@@ -76,6 +82,8 @@ def run_session(args: argparse.Namespace) -> int:
         if ears is not None:
             ears.close()
         voice.close()
+        if paced is not None:
+            paced.close(flush=not interrupted)
         if log is not None:
             log.close()
 
@@ -117,16 +125,22 @@ def _prints(args: argparse.Namespace) -> bool:
 
 
 class Printer:
-    """Prints what the coach says with its session time ("[01:05] coach: Hold")."""
+    """Prints what the coach says with its session time ("[01:05] coach: Hold"); in real
+    time through a PacedPrinter, so each line shows when it is heard."""
 
-    def __init__(self, clock: Clock, out: Callable[[str], None] = print) -> None:
+    def __init__(self, clock: Clock, out: Callable[[str], None], paced: Any = None) -> None:
         self.clock = clock
         self.out = out
+        self.paced = paced
         self.runner: Runner | None = None
 
     def __call__(self, line: str) -> None:
         at = self.runner.sound_at if self.runner is not None else self.clock.now()
-        self.out(f"[{clock_text(at)}] {line}")
+        text = f"[{clock_text(at)}] {line}"
+        if self.paced is not None:
+            self.paced.write(at, text)
+        else:
+            self.out(text)
 
 
 def clock_text(t: float) -> str:
@@ -157,7 +171,7 @@ def _header(routine: Routine, args: argparse.Namespace, start: int, voice: Any, 
         estimate_seconds=plan.estimate_seconds(routine),
         ready_timeout=args.ready_timeout,
         fast=bool(args.fast),
-        voice=type(voice).__name__,
+        voice=type(getattr(voice, "inner", voice)).__name__,
         ears=getattr(ears.recognizer, "name", None) if ears is not None else None,
     )
 
@@ -220,14 +234,11 @@ def _audio_source(args: argparse.Namespace) -> Any:
 
 def _prerender(voice: Any, state: Any) -> None:
     """Render every phrase the session will say ahead of time, from a silent dry run."""
-    from voicecoach.engine.runner import RecordingVoice, Runner, VirtualClock
+    from voicecoach.engine.runner import Simulation
     from voicecoach.voice import prerender
 
-    dry = RecordingVoice()
-    runner = Runner(state, dry, VirtualClock())
-    runner.start()
-    runner.run_to_end()
-    prerender(voice, list(dict.fromkeys(dry.said)))
+    dry = Simulation(state.routine, state.config).finish()
+    prerender(voice, list(dict.fromkeys(dry.voice.said)))
 
 
 def _run_live(runner: Runner, ears: Ears | None) -> None:

@@ -246,8 +246,9 @@ def progress_bar(stream: IO[str] | None = None) -> Progress:
     return show
 
 
-def download_file(url: str, dest: Path, progress: Progress | None = None,
-                  timeout: float = 30.0) -> str:  # fmt: skip
+def download_file(
+    url: str, dest: Path, progress: Progress | None = None, timeout: float = 30.0
+) -> str:
     """Stream `url` into `dest`; returns the MD5 hex digest of what was written."""
     md5 = hashlib.md5(usedforsecurity=False)
     with _open(url, timeout) as resp, open(dest, "wb") as f:
@@ -268,8 +269,9 @@ def download_file(url: str, dest: Path, progress: Progress | None = None,
             if progress:
                 progress(done, total)
     if total and done != total:
-        raise DownloadError(f"the download of {url} was cut short ({done} of {total} bytes)",
-                            "try again")  # fmt: skip
+        raise DownloadError(
+            f"the download of {url} was cut short ({done} of {total} bytes)", "try again"
+        )
     return md5.hexdigest()
 
 
@@ -290,8 +292,9 @@ def safe_extract(archive: Path, target: Path) -> list[str]:
                 )
             dest = (target / name).resolve()
             if not dest.is_relative_to(target):
-                raise DownloadError(f"the archive member {name!r} escapes the target",
-                                    "nothing was extracted")  # fmt: skip
+                raise DownloadError(
+                    f"the archive member {name!r} escapes the target", "nothing was extracted"
+                )
             names.append(name)
         zf.extractall(target)
     return names
@@ -343,8 +346,10 @@ def _model_root(unpacked: Path) -> Path:
     subdirs = [p for p in unpacked.iterdir() if p.is_dir()]
     if len(subdirs) == 1 and is_vosk_model(subdirs[0]):
         return subdirs[0]
-    raise DownloadError("the downloaded archive does not contain a Vosk model",
-                        "report this; download the model by hand meanwhile")  # fmt: skip
+    raise DownloadError(
+        "the downloaded archive does not contain a Vosk model",
+        "report this; download the model by hand meanwhile",
+    )
 
 
 def installed_models() -> list[Path]:

@@ -1,14 +1,79 @@
-"""`voicecoach model` (placeholder: its owner replaces this module)."""
+"""`voicecoach model`: where the speech model is, which are installed, and downloading one.
+
+    voicecoach model path [--model PATH] [--lang en]
+    voicecoach model list [--available]
+    voicecoach model download [NAME] [--dir DIR]
+
+Nothing is ever downloaded unless the user runs `model download`."""
 
 from __future__ import annotations
 
 import argparse
 
+DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.models.DEFAULT_MODEL (kept cheap)
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("model", help="(not yet available)")
-    p.set_defaults(run=run)
+    p = sub.add_parser(
+        "model",
+        help="find, list or download the Vosk speech model",
+        description="Find, list or download the Vosk speech model (the optional recognizer; "
+        "PocketSphinx needs no download).",
+    )
+    p.set_defaults(run=run, model_command=None)
+    msub = p.add_subparsers(dest="model_command", metavar="ACTION")
+
+    path = msub.add_parser("path", help="print the folder of the model voicecoach would use")
+    path.add_argument("--model", metavar="PATH", help="check this model folder instead")
+    path.add_argument("--lang", default="en", help="language code (default: en)")
+
+    lst = msub.add_parser("list", help="list installed models (--available: downloadable)")
+    lst.add_argument("--available", action="store_true", help="fetch the official model list")
+    lst.add_argument("--lang", default=None, help="only this language (e.g. en)")
+    lst.add_argument("--list-url", default=None, help=argparse.SUPPRESS)
+
+    dl = msub.add_parser("download", help=f"download a model (default: {DEFAULT_NAME})")
+    dl.add_argument("name", nargs="?", default=DEFAULT_NAME, help="model name from the list")
+    dl.add_argument("--dir", default=None, help="where to put it (default: ~/.cache/vosk)")
+    dl.add_argument("--list-url", default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("voicecoach model")
+    from voicecoach import models
+
+    action = args.model_command or "path"
+    if action == "path":
+        print(models.find_vosk_model(getattr(args, "model", None), getattr(args, "lang", "en")))
+        return 0
+    if action == "list":
+        return _list(args, models)
+    from pathlib import Path
+
+    models.download_model(
+        args.name,
+        dest_dir=Path(args.dir) if args.dir else None,
+        list_url=args.list_url or models.MODEL_LIST_URL,
+        progress=models.progress_bar(),
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace, models) -> int:  # `models`: the module, imported late
+    if args.available:
+        entries = models.fetch_model_list(args.list_url or models.MODEL_LIST_URL)
+        for m in entries:
+            if m.obsolete or (args.lang and not m.lang.startswith(args.lang)):
+                continue
+            print(f"{m.name:45s} {m.lang:8s} {m.size / 1e6:8.0f} MB  {m.type}")
+        return 0
+    found = models.installed_models()
+    if not found:
+        print("no Vosk model installed; 'voicecoach model download' fetches the small English one")
+        return 0
+    for path in found:
+        lang = models.model_language(path) or "?"
+        if args.lang and lang != args.lang:
+            continue
+        grammar = "grammar" if models.supports_grammar(path) else "no grammar (big model)"
+        print(f"{path}  [{lang}, {grammar}]")
+    return 0

@@ -13,7 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--fast",
         action="store_true",
-        help="virtual clock, as fast as the CPU allows (replay; needs no real-time audio)",
+        help=(
+            "virtual clock, as fast as the CPU allows: prints what the coach says (or writes "
+            "--speak-file), no keyboard or microphone, each exercise starts by its ready "
+            "timeout; with --listen-file the file's audio drives the clock"
+        ),
     )
     s.add_argument("--log", metavar="FILE", help="write a JSON Lines event log")
     s.add_argument(

@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1600  # samples per chunk at MIC_RATE: 100 ms, a good step for every recognizer
 NO_MIC_HINT = (
-    "connect a microphone, or pick one with --input-device (see 'voicecoach devices'); "
-    "on Linux without a sound card, start PulseAudio (see 'voicecoach check')"
+    "connect a microphone or pick one with --input-device (see 'voicecoach devices'); "
+    "if none is listed, start PulseAudio/PipeWire ('pulseaudio --start') or check PULSE_SERVER"
 )
 
 
@@ -253,6 +253,7 @@ class MicSource:
         start: float = 0.0,
         stall_timeout: float = 5.0,
         max_queue_s: float = 10.0,
+        latency: str | float = "low",
         sd: Any = None,
     ) -> None:
         self._sd = sd if sd is not None else import_sounddevice()
@@ -260,6 +261,7 @@ class MicSource:
         self.chunk = chunk
         self.start = start
         self.stall_timeout = stall_timeout
+        self.latency = latency  # "low": a command's audio reaches the recognizer sooner
         self.rate = self._pick_rate()
         self.blocksize = chunk if self.rate == MIC_RATE else max(1, chunk * self.rate // MIC_RATE)
         self._queue: queue.Queue[bytes | None] = queue.Queue(
@@ -301,6 +303,7 @@ class MicSource:
                 device=self.device["index"],
                 channels=1,
                 dtype="int16",
+                latency=self.latency,
                 callback=self._callback,
             )
             self._stream.start()

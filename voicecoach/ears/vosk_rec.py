@@ -143,6 +143,8 @@ class Levels:
         self.quiet_db = quiet_db
         self.floor: float | None = None
         self.quiet_frames = 0
+        self.frames = 0  # frames seen
+        self.last_loud = -1.0  # stream time (s) at the end of the last frame that was not quiet
         self._rest = np.zeros(0, np.float64)
         self._power = np.zeros(0, np.float64)  # mean square per frame
         self._first = 0  # frame index of _power[0]
@@ -158,6 +160,9 @@ class Levels:
         for e in 10 * np.log10(power + 1.0):
             self.floor = e if self.floor is None else min(e, self.floor + rise)
             self.quiet_frames = self.quiet_frames + 1 if e < self.floor + self.quiet_db else 0
+            self.frames += 1
+            if self.quiet_frames == 0:
+                self.last_loud = self.frames * self.FRAME / MIC_RATE
         self._power = np.concatenate([self._power, power])
         if len(self._power) > 2 * self.KEEP:
             drop = len(self._power) - self.KEEP
@@ -212,6 +217,7 @@ class VoskRecognizer:
         self._rec = self._new_recognizer()
         self._levels = Levels(self.settings.quiet_db)
         self._fed = 0  # samples fed to Vosk: the timeline of its word times
+        self._fired_at = -1.0  # stream time of the last early fire
         self._partial = ""
         self._partial_since = 0.0
         self._t = 0.0
@@ -273,7 +279,7 @@ class VoskRecognizer:
         if text != self._partial:
             self._partial, self._partial_since = text, self._t
         s = self.settings
-        if not (s.early and text):
+        if not (s.early and text and self._spoken_since_fire()):
             return []
         stable = self._t - self._partial_since >= s.stable_s - 1e-9
         quiet = self._levels.quiet_s >= s.quiet_s - 1e-9
@@ -287,11 +293,18 @@ class VoskRecognizer:
             return []
         self._rec.Reset()  # this utterance is decided: never fire it twice
         self._partial = ""
+        self._fired_at = self._fed / MIC_RATE
         return [Detection(t=self._t, intent=intent, text=text, score=0.9)]
+
+    def _spoken_since_fire(self) -> bool:
+        """After an early fire the decoder is reset in the quiet that follows; what it
+        makes of that quiet (or of the word's last echo) is not a new command.  Only
+        audio louder than the noise floor after the fire can be."""
+        return self._levels.last_loud > self._fired_at
 
     def _final(self, heard: Heard) -> list[Detection]:
         self._partial = ""
-        if not heard.text:
+        if not heard.text or not self._spoken_since_fire():
             return []
         intent = self.matcher(heard.text)
         if intent is None:

@@ -6,18 +6,10 @@ state, effects = step(state, Start(0.0))
 Tick at `state.next_deadline` ...
 """
 
-from voicecoach.engine.core import (
-    abort,
-    exercise_outcomes,
-    first_step,
-    initial,
-    segment_left,
-    step,
-    tempo,
-    time_text,
-    workout_left,
-)
-from voicecoach.engine.state import Config, Item, Pause, State, estimate_speech
+from voicecoach.engine.core import abort, initial, step
+from voicecoach.engine.flow import exercise_outcomes
+from voicecoach.engine.state import Config, Item, Pause, State, estimate_speech, first_step, tempo
+from voicecoach.engine.timing import segment_left, time_text, workout_left
 
 __all__ = [
     "Config",

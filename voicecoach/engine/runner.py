@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.engine.core import abort, step
-from voicecoach.engine.state import State
+from voicecoach.engine.core import abort, initial, step
+from voicecoach.engine.state import Config, State
 from voicecoach.intents import Intent
 from voicecoach.messages import (
     Cue,
@@ -30,6 +30,7 @@ from voicecoach.messages import (
     Tick,
 )
 from voicecoach.ports import Clock, Voice
+from voicecoach.routine import Routine
 
 MAX_EVENTS = 2_000_000  # a virtual session never needs this many: a planning bug
 WORDS_PER_MINUTE = 170.0
@@ -197,3 +198,59 @@ class Runner:
         self.run_until(float("inf"))
         if not self.ended:
             self.abort("stalled")
+
+
+class Simulation:
+    """A whole session on a virtual clock with a RecordingVoice: dry runs (prerendering
+    every phrase), tests and benchmarks. `records` is what `--log` would hold."""
+
+    def __init__(
+        self,
+        routine: Routine,
+        config: Config | None = None,
+        seconds: Callable[[str], float] = speech_seconds,
+    ) -> None:
+        self.voice = RecordingVoice(seconds)
+        self.clock = VirtualClock()
+        self.records: list[dict[str, Any]] = []
+        self.runner = Runner(initial(routine, config), self.voice, self.clock, self.records.append)
+        self.runner.start()
+
+    @property
+    def state(self) -> State:
+        return self.runner.state
+
+    @property
+    def now(self) -> float:
+        return self.clock.now()
+
+    def until(self, t: float) -> Simulation:
+        self.runner.run_until(t)
+        return self
+
+    def until_state(self, test: Callable[[State], bool]) -> Simulation:
+        """Run deadline by deadline until `test(state)` holds (ValueError if it never does)."""
+        while not test(self.state):
+            deadline = self.state.next_deadline
+            if deadline is None:
+                raise ValueError("the session ended (or stalled) before that state")
+            self.until(deadline)
+        return self
+
+    def until_phase(self, phase: str, exercise: int | None = None) -> Simulation:
+        return self.until_state(
+            lambda s: s.shown_phase == phase and (exercise is None or s.exercise == exercise)
+        )
+
+    def hear(self, intent: Intent, at: float | None = None) -> Simulation:
+        if at is not None:
+            self.until(at)
+        self.runner.hear(intent)
+        return self
+
+    def finish(self) -> Simulation:
+        self.runner.run_to_end()
+        return self
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["type"] == kind]

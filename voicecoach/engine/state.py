@@ -24,6 +24,7 @@ Mode = Literal["fixed", "wait", "drop"]
 PauseKind = Literal["pause", "confirm", "pain"]
 
 EPS = 1e-9
+MIN_TEMPO = 1.0  # seconds per rep: faster than this cannot be counted aloud
 SECONDS_PER_WORD = 0.36  # a provisional length for speech the voice has not measured yet
 SECONDS_PER_CUE = 0.25
 
@@ -126,3 +127,22 @@ class State:
     @property
     def confirming(self) -> bool:
         return self.pause is not None and self.pause.kind == "confirm"
+
+
+def first_step(state: State, exercise: int) -> int:
+    return next(i for i, s in enumerate(state.steps) if s.exercise == exercise)
+
+
+def group(routine: Routine, exercise: int) -> list[int]:
+    """The exercises of `exercise`'s superset (just itself when it has none)."""
+    name = routine.exercises[exercise].superset
+    if not name:
+        return [exercise]
+    return [i for i, e in enumerate(routine.exercises) if e.superset == name]
+
+
+def tempo(state: State, step: Step | None = None) -> float:
+    """Seconds per rep for `step` after slower / faster."""
+    step = step or state.step
+    floor = min(MIN_TEMPO, step.tempo)
+    return max(floor, step.tempo * state.tempo_factor)

@@ -89,8 +89,8 @@ def intro(routine: Routine, minutes: int, start: Exercise | None) -> list[str]:
     if routine.equipment:
         out.append(sentence(f"You will need: {items(routine.equipment)}"))
     out.append(sentence(routine.disclaimer))
-    when = f"starting with {start.name}" if start is not None else ""
-    out.append(join(f"This takes about {minutes} minute{'s' if minutes != 1 else ''} {when}"))
+    when = f", starting with {start.name}" if start is not None else ""
+    out.append(sentence(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}{when}"))
     out.append("Say help at any time to hear what you can say.")
     return out
 

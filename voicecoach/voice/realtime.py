@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
-from voicecoach.voice.cues import tone
 from voicecoach.voice.mixer import Mixer
+from voicecoach.voice.render import Prepared
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,14 +33,13 @@ BLOCK = 0.02  # seconds per callback: an interrupt is heard within one block (+ 
 LATENCY = 0.04  # seconds of device buffer asked for; lower underruns through ALSA's pulse plugin
 STALL = 3.0  # seconds without the callback running while we wait = the device is gone
 _PREFERRED_RATE = 22050  # espeak-ng's own rate: no resampling on the way out
-_MAX_PREPARED = 500
 
 
 class OutputStream(Protocol):
     """The part of `sounddevice.OutputStream` used here (fakes implement it in tests)."""
 
-    samplerate: float
     latency: float
+    active: bool
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
@@ -107,21 +105,21 @@ class RealtimeVoice:
         rate: int = _PREFERRED_RATE,
         volume: float = 1.0,
         clock: Clock | None = None,
+        wall: Callable[[], float] = time.monotonic,
     ) -> None:
         self._renderer = renderer
+        self._prepared = Prepared(renderer, rate, volume)
         self._timeline = timeline
-        self._volume = volume
         self._clock = clock
         self.rate = rate
         blocksize = max(1, round(BLOCK * rate))
         self._mixer = Mixer(lead=2 * blocksize)
-        self._cues = {}  # name -> prepared samples, made on first use
-        self._prepared: OrderedDict[str, tuple[Any, np.ndarray]] = OrderedDict()
         self._scheduled: list[tuple[int, int, str]] = []  # (start, end frame, text) of speech
         self._anchor: tuple[float, int] | None = None  # (session time, frame) heard together
         self._failed: str | None = None
         self._closing = False
-        self._progress = (time.monotonic(), 0)  # (when, frames) of the last seen progress
+        self._wall = wall  # real time, to notice a device that stopped consuming audio
+        self._progress = (wall(), 0)  # (when, frames) of the last progress seen
         self.underruns = 0
         self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
         self._latency = float(getattr(self._stream, "latency", LATENCY) or 0.0)
@@ -135,14 +133,11 @@ class RealtimeVoice:
 
     def say(self, text: str, at: float) -> float:
         self._check()
-        return self._play(self._prepare(text), at, text, "speech")
+        return self._play(self._prepared.speech(text), at, text, "speech")
 
     def cue(self, name: str, at: float) -> float:
         self._check()
-        samples = self._cues.get(name)
-        if samples is None:
-            samples = self._cues[name] = tone(name, self.rate) * self._volume
-        return self._play(samples, at, name, "cue")
+        return self._play(self._prepared.cue(name), at, name, "cue")
 
     def interrupt(self, at: float) -> None:
         cut = self._mixer.interrupt()
@@ -155,7 +150,12 @@ class RealtimeVoice:
             return
         deadline = time.monotonic() + drain
         done = self._mixer.queued_until + round(self._latency * self.rate)
-        while self._failed is None and self._mixer.frames < done and time.monotonic() < deadline:
+        while (
+            self._failed is None
+            and getattr(self._stream, "active", False)
+            and self._mixer.frames < done
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.01)
         self._closing = True
         self._renderer.close()
@@ -196,28 +196,13 @@ class RealtimeVoice:
 
     def _check(self) -> None:
         """Raise AudioError when the device is gone: the stream ended or stopped moving."""
-        now, frames = time.monotonic(), self._mixer.frames
+        now, frames = self._wall(), self._mixer.frames
         if frames != self._progress[1]:
             self._progress = (now, frames)
         elif now - self._progress[0] > STALL and self._failed is None:
             self._failed = f"the audio output stopped playing for {now - self._progress[0]:.0f} s"
         if self._failed:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
-
-    def _prepare(self, text: str) -> np.ndarray:
-        """The clip for `text` at the stream's rate and volume (made once per phrase)."""
-        from voicecoach.voice.samples import resample
-
-        clip = self._renderer.render(text)
-        hit = self._prepared.get(text)
-        if hit is not None and hit[0] is clip:
-            self._prepared.move_to_end(text)
-            return hit[1]
-        samples = resample(clip.samples, clip.rate, self.rate) * self._volume
-        self._prepared[text] = (clip, samples)
-        while len(self._prepared) > _MAX_PREPARED:
-            self._prepared.popitem(last=False)
-        return samples
 
     def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
         if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:

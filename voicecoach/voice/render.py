@@ -154,7 +154,12 @@ class _Engine:
             self._engine.setProperty(name, value)
             return
         self._wait_idle()
-        self._engine.proxy._driver.setProperty(name, value)
+        try:
+            self._engine.proxy._driver.setProperty(name, value)
+        except ValueError as exc:  # espeak-ng refused it, e.g. a variant that does not exist
+            raise UsageError(
+                f"text-to-speech cannot use {name} {value!r} ({exc})", "see 'voicecoach voices'"
+            ) from exc
         self._wait_idle()
 
     def _wait_idle(self, timeout: float = 5.0) -> None:
@@ -316,3 +321,38 @@ class Renderer:
         if self._backend is None:
             self._backend = self._factory()
         return self._backend.synth(text)
+
+
+class Prepared:
+    """Phrases and cues ready to play on one output: rendered (through the Renderer's
+    cache, which counts every use), resampled to the output's rate, volume applied. Kept
+    per phrase, so a count said a hundred times is converted once."""
+
+    def __init__(self, renderer: Renderer, rate: int, volume: float = 1.0) -> None:
+        self.renderer = renderer
+        self.rate = rate
+        self.volume = volume
+        self._speech: OrderedDict[str, tuple[Clip, np.ndarray]] = OrderedDict()
+        self._cues: dict[str, np.ndarray] = {}
+
+    def speech(self, text: str) -> np.ndarray:
+        from voicecoach.voice.samples import resample
+
+        clip = self.renderer.render(text)
+        hit = self._speech.get(text)
+        if hit is not None and hit[0] is clip:
+            self._speech.move_to_end(text)
+            return hit[1]
+        samples = resample(clip.samples, clip.rate, self.rate) * self.volume
+        self._speech[text] = (clip, samples)
+        while len(self._speech) > _MAX_CACHED:
+            self._speech.popitem(last=False)
+        return samples
+
+    def cue(self, name: str) -> np.ndarray:
+        samples = self._cues.get(name)
+        if samples is None:
+            from voicecoach.voice.cues import tone
+
+            samples = self._cues[name] = tone(name, self.rate) * self.volume
+        return samples

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
 from voicecoach.ports import MIC_RATE
-from voicecoach.voice.cues import tone
+from voicecoach.voice.render import Prepared
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,33 +40,22 @@ class WavTimelineVoice:
         out: Callable[[str], None] | None = None,
     ) -> None:
         self._renderer = renderer
+        self._prepared = Prepared(renderer, self.rate, volume)
         self._timeline = timeline
         self._path = Path(path)
-        self._volume = volume
         self._out = out  # also print "coach: ..." (--text with --speak-file)
         self._end = 0.0  # session time where the last queued sound ends
-        self._prepared: dict[str, np.ndarray] = {}
         self._check_writable()
 
     def say(self, text: str, at: float) -> float:
         if self._out is not None:
             self._out(f"coach: {text}")
-        samples = self._prepared.get(text)
-        if samples is None:
-            from voicecoach.voice.samples import resample
-
-            clip = self._renderer.render(text)
-            samples = resample(clip.samples, clip.rate, self.rate) * self._volume
-            self._prepared[text] = samples
-        return self._place(samples, at, text, "speech")
+        return self._place(self._prepared.speech(text), at, text, "speech")
 
     def cue(self, name: str, at: float) -> float:
         if self._out is not None:
             self._out(f"coach: [{name}]")
-        samples = self._prepared.get(f"\0cue:{name}")
-        if samples is None:
-            samples = self._prepared[f"\0cue:{name}"] = tone(name, self.rate) * self._volume
-        return self._place(samples, at, name, "cue")
+        return self._place(self._prepared.cue(name), at, name, "cue")
 
     def prerender(self, texts: Iterable[str]) -> None:
         self._renderer.prerender(texts)

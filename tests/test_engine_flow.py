@@ -1,0 +1,225 @@
+"""What a user hears from start to end: the session engine on a virtual clock."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from voicecoach import catalog, plan
+from voicecoach.engine import Config
+from voicecoach.engine.runner import Simulation
+from voicecoach.routine import Routine
+
+SEEDS = sorted(Path(catalog.packaged_dir()).glob("*.toml"))
+
+
+def make(*exercises: dict, **top: object) -> Routine:
+    """A small routine for one behaviour at a time."""
+    data = {
+        "name": "tiny",
+        "title": "Tiny Routine",
+        "source": {"title": "an article"},
+        "frequency": "twice a week",
+        "disclaimer": "General advice, not medical advice.",
+        "closing_tips": ["Drink some water."],
+        "exercises": list(exercises),
+    }
+    data.update(top)
+    return Routine.model_validate(data)
+
+
+def reps(id_: str, n: int = 4, tempo: float = 2.0, work: dict | None = None, **kw: object):
+    """A reps exercise: `work` adds to its work table, `kw` to the exercise."""
+    work = {"kind": "reps", "reps": n, "tempo": tempo, **(work or {})}
+    return {"id": id_, "name": id_.replace("-", " ").title(), "work": work, **kw}
+
+
+def said(sim: Simulation) -> list[tuple[float, str]]:
+    return [(s.start, s.text) for s in sim.voice.sounds if s.kind == "say"]
+
+
+def first(sim: Simulation, text: str, after: float = -1.0) -> float:
+    return next(t for t, said_text in said(sim) if said_text == text and t > after)
+
+
+def texts_containing(sim: Simulation, part: str) -> list[str]:
+    return [text for _, text in said(sim) if part in text]
+
+
+def work_start(sim: Simulation, step: int) -> float:
+    return next(
+        r["t"] for r in sim.of_type("state") if r["step"] == step and r["phase"] in ("work", "hold")
+    )
+
+
+# ---------------------------------------------------------------------- every seed routine
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_every_seed_routine_runs_from_start_to_end_on_a_fake_clock(path: Path) -> None:
+    routine = catalog.load(path)
+    sim = Simulation(routine).finish()
+
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"], end["skipped"]) == (True, "completed", 0)
+    worked = {
+        (r["index"], r["side"]) for r in sim.of_type("state") if r["phase"] in ("work", "hold")
+    }
+    for i, ex in enumerate(routine.exercises):
+        for side in ex.sides or [None]:
+            assert (i, side) in worked, f"{ex.id} {side} never worked"
+    assert 0.8 < sim.now / plan.estimate_seconds(routine) < 1.3
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_no_two_sounds_of_a_seed_routine_overlap(path: Path) -> None:
+    sim = Simulation(catalog.load(path)).finish()
+    sounds = sorted(sim.voice.sounds, key=lambda s: s.start)
+    for before, after in itertools.pairwise(sounds):
+        assert after.start >= before.end - 1e-9, (before, after)
+
+
+# ---------------------------------------------------------------------- the intro
+
+
+def test_the_intro_says_the_title_equipment_disclaimer_once_and_the_estimate() -> None:
+    routine = make(reps("heel-raises", equipment=["chair"]), reps("towel", equipment=["towel"]))
+    sim = Simulation(routine).finish()
+    lines = [text for _, text in said(sim)]
+
+    assert lines[0] == "Tiny Routine."
+    assert "You will need: chair and towel." in lines
+    assert lines.count("General advice, not medical advice.") == 1
+    minutes = plan.estimate_minutes(routine)
+    assert f"This takes about {minutes} minute{'s' if minutes > 1 else ''}." in lines
+
+
+# ---------------------------------------------------------------------- an exercise
+
+
+def test_an_exercise_is_introduced_by_name_setup_and_the_ready_prompt() -> None:
+    routine = make(reps("bridge", setup=["Lie on your back.", "Bend your knees."]))
+    sim = Simulation(routine).finish()
+    lines = [text for _, text in said(sim)]
+    i = lines.index("Exercise 1 of 1: Bridge.")
+    assert lines[i + 1 : i + 4] == ["Lie on your back.", "Bend your knees.", "4 times."]
+    assert lines[i + 4] == "Say ready when you are in position."
+
+
+def test_an_exercise_starts_by_itself_after_the_ready_timeout_with_a_countdown() -> None:
+    sim = Simulation(make(reps("bridge")), Config(ready_timeout=15)).finish()
+    prompt = next(s for s in sim.voice.sounds if s.text == "Say ready when you are in position.")
+    three = first(sim, "Starting in 3")
+    two, one, go = first(sim, "2", three), first(sim, "1", three), first(sim, "Go", three)
+    assert two - three >= 1
+    assert (one - two, go - one) == pytest.approx((1, 1))
+    assert work_start(sim, 0) == go
+    assert go == pytest.approx(prompt.end + 15, abs=0.5)
+
+
+def test_reps_are_counted_aloud_at_the_tempo_after_the_label() -> None:
+    routine = make(reps("circles", n=5, tempo=2.5, work={"label": "clockwise"}))
+    sim = Simulation(routine).finish()
+    go = work_start(sim, 0)
+    counts = [first(sim, str(n), go) for n in range(1, 6)]
+    assert counts == pytest.approx([go + 2.5 * n for n in range(1, 6)])
+    assert "Clockwise. 5 times." in [text for _, text in said(sim)]
+
+
+def test_a_hold_is_timed_with_hold_three_two_one_release() -> None:
+    hold = {"id": "plank", "name": "Plank", "work": {"kind": "holds", "reps": 2, "hold": 10}}
+    sim = Simulation(make(hold)).finish()
+    h = first(sim, "Hold")
+    assert [first(sim, n, h) - h for n in ("3", "2", "1")] == pytest.approx([7, 8, 9])
+    assert first(sim, "Release. 1 of 2") == pytest.approx(h + 10)
+    assert first(sim, "Hold", h) == pytest.approx(h + 13)  # release defaults to 3 s
+
+
+def test_timed_work_hears_halfway_and_a_tick_in_each_of_its_last_three_seconds() -> None:
+    walk = {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 30}}
+    sim = Simulation(make(walk)).finish()
+    go = work_start(sim, 0)
+    assert first(sim, "Halfway") == pytest.approx(go + 15)
+    ticks = [s.start - go for s in sim.voice.sounds if s.text == "tick"]
+    assert ticks == pytest.approx([27, 28, 29])
+    assert [s.start - go for s in sim.voice.sounds if s.text == "hold_end"] == pytest.approx([30])
+
+
+def test_a_rest_between_sets_says_how_long_and_what_comes_next() -> None:
+    ex = reps(
+        "heel-raises", sides=["right", "left"], side_order="block", sets=2, rest_between_sets=30
+    )
+    sim = Simulation(make(ex)).finish()
+    assert "Rest 30 seconds. Next: right side, set 2 of 2." in [t for _, t in said(sim)]
+    rest = next(r["t"] for r in sim.of_type("state") if r["phase"] == "rest")
+    assert work_start(sim, 1) == pytest.approx(rest + 30)  # the next set starts on time
+
+
+def test_sides_are_switched_by_voice() -> None:
+    sim = Simulation(make(reps("lunge", sides=["right", "left"]))).finish()
+    assert "Switch to your left side." in [t for _, t in said(sim)]
+    sides = [r["side"] for r in sim.of_type("state") if r["phase"] == "work"]
+    assert sides == ["right", "left"]
+
+
+def test_a_superset_alternates_its_exercises_set_by_set() -> None:
+    routine = make(
+        reps("tibialis-raises", sets=2, superset="pair", rest_between_sets=20),
+        reps("calf-raises", sets=2, superset="pair", rest_between_sets=20),
+    )
+    sim = Simulation(routine).finish()
+    order = [(r["exercise"], r["set"]) for r in sim.of_type("state") if r["phase"] == "work"]
+    assert order == [
+        ("tibialis-raises", 1),
+        ("calf-raises", 1),
+        ("tibialis-raises", 2),
+        ("calf-raises", 2),
+    ]
+    assert texts_containing(sim, "Now Calf Raises, set 2 of 2")
+    assert len(texts_containing(sim, "Exercise 2 of 2: Calf Raises.")) == 1  # set up once
+
+
+def test_an_extra_set_on_the_weaker_side_is_announced() -> None:
+    ex = reps(
+        "patrick-step",
+        sides=["left", "right"],
+        sets=2,
+        rest_between_sets=20,
+        extra_sets=[{"side": "weaker", "sets": 1}],
+    )
+    sim = Simulation(make(ex)).finish()
+    assert texts_containing(sim, "A third set on your weaker side")
+    assert sim.of_type("state")[-2]["side"] == "weaker"
+
+
+def test_the_end_summarises_the_session_and_gives_the_frequency_advice() -> None:
+    sim = Simulation(make(reps("one"), reps("two"))).finish()
+    assert 30 < sim.now < 90
+    lines = [t for _, t in said(sim)]
+    assert lines[-4:] == [
+        "That is the end of the workout. Well done!",
+        "You did 2 of 2 exercises, in 1 minute.",
+        "How often: twice a week.",
+        "Drink some water.",
+    ]
+    assert sim.of_type("end")[0]["t"] == pytest.approx(sim.voice.sounds[-1].end)
+
+
+def test_starting_from_an_exercise_leaves_the_earlier_ones_out() -> None:
+    routine = make(reps("one"), reps("two"), reps("three"))
+    sim = Simulation(routine, Config(start_exercise=1)).finish()
+    worked = {r["exercise"] for r in sim.of_type("state") if r["phase"] == "work"}
+    assert worked == {"two", "three"}
+    assert "You did 2 of 2 exercises" in texts_containing(sim, "You did")[0]
+
+
+def test_a_state_record_is_logged_whenever_phase_set_or_side_changes_and_only_then() -> None:
+    ex = reps("lunge", sides=["right", "left"], sets=2, rest_between_sets=10)
+    sim = Simulation(make(ex)).finish()
+    states = [{k: v for k, v in r.items() if k != "t"} for r in sim.of_type("state")]
+    assert all(a != b for a, b in itertools.pairwise(states))
+    assert [s["phase"] for s in states[:3]] == ["intro", "setup", "ready"]
+    assert states[-1]["phase"] == "done"
+    assert {s["phase"] for s in states} == {"intro", "setup", "ready", "work", "rest", "done"}

@@ -1,0 +1,328 @@
+"""Every command the engine obeys, in the phases where it matters (and in all of them)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from voicecoach.engine import Config, segment_left, tempo
+from voicecoach.engine import texts as T
+from voicecoach.engine.commands import TEMPO_LIMITS
+from voicecoach.engine.runner import Simulation
+from voicecoach.intents import Intent
+from voicecoach.routine import Routine
+
+ROUTINE = Routine.model_validate(
+    {
+        "name": "intents",
+        "title": "Intent Drill",
+        "source": {"title": "an article"},
+        "frequency": "daily",
+        "disclaimer": "Not medical advice.",
+        "cautions": ["Move within a comfortable range."],
+        "exercises": [
+            {
+                "id": "march",
+                "name": "March",
+                "setup": ["Stand tall."],
+                "cautions": ["Keep your back straight."],
+                "sides": ["right", "left"],
+                "sets": 2,
+                "rest_between_sets": 30,
+                "work": {"kind": "reps", "reps": 6, "tempo": 2},
+            },
+            {
+                "id": "plank",
+                "name": "Plank",
+                "setup": ["Lie face down."],
+                "rest_after": 20,
+                "work": {"kind": "holds", "reps": 2, "hold": 10, "release": 3},
+            },
+            {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 40}},
+        ],
+    }
+)
+
+PHASES = ["intro", "setup", "ready", "work", "hold", "rest", "paused", "done"]
+
+
+def session(**config: float) -> Simulation:
+    return Simulation(ROUTINE, Config(**config))
+
+
+def said(sim: Simulation, after: float = -1.0) -> list[str]:
+    return [s.text for s in sim.voice.sounds if s.kind == "say" and s.start >= after]
+
+
+def holding(sim: Simulation) -> Simulation:
+    """In the plank's first hold, at its start."""
+    return sim.until_phase("hold").until_state(lambda s: s.seg_end is not None)
+
+
+def at_phase(phase: str) -> Simulation:
+    sim = session()
+    if phase == "paused":
+        return holding(sim).hear(Intent.PAUSE, sim.now + 2)
+    return sim.until_phase(phase)
+
+
+# ------------------------------------------------------------------------------ pause
+
+
+def test_pause_during_a_hold_freezes_the_remaining_time_exactly() -> None:
+    sim = holding(session())
+    start = sim.now
+    sim.hear(Intent.PAUSE, start + 4)
+    assert segment_left(sim.state) == pytest.approx(6)
+    sim.until(start + 500)
+    assert (sim.state.shown_phase, segment_left(sim.state)) == ("paused", pytest.approx(6))
+    assert sim.state.next_deadline is None
+    sim.hear(Intent.RESUME)
+    sim.until_state(lambda s: s.rep == 1)  # the first release
+    assert sim.now == pytest.approx(start + 500 + 6)
+
+
+def test_pause_cuts_the_voice_and_says_paused() -> None:
+    sim = session().until(5)  # the intro is being read
+    sim.hear(Intent.PAUSE)
+    assert all(s.end <= 5 for s in sim.voice.sounds if s.text != T.PAUSED)
+    assert said(sim, after=5) == [T.PAUSED]
+
+
+def test_pause_holds_the_ready_timeout_until_resume() -> None:
+    sim = session(ready_timeout=15).until_phase("ready")
+    sim.hear(Intent.PAUSE, sim.now + 5)
+    sim.until(sim.now + 300)
+    assert "Starting in 3" not in said(sim)
+    resumed = sim.now
+    sim.hear(Intent.RESUME).until_phase("work")
+    assert sim.now > resumed + 10
+
+
+# ------------------------------------------------------------------------------ next / back
+
+
+def test_next_during_work_ends_the_set_and_moves_on_to_its_rest() -> None:
+    sim = session().until_phase("work")
+    sim.hear(Intent.NEXT, sim.now + 3)
+    assert (sim.state.shown_phase, sim.state.index) == ("rest", 0)
+    assert 0 not in sim.state.completed
+
+
+def test_next_during_a_rest_starts_the_next_set_at_once() -> None:
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    rest_end = sim.state.seg_end
+    sim.hear(Intent.NEXT, sim.now + 1)
+    assert (sim.state.phase, sim.state.index) == ("work", 2)
+    sim.until_state(lambda s: s.rep == 1)
+    assert sim.now < rest_end
+
+
+def test_next_during_the_setup_skips_the_exercise() -> None:
+    sim = session().until_phase("setup")
+    sim.hear(Intent.NEXT)
+    assert "Skipping March." in said(sim)
+    assert (sim.state.phase, sim.state.exercise) == ("setup", 1)
+    sim.finish()
+    assert any("skipped March" in line for line in said(sim))
+
+
+def test_next_during_the_intro_goes_to_the_first_exercise() -> None:
+    sim = session().until(3).hear(Intent.NEXT)
+    assert (sim.state.phase, sim.state.exercise) == ("setup", 0)
+
+
+def test_back_at_the_first_exercise_restarts_it_and_says_so() -> None:
+    sim = session().until_phase("work").hear(Intent.BACK)
+    assert "This is the first exercise. Starting it again." in said(sim)
+    assert (sim.state.phase, sim.state.index) == ("setup", 0)
+
+
+def test_back_goes_to_the_previous_exercise() -> None:
+    sim = holding(session()).hear(Intent.BACK)
+    assert "Going back to March." in said(sim)
+    assert (sim.state.phase, sim.state.index) == ("setup", 0)
+
+
+def test_back_in_the_rest_after_an_exercise_goes_back_to_that_exercise() -> None:
+    sim = session().until_phase("rest", exercise=1)  # the plank is done, the walk is next
+    sim.hear(Intent.BACK)
+    assert "Going back to Plank." in said(sim)
+    assert (sim.state.phase, sim.state.exercise) == ("setup", 1)
+
+
+# ------------------------------------------------------------------------------ repeat / ready
+
+
+def test_repeat_during_the_setup_reads_the_instructions_again() -> None:
+    sim = session().until_phase("ready").hear(Intent.REPEAT)
+    assert said(sim).count("Stand tall.") == 2
+    assert sim.state.phase == "setup"
+
+
+def test_repeat_during_a_hold_says_the_instructions_and_keeps_the_timer() -> None:
+    sim = holding(session())
+    end = sim.state.seg_end
+    sim.hear(Intent.REPEAT, sim.now + 1)
+    assert said(sim)[-1].startswith("Plank.")
+    assert sim.state.seg_end == end
+
+
+def test_ready_during_the_prompt_starts_the_countdown_at_once() -> None:
+    sim = session(ready_timeout=60).until_phase("ready")
+    sim.until(sim.now + 4).hear(Intent.READY)
+    assert said(sim, after=sim.now) == ["Starting in 3"]
+
+
+def test_ready_during_the_setup_reading_cuts_it_short() -> None:
+    sim = session().until_phase("setup")
+    sim.hear(Intent.READY, sim.now + 0.5)
+    assert said(sim, after=sim.now) == ["Starting in 3"]
+    assert "Say ready when you are in position." not in said(sim)
+
+
+# ------------------------------------------------------------------------------ stop
+
+
+def test_stop_asks_first_and_resume_carries_on_where_it_was() -> None:
+    sim = holding(session())
+    end = sim.state.seg_end
+    sim.hear(Intent.STOP, sim.now + 2)
+    assert said(sim)[-1] == T.CONFIRM_STOP
+    assert sim.state.shown_phase == "paused"
+    sim.until(sim.now + 30).hear(Intent.RESUME)
+    assert sim.state.seg_end == pytest.approx(end + 30)
+    sim.finish()
+    assert sim.of_type("end")[0]["reason"] == "completed"
+
+
+@pytest.mark.parametrize("answer", [Intent.YES, Intent.STOP])
+def test_stop_then_yes_or_stop_again_ends_the_session(answer: Intent) -> None:
+    sim = session().until_phase("rest")
+    sim.hear(Intent.STOP).hear(answer, sim.now + 1)
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"]) == (False, "stopped")
+    assert sim.runner.ended
+
+
+def test_after_stop_any_other_command_resumes_and_is_obeyed() -> None:
+    sim = holding(session())
+    sim.hear(Intent.STOP, sim.now + 1).hear(Intent.TIME, sim.now + 1)
+    assert not sim.state.paused
+    assert "left in this hold" in said(sim)[-1]
+
+
+def test_no_to_the_question_resumes() -> None:
+    sim = holding(session()).hear(Intent.STOP).hear(Intent.NO)
+    assert not sim.state.paused
+
+
+# ------------------------------------------------------------------------------ help / time
+
+
+@pytest.mark.parametrize("phase", ["intro", "setup", "ready", "work", "hold", "rest", "done"])
+def test_help_says_what_can_be_said_in_the_current_phase(phase: str) -> None:
+    sim = at_phase(phase).hear(Intent.HELP)
+    assert said(sim)[-1] == T.HELP[phase]
+
+
+def test_help_while_paused_explains_how_to_resume() -> None:
+    sim = at_phase("paused").hear(Intent.HELP)
+    assert said(sim)[-1] == T.HELP["pause"]
+
+
+def test_time_tells_what_is_left_of_the_hold_and_of_the_workout() -> None:
+    sim = holding(session())
+    sim.hear(Intent.TIME, sim.now + 4)
+    here, whole = said(sim)[-1].split(". ")
+    assert here == "6 seconds left in this hold"
+    assert whole.startswith("About ")
+    assert whole.endswith(" minutes left in the workout.")
+
+
+def test_time_in_a_rest_tells_what_is_left_of_it() -> None:
+    sim = session().until_phase("rest", exercise=1)
+    sim.hear(Intent.TIME, sim.now + 5)
+    assert said(sim)[-1].startswith("15 seconds left in this rest.")
+
+
+# ------------------------------------------------------------------------------ tempo
+
+
+def count_times(sim: Simulation, after: float) -> list[float]:
+    return [s.start for s in sim.voice.sounds if s.text.isdigit() and s.start > after]
+
+
+def test_slower_stretches_the_count_by_15_percent_and_says_so() -> None:
+    sim = session().until_phase("work").until_state(lambda s: s.rep == 2)
+    sim.hear(Intent.SLOWER)
+    assert said(sim)[-1] == "Slower. One every 2.3 seconds."
+    sim.until_state(lambda s: s.rep == 5)
+    gaps = [b - a for a, b in itertools.pairwise(count_times(sim, sim.now - 7))]
+    assert gaps == pytest.approx([2.3, 2.3])
+
+
+def test_faster_twice_shortens_the_count_and_stays_within_limits() -> None:
+    sim = session().until_phase("work")
+    for _ in range(2):
+        sim.hear(Intent.FASTER)
+    assert tempo(sim.state) == pytest.approx(2 / 1.15**2)
+    for _ in range(20):
+        sim.hear(Intent.FASTER)
+    assert sim.state.tempo_factor == pytest.approx(TEMPO_LIMITS[0])
+    assert said(sim)[-1] == "That is as fast as I count."
+
+
+# ------------------------------------------------------------------------------ pain
+
+
+def test_pain_stops_the_exercise_says_the_cautions_and_offers_next_or_stop() -> None:
+    sim = session().until_phase("work")
+    sim.hear(Intent.PAIN, sim.now + 3)
+    text = said(sim)[-1]
+    for part in (
+        "Stop the exercise. Do not push through pain.",
+        "Keep your back straight.",
+        "Move within a comfortable range.",
+        "see a doctor",
+        "Say next to skip to the next exercise, or stop to end the workout.",
+    ):
+        assert part in text
+    assert sim.state.shown_phase == "paused"
+    assert sim.state.next_deadline is None
+    sim.hear(Intent.NEXT)
+    assert (sim.state.phase, sim.state.exercise) == ("setup", 1)
+
+
+def test_stop_after_pain_ends_the_session() -> None:
+    sim = session().until_phase("work").hear(Intent.PAIN).hear(Intent.STOP)
+    assert sim.of_type("end")[0]["reason"] == "stopped"
+
+
+# ------------------------------------------------------------------------------ everything
+
+
+def check_consistent(sim: Simulation) -> None:
+    state = sim.state
+    left = segment_left(state)
+    assert left is None or left >= -1e-6
+    assert state.next_deadline is None or state.next_deadline >= sim.now - 1e-6
+    sounds = sorted(sim.voice.sounds, key=lambda s: s.start)
+    for a, b in itertools.pairwise(sounds):
+        assert b.start >= a.end - 1e-9
+
+
+@pytest.mark.parametrize("intent", list(Intent))
+@pytest.mark.parametrize("phase", PHASES)
+def test_every_intent_in_every_phase_keeps_the_session_consistent(
+    phase: str, intent: Intent
+) -> None:
+    sim = at_phase(phase)
+    sim.hear(intent)
+    check_consistent(sim)
+    sim.until(sim.now + 45)
+    check_consistent(sim)
+    if not sim.runner.ended:
+        sim.hear(Intent.STOP).hear(Intent.YES)
+    assert sim.runner.ended

@@ -1,0 +1,99 @@
+"""Random commands at random times: the engine never crashes, never lets a timer go
+negative or a deadline slip into the past, never talks over itself, and "stop" then "yes"
+always ends the session."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voicecoach.engine import segment_left, workout_left
+from voicecoach.engine.runner import Simulation
+from voicecoach.intents import Intent
+from voicecoach.routine import Routine
+
+MIXED = Routine.model_validate(
+    {
+        "name": "mixed",
+        "title": "Mixed",
+        "source": {"title": "an article"},
+        "frequency": "daily",
+        "disclaimer": "Not medical advice.",
+        "exercises": [
+            {
+                "id": "raises",
+                "name": "Raises",
+                "cues": ["Slowly."],
+                "sides": ["right", "left"],
+                "sets": 2,
+                "rest_between_sets": 12,
+                "extra_sets": [{"side": "weaker", "sets": 1}],
+                "work": {"kind": "reps", "reps": 4, "tempo": 2.5},
+            },
+            {
+                "id": "toes",
+                "name": "Toes",
+                "sets": 2,
+                "superset": "pair",
+                "rest_between_sets": 10,
+                "work": {"kind": "holds", "reps": 2, "hold": 7, "release": 2},
+            },
+            {
+                "id": "heels",
+                "name": "Heels",
+                "sets": 2,
+                "superset": "pair",
+                "work": {
+                    "kind": "sequence",
+                    "parts": [
+                        {"work": {"kind": "timed", "seconds": 22, "label": "walk"}},
+                        {"work": {"kind": "circles", "reps": 2}, "rest_after": 4},
+                    ],
+                },
+            },
+        ],
+    }
+)
+
+commands = st.lists(
+    st.tuples(
+        st.one_of(st.floats(min_value=0, max_value=5), st.floats(min_value=0, max_value=200)),
+        st.sampled_from(list(Intent)),
+    ),
+    max_size=30,
+)
+
+
+def check(sim: Simulation) -> None:
+    state = sim.state
+    left = segment_left(state)
+    assert left is None or left >= -1e-6
+    assert workout_left(state) >= 0
+    assert state.next_deadline is None or state.next_deadline >= sim.now - 1e-6
+    assert state.tempo_factor > 0
+    sounds = sorted(sim.voice.sounds, key=lambda s: s.start)
+    for a, b in itertools.pairwise(sounds):
+        assert b.start >= a.end - 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(script=commands)
+def test_random_commands_at_random_times_keep_the_session_sound(
+    script: list[tuple[float, Intent]],
+) -> None:
+    sim = Simulation(MIXED)
+    for wait, intent in script:
+        sim.until(sim.now + wait)
+        check(sim)
+        if sim.runner.ended:
+            break
+        sim.hear(intent)
+        check(sim)
+    if not sim.runner.ended:
+        sim.hear(Intent.STOP).hear(Intent.YES)
+        assert sim.of_type("end")[-1]["reason"] == "stopped"
+    assert sim.runner.ended
+    assert len(sim.of_type("end")) == 1
+    assert sim.records[-1]["type"] == "end"

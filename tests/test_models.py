@@ -1,0 +1,329 @@
+"""Model lookup and download, offline: a local HTTP server plays alphacephei.com."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import socket
+import stat
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from voicecoach import models
+from voicecoach.cli import main
+from voicecoach.errors import DownloadError, ModelError
+
+
+def make_model(folder: Path) -> Path:
+    """The smallest folder that has a Vosk model's layout (a small grammar-capable one)."""
+    for name in ("am/final.mdl", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("x")
+    return folder
+
+
+def model_zip(top: str, extra: dict[str, bytes] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in ("am/final.mdl", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
+            zf.writestr(f"{top}/{name}", "x")
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def zip_with_symlink(top: str) -> bytes:
+    buf = io.BytesIO(model_zip(top))
+    with zipfile.ZipFile(buf, "a") as zf:
+        info = zipfile.ZipInfo(f"{top}/link")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    return buf.getvalue()
+
+
+class Server:
+    """Serves `files` (path -> bytes) on 127.0.0.1 from a thread."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        outer = self
+        self.files = files
+        self.requests: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                body = outer.files.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def server():
+    srv = Server({})
+    yield srv
+    srv.close()
+
+
+def publish(server: Server, name: str, archive: bytes, md5: str | None = None) -> str:
+    server.files[f"/{name}.zip"] = archive
+    entry = {
+        "name": name,
+        "url": f"{server.url}/{name}.zip",
+        "md5": md5 or hashlib.md5(archive).hexdigest(),
+        "size": len(archive),
+        "lang": "en-us",
+        "type": "small",
+        "obsolete": "false",
+    }
+    entries = json.loads(server.files.get("/model-list.json", b"[]"))
+    server.files["/model-list.json"] = json.dumps([*entries, entry]).encode()
+    return f"{server.url}/model-list.json"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty home, data dir and project models folder; no model env variables."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("VOICECOACH_MODEL", raising=False)
+    monkeypatch.delenv("VOSK_MODEL_PATH", raising=False)
+    monkeypatch.setattr(models, "PROJECT_MODELS", tmp_path / "project-models")
+    return tmp_path
+
+
+# -- layout and lookup ----------------------------------------------------------------------
+
+
+def test_a_folder_with_the_vosk_layout_is_a_model(tmp_path):
+    assert models.vosk_model_problems(make_model(tmp_path / "m")) == []
+    assert models.supports_grammar(tmp_path / "m")
+
+
+def test_a_folder_missing_parts_says_which(tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "mfcc.conf").write_text("x")
+    problems = models.vosk_model_problems(tmp_path)
+    assert len(problems) == 2
+    assert "final.mdl" in problems[0]
+    assert "graph" in problems[1]
+
+
+def test_the_language_comes_from_the_official_folder_name():
+    assert models.model_language(Path("vosk-model-small-en-us-0.15")) == "en"
+    assert models.model_language(Path("vosk-model-de-0.21")) == "de"
+    assert models.model_language(Path("my-model")) is None
+
+
+def test_an_explicit_model_path_wins_and_must_be_a_model(home):
+    explicit = make_model(home / "mine")
+    make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
+    assert models.find_vosk_model(explicit) == explicit
+    with pytest.raises(ModelError, match="is not a Vosk model"):
+        models.find_vosk_model(home / "nothing")
+
+
+def test_the_environment_variable_comes_before_the_folders(home, monkeypatch):
+    make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
+    env_model = make_model(home / "env-model")
+    monkeypatch.setenv("VOICECOACH_MODEL", str(env_model))
+    assert models.find_vosk_model() == env_model
+    monkeypatch.setenv("VOICECOACH_MODEL", str(home / "missing"))
+    with pytest.raises(ModelError, match="VOICECOACH_MODEL"):
+        models.find_vosk_model()
+
+
+def test_the_project_folder_comes_before_the_data_dir_and_vosks_cache(home):
+    cache = make_model(home / "home" / ".cache" / "vosk" / "vosk-model-small-en-us-0.15")
+    assert models.find_vosk_model() == cache
+    data = make_model(home / "data" / "voicecoach" / "models" / "vosk-model-small-en-us-0.15")
+    assert models.find_vosk_model() == data
+    project = make_model(home / "project-models" / "vosk-model-en-us-0.22")
+    assert models.find_vosk_model() == project
+
+
+def test_vosk_model_path_is_searched_before_the_cache(home, monkeypatch):
+    make_model(home / "home" / ".cache" / "vosk" / "vosk-model-small-en-us-0.15")
+    custom = make_model(home / "custom" / "vosk-model-small-en-us-0.15")
+    monkeypatch.setenv("VOSK_MODEL_PATH", str(home / "custom"))
+    assert models.find_vosk_model() == custom
+
+
+def test_models_of_other_languages_are_skipped_and_small_ones_preferred(home):
+    folder = home / "project-models"
+    make_model(folder / "vosk-model-small-de-0.15")
+    make_model(folder / "vosk-model-en-us-0.22")
+    small = make_model(folder / "vosk-model-small-en-us-0.15")
+    assert models.find_vosk_model() == small
+    assert models.find_vosk_model(lang="de") == folder / "vosk-model-small-de-0.15"
+
+
+def test_no_model_anywhere_is_a_model_error_that_suggests_the_download(home):
+    with pytest.raises(ModelError, match="no Vosk model") as err:
+        models.find_vosk_model()
+    assert "voicecoach model download" in err.value.hint
+
+
+# -- downloading -----------------------------------------------------------------------------
+
+
+def test_a_download_is_verified_extracted_and_found_afterwards(home, server):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name))
+    progress: list[tuple[int, int]] = []
+    path = models.download_model(
+        name, list_url=url, progress=lambda d, t: progress.append((d, t)), log=lambda _: None
+    )
+    assert path == home / "home" / ".cache" / "vosk" / name
+    assert models.is_vosk_model(path)
+    assert progress[-1][0] == progress[-1][1] > 0
+    assert models.find_vosk_model() == path
+    assert list(path.parent.glob(".download-*")) == []
+
+
+def test_an_installed_model_is_not_downloaded_again(home, server):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name))
+    models.download_model(name, list_url=url, log=lambda _: None)
+    server.requests.clear()
+    models.download_model(name, list_url=url, log=lambda _: None)
+    assert server.requests == []
+
+
+def test_a_checksum_mismatch_installs_nothing(home, server):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name), md5="0" * 32)
+    with pytest.raises(DownloadError, match="checksum mismatch") as err:
+        models.download_model(name, list_url=url, log=lambda _: None)
+    assert "try again" in err.value.hint
+    cache = home / "home" / ".cache" / "vosk"
+    assert [p.name for p in cache.iterdir()] == []
+
+
+@pytest.mark.parametrize(
+    "archive",
+    [
+        model_zip("m", {"../evil": b"x"}),
+        model_zip("m", {"m/../../evil": b"x"}),
+        model_zip("m", {"/etc/evil": b"x"}),
+        zip_with_symlink("m"),
+    ],
+    ids=["dotdot", "nested-dotdot", "absolute", "symlink"],
+)
+def test_a_malicious_archive_is_refused_and_nothing_escapes(home, server, archive):
+    url = publish(server, "m", archive)
+    with pytest.raises(DownloadError, match="unsafe member"):
+        models.download_model("m", list_url=url, log=lambda _: None)
+    assert not (home / "home" / ".cache" / "evil").exists()
+    assert not (home / "home" / ".cache" / "vosk" / "m").exists()
+
+
+def test_an_archive_without_a_model_is_refused(home, server):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    url = publish(server, "m", buf.getvalue())
+    with pytest.raises(DownloadError, match="does not contain a Vosk model"):
+        models.download_model("m", list_url=url, log=lambda _: None)
+
+
+def test_an_unknown_name_suggests_close_ones(home, server):
+    url = publish(server, "vosk-model-small-en-us-0.15", model_zip("x"))
+    with pytest.raises(DownloadError, match="no model called") as err:
+        models.download_model("small-en", list_url=url, log=lambda _: None)
+    assert "vosk-model-small-en-us-0.15" in err.value.hint
+
+
+def test_no_network_is_a_download_error_with_a_hint(home):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(DownloadError, match="cannot reach") as err:
+        models.download_model(list_url=f"http://127.0.0.1:{port}/list.json", log=lambda _: None)
+    assert "internet connection" in err.value.hint
+
+
+def test_a_missing_archive_is_reported_with_the_http_status(home, server):
+    url = publish(server, "m", model_zip("m"))
+    del server.files["/m.zip"]
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        models.download_model("m", list_url=url, log=lambda _: None)
+
+
+def test_a_garbled_model_list_is_a_download_error(server):
+    server.files["/model-list.json"] = b"<html>maintenance</html>"
+    with pytest.raises(DownloadError, match="not what was expected"):
+        models.fetch_model_list(f"{server.url}/model-list.json")
+
+
+def test_the_default_download_is_the_official_small_english_model():
+    assert models.DEFAULT_MODEL == "vosk-model-small-en-us-0.15"
+    assert models.MODEL_LIST_URL == "https://alphacephei.com/vosk/models/model-list.json"
+
+
+def test_the_progress_bar_reaches_100_percent():
+    out = io.StringIO()
+    bar = models.progress_bar(out)
+    for done in (0, 500, 1000):
+        bar(done, 1000)
+    assert out.getvalue().rstrip().endswith("100% 0.0/0.0 MB")
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_model_download_command_installs_into_the_given_folder(home, server, capsys):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name))
+    code = main(["model", "download", "--dir", str(home / "dl"), "--list-url", url])
+    assert code == 0
+    assert models.is_vosk_model(home / "dl" / name)
+    assert "installed" in capsys.readouterr().out
+
+
+def test_model_path_command_prints_the_model_or_fails_with_the_model_exit_code(home, capsys):
+    assert main(["model", "path"]) == 6
+    assert "voicecoach model download" in capsys.readouterr().err
+    found = make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
+    assert main(["model", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(found)
+
+
+def test_model_list_command_shows_installed_and_available_models(home, server, capsys):
+    make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
+    assert main(["model", "list"]) == 0
+    assert "vosk-model-small-en-us-0.15  [en, grammar]" in capsys.readouterr().out
+    url = publish(server, "vosk-model-small-fr-0.22", model_zip("x"))
+    assert main(["model", "list", "--available", "--list-url", url]) == 0
+    assert "vosk-model-small-fr-0.22" in capsys.readouterr().out
+
+
+def test_model_download_without_network_exits_with_the_network_code(home):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["model", "download", "--list-url", f"http://127.0.0.1:{port}/x"]) == 7

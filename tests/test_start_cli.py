@@ -1,0 +1,106 @@
+"""`voicecoach start`: whole sessions through the command line, on the virtual clock."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from voicecoach import catalog, plan
+from voicecoach.bootstrap import run_session
+from voicecoach.cli import build_parser, main
+from voicecoach.errors import ExitCode
+
+SEEDS = sorted(p.stem for p in catalog.packaged_dir().glob("*.toml"))
+
+
+def read_log(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_start_fast_text_runs_the_whole_routine_and_logs_every_exercise_and_side(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "x.jsonl"
+    assert main(["start", name, "--fast", "--text", "--log", str(log)]) == 0
+
+    records = read_log(log)
+    routine = catalog.load(catalog.packaged_dir() / f"{name}.toml")
+    assert records[0]["type"] == "session"
+    assert records[0]["routine"] == name
+    worked = {(r["index"], r["side"]) for r in records if r["type"] == "state"}
+    for i, ex in enumerate(routine.exercises):
+        for side in ex.sides or [None]:
+            assert (i, side) in worked, f"no state record for {ex.id} {side}"
+    end = records[-1]
+    assert (end["type"], end["completed"], end["reason"]) == ("end", True, "completed")
+    assert end["t"] == pytest.approx(plan.estimate_seconds(routine), rel=0.3)
+    says = [r["t"] for r in records if r["type"] in ("say", "cue")]
+    assert all(a <= b for a, b in itertools.pairwise(says))  # one voice, one sound at a time
+    assert "coach: " in capsys.readouterr().out
+
+
+def test_fast_without_text_prints_the_coach_because_nothing_can_play_in_virtual_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["start", "behind-knee", "--fast"]) == 0
+    out = capsys.readouterr().out
+    assert "] coach: Exercise 1 of " in out
+
+
+def test_from_starts_the_session_at_the_named_exercise(tmp_path: Path) -> None:
+    log = tmp_path / "x.jsonl"
+    assert main(["start", "behind-knee", "--fast", "--from", "2", "--log", str(log)]) == 0
+    indexes = {r["index"] for r in read_log(log) if r["type"] == "state"} - {None}
+    assert min(indexes) == 1
+
+
+def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None:
+    ends = []
+    for timeout in ("15", "3"):
+        log = tmp_path / f"{timeout}.jsonl"
+        main(["start", "behind-knee", "--fast", "--ready-timeout", timeout, "--log", str(log)])
+        ends.append(read_log(log)[-1]["t"])
+    exercises = len(catalog.find("behind-knee").exercises)
+    assert ends[0] - ends[1] == pytest.approx(12 * exercises, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["start", "behind-knee", "--fast", "--from", "nope"], ExitCode.USAGE, "no exercise"),
+        (["start", "no-such-routine", "--fast"], ExitCode.NOT_FOUND, "no routine"),
+        (["start", "behind-knee", "--fast", "--echo", "0.5"], ExitCode.USAGE, "--listen-file"),
+        (["start", "behind-knee", "--fast", "--ready-timeout", "-1"], ExitCode.USAGE, "ready"),
+        (
+            ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
+            ExitCode.USAGE,
+            "no such file",
+        ),
+    ],
+)
+def test_user_mistakes_exit_with_a_message_and_no_traceback(
+    argv: list[str], code: ExitCode, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> None:
+    log = tmp_path / "x.jsonl"
+    args = build_parser().parse_args(["start", "behind-knee", "--fast", "--log", str(log)])
+    lines: list[str] = []
+
+    def impatient(line: str) -> None:
+        lines.append(line)
+        if len(lines) == 40:
+            raise KeyboardInterrupt
+
+    assert run_session(args, out=impatient) == ExitCode.INTERRUPTED
+    end = read_log(log)[-1]
+    assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")

@@ -1,0 +1,183 @@
+"""The text voice, the fallback to text when the sound device fails, and `make_voice`."""
+
+from __future__ import annotations
+
+import glob
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from voice_fakes import RATE, StreamFactory, fake_renderer
+
+import voicecoach.voice as voice_module
+from voicecoach.errors import AudioError, UsageError
+from voicecoach.voice import make_renderer, make_voice
+from voicecoach.voice.realtime import RealtimeVoice
+from voicecoach.voice.text import FallbackVoice, NullVoice, TextVoice, estimate_duration
+from voicecoach.voice.timeline import Timeline
+from voicecoach.voice.wavfile import WavTimelineVoice
+
+ROUTINES = Path(__file__).resolve().parent.parent / "routines"
+
+
+def test_the_text_voice_prints_what_the_coach_says_and_its_cues():
+    lines: list[str] = []
+    voice = TextVoice(lines.append)
+    voice.say("Ankle circles.", 0.0)
+    voice.cue("tick", 1.0)
+    assert lines == ["coach: Ankle circles.", "coach: [tick]"]
+
+
+def test_the_null_voice_is_silent_but_takes_as_long_as_the_text_voice():
+    assert NullVoice().say("Switch sides.", 0.0) == TextVoice(None).say("Switch sides.", 0.0)
+
+
+def test_a_faster_rate_makes_shorter_text_durations():
+    assert TextVoice(None, rate=250).say("Rest now.", 0) < TextVoice(None, rate=120).say(
+        "Rest now.", 0
+    )
+
+
+def routine_phrases() -> list[str]:
+    """Sentences from the packaged routines: what the coach actually says."""
+    text = " ".join(Path(p).read_text(encoding="utf-8") for p in glob.glob(f"{ROUTINES}/*.toml"))
+    found = {m for m in re.findall(r'"([A-Z][^"\n]{8,160}[.!?])"', text)}
+    return [*sorted(found)[:60], "one", "two", "seven", "Rest.", "Switch sides."]
+
+
+def test_text_durations_match_espeak_within_a_quarter_on_average():
+    phrases = routine_phrases()
+    assert len(phrases) > 20
+    renderer = make_renderer(rate=175)
+    real = np.array([renderer.render(p).duration for p in phrases])
+    guess = np.array([estimate_duration(p, 175) for p in phrases])
+    assert np.mean(np.abs(guess - real) / real) < 0.25
+
+
+# ------------------------------------------------------------------ fallback to text
+
+
+class BrokenVoice:
+    """A primary voice whose device is gone after `works` calls; remembers what it has
+    queued but not played."""
+
+    def __init__(self, works: int = 0) -> None:
+        self.works = works
+        self.queued: list[str] = []
+        self.closed = False
+
+    def say(self, text: str, at: float) -> float:
+        return self._use(text)
+
+    def cue(self, name: str, at: float) -> float:
+        return self._use(f"[{name}]")
+
+    def _use(self, what: str) -> float:
+        if self.works <= 0:
+            raise AudioError("the audio output stopped")
+        self.works -= 1
+        self.queued.append(what)
+        return 1.0
+
+    def unplayed(self) -> list[str]:
+        return [q for q in self.queued if not q.startswith("[")]
+
+    def interrupt(self, at: float) -> None:
+        raise AudioError("the audio output stopped")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_failing_device_gives_one_message_then_text_and_nothing_is_lost():
+    lines: list[str] = []
+    primary = BrokenVoice(works=2)
+    voice = FallbackVoice(primary, TextVoice(lines.append), warn=lines.append)
+    assert voice.say("Ankle circles.", 0.0) == 1.0
+    voice.cue("start", 1.0)
+    voice.say("one", 2.0)  # the device fails here
+    voice.say("two", 3.0)
+    voice.cue("tick", 4.0)
+    voice.interrupt(5.0)
+    voice.close()
+    assert lines == [
+        "voicecoach: the audio output stopped; continuing in text mode",
+        "coach: Ankle circles.",  # queued on the lost device, never heard
+        "coach: one",
+        "coach: two",
+        "coach: [tick]",
+    ]
+    assert primary.closed
+
+
+def test_the_fallback_returns_the_text_voice_s_duration_once_switched():
+    voice = FallbackVoice(BrokenVoice(), TextVoice(None), warn=lambda _: None)
+    assert voice.say("Rest.", 0.0) == pytest.approx(estimate_duration("Rest."))
+
+
+def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():
+    renderer, _ = fake_renderer()
+    factory = StreamFactory()
+    live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
+    lines: list[str] = []
+    voice = FallbackVoice(live, TextVoice(lines.append), warn=lines.append)
+    voice.say("Get ready.", 0.0)
+    factory.stream.pump(2)
+    factory.stream.lose_device()
+    voice.say("one", 1.0)
+    assert lines == [
+        "voicecoach: the audio output stopped; continuing in text mode",
+        "coach: Get ready.",
+        "coach: one",
+    ]
+    assert factory.stream.closed
+
+
+# ------------------------------------------------------------------ make_voice
+
+
+def test_text_mode_makes_a_text_voice_on_the_given_output():
+    lines: list[str] = []
+    voice = make_voice(SimpleNamespace(text=True), Timeline(), lines.append)
+    voice.say("Hello.", 0.0)
+    assert lines == ["coach: Hello."]
+
+
+def test_the_virtual_clock_without_a_speak_file_prints_instead_of_playing():
+    assert isinstance(make_voice(SimpleNamespace(fast=True), Timeline(), print), TextVoice)
+
+
+def test_a_speak_file_makes_a_wav_timeline_voice(tmp_path):
+    options = SimpleNamespace(speak_file=str(tmp_path / "c.wav"), fast=True)
+    assert isinstance(make_voice(options, Timeline(), print), WavTimelineVoice)
+
+
+def test_no_usable_output_means_one_message_and_a_text_session(monkeypatch):
+    def no_device(*args, **kwargs):
+        raise AudioError("no audio output device found", "start PulseAudio")
+
+    monkeypatch.setattr(voice_module, "_live_voice", no_device)
+    lines: list[str] = []
+    warnings: list[str] = []
+    voice = make_voice(SimpleNamespace(), Timeline(), lines.append, warn=warnings.append)
+    voice.say("Get ready.", 0.0)
+    assert lines == ["coach: Get ready."]
+    assert len(warnings) == 1
+    assert "no audio output device found" in warnings[0]
+    assert "continuing in text mode" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("rate", 5), ("rate", 900), ("volume", 1.5), ("volume", -0.1)]
+)
+def test_out_of_range_rate_or_volume_is_a_usage_error(option, value):
+    with pytest.raises(UsageError, match=f"--{option}"):
+        make_voice(SimpleNamespace(text=True, **{option: value}), Timeline(), print)
+
+
+def test_an_unknown_voice_is_refused_before_the_session(tmp_path):
+    options = SimpleNamespace(speak_file=str(tmp_path / "c.wav"), voice="no-such-voice")
+    with pytest.raises(UsageError, match="no-such-voice"):
+        make_voice(options, Timeline(), print)

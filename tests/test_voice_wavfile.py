@@ -1,0 +1,90 @@
+"""`--speak-file`: the coach's voice written on the session timeline."""
+
+from __future__ import annotations
+
+import itertools
+import wave
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from voice_fakes import fake_renderer
+
+from voicecoach.errors import AudioError
+from voicecoach.ports import MIC_RATE
+from voicecoach.voice import make_voice
+from voicecoach.voice.timeline import Timeline
+from voicecoach.voice.wavfile import WavTimelineVoice
+
+
+def read(path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        return data.astype(np.float32) / 32768, w.getframerate()
+
+
+def onsets(samples: np.ndarray, rate: int, gap: float = 0.3) -> list[float]:
+    """Times where sound starts after at least `gap` seconds of silence."""
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    starts = [loud[0]] + [b for a, b in itertools.pairwise(loud) if b - a > gap * rate]
+    return [s / rate for s in starts]
+
+
+def test_each_sound_starts_in_the_file_at_the_time_it_was_asked_for(tmp_path):
+    path = tmp_path / "coach.wav"
+    voice = make_voice(SimpleNamespace(speak_file=str(path), fast=True), Timeline(), print)
+    plan = [("say", "Get ready.", 0.5), ("cue", "start", 2.0), ("say", "one", 3.25)]
+    plan += [("say", "two", 5.0), ("cue", "tick", 7.4), ("say", "Well done.", 9.1)]
+    for kind, what, at in plan:
+        getattr(voice, kind)(what, at)
+    voice.close()
+    samples, rate = read(path)
+    assert rate == MIC_RATE
+    found = onsets(samples, rate)
+    assert found == pytest.approx([at for _, _, at in plan], abs=0.05)
+
+
+def test_a_sound_asked_for_while_another_plays_follows_it(tmp_path):
+    renderer, _ = fake_renderer({"first": 0.5, "second": 0.25})
+    timeline = Timeline()
+    voice = WavTimelineVoice(renderer, timeline, tmp_path / "coach.wav")
+    first = voice.say("first", 1.0)  # 0.5 s long
+    voice.say("second", 1.1)
+    voice.close()
+    samples, rate = read(tmp_path / "coach.wav")
+    levels = np.round(samples, 2)  # (resampled: the edges ring, look 50 ms inside)
+    assert levels[round(1.05 * rate)] == 0.5
+    assert levels[round((1.05 + first) * rate)] == 0.25  # right after, not on top
+    assert [s.start for s in timeline.sounds()] == pytest.approx([1.0, 1.0 + first])
+
+
+def test_an_interrupt_cuts_the_sound_in_the_file(tmp_path):
+    renderer, _ = fake_renderer({"a long sentence": 0.5, "next": 0.3})
+    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "coach.wav")
+    voice.say("a long sentence", 0.0)  # 1.5 s
+    voice.say("next", 0.0)
+    voice.interrupt(0.4)
+    voice.say("next", 2.0)
+    voice.close()
+    samples, rate = read(tmp_path / "coach.wav")
+    loud = np.abs(samples) > 0.01
+    assert loud[: round(0.4 * rate)].all()
+    assert not loud[round(0.4 * rate) + 1 : round(2.0 * rate)].any()
+    assert round(float(samples[round(2.1 * rate)]), 2) == 0.3
+
+
+def test_text_mode_with_a_speak_file_also_prints_the_words(tmp_path):
+    renderer, _ = fake_renderer()
+    lines: list[str] = []
+    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "c.wav", out=lines.append)
+    voice.say("Rest.", 0.0)
+    voice.cue("done", 1.0)
+    voice.close()
+    assert lines == ["coach: Rest.", "coach: [done]"]
+
+
+def test_a_speak_file_in_a_missing_folder_is_refused_before_the_session(tmp_path):
+    renderer, _ = fake_renderer()
+    with pytest.raises(AudioError, match="not a writable folder"):
+        WavTimelineVoice(renderer, Timeline(), tmp_path / "nope" / "coach.wav")

@@ -1,0 +1,278 @@
+"""What the engine does with each intent, in each phase (running or paused).
+
+`next`, `back`, `pause`, `stop` and `pain` cut the voice; `help`, `time` and `repeat`
+during work wait for it. While paused (pause, the stop question, pain) every timer is
+frozen; resuming shifts them by the length of the pause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from voicecoach.engine import texts
+from voicecoach.engine.flow import (
+    end_session,
+    enter_done,
+    enter_intro,
+    enter_setup,
+    exercise_outcomes,
+    finish_step,
+    goto,
+    intro_text,
+    start_countdown,
+)
+from voicecoach.engine.state import Item, Pause, PauseKind, State, first_step, group, tempo
+from voicecoach.engine.timing import progress_text, segment_left, time_text
+from voicecoach.engine.tx import Tx
+from voicecoach.intents import Intent
+
+TEMPO_STEP = 1.15  # slower / faster: +-15 % per request
+TEMPO_LIMITS = (0.5, 2.0)  # the tempo factor stays within these
+
+
+def heard(tx: Tx, intent: Intent, t: float) -> None:
+    s = tx.s
+    if s.pause is not None:
+        _heard_paused(tx, intent, t, s.pause.kind)
+    else:
+        RUNNING[intent](tx, t)
+
+
+def _on_next(tx: Tx, t: float) -> None:
+    s = tx.s
+    tx.interrupt(t)
+    if s.phase == "intro":
+        enter_setup(tx, first_step(s, s.config.start_exercise), t)
+    elif s.phase in ("setup", "ready"):
+        skip_exercise(tx, t)
+    elif s.phase in ("work", "hold"):
+        tx.set(seg_end=None)
+        finish_step(tx, t, completed=False)
+    elif s.phase == "rest":
+        tx.set(seg_end=None)
+        goto(tx, s.index + 1, t)
+    else:
+        end_session(tx, t, completed=True, reason="completed")
+
+
+def skip_exercise(tx: Tx, t: float) -> None:
+    """Skip the current exercise (its whole superset): to the next one's setup."""
+    s = tx.s
+    members = group(s.routine, s.exercise)
+    tx.say(texts.sentence(f"Skipping {s.routine.exercises[s.exercise].name}"), t)
+    q = 1 + max(i for i, st in enumerate(s.steps) if st.exercise in members)
+    if q >= len(s.steps):
+        enter_done(tx, t)
+    else:
+        enter_setup(tx, q, t)
+
+
+def _on_back(tx: Tx, t: float) -> None:
+    """The previous exercise (from a rest between two exercises: the one just done)."""
+    s = tx.s
+    tx.interrupt(t)
+    if s.phase == "intro":
+        enter_intro(tx, t)
+        return
+    here = len(s.routine.exercises) if s.phase == "done" else s.exercise
+    if s.phase == "rest" and _between_exercises(s):
+        here += 1
+    target = group(s.routine, max(here - 1, 0))[0]
+    if here == 0:
+        tx.say("This is the first exercise. Starting it again.", t)
+    else:
+        tx.say(texts.sentence(f"Going back to {s.routine.exercises[target].name}"), t)
+    tx.set(visited=frozenset())
+    enter_setup(tx, first_step(s, target), t)
+
+
+def _between_exercises(s: State) -> bool:
+    q = s.index + 1
+    return q >= len(s.steps) or s.steps[q].exercise not in group(s.routine, s.exercise)
+
+
+def _on_repeat(tx: Tx, t: float) -> None:
+    s = tx.s
+    if s.phase == "intro":
+        tx.interrupt(t)
+        enter_intro(tx, t)
+    elif s.phase in ("setup", "ready"):
+        tx.interrupt(t)
+        enter_setup(tx, s.index, t)
+    elif s.phase in ("work", "hold"):
+        ex = s.routine.exercises[s.exercise]
+        tx.say(texts.instructions(s.step, ex, tempo(s)), t)
+    elif s.phase == "rest":
+        nxt = s.steps[s.index + 1] if s.index + 1 < len(s.steps) else None
+        text = texts.sentence(f"Rest, {texts.span(segment_left(s) or 0)} left")
+        if nxt is not None:
+            superset = nxt.exercise in group(s.routine, s.exercise)
+            text = texts.join(text, texts.next_up(nxt, s.step, s.routine, superset))
+        tx.say(text, t)
+    else:
+        done, skipped = exercise_outcomes(s)
+        tx.say_all(texts.summary(s.routine, done, skipped, t - (s.started or 0.0)), t)
+
+
+def _on_pause(tx: Tx, t: float, kind: PauseKind = "pause") -> None:
+    tx.interrupt(t)
+    tx.set(pause=Pause(t, kind))
+    tx.say(_pause_text(tx.s), t)
+
+
+def _pause_text(s: State) -> str:
+    assert s.pause is not None
+    if s.pause.kind == "confirm":
+        return texts.CONFIRM_STOP
+    if s.pause.kind == "pain":
+        ex = s.routine.exercises[s.exercise] if s.phase not in ("intro", "done") else None
+        return texts.pain(ex, s.routine)
+    return texts.PAUSED
+
+
+def _on_ready(tx: Tx, t: float) -> None:
+    s = tx.s
+    counting = any(i.action in ("countdown", "go") for i in s.agenda)
+    if s.phase in ("setup", "ready") and not counting:
+        tx.interrupt(t)
+        start_countdown(tx, t)
+    elif s.phase in ("intro", "rest"):
+        _on_next(tx, t)
+
+
+def _on_help(tx: Tx, t: float) -> None:
+    s = tx.s
+    tx.say(texts.HELP[s.pause.kind if s.pause else s.phase], t)
+
+
+def _on_time(tx: Tx, t: float) -> None:
+    tx.say(time_text(tx.s), t)
+
+
+def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
+    s = tx.s
+    lo, hi = TEMPO_LIMITS
+    factor = s.tempo_factor * TEMPO_STEP if slower else s.tempo_factor / TEMPO_STEP
+    factor = min(hi, max(lo, factor))
+    word = "Slower" if slower else "Faster"
+    if abs(factor - s.tempo_factor) < 1e-9:
+        tx.say(f"That is as {'slow' if slower else 'fast'} as I count.", t)
+        return
+    tx.set(tempo_factor=factor)
+    st = tx.s.step
+    if st.kind == "reps" and s.phase == "work":
+        tx.say(f"{word}. One every {tempo(tx.s):.1f} seconds.", t)
+        agenda = tuple(
+            replace(i, due=tx.s.rep_base + tempo(tx.s)) if i.action == "count" else i
+            for i in tx.s.agenda
+        )
+        tx.set(agenda=agenda)
+    else:
+        tx.say(f"{word} counting, {round(100 / factor)} percent.", t)
+
+
+def _on_pain(tx: Tx, t: float) -> None:
+    _on_pause(tx, t, "pain")
+
+
+RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
+    Intent.NEXT: _on_next,
+    Intent.BACK: _on_back,
+    Intent.REPEAT: _on_repeat,
+    Intent.PAUSE: _on_pause,
+    Intent.RESUME: lambda tx, t: None,
+    Intent.STOP: lambda tx, t: _on_pause(tx, t, "confirm"),
+    Intent.READY: _on_ready,
+    Intent.HELP: _on_help,
+    Intent.TIME: _on_time,
+    Intent.SLOWER: lambda tx, t: _on_tempo(tx, t, slower=True),
+    Intent.FASTER: lambda tx, t: _on_tempo(tx, t, slower=False),
+    Intent.YES: lambda tx, t: None,
+    Intent.NO: lambda tx, t: None,
+    Intent.PAIN: _on_pain,
+}
+
+
+def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
+    if intent in (Intent.RESUME, Intent.READY) or (kind == "confirm" and intent == Intent.NO):
+        _resume(tx, t)
+    elif intent == Intent.STOP and kind == "pause":
+        _repause(tx, t, "confirm")
+    elif intent == Intent.STOP or (intent == Intent.YES and kind == "confirm"):
+        tx.interrupt(t)
+        tx.say("Ending the workout. Take care.", t)
+        end_session(tx, t, completed=False, reason="stopped")
+    elif intent == Intent.PAUSE:
+        _repause(tx, t, "pause")
+    elif intent == Intent.PAIN:
+        _repause(tx, t, "pain")
+    elif intent in (Intent.REPEAT, Intent.HELP):
+        tx.interrupt(t)
+        tx.say(_pause_text(tx.s) if intent == Intent.REPEAT else texts.HELP[kind], t)
+    elif intent == Intent.NEXT and kind == "pain":
+        tx.interrupt(t)
+        _unpause(tx, t)
+        if tx.s.phase == "intro":
+            _on_next(tx, t)
+        elif tx.s.phase != "done":
+            skip_exercise(tx, t)
+        else:
+            end_session(tx, t, completed=True, reason="completed")
+    elif intent in (Intent.NEXT, Intent.BACK) or kind == "confirm":
+        _unpause(tx, t)  # "anything else resumes", then does what was asked
+        if intent not in (Intent.NEXT, Intent.BACK, Intent.YES, Intent.NO):
+            _resume_speech(tx, t)
+        RUNNING[intent](tx, t)
+    elif intent in (Intent.TIME, Intent.SLOWER, Intent.FASTER):
+        RUNNING[intent](tx, t)
+
+
+def _repause(tx: Tx, t: float, kind: PauseKind) -> None:
+    assert tx.s.pause is not None
+    tx.interrupt(t)
+    tx.set(pause=Pause(tx.s.pause.at, kind))
+    tx.say(_pause_text(tx.s), t)
+
+
+def _unpause(tx: Tx, t: float) -> None:
+    """Unfreeze: every timer moves by the length of the pause."""
+    s = tx.s
+    assert s.pause is not None
+    dt = t - s.pause.at
+    tx.set(
+        pause=None,
+        agenda=tuple(replace(i, due=i.due + dt) for i in s.agenda),
+        seg_end=None if s.seg_end is None else s.seg_end + dt,
+        rep_base=s.rep_base + dt,
+    )
+
+
+def _resume(tx: Tx, t: float) -> None:
+    tx.interrupt(t)
+    _unpause(tx, t)
+    _resume_speech(tx, t)
+
+
+def _resume_speech(tx: Tx, t: float) -> None:
+    """Say where we are again; re-read what the pause cut off."""
+    s = tx.s
+    not_started = any(i.action in ("countdown", "go") for i in s.agenda)
+    if s.phase == "intro":
+        enter_intro(tx, t)
+    elif s.phase == "setup":
+        enter_setup(tx, s.index, t)
+    elif not_started and s.phase == "ready":
+        tx.say("Resuming", t)
+        start_countdown(tx, t)
+    elif not_started:
+        tx.say(texts.join("Resuming", intro_text(s, s.index, s.prev)), t)
+        tx.plan(Item(t, "go"))
+    elif s.phase == "done":
+        enter_done(tx, t)
+    elif s.phase == "ready":
+        tx.say(texts.join("Resuming", texts.PROMPT_READY), t)
+    else:
+        if s.phase == "rest" and s.announced == s.index + 1:
+            tx.set(announced=None)  # the pause may have cut the next set's intro: say it again
+        tx.say(texts.join("Resuming", progress_text(s)), t)

@@ -1,0 +1,300 @@
+"""The session flow a user hears, as agenda actions:
+
+    intro -> for each exercise: setup -> ready (say ready, or the timeout) -> countdown
+          -> work / hold (reps counted, holds timed) -> rest ("next: ...") -> ... -> done
+
+Each action runs at its own time `x` on the session clock and plans the next ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voicecoach.engine import texts
+from voicecoach.engine.state import Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.timing import estimate_from
+from voicecoach.engine.tx import Tx
+from voicecoach.messages import End, Log
+
+COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
+HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
+MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
+CUE_MIN_SECONDS = 10.0  # timed work this long gets one of the exercise's cues
+COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1"
+BRIEF_REST = 15.0  # after a rest this short the next set's side and number are not repeated
+CUE_MIN_TEMPO = 2.5  # an exercise cue fits between counts only at this tempo or slower
+
+
+def enter_intro(tx: Tx, x: float) -> None:
+    s = tx.s
+    q = first_step(s, s.config.start_exercise)
+    minutes = max(1, round(estimate_from(s, q) / 60))
+    start = s.routine.exercises[s.config.start_exercise] if s.config.start_exercise else None
+    tx.set(phase="intro")
+    tx.say_all(texts.intro(s.routine, minutes, start), x)
+    tx.plan(Item(x, "intro_done"))
+
+
+def enter_setup(tx: Tx, q: int, x: float) -> None:
+    """Read the exercise of step `q`, its setup and first set; then the ready prompt."""
+    s = tx.s
+    k = s.steps[q].exercise
+    tx.set(phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k})
+    n = len(s.routine.exercises)
+    tx.say_all(texts.setup(s.routine.exercises[k], k + 1, n), x)
+    tx.say(intro_text(tx.s, q, None), x)
+    tx.set(announced=q)
+    tx.plan(Item(x, "prompt"))
+
+
+def intro_text(s: State, q: int, prev: int | None, brief: bool = False) -> str:
+    """What is said before step `q` starts, coming from step `prev`; `brief` leaves out
+    the side and set (a short rest has just said them)."""
+    st = s.steps[q]
+    before = s.steps[prev] if prev is not None else None
+    switch = before is not None and before.exercise != st.exercise
+    ex = s.routine.exercises[st.exercise]
+    return texts.step_intro(st, before, ex, switch, tempo(s, st), brief=brief)
+
+
+def _prompt(tx: Tx, item: Item, x: float) -> None:
+    tx.set(phase="ready")
+    tx.say(texts.PROMPT_READY, x)
+    wait = max(0.0, tx.s.config.ready_timeout - COUNTDOWN_SECONDS)
+    tx.plan(Item(x, "auto_start", after=wait))
+
+
+def start_countdown(tx: Tx, x: float) -> None:
+    """ "Starting in 3, 2, 1", then the work: the ready timeout includes it."""
+    tx.set(phase="ready")
+    tx.plan(Item(x, "countdown", n=3))
+
+
+def _countdown(tx: Tx, item: Item, x: float) -> None:
+    tx.say("Starting in 3" if item.n == 3 else str(item.n), x)
+    tx.plan(Item(x + 1, "countdown", n=item.n - 1) if item.n > 1 else Item(x + 1, "go"))
+
+
+def _go(tx: Tx, item: Item, x: float) -> None:
+    """The work starts now (`n=1`: silently, its label is being said over it)."""
+    s = tx.s
+    st = s.step
+    ex = s.routine.exercises[st.exercise]
+    quiet = item.n == 1
+    tx.set(phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    if st.kind == "holds":
+        tx.plan(Item(x, "hold", n=1))
+        return
+    if not quiet:
+        tx.say("Go", x)
+    if st.kind == "reps":
+        tx.plan(Item(x + tempo(s), "count", n=1))
+        return
+    end = x + st.seconds
+    tx.set(seg_end=end)
+    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, "timed_end", "fixed"))
+    if ex.cues and st.seconds >= CUE_MIN_SECONDS:
+        cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
+        tx.add(Item(x + (4 if quiet else 2), "say_drop", "drop", text=cue))
+
+
+def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
+    """ "halfway", "N minutes left" in long work, and the last three seconds (ticks for
+    timed work, "3, 2, 1" for holds)."""
+    out = []
+    marks = {
+        float(60 * k): f"{texts.span(60 * k)} left" for k in range(1, int((length - 1) // 60) + 1)
+    }
+    if length >= HALFWAY_MIN:
+        left = length / 2
+        marks[left] = texts.join("Halfway", marks.get(left, "")).rstrip(".")
+    if length >= MINUTE_MARKS_MIN:
+        out += [Item(end - left, "say_drop", "drop", text=text) for left, text in marks.items()]
+    elif length >= HALFWAY_MIN:
+        out.append(Item(end - length / 2, "say_drop", "drop", text="Halfway"))
+    if ticks and length >= 5:
+        out += [Item(end - k, "cue_drop", "drop", text="tick") for k in (3, 2, 1)]
+    elif not ticks and length >= COUNTDOWN_MIN_HOLD:
+        out += [Item(end - k, "say_drop", "drop", text=str(k)) for k in (3, 2, 1)]
+    return out
+
+
+def _count(tx: Tx, item: Item, x: float) -> None:
+    s = tx.s
+    st = s.step
+    tx.say(str(item.n), x)
+    tx.set(rep=item.n, rep_base=x)
+    if item.n >= st.reps:
+        finish_step(tx, x, completed=True)
+        return
+    tx.plan(Item(x + tempo(s), "count", n=item.n + 1))
+    ex = s.routine.exercises[st.exercise]
+    if item.n == 1 and ex.cues and tempo(s) >= CUE_MIN_TEMPO and st.reps >= 4:
+        cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
+        tx.add(Item(x + 0.8, "say_drop", "drop", text=cue))
+
+
+def _hold(tx: Tx, item: Item, x: float) -> None:
+    s = tx.s
+    st = s.step
+    end = x + st.hold
+    tx.say("Hold", x)
+    tx.set(seg_end=end)
+    tx.plan(*_countdown_items(end, st.hold, ticks=False), Item(end, "release", "fixed", n=item.n))
+    ex = s.routine.exercises[st.exercise]
+    if item.n == 1 and ex.cues and st.hold >= 8:
+        tx.add(Item(x + 1.5, "say_drop", "drop", text=ex.cues[0]))
+
+
+def _release(tx: Tx, item: Item, x: float) -> None:
+    st = tx.s.step
+    tx.set(rep=item.n, seg_end=None)
+    tx.say("Release" if st.reps == 1 else f"Release. {item.n} of {st.reps}", x)
+    if item.n >= st.reps:
+        finish_step(tx, x, completed=True)
+    else:
+        tx.plan(Item(x + st.release, "hold", n=item.n + 1))
+
+
+def _timed_end(tx: Tx, item: Item, x: float) -> None:
+    tx.cue("hold_end", x)
+    tx.set(seg_end=None)
+    finish_step(tx, x, completed=True)
+
+
+def _say_drop(tx: Tx, item: Item, x: float) -> None:
+    if tx.quiet_at(x):
+        tx.say(item.text, x)
+
+
+def _cue_drop(tx: Tx, item: Item, x: float) -> None:
+    if tx.quiet_at(x):
+        tx.cue(item.text, x)
+
+
+def finish_step(tx: Tx, x: float, completed: bool) -> None:
+    """The current step is over (done, or skipped): its rest, or what follows."""
+    s = tx.s
+    if completed:
+        tx.set(completed=s.completed | {s.index})
+    if s.step.rest_after > 0:
+        _enter_rest(tx, x)
+    else:
+        goto(tx, s.index + 1, x)
+
+
+def _enter_rest(tx: Tx, x: float) -> None:
+    """Rest, say what comes next; near its end, announce the next set so that it starts
+    on time."""
+    s = tx.s
+    st = s.step
+    q = s.index + 1
+    nxt = s.steps[q] if q < len(s.steps) else None
+    superset = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
+    length = st.rest_after
+    end = x + length
+    tx.set(phase="rest", seg_end=end, rep=0)
+    tx.say(texts.rest(length, st.rest_reason, nxt, st, s.routine, superset), x)
+    tx.plan(Item(end, "rest_end", "fixed"))
+    if length >= 30:
+        tx.add(Item(end - 10, "say_drop", "drop", text="10 seconds left"))
+    if nxt is not None and not needs_setup(s, q):
+        text = intro_text(s, q, s.index, brief=length < BRIEF_REST)
+        tx.add(Item(end - estimate_speech(text) - 0.5, "prep", text=text))
+
+
+def _prep(tx: Tx, item: Item, x: float) -> None:
+    tx.say(item.text, x)
+    tx.set(announced=tx.s.index + 1)
+
+
+def _rest_end(tx: Tx, item: Item, x: float) -> None:
+    tx.cue("rest_over", x)
+    tx.set(seg_end=None)
+    goto(tx, tx.s.index + 1, x)
+
+
+def needs_setup(s: State, q: int) -> bool:
+    """Step `q` starts an exercise that needs its setup read (a superset's members are set
+    up once, then alternate)."""
+    here, there = s.step, s.steps[q]
+    if there.exercise == here.exercise:
+        return False
+    return not (there.exercise in group(s.routine, here.exercise) and there.exercise in s.visited)
+
+
+def goto(tx: Tx, q: int, x: float) -> None:
+    """Move on from the current step to step `q`: its setup if it starts a new exercise,
+    else straight into it (timed parts of one set run on without a gap)."""
+    s = tx.s
+    if q >= len(s.steps):
+        enter_done(tx, x)
+        return
+    if needs_setup(s, q):
+        enter_setup(tx, q, x)
+        return
+    here, there = s.step, s.steps[q]
+    same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
+    announced = s.announced == q
+    tx.set(index=q, prev=s.index, rep=0, seg_end=None, announced=q)
+    tx.set(phase="hold" if there.kind == "holds" else "work")
+    if not announced:
+        tx.say(intro_text(tx.s, q, s.index), x)
+    if there.kind == "timed" and same_set and not announced:
+        _go(tx, Item(x, "go", n=1), x)
+    else:
+        tx.plan(Item(x, "go"))
+
+
+def enter_done(tx: Tx, x: float) -> None:
+    s = tx.s
+    done, skipped = exercise_outcomes(s)
+    elapsed = x - (s.started or 0.0)
+    tx.set(phase="done", seg_end=None)
+    tx.cue("done", x)
+    tx.say_all(texts.summary(s.routine, done, skipped, elapsed), x)
+    tx.plan(Item(x, "finish"))
+
+
+def _finish_session(tx: Tx, item: Item, x: float) -> None:
+    end_session(tx, x, completed=True, reason="completed")
+
+
+def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
+    done, skipped = exercise_outcomes(tx.s)
+    fields = {"completed": completed, "reason": reason, "done": len(done), "skipped": len(skipped)}
+    tx.fx += [Log(x, "end", fields), End(x, completed, reason)]
+    tx.set(ended=True, agenda=(), seg_end=None, pause=None)
+
+
+def exercise_outcomes(s: State) -> tuple[list[str], list[str]]:
+    """Names of the exercises done (every step finished) and skipped, among those this
+    session covered (from `--from` on, and any earlier one it went back to)."""
+    done, skipped = [], []
+    for k, ex in enumerate(s.routine.exercises):
+        mine = [i for i, st in enumerate(s.steps) if st.exercise == k]
+        if all(i in s.completed for i in mine):
+            done.append(ex.name)
+        elif k >= s.config.start_exercise or any(i in s.completed for i in mine):
+            skipped.append(ex.name)
+    return done, skipped
+
+
+ACTIONS: dict[str, Callable[[Tx, Item, float], None]] = {
+    "intro_done": lambda tx, item, x: enter_setup(
+        tx, first_step(tx.s, tx.s.config.start_exercise), x
+    ),
+    "prompt": _prompt,
+    "auto_start": lambda tx, item, x: start_countdown(tx, x),
+    "prep": _prep,
+    "countdown": _countdown,
+    "go": _go,
+    "count": _count,
+    "hold": _hold,
+    "release": _release,
+    "timed_end": _timed_end,
+    "say_drop": _say_drop,
+    "cue_drop": _cue_drop,
+    "rest_end": _rest_end,
+    "finish": _finish_session,
+}

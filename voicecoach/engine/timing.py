@@ -1,0 +1,84 @@
+"""How much time is left: in the current hold or rest, and in the whole workout."""
+
+from __future__ import annotations
+
+from voicecoach import plan
+from voicecoach.engine import texts
+from voicecoach.engine.state import State, tempo
+from voicecoach.plan import Step
+
+
+def segment_left(s: State) -> float | None:
+    """Seconds left in the current hold, rest or timed work (frozen while paused);
+    None when no such timer runs."""
+    if s.seg_end is None:
+        return None
+    ref = s.pause.at if s.pause is not None else s.now
+    return s.seg_end - ref
+
+
+def step_seconds(s: State, st: Step) -> float:
+    work = st.reps * tempo(s, st) if st.kind == "reps" else st.work_seconds
+    return work + st.rest_after
+
+
+def estimate_from(s: State, q: int) -> float:
+    """The session length from the intro when starting at step `q`: plan.estimate_seconds
+    for a whole routine, with the current tempo."""
+    rest = s.steps[q:]
+    exercises = {st.exercise for st in rest}
+    body = sum(step_seconds(s, st) for st in rest)
+    return plan.INTRO_SECONDS + plan.SETUP_SECONDS * len(exercises) + body + plan.OUTRO_SECONDS
+
+
+def workout_left(s: State) -> float:
+    """A best guess of the seconds left in the whole session."""
+    if s.phase == "intro":
+        return estimate_from(s, s.index)
+    if s.phase == "done":
+        return 0.0
+    later = s.steps[s.index + 1 :]
+    setups = {st.exercise for st in later} - {s.exercise}
+    total = sum(step_seconds(s, st) for st in later)
+    total += plan.SETUP_SECONDS * len(setups) + plan.OUTRO_SECONDS
+    st = s.step
+    left = segment_left(s) or 0.0
+    if s.phase in ("setup", "ready"):
+        return total + plan.SETUP_SECONDS / 2 + step_seconds(s, st)
+    if s.phase == "rest":
+        return total + left
+    if st.kind == "reps":
+        return total + (st.reps - s.rep) * tempo(s) + st.rest_after
+    if st.kind == "holds":
+        cycles = st.reps - s.rep - (1 if s.seg_end is not None else 0)
+        return total + left + cycles * (st.hold + st.release) + st.rest_after
+    return total + left + st.rest_after
+
+
+def time_text(s: State) -> str:
+    """The `time` answer: this hold / rest / set, then the whole workout."""
+    left = segment_left(s)
+    here = ""
+    if s.phase == "rest" and left is not None:
+        here = f"{texts.span(max(0, round(left)))} left in this rest"
+    elif s.phase == "hold" and left is not None:
+        here = f"{texts.span(max(0, round(left)))} left in this hold"
+    elif s.phase == "work" and s.step.kind == "reps":
+        n = s.step.reps - s.rep
+        here = f"{n} rep{'s' if n != 1 else ''} to go"
+    elif s.phase == "work" and left is not None:
+        here = f"{texts.span(max(0, round(left)))} left"
+    whole = f"{texts.duration(workout_left(s))} left in the workout"
+    return texts.join(here, whole)
+
+
+def progress_text(s: State) -> str:
+    """Where the current step stands: "hold, 6 seconds left", "5 of 15 done"."""
+    left = segment_left(s)
+    if s.phase == "rest":
+        return f"Rest, {texts.span(left or 0)} left"
+    if s.step.kind == "reps":
+        return f"{s.rep} of {s.step.reps} done"
+    if s.step.kind == "holds":
+        return f"Hold, {texts.span(left)} left" if left is not None else ""
+    return f"{texts.span(left or 0)} left"

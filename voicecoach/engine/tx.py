@@ -1,0 +1,78 @@
+"""One `step` call in progress: the state being built and the effects it produces.
+
+Local to that call, so `step` stays pure. Speech goes through here so that every
+`Say`/`Cue` is queued after the speech the voice has confirmed, and is remembered as
+pending (with an estimated length) until its `Spoke` arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voicecoach.engine.state import SECONDS_PER_CUE, Item, State, estimate_speech
+from voicecoach.messages import Cue, Effect, Interrupt, Log, Say
+
+
+class Tx:
+    """The state being built by one `step` call, and the effects it produces."""
+
+    def __init__(self, state: State) -> None:
+        self.s = state
+        self.fx: list[Effect] = []
+
+    def set(self, **changes: object) -> None:
+        self.s = replace(self.s, **changes)  # type: ignore[arg-type]
+
+    def _queue(self, estimate: float, x: float) -> tuple[int, float]:
+        sid, at = self.s.next_id, max(x, self.s.speech_end)
+        self.set(
+            next_id=sid + 1, pending=(*self.s.pending, (sid, max(at, self.s.busy_until) + estimate))
+        )
+        return sid, at
+
+    def say(self, text: str, x: float) -> None:
+        if text:
+            sid, at = self._queue(estimate_speech(text), x)
+            self.fx.append(Say(sid, text, at))
+
+    def say_all(self, lines: list[str], x: float) -> None:
+        for line in lines:
+            self.say(line, x)
+
+    def cue(self, name: str, x: float) -> None:
+        sid, at = self._queue(SECONDS_PER_CUE, x)
+        self.fx.append(Cue(sid, name, at))
+
+    def interrupt(self, t: float) -> None:
+        self.fx.append(Interrupt(t))
+        self.set(speech_end=min(self.s.speech_end, t), pending=(), cut_id=self.s.next_id)
+
+    def plan(self, *items: Item) -> None:
+        """Replace the agenda."""
+        self.set(agenda=tuple(items))
+
+    def add(self, *items: Item) -> None:
+        self.set(agenda=(*self.s.agenda, *items))
+
+    def quiet_at(self, x: float) -> bool:
+        return self.s.busy_until <= x + 0.05
+
+    def log_state(self, t: float) -> None:
+        key = state_record(self.s)
+        if key != self.s.logged and not self.s.ended:
+            self.set(logged=key)
+            self.fx.append(Log(t, "state", dict(key)))
+
+
+def state_record(s: State) -> tuple:
+    """The fields of a `state` log record, as a hashable tuple of pairs."""
+    in_exercise = s.phase not in ("intro", "done")
+    step = s.step if in_exercise else None
+    return (
+        ("exercise", s.routine.exercises[step.exercise].id if step else None),
+        ("index", step.exercise if step else None),
+        ("set", step.set if step else None),
+        ("side", step.side if step else None),
+        ("phase", s.shown_phase),
+        ("step", s.index if step else None),
+    )
