@@ -71,7 +71,7 @@ def first_sound(server: harness.PulseServer, routine: str) -> dict[str, float]:
         started = time.perf_counter()
         child = subprocess.run(
             [sys.executable, "-c", CHILD, routine],
-            env=server._env(),
+            env=server.environ(),
             capture_output=True,
             text=True,
             check=True,

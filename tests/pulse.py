@@ -79,7 +79,7 @@ class PulseServer:
             "PULSE_STATE_PATH": str(root / "state"),
         }
         self._process: subprocess.Popen[bytes] | None = None
-        self._helpers: list[subprocess.Popen[bytes]] = []
+        self._helpers: list[tuple[subprocess.Popen[bytes], threading.Thread]] = []
 
     def start(self) -> None:
         for sub in ("run", "state"):
@@ -109,14 +109,14 @@ class PulseServer:
                 "-L",
                 "module-remap-source source_name=vmic master=micsink.monitor",
             ],
-            env=self._env(),
+            env=self.environ(),
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
 
     def stop(self) -> None:
-        for helper in self._helpers:
-            _end(helper)
+        for helper, reader in self._helpers:
+            _end(helper, reader)
         self._helpers.clear()
         if self._process is not None:
             _end(self._process)
@@ -131,7 +131,7 @@ class PulseServer:
 
     def pactl(self, *args: str) -> str:
         done = subprocess.run(
-            ["pactl", *args], env=self._env(), capture_output=True, text=True, timeout=10
+            ["pactl", *args], env=self.environ(), capture_output=True, text=True, timeout=10
         )
         if done.returncode != 0:
             raise RuntimeError(f"pactl {' '.join(args)} failed: {done.stderr.strip()}")
@@ -139,7 +139,7 @@ class PulseServer:
 
     def play(self, wav: str | os.PathLike[str], sink: str = "micsink") -> None:
         """Play a WAV into `sink` and wait for it to end (micsink = into the microphone)."""
-        subprocess.run(["paplay", "-d", sink, str(wav)], env=self._env(), check=True, timeout=60)
+        subprocess.run(["paplay", "-d", sink, str(wav)], env=self.environ(), check=True, timeout=60)
 
     @contextmanager
     def record(self, source: str = "speaker.monitor", rate: int = 16_000) -> Iterator[Recording]:
@@ -153,8 +153,7 @@ class PulseServer:
             yield recording
         finally:
             time.sleep(0.05)  # the last chunk is still on its way
-            _end(process)
-            reader.join(timeout=5)
+            _end(process, reader)
 
     def _parec(self, source: str, rate: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -167,14 +166,15 @@ class PulseServer:
                 "--format=float32le",
                 "--latency-msec=10",
             ],
-            env=self._env(),
+            env=self.environ(),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
 
     def _keep_awake(self, sources: list[str]) -> None:
         keepers = [self._parec(source, 8000) for source in sources]
-        self._helpers.extend(keepers)
+        readers = [threading.Thread(target=_discard, args=(k,), daemon=True) for k in keepers]
+        self._helpers.extend(zip(keepers, readers, strict=True))
         waiting = {keeper.stdout: source for keeper, source in zip(keepers, sources, strict=True)}
         deadline = time.monotonic() + WAKE_TIMEOUT
         while waiting:  # all null sinks wake within one cycle (<= 2 s) of each other
@@ -185,8 +185,8 @@ class PulseServer:
                 raise RuntimeError(f"{', '.join(waiting.values())} deliver no audio")
             for stream in ready:
                 del waiting[stream]
-        for keeper in keepers:
-            threading.Thread(target=_discard, args=(keeper,), daemon=True).start()
+        for reader in readers:
+            reader.start()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -195,14 +195,15 @@ class PulseServer:
             if self._process.poll() is not None:
                 log = (self.root / "pulseaudio.log").read_text(errors="replace")
                 raise RuntimeError(f"pulseaudio exited at start:\n{log}")
-            probe = subprocess.run(["pactl", "info"], env=self._env(), capture_output=True)
+            probe = subprocess.run(["pactl", "info"], env=self.environ(), capture_output=True)
             if probe.returncode == 0:
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError("pulseaudio did not start accepting clients")
             time.sleep(0.05)
 
-    def _env(self) -> dict[str, str]:
+    def environ(self) -> dict[str, str]:
+        """os.environ plus this server's variables: the env for a process that uses it."""
         return {**os.environ, **self.env}
 
 
@@ -229,7 +230,8 @@ def _first_data(recording: Recording, timeout: float) -> None:
         time.sleep(0.01)
 
 
-def _end(process: subprocess.Popen[bytes]) -> None:
+def _end(process: subprocess.Popen[bytes], reader: threading.Thread | None = None) -> None:
+    """Stop `process`, let `reader` see the end of its output, then close the pipe."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -237,6 +239,8 @@ def _end(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if reader is not None and reader.is_alive():
+        reader.join(timeout=5)
     if process.stdout is not None:
         process.stdout.close()
 

@@ -52,7 +52,7 @@ class FakeStream:
     def start(self) -> None:
         self.active = True
 
-    def stop(self) -> None:
+    def abort(self) -> None:
         self.active = False
 
     def close(self) -> None:

@@ -42,7 +42,7 @@ class OutputStream(Protocol):
     active: bool
 
     def start(self) -> None: ...
-    def stop(self) -> None: ...
+    def abort(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -160,7 +160,9 @@ class RealtimeVoice:
         self._closing = True
         self._renderer.close()
         with contextlib.suppress(Exception):  # a lost device may fail to close; it is gone anyway
-            self._stream.stop()
+            # abort, not stop: what is queued has been heard (above); stop() would wait for
+            # the device to play out its buffer, up to seconds on an idle PulseAudio sink
+            self._stream.abort()
             self._stream.close()
 
     # ---------------------------------------------------------------- extras
