@@ -1,0 +1,158 @@
+"""Energy endpointing: cuts the audio stream into utterances as it arrives.
+
+Why our own instead of pocketsphinx.Endpointer: its end-of-speech decision comes a fixed
+0.3 s window late and cannot be tuned per frame, and the latency budget (fire <= 0.35 s
+after the user stops) leaves room for roughly a 0.2 s hangover only. An adaptive noise
+floor makes the thresholds relative, so a fan or a quiet room behave the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voicecoach.ports import MIC_RATE
+
+FRAME = 160  # samples (10 ms at 16 kHz)
+FRAME_S = FRAME / MIC_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointConfig:
+    """Tunable thresholds (dB above the running noise floor; seconds)."""
+
+    on_db: float = 9.0  # a frame this far above the floor is speech
+    off_db: float = 6.0  # speech continues while frames stay this far above
+    onset_frames: int = 3  # consecutive loud frames that start an utterance
+    hangover: float = 0.2  # quiet time that ends an utterance
+    preroll: float = 0.3  # audio kept before the onset (the decoder needs some silence)
+    tail: float = 0.1  # audio kept after the last loud frame
+    min_speech: float = 0.12  # shorter bursts are clicks, not words
+    max_speech: float = 3.0  # longer is conversation (dropped without decoding)
+    floor_rise_db_s: float = 3.0  # how fast the floor climbs to a louder background
+    floor_init_db: float = 30.0  # until the first frame is seen (int16 scale)
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One endpointed stretch of speech: `audio` spans [t_audio, t_audio + len/rate);
+    the loud part is [start, end]; the decision was made at `t_decided`."""
+
+    audio: np.ndarray
+    t_audio: float
+    start: float
+    end: float
+    t_decided: float
+    too_long: bool = False
+
+
+@dataclass
+class Endpointer:
+    """Feed int16 chunks with `feed`; get back the utterances that ended in them."""
+
+    config: EndpointConfig = field(default_factory=EndpointConfig)
+    _floor: float | None = None
+    _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    _t_next: float | None = None  # audio time of the first pending sample
+    _history: list[np.ndarray] = field(default_factory=list)  # preroll frames
+    _speech: list[np.ndarray] = field(default_factory=list)  # frames since onset (+preroll)
+    _loud_run: int = 0
+    _quiet_run: int = 0
+    _in_speech: bool = False
+    _t_audio: float = 0.0
+    _t_start: float = 0.0
+    _t_last_loud: float = 0.0
+    _n_frames: int = 0  # frames of the current utterance after onset
+
+    @property
+    def in_speech(self) -> bool:
+        return self._in_speech
+
+    def feed(self, samples: np.ndarray, t0: float) -> list[Utterance]:
+        """Consume `samples` (starting at audio time t0); return finished utterances."""
+        if self._t_next is None or abs(t0 - self._t_next) > 0.5 * FRAME_S + len(
+            self._pending
+        ) / MIC_RATE:
+            self._pending = np.zeros(0, np.int16)  # a gap in the stream: restart framing
+            self._t_next = t0
+        data = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
+        n = len(data) // FRAME
+        out: list[Utterance] = []
+        for i in range(n):
+            t = self._t_next + i * FRAME_S
+            done = self._frame(data[i * FRAME : (i + 1) * FRAME], t)
+            if done is not None:
+                out.append(done)
+        self._pending = data[n * FRAME :]
+        self._t_next += n * FRAME_S
+        return out
+
+    def flush(self, t: float) -> list[Utterance]:
+        """End of input: close an utterance in progress."""
+        if not self._in_speech:
+            return []
+        return [self._close(t)]
+
+    def _frame(self, frame: np.ndarray, t: float) -> Utterance | None:
+        cfg = self.config
+        level = 10 * np.log10(float(np.mean(frame.astype(np.float64) ** 2)) + 1.0)
+        floor = self._update_floor(level)
+        if not self._in_speech:
+            self._history.append(frame)
+            keep = int(cfg.preroll / FRAME_S) + cfg.onset_frames
+            if len(self._history) > keep:
+                self._history.pop(0)
+            self._loud_run = self._loud_run + 1 if level > floor + cfg.on_db else 0
+            if self._loud_run >= cfg.onset_frames:
+                self._in_speech = True
+                self._speech = list(self._history)
+                self._history = []
+                self._t_audio = t + FRAME_S - len(self._speech) * FRAME_S
+                self._t_start = t - (cfg.onset_frames - 1) * FRAME_S
+                self._t_last_loud = t + FRAME_S
+                self._quiet_run = 0
+                self._n_frames = cfg.onset_frames
+            return None
+        if self._n_frames * FRAME_S <= cfg.max_speech + cfg.preroll:
+            self._speech.append(frame)  # beyond that it is talk: bound the memory
+        self._n_frames += 1
+        if level > floor + cfg.off_db:
+            self._quiet_run = 0
+            self._t_last_loud = t + FRAME_S
+        else:
+            self._quiet_run += 1
+        if self._quiet_run * FRAME_S >= cfg.hangover - 1e-9:
+            return self._close(t + FRAME_S)
+        return None
+
+    def _update_floor(self, level: float) -> float:
+        """Track the background level: follow it down at once, up slowly, and not at
+        all during speech (so a long word does not lift the floor over itself)."""
+        if self._floor is None:
+            self._floor = level if level > 0 else self.config.floor_init_db
+        elif level < self._floor:
+            self._floor = 0.7 * self._floor + 0.3 * level
+        elif not self._in_speech:
+            self._floor += self.config.floor_rise_db_s * FRAME_S
+        return self._floor
+
+    def _close(self, t: float) -> Utterance:
+        cfg = self.config
+        keep_until = min(t, self._t_last_loud + cfg.tail)
+        audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
+        audio = audio[: max(0, int(round((keep_until - self._t_audio) * MIC_RATE)))]
+        speech_s = self._t_last_loud - self._t_start
+        utt = Utterance(
+            audio=audio,
+            t_audio=self._t_audio,
+            start=self._t_start,
+            end=self._t_last_loud,
+            t_decided=t,
+            too_long=speech_s > cfg.max_speech,
+        )
+        self._in_speech = False
+        self._speech = []
+        self._history = []
+        self._loud_run = 0
+        return utt

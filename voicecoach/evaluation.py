@@ -1,0 +1,239 @@
+"""`voicecoach eval`: how well a recognizer hears commands, on a folder of labelled clips.
+
+Every clip is streamed through the same pipeline the live coach uses: `WavSource` chunks
+(100 ms), the recognizer's `accept`/`flush` with audio times, the same endpointing,
+rejection and phrase table. Nothing is scored from the text alone.
+
+Definitions (also printed with `--json` under "definitions"):
+- accuracy: command clips (expect != null) on which the expected intent fired / command clips.
+- false accepts: every detection that is not the first detection of the expected intent
+  on its clip: any intent on a null clip, a wrong intent on a command clip, the right
+  intent firing a second time.
+- false_accepts_per_hour: false accepts / hours of non-command audio, where non-command
+  audio is the total duration of the null clips (talk, near misses, the coach's own
+  phrases, noise). Wrong intents on command clips count in the numerator but add nothing
+  to the denominator, so the figure errs on the pessimistic side.
+- latency: audio time at which the expected intent fired (the end of the chunk that
+  produced it) minus the clip's speech_end; p50/p95 over correctly recognized clips.
+- rtf: process CPU seconds spent in the recognizer (accept + flush) / seconds of audio.
+- peak_memory_mb: the process' peak resident set size (includes Python and the models).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voicecoach.errors import UsageError
+from voicecoach.ports import Detection, Recognizer
+
+DEFINITIONS = {
+    "accuracy": "command clips where the expected intent fired / command clips",
+    "false_accepts": "detections other than the first expected one (null clips, wrong or "
+    "repeated intents on command clips)",
+    "false_accepts_per_hour": "false accepts / total hours of the null clips",
+    "latency": "fire time (end of the 100 ms chunk) - speech_end, correct clips",
+    "rtf": "process CPU seconds in accept+flush / audio seconds",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """One manifest line."""
+
+    audio: Path
+    expect: str | None
+    speech_end: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ClipResult:
+    clip: Clip
+    detections: tuple[Detection, ...]
+    duration: float
+    cpu: float
+
+    @property
+    def correct(self) -> bool:
+        return self.clip.expect is not None and any(
+            d.intent == self.clip.expect for d in self.detections
+        )
+
+    @property
+    def false_accepts(self) -> int:
+        return len(self.detections) - (1 if self.correct else 0)
+
+    @property
+    def latency(self) -> float | None:
+        if not self.correct:
+            return None
+        first = next(d for d in self.detections if d.intent == self.clip.expect)
+        return first.t - self.clip.speech_end
+
+
+def load_manifest(folder: str | Path) -> list[Clip]:
+    """The clips of `folder/manifest.jsonl` (UsageError when missing or malformed)."""
+    root = Path(folder)
+    path = root / "manifest.jsonl"
+    if not path.is_file():
+        raise UsageError(
+            f"no manifest.jsonl in {root}",
+            "give a folder made by bench/make_clips.py (e.g. bench/out/clips/dev)",
+        )
+    clips = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            clips.append(
+                Clip(root / row["audio"], row.get("expect"), float(row["speech_end"]), row)
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"{path}:{n}: not a clip line ({exc})",
+                'each line: {"audio": "x.wav", "expect": "next" or null, "speech_end": 1.2}',
+            ) from None
+    if not clips:
+        raise UsageError(f"{path} lists no clips", "run bench/make_clips.py again")
+    return clips
+
+
+def run_clip(recognizer: Recognizer, clip: Clip) -> ClipResult:
+    """Stream one clip through `recognizer` in live-sized chunks, in audio time."""
+    from voicecoach.ears.sources import WavSource
+
+    source = WavSource(clip.audio)
+    detections: list[Detection] = []
+    cpu = 0.0
+    for t0, chunk in source.chunks():
+        began = time.process_time()
+        detections += recognizer.accept(chunk, t0)
+        cpu += time.process_time() - began
+    began = time.process_time()
+    detections += recognizer.flush(source.duration)
+    cpu += time.process_time() - began
+    return ClipResult(clip, tuple(detections), source.duration, cpu)
+
+
+def evaluate(
+    clips: Iterable[Clip],
+    make: Callable[[], Recognizer],
+    progress: Callable[[int], None] | None = None,
+) -> list[ClipResult]:
+    """Each clip through a fresh recognizer from `make` (clips are independent recordings)."""
+    results = []
+    for i, clip in enumerate(clips):
+        results.append(run_clip(make(), clip))
+        if progress is not None:
+            progress(i + 1)
+    return results
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summarize(results: list[ClipResult]) -> dict[str, Any]:
+    """The headline numbers of a list of clip results (see the module docstring)."""
+    commands = [r for r in results if r.clip.expect is not None]
+    nulls = [r for r in results if r.clip.expect is None]
+    null_hours = sum(r.duration for r in nulls) / 3600
+    fa = sum(r.false_accepts for r in results)
+    latencies = [r.latency for r in results if r.latency is not None]
+    audio = sum(r.duration for r in results)
+    cpu = sum(r.cpu for r in results)
+    return {
+        "clips": len(results),
+        "commands": len(commands),
+        "nulls": len(nulls),
+        "correct": sum(r.correct for r in commands),
+        "accuracy": (sum(r.correct for r in commands) / len(commands)) if commands else None,
+        "false_accepts": fa,
+        "false_accepts_null_clips": sum(r.false_accepts for r in nulls),
+        "null_hours": round(null_hours, 4),
+        "false_accepts_per_hour": (fa / null_hours) if null_hours > 0 else None,
+        "latency_p50_s": _percentile(latencies, 0.5),
+        "latency_p95_s": _percentile(latencies, 0.95),
+        "audio_s": round(audio, 3),
+        "cpu_s": round(cpu, 3),
+        "rtf": (cpu / audio) if audio > 0 else None,
+    }
+
+
+def breakdown(results: list[ClipResult], key: Callable[[Clip], str | None]) -> dict[str, Any]:
+    """`summarize` per group (groups whose key is None are left out)."""
+    groups: dict[str, list[ClipResult]] = {}
+    for r in results:
+        k = key(r.clip)
+        if k is not None:
+            groups.setdefault(k, []).append(r)
+    return {k: summarize(v) for k, v in sorted(groups.items())}
+
+
+def _noise_key(clip: Clip) -> str | None:
+    if "noise" not in clip.info or "snr" not in clip.info:
+        return None
+    snr = clip.info["snr"]
+    return str(clip.info["noise"]) if snr is None else f"{clip.info['noise']} {snr} dB"
+
+
+def report(results: list[ClipResult], engine: str) -> dict[str, Any]:
+    """The full `--json` object: headline numbers, breakdowns, definitions."""
+    out: dict[str, Any] = {"engine": engine, **summarize(results)}
+    out["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["chunk_s"] = 0.1
+    if any(_noise_key(r.clip) for r in results):
+        out["by_noise"] = breakdown(results, _noise_key)
+        out["by_snr"] = breakdown(
+            results, lambda c: None if "snr" not in c.info else f"snr {c.info['snr']}"
+        )
+    if any("kind" in r.clip.info for r in results):
+        out["by_kind"] = breakdown(results, lambda c: c.info.get("kind"))
+    out["definitions"] = DEFINITIONS
+    return out
+
+
+def _fmt(value: Any, pct: bool = False) -> str:
+    if value is None:
+        return "-"
+    if pct:
+        return f"{100 * value:.1f}%"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def table(rep: dict[str, Any]) -> str:
+    """A readable summary of a `report`."""
+    lines = [
+        f"engine           {rep['engine']}",
+        f"clips            {rep['clips']} ({rep['commands']} commands, {rep['nulls']} null)",
+        f"accuracy         {_fmt(rep['accuracy'], pct=True)} ({rep['correct']}/{rep['commands']})",
+        f"false accepts    {rep['false_accepts']} "
+        f"({_fmt(rep['false_accepts_per_hour'])}/h over {rep['null_hours']:.3f} h of null clips)",
+        f"latency p50/p95  {_fmt(rep['latency_p50_s'])} / {_fmt(rep['latency_p95_s'])} s",
+        f"real-time factor {_fmt(rep['rtf'])} ({rep['cpu_s']} CPU s / {rep['audio_s']} audio s)",
+        f"peak memory      {rep['peak_memory_mb']} MB",
+    ]
+    for name in ("by_noise", "by_snr", "by_kind"):
+        if name not in rep:
+            continue
+        lines.append("")
+        lines.append(f"{name[3:]:<16} {'clips':>5} {'acc':>7} {'FA':>4} {'FA/h':>8} {'p50':>6}")
+        for k, s in rep[name].items():
+            lines.append(
+                f"{k:<16} {s['clips']:>5} {_fmt(s['accuracy'], pct=True):>7} "
+                f"{s['false_accepts']:>4} {_fmt(s['false_accepts_per_hour']):>8} "
+                f"{_fmt(s['latency_p50_s']):>6}"
+            )
+    return "\n".join(lines)
