@@ -46,20 +46,20 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     _check_options(args)
     fast = bool(args.fast)
     clock: Clock = VirtualClock() if fast else RealClock()
+    log = LogWriter(args.log) if args.log else None
     paced = None if fast else PacedPrinter(clock, out)
     printer = Printer(clock, out, paced)
     timeline = Timeline()
-    voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
-    if paced is not None:
-        voice = InterruptTap(voice, paced.cancel_from)
-    log = LogWriter(args.log) if args.log else None
+    voice = ears = None
     interrupted = False
-    ears = None
     try:
-        ears = make_ears(args, timeline, warn)
+        voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
+        if paced is not None:
+            voice = InterruptTap(voice, paced.cancel_from)
+        ears = make_ears(args, timeline, warn, clock)
         state = initial(routine, Config(ready_timeout=args.ready_timeout, start_exercise=start))
         sinks = [s for s in (log, _heard_printer(printer) if _prints(args) else None) if s]
-        runner = Runner(state, voice, clock, lambda rec: [sink(rec) for sink in sinks])
+        runner = Runner(state, voice, clock, _fan_out(sinks))
         printer.runner = runner
         if log is not None:
             log(_header(routine, args, start, voice, ears))
@@ -81,11 +81,20 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     finally:
         if ears is not None:
             ears.close()
-        voice.close()
+        if voice is not None:
+            voice.close()
         if paced is not None:
             paced.close(flush=not interrupted)
         if log is not None:
             log.close()
+
+
+def _fan_out(sinks: list[Callable[[dict[str, Any]], None]]) -> Callable[[dict[str, Any]], None]:
+    def write(rec: dict[str, Any]) -> None:
+        for sink in sinks:
+            sink(rec)
+
+    return write
 
 
 def warn(message: str) -> None:
@@ -179,13 +188,15 @@ def _header(routine: Routine, args: argparse.Namespace, start: int, voice: Any, 
 # ------------------------------------------------------------------------- ears
 
 
-def make_ears(args: argparse.Namespace, reference: Any, warn: Callable[[str], None]) -> Ears | None:
+def make_ears(
+    args: argparse.Namespace, reference: Any, warn: Callable[[str], None], clock: Clock
+) -> Ears | None:
     """The recognizer and its audio, or None (keys only)."""
     if args.engine == "keys" or (args.fast and not args.listen_file):
         return None
     explicit = bool(args.listen_file or args.engine != "auto" or args.input_device)
     try:
-        return _build_ears(args, reference)
+        return _build_ears(args, reference, clock)
     except ImportError as exc:
         warn(f"voicecoach: voice commands are not available ({exc}); using the keys only")
     except VoicecoachError as exc:
@@ -195,38 +206,33 @@ def make_ears(args: argparse.Namespace, reference: Any, warn: Callable[[str], No
     return None
 
 
-def _build_ears(args: argparse.Namespace, reference: Any) -> Ears:
-    from voicecoach import ears as ears_pkg
+def _build_ears(args: argparse.Namespace, reference: Any, clock: Clock) -> Ears:
+    from voicecoach.ears import make_recognizer
+    from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.session import Ears
 
-    make_recognizer = getattr(ears_pkg, "make_recognizer", None)
-    if make_recognizer is None:
-        raise ImportError("voicecoach.ears.make_recognizer is missing")
-    recognizer = make_recognizer(args.engine, args.model)
-    try:
-        from voicecoach.ears.echo import EchoGuard, mix_echo
-    except ImportError:
-        EchoGuard = mix_echo = None
-    if EchoGuard is not None:
-        recognizer = EchoGuard(recognizer, reference)
+    recognizer = EchoGuard(make_recognizer(args.engine, args.model), reference)
     mix = None
-    if args.echo and mix_echo is not None:
+    if args.echo:
         gain = args.echo
 
         def mix(chunk, t0):
             return mix_echo(chunk, reference, t0, gain)
 
-    elif args.echo:
-        raise ImportError("voicecoach.ears.echo.mix_echo is missing (needed by --echo)")
-    return Ears(recognizer, _audio_source(args), mix)
+    return Ears(recognizer, _audio_source(args, clock), mix)
 
 
-def _audio_source(args: argparse.Namespace) -> Any:
+def _audio_source(args: argparse.Namespace, clock: Clock) -> Any:
+    """The microphone, or `--listen-file`; its audio times are session times (a live
+    source starts at the session time it is opened)."""
     from voicecoach.ears.sources import MicSource, WavSource
 
     if args.listen_file:
-        return WavSource(args.listen_file, realtime=not args.fast)
-    return MicSource(args.input_device)
+        return WavSource(args.listen_file, realtime=not args.fast, start=clock.now())
+    source = MicSource(args.input_device, start=clock.now())
+    source.open()  # no microphone: AudioError now, not in the ears thread later
+    source.start = clock.now()
+    return source
 
 
 # ------------------------------------------------------------------------- real time

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     engine = first.name
     pending = [first]
 
-    def make():  # noqa: ANN202
+    def make():
         return pending.pop() if pending else make_recognizer(engine, args.model)
 
     def progress(n: int) -> None:

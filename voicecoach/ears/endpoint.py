@@ -24,6 +24,7 @@ class EndpointConfig:
 
     on_db: float = 9.0  # a frame this far above the floor is speech
     off_db: float = 6.0  # speech continues while frames stay this far above
+    peak_drop_db: float = 20.0  # ... and within this much of the utterance's peak (reverb)
     onset_frames: int = 3  # consecutive loud frames that start an utterance
     hangover: float = 0.2  # quiet time that ends an utterance
     preroll: float = 0.3  # audio kept before the onset (the decoder needs some silence)
@@ -64,6 +65,7 @@ class Endpointer:
     _t_start: float = 0.0
     _t_last_loud: float = 0.0
     _n_frames: int = 0  # frames of the current utterance after onset
+    _peak: float = 0.0  # loudest frame of the current utterance (dB)
 
     @property
     def in_speech(self) -> bool:
@@ -71,9 +73,10 @@ class Endpointer:
 
     def feed(self, samples: np.ndarray, t0: float) -> list[Utterance]:
         """Consume `samples` (starting at audio time t0); return finished utterances."""
-        if self._t_next is None or abs(t0 - self._t_next) > 0.5 * FRAME_S + len(
-            self._pending
-        ) / MIC_RATE:
+        if (
+            self._t_next is None
+            or abs(t0 - self._t_next) > 0.5 * FRAME_S + len(self._pending) / MIC_RATE
+        ):
             self._pending = np.zeros(0, np.int16)  # a gap in the stream: restart framing
             self._t_next = t0
         data = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
@@ -113,11 +116,13 @@ class Endpointer:
                 self._t_last_loud = t + FRAME_S
                 self._quiet_run = 0
                 self._n_frames = cfg.onset_frames
+                self._peak = level
             return None
         if self._n_frames * FRAME_S <= cfg.max_speech + cfg.preroll:
             self._speech.append(frame)  # beyond that it is talk: bound the memory
         self._n_frames += 1
-        if level > floor + cfg.off_db:
+        self._peak = max(self._peak, level)
+        if level > max(floor + cfg.off_db, self._peak - cfg.peak_drop_db):
             self._quiet_run = 0
             self._t_last_loud = t + FRAME_S
         else:
@@ -141,7 +146,7 @@ class Endpointer:
         cfg = self.config
         keep_until = min(t, self._t_last_loud + cfg.tail)
         audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
-        audio = audio[: max(0, int(round((keep_until - self._t_audio) * MIC_RATE)))]
+        audio = audio[: max(0, round((keep_until - self._t_audio) * MIC_RATE))]
         speech_s = self._t_last_loud - self._t_start
         utt = Utterance(
             audio=audio,

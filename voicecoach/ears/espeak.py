@@ -30,6 +30,8 @@ def synth(text: str, voice: str = "en-us", speed: int = 160, pitch: int = 50) ->
     with wave.open(io.BytesIO(wav)) as w:
         rate = w.getframerate()
         data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    from voicecoach.ears.sources import resample
+
     return trim(resample(data, rate))
 
 
@@ -37,19 +39,6 @@ def trim(samples: np.ndarray, floor: float = 0.01) -> np.ndarray:
     """Drop the near-silent start and end espeak-ng adds, so a clip's speech_end is exact."""
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > floor * 32768)
     return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
-
-
-def resample(samples: np.ndarray, rate: int) -> np.ndarray:
-    """int16 `samples` at `rate` -> int16 at MIC_RATE (polyphase, exact ratio)."""
-    if rate == MIC_RATE:
-        return samples.astype(np.int16)
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(rate, MIC_RATE)
-    out = resample_poly(samples.astype(np.float32), MIC_RATE // g, rate // g)
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
 def place(speech: np.ndarray, lead: float, tail: float, snr_db: float, seed: int) -> np.ndarray:

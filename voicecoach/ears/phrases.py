@@ -102,10 +102,13 @@ def resolve(intents: Iterable[Intent]) -> Intent | None:
     return rest[0] if len(rest) == 1 else None
 
 
-def match(text: str) -> Intent | None:
-    """The intent a short utterance asks for, or None for talk, noise or ambiguity."""
+def match(text: str, max_extra: int = MAX_EXTRA_WORDS) -> Intent | None:
+    """The intent a short utterance asks for, or None for talk, noise or ambiguity.
+
+    `max_extra`: how many words outside phrases and fillers to tolerate; a recognizer
+    that inserts stray words on noise may ask for fewer."""
     found, extra, total = find(text)
-    if not found or extra > MAX_EXTRA_WORDS or total > MAX_WORDS:
+    if not found or extra > max_extra or total > MAX_WORDS:
         return None
     return resolve(found)
 

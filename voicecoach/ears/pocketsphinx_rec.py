@@ -6,48 +6,59 @@ boiling", so every utterance goes through three steps:
 
 1. Endpointing (`endpoint.Endpointer`): an adaptive energy detector cuts the stream into
    utterances; too short (a click) or too long (conversation) is dropped undecoded.
-2. Grammar decode: the command phrases, optionally wrapped in filler words
-   ("okay next please"), as a finite-state grammar.
-3. Confidence test against an unconstrained decode: the same audio through a phone-loop
-   decoder (any phone sequence, weak phone bigram). Both decoders score every senone in
-   every frame (`compallsen`), so their path scores share one per-frame normalisation and
-   their difference is a log-likelihood ratio: how much worse the best *command*
-   explanation is than the best explanation by *any* sounds. Per frame of speech it is
-   near zero for a real command and strongly negative for other talk or noise. The
-   utterance fires only if that ratio clears `threshold` and the words map to an intent
-   through the shared phrase table (`phrases.match`).
+2. Competing-words decode: a unigram language model over the command and filler words
+   *plus* the 1000 most common English words (`common_words.txt`, taken from the
+   model's own LM). Ordinary talk decodes as ordinary words ("that can please boy
+   doing"), so it cannot be forced onto a command; a command wins only where its words
+   really fit the audio. The command words hold most of the probability mass
+   (`command_mass`) so that short commands are not lost to frequent short words.
+3. Rejection: the words must map to an intent through the shared phrase table
+   (`phrases.match`, with at most `max_extra` stray words, since the decoder inserts
+   some on noise), and the hypothesis' lattice posterior must reach `min_prob`.
 
-The decodes run on the whole utterance when the endpointer closes it (batch CMN over the
-utterance, measurably more accurate than live CMN on short words); at ~0.02 CPU seconds
-per second of speech per decoder this adds a few tens of milliseconds of wall time.
+Measured and dropped (bench/RESULTS.md): a grammar-vs-phone-loop log-likelihood ratio
+(the pocketsphinx path scores are per-frame normalised and the CI phone loop is a weaker
+model than the grammar's triphones: no separation on the dev clips), and a phone loop
+inside the grammar (the FSG search expands single-phone words across every context and
+ran ~100x slower than real time).
+
+The decode runs on the whole utterance when the endpointer closes it (batch CMN over the
+utterance is much more accurate on short words than live CMN, which starts from a
+generic mean); it costs ~0.1-0.3 CPU s per second of speech, i.e. 30-100 ms of wall time
+after the end of a command.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from voicecoach.ears import phrases
-from voicecoach.ears.endpoint import FRAME_S, EndpointConfig, Endpointer, Utterance
+from voicecoach.ears.endpoint import EndpointConfig, Endpointer, Utterance
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE, Detection
 
 log = logging.getLogger(__name__)
 
-_LOG_BASE = math.log(1.0001)  # pocketsphinx's integer log base (config "logbase")
-
 
 @dataclass(frozen=True, slots=True)
 class PocketSphinxSettings:
-    """Knobs of the rejection test (tuned on the dev clips by bench/tune_pocketsphinx.py)."""
+    """Knobs of the decoder and the rejection test (tuned on the dev clips only, with
+    bench/tune_pocketsphinx.py)."""
 
-    threshold: float = -6.0  # min (grammar - phone loop) log-score per frame of speech
-    fillers: bool = True  # let the grammar wrap commands in filler words
+    words: int = 1000  # common English words competing with the commands
+    command_mass: float = 0.99  # unigram probability mass of the command + filler words
+    lw: float = 6.5  # language weight
+    wip: float = 0.65  # word insertion penalty
+    min_prob: float = 0.05  # lowest lattice posterior of the hypothesis
+    max_extra: int = 1  # words outside phrases/fillers tolerated (phrases.match)
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
 
 
@@ -65,7 +76,7 @@ class Decision:
     reason: str
 
 
-def _import_pocketsphinx():  # noqa: ANN202 - the module object
+def _import_pocketsphinx():
     try:
         import pocketsphinx
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
@@ -75,54 +86,61 @@ def _import_pocketsphinx():  # noqa: ANN202 - the module object
     return pocketsphinx
 
 
-def _decoder(ps, **extra: object):  # noqa: ANN001, ANN202
-    """A decoder on the bundled en-us model that scores all senones every frame."""
-    config = ps.Config(lm=None, loglevel="FATAL", compallsen=True)
-    for key, value in extra.items():
-        config[key] = value
-    try:
-        return ps.Decoder(config)
-    except (RuntimeError, ValueError) as exc:
-        raise ModelError(
-            f"cannot load the pocketsphinx en-us model: {exc}",
-            "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
-        ) from exc
+def language_model(settings: PocketSphinxSettings) -> str:
+    """A unigram ARPA language model: the command and filler words share
+    `command_mass`; the `words` most common English words share the rest in proportion
+    to their real frequencies. Talk then decodes as talk ("the kettle is boiling"), and a
+    command only wins where its words really fit the audio."""
+    own = phrases.vocabulary()
+    common = [(w, float(p)) for w, p in (line.split() for line in _common_words()) if w not in own][
+        : settings.words
+    ]
+    total = sum(10**p for _, p in common) or 1.0
+    rest = 1.0 - settings.command_mass
+    probs = {w: settings.command_mass / len(own) for w in own}
+    probs.update({w: rest * 10**p / total for w, p in common})
+    lines = ["\\data\\", f"ngram 1={len(probs) + 2}", "", "\\1-grams:"]
+    lines += ["-99.0000 <s>", "-1.0000 </s>"]
+    lines += [f"{math.log10(p):.4f} {w}" for w, p in probs.items()]
+    return "\n".join([*lines, "", "\\end\\", ""])
 
 
-# Loading a decoder takes ~0.2 s; a session needs one pair, eval one per clip: share them.
+def _common_words() -> list[str]:
+    from importlib.resources import files
+
+    return files("voicecoach.ears").joinpath("common_words.txt").read_text().splitlines()
+
+
+# Loading a decoder takes ~0.3 s; a session needs one, eval one per clip: share them.
 # Utterances are decoded one at a time (batch CMN per utterance), so sharing is safe
 # within one thread.
-ALLPHONE_CI = False
-ALLPHONE_LW = 2.0
-_DECODERS: dict[bool, tuple[object, object]] = {}
+_DECODERS: dict[tuple, object] = {}
 
 
-def _decoders(fillers: bool) -> tuple[object, object]:
-    """The (grammar, phone loop) decoder pair, created once per process."""
-    if fillers not in _DECODERS:
+def _decoder(settings: PocketSphinxSettings):
+    """The decoder for these settings, created once per process."""
+    key = (settings.words, settings.command_mass, settings.lw, settings.wip)
+    if key not in _DECODERS:
         ps = _import_pocketsphinx()
-        grammar = _decoder(ps)
-        grammar.add_jsgf_string("commands", phrases.jsgf(fillers))
-        grammar.activate_search("commands")
-        free = _decoder(ps, allphone_ci=ALLPHONE_CI, lw=ALLPHONE_LW)
-        free.add_allphone_file("phones", ps.get_model_path("en-us/en-us-phone.lm.bin"))
-        free.activate_search("phones")
-        _DECODERS[fillers] = (grammar, free)
-    return _DECODERS[fillers]
-
-
-def _log_score(hyp) -> float | None:  # noqa: ANN001
-    """The hypothesis' path score in pocketsphinx log units, None when there is none.
-
-    The Python binding hands back 1.0001**score as a float; it underflows to 0 only for
-    hopeless paths, which are rejections anyway."""
-    if hyp is None or hyp.score <= 0.0:
-        return None
-    return math.log(hyp.score) / _LOG_BASE
+        config = ps.Config(lm=None, loglevel="FATAL", lw=settings.lw, wip=settings.wip)
+        try:
+            decoder = ps.Decoder(config)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "commands.arpa"
+                path.write_text(language_model(settings))
+                decoder.add_lm_file("commands", str(path))
+            decoder.activate_search("commands")
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"cannot load the pocketsphinx en-us model: {exc}",
+                "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
+            ) from exc
+        _DECODERS[key] = decoder
+    return _DECODERS[key]
 
 
 class PocketSphinxRecognizer:
-    """Endpointing + grammar decode + phone-loop confidence test. See the module doc."""
+    """Endpointing + competing-words decode + phrase matching. See the module doc."""
 
     name = "pocketsphinx"
 
@@ -133,8 +151,7 @@ class PocketSphinxRecognizer:
     ) -> None:
         self.settings = settings or PocketSphinxSettings()
         self.on_decision = on_decision
-        self._grammar, self._free = _decoders(self.settings.fillers)
-        self._fsg = self._grammar.get_fsg("commands")
+        self._decoder = _decoder(self.settings)
         self._endpointer = Endpointer(self.settings.endpoint)
 
     def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
@@ -159,34 +176,24 @@ class PocketSphinxRecognizer:
     def decide(self, utt: Utterance, t: float) -> Decision:
         """Decode one endpointed utterance and apply the rejection rules."""
         cfg = self.settings.endpoint
-        speech_s = utt.end - utt.start
         if utt.too_long:
-            return Decision(utt.start, utt.end, t, "", None, -math.inf, False, "too long")
-        if speech_s < cfg.min_speech:
-            return Decision(utt.start, utt.end, t, "", None, -math.inf, False, "too short")
-        text, g_score = self._decode(self._grammar, utt.audio)
-        _, f_score = self._decode(self._free, utt.audio)
-        intent = phrases.match(text)
-        if text and not self._complete(text):
-            return Decision(utt.start, utt.end, t, text, None, -math.inf, False, "incomplete")
-        if g_score is None or f_score is None:
-            return Decision(utt.start, utt.end, t, text, intent, -math.inf, False, "no path")
-        confidence = (g_score - f_score) / max(1.0, speech_s / FRAME_S)
+            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too long")
+        if utt.end - utt.start < cfg.min_speech:
+            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
+        text, prob = self._decode(utt.audio)
+        intent = phrases.match(text, self.settings.max_extra)
         if intent is None:
-            return Decision(utt.start, utt.end, t, text, None, confidence, False, "no command")
-        ok = confidence >= self.settings.threshold
+            return Decision(utt.start, utt.end, t, text, None, prob, False, "no command")
+        ok = prob >= self.settings.min_prob
         reason = "accepted" if ok else "low confidence"
-        return Decision(utt.start, utt.end, t, text, intent, confidence, ok, reason)
+        return Decision(utt.start, utt.end, t, text, intent, prob, ok, reason)
 
-    def _complete(self, text: str) -> bool:
-        """Did the decode reach the end of the grammar? (Otherwise pocketsphinx returns
-        the best partial path, whose score covers fewer frames and means nothing.)"""
-        return bool(self._fsg.accept(text))
-
-    @staticmethod
-    def _decode(decoder, audio: np.ndarray) -> tuple[str, float | None]:  # noqa: ANN001
+    def _decode(self, audio: np.ndarray) -> tuple[str, float]:
+        decoder = self._decoder
         decoder.start_utt()
         decoder.process_raw(audio.astype(np.int16).tobytes(), False, True)
         decoder.end_utt()
         hyp = decoder.hyp()
-        return (hyp.hypstr if hyp else ""), _log_score(hyp)
+        if hyp is None:
+            return "", 0.0
+        return hyp.hypstr, float(hyp.prob)

@@ -1,9 +1,13 @@
 """The pure session engine: `step(state, event) -> (state, effects)`.
 
-state = initial(routine, Config(ready_timeout=15))
-state, effects = step(state, Start(0.0))
-... the runtime performs effects, answers each Say/Cue with a Spoke, and sends a
-Tick at `state.next_deadline` ...
+    state = initial(routine, Config(ready_timeout=15))
+    state, effects = step(state, Start(0.0))
+    ... the runtime performs effects, answers each Say/Cue with a Spoke, and sends a
+    Tick at `state.next_deadline` (`voicecoach.engine.runner.Runner` does all that) ...
+
+Modules: `core` (step), `state` (the immutable state and its agenda), `flow` (what the
+user hears, phase by phase), `commands` (what each intent does), `timing` (time left),
+`texts` (the wording), `tx` (one step in progress), `runner` (the driver, fakes).
 """
 
 from voicecoach.engine.core import abort, initial, step

@@ -111,7 +111,9 @@ class Runner:
     """Feeds events to the engine and performs its effects.
 
     The voice queues each sound after the previous one; `voice_end` mirrors that queue
-    so each Spoke reports where the sound really starts."""
+    so each Spoke reports where the sound really starts. Log records: `say`/`cue` with
+    their start `t` and `duration`, and `interrupt` when the voice is cut (a sound logged
+    earlier plays only up to that `t`; one that would start later never plays)."""
 
     def __init__(
         self,
@@ -161,14 +163,16 @@ class Runner:
             start = self.sound_at = max(effect.at, self.voice_end, now)
             if isinstance(effect, Say):
                 length = self.voice.say(effect.text, start)
-                self.sink(record(start, "say", text=effect.text))
+                self.sink(record(start, "say", text=effect.text, duration=round(length, 3)))
             else:
                 length = self.voice.cue(effect.name, start)
-                self.sink(record(start, "cue", name=effect.name))
+                self.sink(record(start, "cue", name=effect.name, duration=round(length, 3)))
             self.voice_end = start + length
             return Spoke(now, effect.id, start, length)
         if isinstance(effect, Interrupt):
             self.voice.interrupt(effect.at)
+            if self.voice_end > effect.at:  # something was cut: sounds from here on are gone
+                self.sink(record(effect.at, "interrupt"))
             self.voice_end = min(self.voice_end, max(effect.at, now))
         elif isinstance(effect, Log):
             self.sink(record(effect.t, effect.type, **effect.fields))

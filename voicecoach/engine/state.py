@@ -44,7 +44,7 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One future action: `action` names a handler in `voicecoach.engine.core`."""
+    """One future action: `action` names a handler in `voicecoach.engine.flow.ACTIONS`."""
 
     due: float
     action: str

@@ -1,0 +1,130 @@
+"""The echo guard: the coach's own voice never fires a command; the user still can."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voicecoach.ears import espeak
+from voicecoach.ears.echo import EchoCanceller, EchoGuard, best_lag, mix_echo
+from voicecoach.ears.pocketsphinx_rec import PocketSphinxRecognizer
+from voicecoach.intents import Intent
+from voicecoach.ports import MIC_RATE, Detection
+
+pytestmark = pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
+
+
+class FakeReference:
+    """What the coach played: a list of (start, float32 samples, text)."""
+
+    def __init__(self, sounds: list[tuple[float, np.ndarray, str]]) -> None:
+        self.sounds = sounds
+
+    def audio(self, t0: float, n: int, rate: int = MIC_RATE) -> np.ndarray:
+        out = np.zeros(n, np.float32)
+        for start, samples, _ in self.sounds:
+            first = round((start - t0) * rate)
+            lo, hi = max(0, first), min(n, first + len(samples))
+            if hi > lo:
+                out[lo:hi] += samples[lo - first : hi - first]
+        return out
+
+    def texts(self, t0: float, t1: float) -> list[tuple[float, float, str]]:
+        spans = [(s, s + len(x) / MIC_RATE, text) for s, x, text in self.sounds]
+        return [span for span in spans if span[1] > t0 and span[0] < t1]
+
+
+def coach(text: str, start: float) -> tuple[float, np.ndarray, str]:
+    return start, espeak.synth(text, "en-gb", speed=170).astype(np.float32) / 32768, text
+
+
+def room(seconds: float, seed: int = 5) -> np.ndarray:
+    """A quiet microphone: low noise, never digital zero."""
+    return (np.random.default_rng(seed).standard_normal(int(seconds * MIC_RATE)) * 30).astype(
+        np.int16
+    )
+
+
+def replay(guard, mic: np.ndarray, reference, gain: float = 0.5) -> list[Detection]:
+    """Feed `mic` plus the coach's echo in 100 ms chunks, as `--echo GAIN` replay does."""
+    out = []
+    for i in range(0, len(mic), 1600):
+        t0 = i / MIC_RATE
+        out += guard.accept(mix_echo(mic[i : i + 1600], reference, t0, gain), t0)
+    return out + guard.flush(len(mic) / MIC_RATE)
+
+
+def test_the_coach_saying_next_fires_nothing():
+    reference = FakeReference([coach("Next: toe presses", 0.5)])
+    guard = EchoGuard(PocketSphinxRecognizer(), reference)
+    assert replay(guard, room(3.5), reference) == []
+
+
+def test_the_user_saying_pause_over_the_coach_fires_pause():
+    reference = FakeReference(
+        [coach("Loop the band around your right foot and point your toes away from you", 0.3)]
+    )
+    mic = room(5.0)
+    pause = espeak.synth("pause", "en-us", speed=150)
+    at = int(1.5 * MIC_RATE)
+    mic[at : at + len(pause)] += pause
+    guard = EchoGuard(PocketSphinxRecognizer(), reference)
+    assert [d.intent for d in replay(guard, mic, reference)] == [Intent.PAUSE]
+
+
+def test_the_canceller_finds_the_delay_and_removes_most_of_the_echo():
+    reference = FakeReference([coach("point your toes and hold for five seconds", 0.2)])
+    mic = room(3.0)
+    echo = np.concatenate(
+        [
+            mix_echo(mic[i : i + 1600], reference, i / MIC_RATE, 0.5)
+            for i in range(0, len(mic), 1600)
+        ]
+    )
+    canceller = EchoCanceller(reference)
+    cleaned = np.concatenate(
+        [canceller.process(echo[i : i + 1600], i / MIC_RATE)[0] for i in range(0, len(echo), 1600)]
+    )
+    assert canceller.delay == pytest.approx(0.04 * MIC_RATE, abs=2)
+    late = slice(int(1.5 * MIC_RATE), len(cleaned))  # after the filter has converged
+    before = np.mean(echo[late].astype(float) ** 2)
+    after = np.mean(cleaned[late].astype(float) ** 2)
+    assert 10 * np.log10(before / after) > 15
+
+
+def test_best_lag_recovers_a_known_shift():
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal(4000)
+    mic = ref[500 - 123 : 500 - 123 + 3000]  # ref starts 500 samples before mic, delay 123
+    lag, gain = best_lag(0.5 * mic, ref[: 3000 + 500], 500)
+    assert lag == 123
+    assert gain == pytest.approx(0.5, abs=0.01)
+
+
+class Scripted:
+    """A recognizer that returns prepared detections, to test the text guard alone."""
+
+    name = "scripted"
+
+    def __init__(self, detections: list[Detection]) -> None:
+        self.detections = detections
+
+    def accept(self, samples, t0):
+        return []
+
+    def flush(self, t):
+        return self.detections
+
+
+def test_the_text_guard_drops_only_what_the_coach_was_saying():
+    reference = FakeReference([coach("Next: toe presses", 1.0)])
+    heard = [Detection(2.0, Intent.NEXT, "next"), Detection(2.1, Intent.PAUSE, "pause")]
+    guard = EchoGuard(Scripted(heard), reference, cancel=False)
+    assert [d.intent for d in guard.flush(3.0)] == [Intent.PAUSE]
+    assert [d.intent for d in guard.dropped] == [Intent.NEXT]
+
+
+def test_the_text_guard_forgets_what_the_coach_said_long_ago():
+    reference = FakeReference([coach("Next: toe presses", 1.0)])
+    guard = EchoGuard(Scripted([Detection(9.0, Intent.NEXT, "next")]), reference, cancel=False)
+    assert [d.intent for d in guard.flush(10.0)] == [Intent.NEXT]

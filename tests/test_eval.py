@@ -1,0 +1,131 @@
+"""`voicecoach eval`: the arithmetic of the report, and the command on real clips."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach import evaluation
+from voicecoach.cli import main
+from voicecoach.ears import espeak
+from voicecoach.errors import ExitCode
+from voicecoach.intents import Intent
+from voicecoach.ports import MIC_RATE, Detection
+
+
+def write_wav(path: Path, samples: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(MIC_RATE)
+        w.writeframes(samples.astype(np.int16).tobytes())
+
+
+def noise(seconds: float) -> np.ndarray:
+    return (np.random.default_rng(1).standard_normal(int(seconds * MIC_RATE)) * 50).astype(np.int16)
+
+
+class Scripted:
+    """Fires prepared (time, intent) pairs once the stream passes their time: a fake
+    recognizer whose answers are known, so the report's arithmetic can be checked."""
+
+    name = "scripted"
+
+    def __init__(self, script: list[tuple[float, Intent]]) -> None:
+        self.script = list(script)
+
+    def accept(self, samples, t0):
+        t_end = t0 + len(samples) / MIC_RATE
+        due = [(t, i) for t, i in self.script if t < t_end]
+        self.script = [(t, i) for t, i in self.script if t >= t_end]
+        return [Detection(t_end, intent, str(intent)) for _, intent in due]
+
+    def flush(self, t):
+        return []
+
+
+@pytest.fixture
+def clip_dir(tmp_path):
+    """4 clips of 2 s: two commands, two null clips (0.0011 h of null audio)."""
+    rows = [
+        {"audio": "a.wav", "expect": "next", "speech_end": 1.0, "noise": "white", "snr": 10},
+        {"audio": "b.wav", "expect": "pause", "speech_end": 1.0, "noise": "white", "snr": 10},
+        {"audio": "c.wav", "expect": None, "speech_end": 1.0, "noise": "none", "snr": None},
+        {"audio": "d.wav", "expect": None, "speech_end": 1.0, "noise": "none", "snr": None},
+    ]
+    for row in rows:
+        write_wav(tmp_path / row["audio"], noise(2.0))
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return tmp_path
+
+
+def test_the_report_counts_hits_false_accepts_and_latency(clip_dir):
+    scripts = iter(
+        [
+            [(1.15, Intent.NEXT)],  # right, fires at the end of the chunk: 1.2 s -> 0.2 s
+            [(1.05, Intent.STOP), (1.35, Intent.PAUSE)],  # wrong first, then right (0.4 s)
+            [(0.5, Intent.NEXT)],  # a false accept on a null clip
+            [],
+        ]
+    )
+    results = evaluation.evaluate(
+        evaluation.load_manifest(clip_dir), lambda: Scripted(next(scripts))
+    )
+    rep = evaluation.report(results, "scripted")
+    assert rep["accuracy"] == 1.0
+    assert rep["false_accepts"] == 2
+    null_hours = 4.0 / 3600
+    assert rep["false_accepts_per_hour"] == pytest.approx(2 / null_hours, rel=1e-6)
+    assert rep["latency_p50_s"] == pytest.approx(0.3)
+    assert rep["latency_p95_s"] == pytest.approx(0.39)
+    assert rep["by_noise"]["white 10 dB"]["false_accepts"] == 1
+    assert rep["by_noise"]["none"]["false_accepts"] == 1
+    for key in ("accuracy", "false_accepts_per_hour", "latency_p50_s", "latency_p95_s"):
+        assert key in rep
+    assert rep["rtf"] >= 0.0
+
+
+def test_a_missed_command_lowers_accuracy_and_has_no_latency(clip_dir):
+    results = evaluation.evaluate(evaluation.load_manifest(clip_dir), lambda: Scripted([]))
+    rep = evaluation.report(results, "scripted")
+    assert rep["accuracy"] == 0.0
+    assert rep["false_accepts"] == 0
+    assert rep["latency_p50_s"] is None
+
+
+def test_a_folder_without_manifest_is_a_usage_error(tmp_path, capsys):
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.USAGE
+    assert "manifest.jsonl" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
+def test_eval_json_on_generated_clips_prints_one_object_with_the_keys(tmp_path, capsys):
+    speech = espeak.synth("pause", "en-us", speed=150)
+    write_wav(tmp_path / "p.wav", espeak.place(speech, 0.6, 1.0, 30, seed=2))
+    write_wav(tmp_path / "n.wav", noise(2.0))
+    rows = [
+        {"audio": "p.wav", "expect": "pause", "speech_end": 0.6 + len(speech) / MIC_RATE},
+        {"audio": "n.wav", "expect": None, "speech_end": 0.0},
+    ]
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["engine"] == "pocketsphinx"
+    assert rep["clips"] == 2
+    assert rep["accuracy"] == 1.0
+    assert rep["false_accepts_per_hour"] == 0.0
+    assert 0.0 < rep["latency_p50_s"] < 0.6
+    assert {"latency_p95_s", "rtf"} <= set(rep)
+
+
+def test_vosk_without_a_model_is_a_clear_model_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_MODEL", str(tmp_path / "nothing"))
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"audio": "x.wav", "expect": None, "speech_end": 0}) + "\n"
+    )
+    assert main(["eval", str(tmp_path), "--engine", "vosk"]) == ExitCode.MODEL
