@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from voicecoach import plan
 from voicecoach.routine import Routine
 
@@ -107,5 +109,17 @@ def test_the_estimate_adds_setup_work_and_rests():
         '[[exercises]]\nid = "a"\nname = "A"\nsets = 2\nrest_between_sets = 30\n'
         'work = { kind = "timed", seconds = 60 }\n'
     )
-    expected = plan.INTRO_SECONDS + plan.SETUP_SECONDS + 60 + 30 + 60 + plan.OUTRO_SECONDS
+    setup = plan.setup_seconds(r.exercises[0])
+    expected = plan.INTRO_SECONDS + setup + 60 + 30 + 60 + plan.OUTRO_SECONDS
     assert plan.estimate_seconds(r) == expected
+
+
+def test_setup_time_grows_with_the_instructions_read_aloud():
+    short = routine('[[exercises]]\nid = "a"\nname = "A"\nwork = { kind = "reps", reps = 3 }\n')
+    long = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsetup = ["Sit on the floor with both legs out."]\n'
+        'work = { kind = "reps", reps = 3 }\n'
+    )
+    extra = plan.setup_seconds(long.exercises[0]) - plan.setup_seconds(short.exercises[0])
+    assert extra == pytest.approx(8 / plan.WORDS_PER_SECOND)
+    assert plan.setup_seconds(short.exercises[0], ready=0) < plan.READY_SECONDS

@@ -21,7 +21,8 @@ from voicecoach.routine import (
 )
 
 SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the article gives no rest
-SETUP_SECONDS = 20.0  # reading the setup and getting into position, per exercise (estimate)
+READY_SECONDS = 15.0  # waiting for "ready" (the default --ready-timeout, countdown included)
+WORDS_PER_SECOND = 2.6  # espeak-ng at its default rate, pauses between sentences included
 INTRO_SECONDS = 30.0  # title, equipment, disclaimer (estimate)
 OUTRO_SECONDS = 15.0  # summary and frequency advice (estimate)
 
@@ -204,10 +205,17 @@ def exercise_seconds(routine: Routine, index: int) -> float:
     return sum(s.work_seconds + s.rest_after for s in steps(routine) if s.exercise == index)
 
 
+def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
+    """Reading an exercise's name and setup aloud, then waiting for "ready"."""
+    words = len(" ".join([exercise.name, *exercise.setup]).split()) + 8  # "say ready when…"
+    return words / WORDS_PER_SECOND + ready
+
+
 def estimate_seconds(routine: Routine) -> float:
     """Whole-session estimate: intro, setup per exercise, work, rests, outro."""
     body = sum(s.work_seconds + s.rest_after for s in steps(routine))
-    return INTRO_SECONDS + SETUP_SECONDS * len(routine.exercises) + body + OUTRO_SECONDS
+    setup = sum(setup_seconds(e) for e in routine.exercises)
+    return INTRO_SECONDS + setup + body + OUTRO_SECONDS
 
 
 def estimate_minutes(routine: Routine) -> int:

@@ -28,7 +28,12 @@ def estimate_from(s: State, q: int) -> float:
     rest = s.steps[q:]
     exercises = {st.exercise for st in rest}
     body = sum(step_seconds(s, st) for st in rest)
-    return plan.INTRO_SECONDS + plan.SETUP_SECONDS * len(exercises) + body + plan.OUTRO_SECONDS
+    return plan.INTRO_SECONDS + _setups(s, exercises) + body + plan.OUTRO_SECONDS
+
+
+def _setups(s: State, exercises: set[int]) -> float:
+    ready = s.config.ready_timeout
+    return sum(plan.setup_seconds(s.routine.exercises[i], ready) for i in exercises)
 
 
 def workout_left(s: State) -> float:
@@ -40,11 +45,11 @@ def workout_left(s: State) -> float:
     later = s.steps[s.index + 1 :]
     setups = {st.exercise for st in later} - {s.exercise}
     total = sum(step_seconds(s, st) for st in later)
-    total += plan.SETUP_SECONDS * len(setups) + plan.OUTRO_SECONDS
+    total += _setups(s, setups) + plan.OUTRO_SECONDS
     st = s.step
     left = segment_left(s) or 0.0
     if s.phase in ("setup", "ready"):
-        return total + plan.SETUP_SECONDS / 2 + step_seconds(s, st)
+        return total + _setups(s, {s.exercise}) / 2 + step_seconds(s, st)
     if s.phase == "rest":
         return total + left
     if st.kind == "reps":
