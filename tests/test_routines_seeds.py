@@ -169,8 +169,32 @@ def test_back_hip_knee_20_fits_in_the_articles_twenty_minutes():
     assert plan.estimate_minutes(load("back-hip-knee-20")) <= 20
 
 
-def test_back_hip_knee_20_says_it_chose_the_frequency_itself():
-    assert "does not say" in load("back-hip-knee-20").frequency
+@pytest.mark.parametrize("name", ["back-hip-knee-20", "knee-strength"])
+def test_a_routine_whose_article_gives_no_frequency_marks_its_own(name, capsys):
+    r = load(name)
+    assert r.frequency_assumed
+    assert "does not say" not in r.frequency  # the mark says it, not a workaround text
+    assert main(["show", name]) == 0
+    assert f"How often: {r.frequency} (our suggestion" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["back-hip-knee", "behind-knee", "ground-up"])
+def test_a_routine_whose_article_gives_a_frequency_does_not_mark_it(name):
+    assert not load(name).frequency_assumed
+
+
+def test_back_hip_knee_20_keeps_its_three_open_ended_doses_in_the_articles_words():
+    r = load("back-hip-knee-20")
+    # "Repeat this exercise until you feel your pain beginning to decrease."
+    assert ex(r, "pencil-pickups").work.until == "until you feel your pain beginning to decrease"
+    # "Repeat until you feel your body relaxing and the pain going away in your hips..."
+    assert "body relaxing" in ex(r, "toe-presses").work.until
+    # "walk forwards for ten to twenty seconds, or until you have to stop"
+    walks = ex(r, "toe-walks")
+    assert walks.work.until == "until you have to stop"
+    assert rng(walks.work.seconds) == (10, 20)  # the time stays, as the default
+    for exercise_id in ("ankle-circles", "foot-flexes"):
+        assert ex(r, exercise_id).work.until is None, exercise_id
 
 
 # ------------------------------------------------------ 002: knee-strength (Julie Hambleton)
@@ -230,6 +254,32 @@ def test_knee_strength_exercises_without_numbers_get_assumed_ones():
     assert "feet feel tired" in footwork.work.reps.note
 
 
+def test_knee_strength_open_ended_doses_keep_the_articles_until():
+    r = load("knee-strength")
+    # "repeating this until your feet feel tired"
+    assert "tired" in ex(r, "footwork").work.until
+    # "Do ten to twenty reps per side or until you can't do anymore."
+    lifts = ex(r, "leg-lifts")
+    assert lifts.work.until == "until you can't do anymore"
+    assert rng(lifts.work.reps) == (10, 20)
+    assert not any("until" in n for n in lifts.notes)  # no longer a note as a workaround
+    assert ex(r, "calf-raises").work.until is None  # "repeat ten to twelve times": closed
+
+
+def test_knee_strength_footwork_has_the_marbles_as_an_alternative_not_a_note():
+    footwork = ex(load("knee-strength"), "footwork")
+    # "Alternatively, try picking up objects like marbles and transferring them ..."
+    assert any("marbles" in a and "bowl" in a for a in footwork.alternatives)
+    assert not any("marbles" in n for n in footwork.notes + footwork.easier)
+
+
+def test_knee_strength_split_squat_pauses_one_count_at_the_bottom():
+    work = ex(load("knee-strength"), "split-squat").work
+    # "Go down for three slow counts, remain in the bottom position for one"
+    assert (work.pause.value, work.pause_at) == (1, "bottom")
+    assert work.tempo.value >= 3 + 1 + 1  # three down, one at the bottom, back up
+
+
 def test_knee_strength_closes_with_the_articles_diet_advice():
     tips = " ".join(load("knee-strength").closing_tips)
     for food in ("omega-3", "turmeric", "green tea", "Sugar".lower(), "alcohol"):
@@ -239,11 +289,33 @@ def test_knee_strength_closes_with_the_articles_diet_advice():
 # ------------------------------------------------------------------------- 004: ground-up
 
 
-def test_ground_up_walks_backwards_10_minutes_with_the_5_minute_deadmill_as_variant():
+def test_ground_up_walks_backwards_10_minutes_with_the_5_minute_deadmill_as_alternative():
     r = load("ground-up")
     walk = ex(r, "backwards-walking")
     assert walk.work.seconds.value == 10 * 60
-    assert any("Deadmill" in e and "5 minutes" in e for e in walk.easier)
+    # "Alternatively, start on a treadmill powered-off ... (5 minutes of Deadmill ...)"
+    assert any("Deadmill" in a and "5 minutes" in a for a in walk.alternatives)
+    assert not any("Deadmill" in e for e in walk.easier + walk.harder)
+
+
+def test_ground_up_hamstring_curl_has_the_at_home_ankle_weight_curl_as_alternative():
+    curl = ex(load("ground-up"), "hamstring-curl")
+    # "An at-home alternative would be performing a standing hamstring curl with an
+    # ankle weight."
+    assert any("ankle weight" in a and "standing" in a for a in curl.alternatives)
+    assert not any("ankle weight" in n for n in curl.notes)
+
+
+def test_ground_up_patrick_step_sets_up_each_side_as_the_article_does():
+    step = ex(load("ground-up"), "patrick-step")
+    # "Start with your right hand on a wall ... Turn to face left ... Stand on your left
+    # foot"; "Train your right leg by setting up opposite, facing right of the wall"
+    left, right = " ".join(step.side_setup["left"]), " ".join(step.side_setup["right"])
+    assert "Right hand on the wall" in left and "facing left" in left
+    assert "Stand on your left foot" in left
+    assert "Left hand on the wall" in right and "facing right" in right
+    assert "Stand on your right foot" in right
+    assert "weaker" not in step.side_setup  # the article says nothing more for it
 
 
 def test_ground_up_tibialis_and_calf_raises_alternate_2_sets_of_25_with_a_1s_pause():

@@ -100,29 +100,43 @@ def _per_rep(a: SecondsValue) -> str:
 
 
 def work_text(work: object, *, detail: bool = False) -> str:
-    """What one set of the work is: "10 reps", "10 holds of 2 seconds", "20 seconds"."""
+    """What one set of the work is: "10 reps", "10 holds of 2 seconds", "20 seconds",
+    and an open end: "20 reps, or until your feet feel tired"."""
+    if isinstance(work, SequenceWork):
+        return _sequence_text(work, detail=detail)
     if isinstance(work, TimedWork):
-        return amount(work.seconds, "second", detail=detail)
+        return or_until(amount(work.seconds, "second", detail=detail), work.until)
     if isinstance(work, RepsWork):
         return _reps_text(work, detail=detail)
     if isinstance(work, HoldsWork):
         text = f"{amount(work.reps, 'hold', detail=detail)} of "
-        text += amount(work.hold, "second", detail=detail)
+        text += or_until(amount(work.hold, "second", detail=detail), work.until)
         if detail:
             text += f", {_per_rep(work.release)} to release between holds"
         return text
     if isinstance(work, CirclesWork):
         return _circles_text(work, detail=detail)
-    if isinstance(work, SequenceWork):
-        return _sequence_text(work, detail=detail)
     raise TypeError(f"unknown work: {work!r}")
+
+
+def or_until(text: str, until: str | None) -> str:
+    """ "20 reps" -> "20 reps, or until your feet feel tired" for an open-ended dose."""
+    return f"{text}, or {until}" if until else text
+
+
+def pause_text(work: RepsWork) -> str:
+    """ "a 1-second pause at the bottom" (empty when the reps have no pause)."""
+    if work.pause is None:
+        return ""
+    return f"a {number(work.pause.value)}-second pause at the {work.pause_at}"
 
 
 def _reps_text(work: RepsWork, *, detail: bool) -> str:
     text = amount(work.reps, "rep", detail=detail)
     if work.pause is not None:
-        text += f" with a {number(work.pause.value)}-second pause at the top"
+        text += f" with {pause_text(work)}"
         text += MARK if detail and work.pause.assumed else ""
+    text = or_until(text, work.until)
     if detail:
         text += f", {_per_rep(work.tempo)} per rep"
     return text
@@ -137,6 +151,7 @@ def _circles_text(work: CirclesWork, *, detail: bool) -> str:
         text = f"{amount(work.seconds, 'second', detail=detail)} {each}"
     if len(work.directions) > 1:
         text += " (" + ", then ".join(work.directions) + ")"
+    text = or_until(text, work.until)
     if detail and work.reps is not None:
         text += f", {_per_rep(work.tempo)} per circle"
     return text
@@ -222,6 +237,8 @@ def step_text(step: Step, ex: Exercise | None = None, *, name: bool = False) -> 
         what = f"{plural(step.reps, 'hold')} of {duration(step.hold)}"
         if step.reps > 1:
             what += f" ({number(step.release)} s between)"
+    if ex is not None:
+        what = or_until(what, ex.step_works()[step.part].until)
     if step.label:
         what += f" — {step.label.rstrip('.')}"
     text = f"{', '.join(where)}: {what}" if where else what
@@ -265,6 +282,13 @@ def source_text(routine: Routine) -> str:
     return text
 
 
+def frequency_text(routine: Routine) -> str:
+    """How often, marked when the article does not say and the advice is ours."""
+    if routine.frequency_assumed:
+        return f"{routine.frequency} (our suggestion: the article does not say)"
+    return routine.frequency
+
+
 def minutes_text(routine: Routine) -> str:
     text = f"about {plural(plan.estimate_minutes(routine), 'minute')}"
     if routine.article_minutes:
@@ -302,7 +326,10 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
     lines += _line("Alternates with", _superset_partners(routine, index), pad)
     lines += _line("Equipment", ", ".join(ex.equipment), pad)
     lines += _bullets("Setup", ex.setup, pad)
+    for side, words in ex.side_setup.items():
+        lines += _bullets(f"On the {SIDE_WORDS[side].removesuffix(' side')} side", words, pad)
     lines += _bullets("Cues", ex.cues, pad)
+    lines += _bullets("Alternative" + "s" * (len(ex.alternatives) > 1), ex.alternatives, pad)
     lines += _bullets("Easier", ex.easier, pad)
     lines += _bullets("Harder", ex.harder, pad)
     lines += _bullets("Cautions", ex.cautions, pad)
@@ -324,7 +351,7 @@ def routine_text(routine: Routine, *, steps: bool = True) -> str:
     lines = [f"{routine.title}  [{routine.name}]"]
     lines += _line("About", routine.summary, "")
     lines += _line("Source", source_text(routine), "")
-    lines += _line("How often", routine.frequency, "")
+    lines += _line("How often", frequency_text(routine), "")
     lines += _line("Time", minutes_text(routine), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
     lines += _line("Disclaimer", routine.disclaimer, "")

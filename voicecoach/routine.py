@@ -1,9 +1,12 @@
 """The routine file format: TOML, validated by these pydantic models.
 
 Every dose an article prescribes has a place here: timed work, reps with a tempo, holds
-per rep, circles per direction, sequences inside one exercise, sets with rests, sides
-(with extra sets on the weaker side), alternating pairs (supersets), ranges that keep both
-the article's range and the default we use, and numbers we chose ourselves (`assumed`).
+per rep (at the top or the bottom), circles per direction, sequences inside one exercise,
+sets with rests, sides (with extra sets on the weaker side, and setup words per side),
+alternating pairs (supersets), ranges that keep both the article's range and the default
+we use, numbers we chose ourselves (`assumed`), open-ended doses ("repeat until your feet
+feel tired": `until`, with a number we use as the default), alternatives that are neither
+easier nor harder, and a frequency we chose (`frequency_assumed`).
 
 `voicecoach schema` prints `Routine.model_json_schema()` for editors.
 """
@@ -18,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -103,17 +107,44 @@ def seconds(value: float, **kw: Any) -> SecondsValue:
 # ------------------------------------------------------------------------------- work
 
 
-class TimedWork(_Model):
+class _WorkItem(_Model):
+    """What every simple work item may say besides its dose."""
+
+    label: str | None = Field(default=None, description="what to do, spoken at the start")
+    until: str | None = Field(
+        default=None,
+        description=(
+            "an open-ended dose in the article's words, starting with 'until' ('until your "
+            "feet feel tired'): the count or time is the default we use, the coach says "
+            "both, and `next` during the work counts it as done"
+        ),
+    )
+
+    @field_validator("until")
+    @classmethod
+    def _until_reads_on(cls, value: str | None) -> str | None:
+        """The coach says "<dose>, or <until>", so the words must start with "until"."""
+        if value is None:
+            return None
+        value = value.rstrip(".").strip()
+        if not re.match(r"(?i)until\s+\S", value):
+            raise ValueError(
+                f"must start with 'until', as in 'until your feet feel tired' (got {value!r})"
+            )
+        return value[0].lower() + value[1:]
+
+
+class TimedWork(_WorkItem):
     """Work for a length of time: "walk on your toes for 20 seconds"."""
 
     kind: Literal["timed"]
     seconds: Seconds
-    label: str | None = Field(default=None, description="what to do, spoken at the start")
 
 
-class RepsWork(_Model):
-    """Counted repetitions at a tempo: "10-20 reps"; `pause` is a short stop at the top
-    of each rep ("pausing at the top for one second"), counted inside the tempo."""
+class RepsWork(_WorkItem):
+    """Counted repetitions at a tempo: "10-20 reps"; `pause` is a short stop in each rep,
+    at the top ("pausing at the top for one second") or at the bottom ("remain in the
+    bottom position for one"), counted inside the tempo."""
 
     kind: Literal["reps"]
     reps: Count
@@ -121,12 +152,18 @@ class RepsWork(_Model):
         default_factory=lambda: seconds(3, assumed=True),
         description="seconds per repetition, pause included",
     )
-    pause: Seconds | None = Field(default=None, description="pause at the top of each rep")
-    label: str | None = None
+    pause: Seconds | None = Field(default=None, description="a pause in each rep")
+    pause_at: Literal["top", "bottom"] = Field(
+        default="top", description="where in the rep the pause is"
+    )
 
     @model_validator(mode="after")
     def _pause_fits(self) -> RepsWork:
-        if self.pause is not None and self.pause.value >= self.tempo.value:
+        if self.pause is None:
+            if "pause_at" in self.model_fields_set:
+                raise ValueError("'pause_at' needs 'pause' (how long the pause is)")
+            return self
+        if self.pause.value >= self.tempo.value:
             raise ValueError(
                 f"'pause' ({self.pause.value:g} s) must be shorter than 'tempo' "
                 f"({self.tempo.value:g} s), which includes it"
@@ -134,7 +171,7 @@ class RepsWork(_Model):
         return self
 
 
-class HoldsWork(_Model):
+class HoldsWork(_WorkItem):
     """Repetitions of a timed hold: "hold 3 seconds, release, 10 times"."""
 
     kind: Literal["holds"]
@@ -144,10 +181,9 @@ class HoldsWork(_Model):
         default_factory=lambda: seconds(3, assumed=True),
         description="seconds to release and reset between holds",
     )
-    label: str | None = None
 
 
-class CirclesWork(_Model):
+class CirclesWork(_WorkItem):
     """Circles in each direction, by count or by time: "5-10 clockwise, then
     counter-clockwise" or "clockwise for 10 seconds, then counter-clockwise"."""
 
@@ -158,7 +194,6 @@ class CirclesWork(_Model):
     tempo: Seconds = Field(
         default_factory=lambda: seconds(2, assumed=True), description="seconds per circle"
     )
-    label: str | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> CirclesWork:
@@ -208,6 +243,13 @@ class Exercise(_Model):
     purpose: str | None = Field(default=None, description="why, in the article's words")
     equipment: list[str] = Field(default_factory=list)
     setup: list[str] = Field(default_factory=list, description="instructions read at setup")
+    side_setup: dict[Side, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "setup words for one side ('right hand on the wall, facing left'), read when "
+            "that side's first set is announced"
+        ),
+    )
     cues: list[str] = Field(default_factory=list, description="short cues spoken during work")
     work: Work
     sets: Count = Field(default_factory=lambda: count(1))
@@ -229,6 +271,13 @@ class Exercise(_Model):
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
     easier: list[str] = Field(default_factory=list)
     harder: list[str] = Field(default_factory=list)
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description=(
+            "another way to do it, neither easier nor harder; the first sentence is said "
+            "at setup, `show` prints it all"
+        ),
+    )
     cautions: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -244,7 +293,22 @@ class Exercise(_Model):
         strays = [s for s in extra if s != "weaker" and s not in self.sides]
         if strays:
             raise ValueError(f"'extra_sets' names a side not in 'sides': {', '.join(strays)}")
+        strays = [s for s in self.side_setup if s not in self.sides and s not in extra]
+        if strays:
+            raise ValueError(
+                f"'side_setup' names a side this exercise does not work: {', '.join(strays)}"
+            )
         return self
+
+    def step_works(self) -> list[TimedWork | RepsWork | HoldsWork | CirclesWork]:
+        """The simple work behind each step of one set, in the order `plan` makes them
+        (a sequence's parts; circles once per direction): `Step.part` indexes it."""
+        works = (
+            [p.work for p in self.work.parts]
+            if isinstance(self.work, SequenceWork)
+            else [self.work]
+        )
+        return [w for w in works for _ in (w.directions if isinstance(w, CirclesWork) else (w,))]
 
 
 # ---------------------------------------------------------------------------- routine
@@ -266,6 +330,9 @@ class Routine(_Model):
     summary: str | None = None
     source: Source
     frequency: str = Field(description="how often, in the article's words")
+    frequency_assumed: bool = Field(
+        default=False, description="true when the article gives no frequency: ours"
+    )
     article_minutes: float | None = Field(
         default=None, gt=0, description="how long the article says the routine takes"
     )

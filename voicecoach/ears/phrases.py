@@ -51,12 +51,12 @@ MAX_WORDS = 6  # longer utterances are conversation, not commands
 _PRIORITY: dict[Intent, int] = {Intent.PAIN: 3, Intent.STOP: 2, Intent.PAUSE: 1}
 _ACKS = frozenset({Intent.YES, Intent.NO})
 
-_SPELLINGS = {"ok": "okay", "im": "i'm", "i’m": "i'm"}
+_SPELLINGS = {"ok": "okay", "im": "i'm"}
 
 
 def words(text: str) -> list[str]:
     """Lower-case words of `text`, punctuation dropped, a few spellings unified."""
-    raw = re.findall(r"[a-z']+|[’]", text.lower().replace("’", "'"))
+    raw = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
     out = [_SPELLINGS.get(w.strip("'"), w.strip("'")) for w in raw]
     return [w for w in out if w]
 

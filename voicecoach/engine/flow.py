@@ -173,8 +173,13 @@ def _cue_drop(tx: Tx, item: Item, x: float) -> None:
 
 
 def finish_step(tx: Tx, x: float, completed: bool) -> None:
-    """The current step is over (done, or skipped): its rest, or what follows."""
+    """The current step is over (done, or skipped): its rest, or what follows.
+
+    Open-ended work ("or until your feet feel tired") ended early is done, not skipped:
+    stopping when you get there is what the article asks."""
     s = tx.s
+    if not completed and s.phase in ("work", "hold"):
+        completed = texts.until(s.step, s.routine.exercises[s.exercise]) is not None
     if completed:
         tx.set(completed=s.completed | {s.index})
     if s.step.rest_after > 0:

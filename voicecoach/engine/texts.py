@@ -6,8 +6,9 @@ so tests can ask for "the sentence the engine would say" instead of copying stri
 
 from __future__ import annotations
 
+from voicecoach.describe import or_until
 from voicecoach.plan import SIDE_SWITCH_SECONDS, Step
-from voicecoach.routine import Exercise, Routine
+from voicecoach.routine import Exercise, RepsWork, Routine
 
 _ORDINALS = {
     1: "first",
@@ -23,6 +24,7 @@ _ORDINALS = {
 }
 
 PROMPT_READY = "Say ready when you are in position."
+OPEN_END = "If you finish early, say next."
 PAUSED = "Paused. Say resume when you want to carry on."
 CONFIRM_STOP = "End the workout? Say yes to end it, or no to carry on."
 
@@ -104,7 +106,7 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
     out = [
         "That is the end of the workout. Well done!",
         sentence(f"{head}, in {duration(elapsed).removeprefix('about ')}"),
-        sentence(f"How often: {routine.frequency}"),
+        sentence(f"How often: {routine.frequency}{', our suggestion' * routine.frequency_assumed}"),
     ]
     out += [sentence(tip) for tip in routine.closing_tips]
     return out
@@ -114,8 +116,37 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
 
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
-    """Name and setup instructions, read before the exercise starts."""
-    return [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
+    """Name and setup instructions, read before the exercise starts: then where the reps
+    pause, and the first sentence of each alternative (`show` has the rest)."""
+    out = [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
+    pauses = [
+        sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
+        for w in ex.step_works()
+        if isinstance(w, RepsWork) and w.pause is not None
+    ]
+    out += dict.fromkeys(pauses)  # once, however many parts pause alike
+    out += [sentence(f"Alternative: {first_sentence(a)}") for a in ex.alternatives]
+    return out
+
+
+def first_sentence(text: str) -> str:
+    """ "The Deadmill, 5 minutes. Rest your back..." -> "The Deadmill, 5 minutes." """
+    head, stop, _ = text.partition(". ")
+    return head + stop.strip()
+
+
+def until(step: Step, ex: Exercise) -> str | None:
+    """The article's open end of the step's dose ("until your feet feel tired"), if any."""
+    return ex.step_works()[step.part].until
+
+
+def side_setup(step: Step, ex: Exercise) -> list[str]:
+    """The setup words for the step's side ("left hand on the wall, facing right") when
+    the step begins that side's first set (an extra set's side: its first extra one)."""
+    if step.side is None or step.part != 0:
+        return []
+    first = 1 if step.side in ex.sides else ex.sets.value + 1
+    return list(ex.side_setup.get(step.side, [])) if step.set == first else []
 
 
 def unit(step: Step, ex: Exercise) -> str:
@@ -166,18 +197,22 @@ def step_intro(
         head = f"A {ordinal(step.set)} set on {where}"
     elif new_unit and not brief:
         head = unit(step, ex)
-    return join(head, step.label, dose(step, tempo))
+    fresh = prev is None or prev.exercise != step.exercise  # after the setup, or a switch
+    sides = side_setup(step, ex) if fresh else []  # else the rest before it said them
+    hint = OPEN_END if prev is None and until(step, ex) else ""
+    return join(head, *sides, step.label, or_until(dose(step, tempo), until(step, ex)), hint)
 
 
 def next_up(step: Step, prev: Step, routine: Routine, in_superset: bool) -> str:
-    """What comes next, said at the start of a rest."""
+    """What comes next, said at the start of a rest (with the next side's own setup, so
+    there is time to change position)."""
     ex = routine.exercises[step.exercise]
     if step.exercise != prev.exercise:
         if in_superset:
-            return sentence(f"Next: {ex.name}, {unit(step, ex)}")
+            return join(f"Next: {ex.name}, {unit(step, ex)}", *side_setup(step, ex))
         return sentence(f"Next exercise: {ex.name}")
     if step.side != prev.side:
-        return sentence(f"Next: {unit(step, ex)}")
+        return join(f"Next: {unit(step, ex)}", *side_setup(step, ex))
     if step.set != prev.set:
         return sentence(f"Next: {unit(step, ex)}")
     return sentence(f"Next: {step.label}") if step.label else ""
@@ -194,7 +229,8 @@ def rest(
     """ "Rest 30 seconds. Next: left side, set 1 of 2." or, for a short side change,
     "Switch to your left side." """
     if reason == "side" and nxt is not None and nxt.side and length <= SIDE_SWITCH_SECONDS:
-        return sentence(f"Switch to your {side_name(nxt.side)}")
+        ex = routine.exercises[nxt.exercise]
+        return join(f"Switch to your {side_name(nxt.side)}", *side_setup(nxt, ex))
     text = sentence(f"Rest {span(length)}")
     if nxt is None:
         return text
@@ -203,7 +239,9 @@ def rest(
 
 def instructions(step: Step, ex: Exercise, tempo: float) -> str:
     """The `repeat` answer during work: the exercise, the set, what to do, its cues."""
-    return join(ex.name, unit(step, ex), step.label, dose(step, tempo), *ex.cues)
+    what = or_until(dose(step, tempo), until(step, ex))
+    sides = ex.side_setup.get(step.side, []) if step.side else []
+    return join(ex.name, unit(step, ex), *sides, step.label, what, *ex.cues)
 
 
 def pain(ex: Exercise | None, routine: Routine) -> str:
