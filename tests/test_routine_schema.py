@@ -8,6 +8,7 @@ import tomllib
 import pytest
 from pydantic import ValidationError
 
+from voicecoach import plan
 from voicecoach.routine import Routine
 
 BASE = """
@@ -112,3 +113,120 @@ def test_an_exercise_is_found_by_id_number_or_name():
     assert r.exercise_index("Heel Raises") == 0
     assert r.exercise_index("toe") == 1
     assert r.exercise_index("squats") is None
+
+
+def test_an_open_ended_dose_keeps_the_articles_until_next_to_the_default_used():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        'work = { kind = "reps", reps = { default = 20, assumed = true }, '
+        'until = "Until your feet feel tired." }\n'
+    )
+    work = r.exercises[0].work
+    assert (work.reps.value, work.until) == (20, "until your feet feel tired")
+
+
+@pytest.mark.parametrize("kind", ["timed", "holds", "circles"])
+def test_every_simple_work_kind_takes_an_until(kind):
+    dose = {
+        "timed": "seconds = 15",
+        "holds": "reps = 5, hold = 10",
+        "circles": "seconds = 10",
+    }[kind]
+    r = routine(
+        f'[[exercises]]\nid = "a"\nname = "A"\n'
+        f'work = {{ kind = "{kind}", {dose}, until = "until you have to stop" }}\n'
+    )
+    assert r.exercises[0].work.until == "until you have to stop"
+
+
+@pytest.mark.parametrize("words", ["your feet feel tired", "", "until"])
+def test_an_until_that_does_not_read_on_from_the_dose_is_rejected(words):
+    problems = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        f'work = {{ kind = "reps", reps = 5, until = "{words}" }}\n'
+    )
+    assert any("work.reps.until" in p and "must start with 'until'" in p for p in problems)
+
+
+def test_reps_pause_at_the_top_unless_the_article_says_the_bottom():
+    ex = (
+        '[[exercises]]\nid = "{id}"\nname = "X"\n'
+        'work = {{ kind = "reps", reps = 10, tempo = 5, pause = 1{at} }}\n'
+    )
+    r = routine(ex.format(id="a", at="") + ex.format(id="b", at=', pause_at = "bottom"'))
+    assert [e.work.pause_at for e in r.exercises] == ["top", "bottom"]
+
+
+def test_a_pause_place_without_a_pause_or_outside_the_rep_is_rejected():
+    no_pause = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        'work = { kind = "reps", reps = 10, pause_at = "bottom" }\n'
+    )
+    assert any("'pause_at' needs 'pause'" in p for p in no_pause)
+    middle = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        'work = { kind = "reps", reps = 10, pause = 1, pause_at = "middle" }\n'
+    )
+    assert any("work.reps.pause_at" in p for p in middle)
+
+
+def test_alternatives_and_side_setup_are_kept_per_exercise():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsides = ["left", "right"]\n'
+        'alternatives = ["The Deadmill, 5 minutes."]\n'
+        'side_setup.left = ["Right hand on the wall, facing left."]\n'
+        'work = { kind = "reps", reps = 25 }\n'
+    )
+    e = r.exercises[0]
+    assert e.alternatives == ["The Deadmill, 5 minutes."]
+    assert e.side_setup == {"left": ["Right hand on the wall, facing left."]}
+
+
+def test_side_setup_for_a_side_the_exercise_does_not_work_is_rejected():
+    problems = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\nsides = ["right", "left"]\n'
+        'side_setup.weaker = ["Your stiffer leg."]\n'
+        'work = { kind = "reps", reps = 25 }\n'
+    )
+    assert any("'side_setup' names a side" in p and "weaker" in p for p in problems)
+    bad_key = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\nsides = ["right"]\n'
+        'side_setup.front = ["Face the wall."]\nwork = { kind = "reps", reps = 25 }\n'
+    )
+    assert any("side_setup" in p for p in bad_key)
+
+
+def test_side_setup_may_name_the_weaker_side_of_an_extra_set():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsides = ["left", "right"]\n'
+        'extra_sets = [{ side = "weaker", sets = 1 }]\n'
+        'side_setup.weaker = ["Stand on your stiffer leg."]\n'
+        'work = { kind = "reps", reps = 25 }\n'
+    )
+    assert "weaker" in r.exercises[0].side_setup
+
+
+def test_a_frequency_is_the_articles_unless_marked_as_ours():
+    exercise = '[[exercises]]\nid = "a"\nname = "A"\nwork = { kind = "reps", reps = 3 }\n'
+    assert not routine(exercise).frequency_assumed
+    ours = Routine.model_validate(
+        tomllib.loads(
+            BASE.replace('"twice a week"', '"once a day"\nfrequency_assumed = true') + exercise
+        )
+    )
+    assert (ours.frequency, ours.frequency_assumed) == ("once a day", True)
+
+
+def test_step_works_has_one_work_item_per_planned_step_of_a_set():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\n[exercises.work]\nkind = "sequence"\n'
+        '[[exercises.work.parts]]\nwork = { kind = "timed", seconds = 20 }\n'
+        "[[exercises.work.parts]]\n"
+        'work = { kind = "circles", reps = 5, until = "until your ankle feels loose" }\n'
+    )
+    works = r.exercises[0].step_works()
+    steps = plan.steps(r)
+    assert len(works) == steps[0].parts == 3  # walk, clockwise, counter-clockwise
+    assert [w.kind for w in works] == ["timed", "circles", "circles"]
+    assert [s.kind for s in steps] == ["timed", "reps", "reps"]
+    assert works[2].until == "until your ankle feels loose"

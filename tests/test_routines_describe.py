@@ -148,3 +148,85 @@ def test_the_whole_plan_names_source_time_and_every_step():
     assert f"about {plan.estimate_minutes(r)} minute" in text
     assert text.count("\n     - ") == len(plan.steps(r))
     assert "Steps" not in describe.routine_text(r, steps=False)
+
+
+OPEN = """
+[[exercises]]
+id = "footwork"
+name = "Footwork"
+alternatives = ["Pick up marbles with your toes. Move them from one bowl to another."]
+[exercises.work]
+kind = "reps"
+reps = { default = 20, assumed = true }
+tempo = { default = 2, assumed = true }
+until = "until your feet feel tired"
+"""
+
+
+def test_an_open_ended_dose_reads_the_default_or_the_articles_until():
+    r = routine(OPEN)
+    footwork = r.exercises[0]
+    assert describe.dose_text(footwork) == "20 reps, or until your feet feel tired"
+    assert describe.dose_text(footwork, detail=True).startswith(
+        f"20 reps{describe.MARK}, or until your feet feel tired, 2 s{describe.MARK} per rep"
+    )
+    step = describe.step_text(plan.steps(r)[0], footwork)
+    assert step == "20 reps (2 s each), or until your feet feel tired"
+
+
+def test_an_open_ended_timed_or_held_dose_reads_naturally():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\n'
+        'work = { kind = "timed", seconds = 15, until = "until you have to stop" }\n'
+        '[[exercises]]\nid = "b"\nname = "B"\n'
+        'work = { kind = "holds", reps = 5, hold = 10, until = "until the pain eases" }\n'
+    )
+    timed, holds = (describe.dose_text(e) for e in r.exercises)
+    assert timed == "15 seconds, or until you have to stop"
+    assert holds == "5 holds of 10 seconds, or until the pain eases"
+
+
+def test_show_prints_alternatives_in_full():
+    text = describe.routine_text(routine(OPEN))
+    assert (
+        "   Alternative: Pick up marbles with your toes. Move them from one bowl to another."
+        in text
+    )
+
+
+def test_a_pause_at_the_bottom_is_worded_as_such():
+    r = routine(
+        '[[exercises]]\nid = "s"\nname = "Split Squat"\n'
+        'work = { kind = "reps", reps = 10, tempo = 5, pause = 1, pause_at = "bottom" }\n'
+        '[[exercises]]\nid = "t"\nname = "Tibialis Raise"\n'
+        'work = { kind = "reps", reps = 25, tempo = 2.5, pause = 1 }\n'
+    )
+    squat, raises = (describe.dose_text(e) for e in r.exercises)
+    assert squat == "10 reps with a 1-second pause at the bottom"
+    assert raises == "25 reps with a 1-second pause at the top"
+
+
+def test_show_prints_each_sides_own_setup():
+    r = routine(
+        '[[exercises]]\nid = "p"\nname = "Patrick Step"\nsides = ["left", "right"]\n'
+        'setup = ["Stand side-on to a wall."]\n'
+        'side_setup.left = ["Right hand on the wall, facing left."]\n'
+        'side_setup.right = ["Left hand on the wall, facing right."]\n'
+        'work = { kind = "reps", reps = 25 }\n'
+    )
+    lines = describe.routine_text(r).splitlines()
+    assert "   On the left side: Right hand on the wall, facing left." in lines
+    assert "   On the right side: Left hand on the wall, facing right." in lines
+
+
+@pytest.mark.parametrize(("assumed", "marked"), [("true", True), ("false", False)])
+def test_show_marks_a_frequency_the_article_does_not_give(assumed, marked):
+    r = Routine.model_validate(
+        tomllib.loads(
+            BASE.replace('"twice a week"', f'"twice a week"\nfrequency_assumed = {assumed}') + HEEL
+        )
+    )
+    lines = describe.routine_text(r).splitlines()
+    expected = "How often: twice a week (our suggestion: the article does not say)"
+    assert (expected in lines) is marked
+    assert ("How often: twice a week" in lines) is not marked

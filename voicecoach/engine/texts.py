@@ -103,10 +103,13 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
     head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
     if skipped:
         head += f" and skipped {items(skipped)}"
+    often = f"How often: {routine.frequency}"
+    if routine.frequency_assumed:
+        often += ", our suggestion"  # the article does not say
     out = [
         "That is the end of the workout. Well done!",
         sentence(f"{head}, in {duration(elapsed).removeprefix('about ')}"),
-        sentence(f"How often: {routine.frequency}{', our suggestion' * routine.frequency_assumed}"),
+        sentence(often),
     ]
     out += [sentence(tip) for tip in routine.closing_tips]
     return out

@@ -1,0 +1,203 @@
+"""What the coach says and counts for the article's open-ended doses ("until your feet
+feel tired"), alternatives, pauses at the bottom, each side's own setup and a frequency
+that is our suggestion."""
+
+from __future__ import annotations
+
+import pytest
+from test_engine_flow import make  # a small routine for one behaviour at a time
+
+from voicecoach.engine import texts as T
+from voicecoach.engine.runner import Simulation
+from voicecoach.intents import Intent
+
+
+def exercise(id_: str, work: dict, **kw: object) -> dict:
+    return {"id": id_, "name": id_.replace("-", " ").title(), "work": work, **kw}
+
+
+FOOTWORK = exercise(
+    "footwork",
+    {"kind": "reps", "reps": 6, "tempo": 2, "until": "until your feet feel tired"},
+    setup=["Sit down with a towel under your feet."],
+    alternatives=[
+        "Pick up marbles with your toes. Move them from one bowl to another, one by one."
+    ],
+)
+CLOSED = exercise("march", {"kind": "reps", "reps": 6, "tempo": 2})
+
+
+def said(sim: Simulation) -> list[str]:
+    return [s.text for s in sim.voice.sounds if s.kind == "say"]
+
+
+def containing(sim: Simulation, part: str) -> list[str]:
+    return [text for text in said(sim) if part in text]
+
+
+# ------------------------------------------------------------------------------- until
+
+
+def test_an_open_ended_dose_is_said_with_the_articles_until_and_how_to_stop_early() -> None:
+    sim = Simulation(make(FOOTWORK)).until_phase("ready")
+    assert "6 times, or until your feet feel tired. If you finish early, say next." in said(sim)
+
+
+def test_later_sets_repeat_the_until_but_not_how_to_stop_early() -> None:
+    footwork = {**FOOTWORK, "sets": 2, "rest_between_sets": 20}
+    sim = Simulation(make(footwork)).finish()
+    intros = containing(sim, "or until your feet feel tired")
+    assert intros[0].endswith(T.OPEN_END)
+    assert intros[1] == "Set 2 of 2. 6 times, or until your feet feel tired."
+
+
+def test_a_closed_dose_has_no_until_and_no_early_stop_hint() -> None:
+    sim = Simulation(make(CLOSED)).finish()
+    assert not containing(sim, "until")
+    assert not containing(sim, T.OPEN_END)
+
+
+def test_repeat_during_open_ended_work_says_the_until_again() -> None:
+    sim = Simulation(make(FOOTWORK)).until_state(lambda s: s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert containing(sim, "Footwork. 6 times, or until your feet feel tired.")
+
+
+@pytest.mark.parametrize(
+    ("work", "phase"),
+    [
+        ({"kind": "reps", "reps": 6, "tempo": 2}, "work"),
+        ({"kind": "holds", "reps": 3, "hold": 10}, "hold"),
+        ({"kind": "timed", "seconds": 30}, "work"),
+    ],
+)
+def test_next_during_open_ended_work_counts_it_as_done(work: dict, phase: str) -> None:
+    open_ended = exercise("open", {**work, "until": "until you have to stop"})
+    sim = Simulation(make(open_ended, CLOSED)).until_phase(phase)
+    sim.hear(Intent.NEXT, sim.now + 3)
+    assert 0 in sim.state.completed
+    sim.finish()
+    assert "You did 2 of 2 exercises" in containing(sim, "You did")[0]
+    assert sim.of_type("end")[0]["skipped"] == 0
+
+
+def test_next_during_closed_work_still_skips_it() -> None:
+    sim = Simulation(make(CLOSED, FOOTWORK)).until_phase("work")
+    sim.hear(Intent.NEXT, sim.now + 3)
+    assert 0 not in sim.state.completed
+    sim.finish()
+    assert "You did 1 of 2 exercises and skipped March" in containing(sim, "You did")[0]
+    assert sim.of_type("end")[0]["skipped"] == 1
+
+
+def test_next_during_the_setup_of_open_ended_work_still_skips_the_exercise() -> None:
+    sim = Simulation(make(FOOTWORK, CLOSED)).until_phase("setup")
+    sim.hear(Intent.NEXT)
+    sim.finish()
+    assert "skipped Footwork" in containing(sim, "You did")[0]
+
+
+def test_only_the_open_ended_part_of_a_sequence_ends_as_done() -> None:
+    walk = exercise(
+        "walk",
+        {
+            "kind": "sequence",
+            "parts": [
+                {"work": {"kind": "timed", "seconds": 20}},
+                {"work": {"kind": "timed", "seconds": 20, "until": "until you have to stop"}},
+            ],
+        },
+    )
+    sim = Simulation(make(walk)).until_phase("work")
+    sim.hear(Intent.NEXT, sim.now + 3)  # the first, closed part: skipped
+    sim.until_state(lambda s: s.index == 1 and s.phase == "work")
+    sim.hear(Intent.NEXT, sim.now + 3)  # the open-ended part: done
+    assert sim.state.completed == frozenset({1})
+
+
+# ------------------------------------------------------------------------ alternatives
+
+
+def test_the_setup_mentions_each_alternative_in_its_first_sentence_only() -> None:
+    sim = Simulation(make(FOOTWORK)).until_phase("ready")
+    lines = said(sim)
+    alternative = "Alternative: Pick up marbles with your toes."
+    assert lines.count(alternative) == 1
+    assert not containing(sim, "one bowl")
+    assert lines.index("Sit down with a towel under your feet.") < lines.index(alternative)
+    assert lines.index(alternative) < lines.index(T.PROMPT_READY)
+
+
+def test_the_alternative_is_said_at_setup_only() -> None:
+    sim = Simulation(make({**FOOTWORK, "sets": 3, "rest_between_sets": 20})).finish()
+    assert len(containing(sim, "Alternative:")) == 1
+
+
+# ------------------------------------------------------------------------------ pauses
+
+
+def test_the_setup_says_where_each_rep_pauses() -> None:
+    squat = exercise(
+        "split-squat",
+        {"kind": "reps", "reps": 10, "tempo": 5, "pause": 1, "pause_at": "bottom"},
+    )
+    raises = exercise("tibialis-raise", {"kind": "reps", "reps": 25, "tempo": 2.5, "pause": 1})
+    sim = Simulation(make(squat, raises)).finish()
+    assert containing(sim, "Pause") == [
+        "Pause 1 second at the bottom of each rep.",
+        "Pause 1 second at the top of each rep.",
+    ]
+
+
+# ------------------------------------------------------------------------ side setup
+
+PATRICK = exercise(
+    "patrick-step",
+    {"kind": "reps", "reps": 4, "tempo": 2},
+    sides=["left", "right"],
+    sets=2,
+    setup=["Stand side-on to a wall."],
+    side_setup={
+        "left": ["Right hand on the wall, facing left."],
+        "right": ["Left hand on the wall, facing right."],
+    },
+)
+
+
+def test_each_sides_setup_follows_its_first_announcement_and_only_that() -> None:
+    sim = Simulation(make({**PATRICK, "rest_between_sets": 20})).finish()
+    assert containing(sim, "facing left") == [
+        "Left side, set 1 of 2. Right hand on the wall, facing left. 4 times."
+    ]
+    # a short switch to the right side: said as the switch starts, time to turn round
+    assert containing(sim, "facing right") == [
+        "Switch to your right side. Left hand on the wall, facing right."
+    ]
+
+
+def test_a_side_setup_comes_with_the_next_side_at_the_start_of_a_long_rest() -> None:
+    block = {**PATRICK, "side_order": "block", "rest_between_sets": 30}
+    sim = Simulation(make(block)).finish()
+    assert containing(sim, "facing right") == [
+        "Rest 30 seconds. Next: right side, set 1 of 2. Left hand on the wall, facing right."
+    ]
+    assert "Right side, set 1 of 2. 4 times." in said(sim)  # as the set starts: not again
+
+
+def test_repeat_during_work_says_the_sides_setup_on_any_set() -> None:
+    sim = Simulation(make({**PATRICK, "rest_between_sets": 20}))
+    sim.until_state(lambda s: s.index == 2 and s.phase == "work" and s.rep == 1)
+    sim.hear(Intent.REPEAT)
+    assert containing(sim, "Patrick Step. Left side, set 2 of 2. Right hand on the wall")
+
+
+# ------------------------------------------------------------------------- frequency
+
+
+@pytest.mark.parametrize(
+    ("assumed", "line"),
+    [(True, "How often: twice a week, our suggestion."), (False, "How often: twice a week.")],
+)
+def test_the_summary_says_when_the_frequency_is_our_suggestion(assumed: bool, line: str) -> None:
+    sim = Simulation(make(CLOSED, frequency_assumed=assumed)).finish()
+    assert containing(sim, "How often") == [line]
