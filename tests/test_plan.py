@@ -3,25 +3,11 @@ prescribes, with the rests between them."""
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
+from factories import routine_from_toml as routine
 
 from voicecoach import plan
 from voicecoach.routine import Routine
-
-BASE = """
-name = "demo"
-title = "Demo"
-frequency = "twice a week"
-disclaimer = "Stop if it hurts."
-[source]
-title = "An article"
-"""
-
-
-def routine(exercises: str) -> Routine:
-    return Routine.model_validate(tomllib.loads(BASE + exercises))
 
 
 def order(r: Routine) -> list[tuple]:

@@ -6,23 +6,12 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from factories import HEADER
+from factories import routine_from_toml as routine
 from pydantic import ValidationError
 
 from voicecoach import plan
 from voicecoach.routine import Routine
-
-BASE = """
-name = "demo"
-title = "Demo"
-frequency = "twice a week"
-disclaimer = "Stop if it hurts."
-[source]
-title = "An article"
-"""
-
-
-def routine(exercises: str) -> Routine:
-    return Routine.model_validate(tomllib.loads(BASE + exercises))
 
 
 def errors(exercises: str) -> list[str]:
@@ -211,7 +200,7 @@ def test_a_frequency_is_the_articles_unless_marked_as_ours():
     assert not routine(exercise).frequency_assumed
     ours = Routine.model_validate(
         tomllib.loads(
-            BASE.replace('"twice a week"', '"once a day"\nfrequency_assumed = true') + exercise
+            HEADER.replace('"twice a week"', '"once a day"\nfrequency_assumed = true') + exercise
         )
     )
     assert (ours.frequency, ours.frequency_assumed) == ("once a day", True)

@@ -6,19 +6,11 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from factories import HEADER
+from factories import routine_from_toml as routine
 
 from voicecoach import describe, plan
 from voicecoach.routine import Routine, count, seconds
-
-BASE = """
-name = "demo"
-title = "Demo"
-frequency = "twice a week"
-disclaimer = "Stop if it hurts."
-[source]
-title = "An article"
-author = "A. Writer"
-"""
 
 HEEL = """
 [[exercises]]
@@ -32,10 +24,6 @@ kind = "reps"
 reps = { default = 15, min = 10, max = 20 }
 tempo = { default = 3, assumed = true }
 """
-
-
-def routine(exercises: str) -> Routine:
-    return Routine.model_validate(tomllib.loads(BASE + exercises))
 
 
 def test_durations_read_as_words():
@@ -223,7 +211,8 @@ def test_show_prints_each_sides_own_setup():
 def test_show_marks_a_frequency_the_article_does_not_give(assumed, marked):
     r = Routine.model_validate(
         tomllib.loads(
-            BASE.replace('"twice a week"', f'"twice a week"\nfrequency_assumed = {assumed}') + HEEL
+            HEADER.replace('"twice a week"', f'"twice a week"\nfrequency_assumed = {assumed}')
+            + HEEL
         )
     )
     lines = describe.routine_text(r).splitlines()
