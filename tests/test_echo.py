@@ -92,6 +92,22 @@ def test_the_canceller_finds_the_delay_and_removes_most_of_the_echo():
     assert 10 * np.log10(before / after) > 15
 
 
+def test_a_microphone_that_hears_no_echo_passes_through_unchanged():
+    """Headphones, or a speaker in another room: the coach plays, the microphone hears
+    only the room, and the canceller must not inject the coach's voice into it."""
+    reference = FakeReference([coach("point your toes and hold for five seconds", 0.2)])
+    mic = room(3.0)
+    canceller = EchoCanceller(reference)
+    cleaned = np.concatenate(
+        [canceller.process(mic[i : i + 1600], i / MIC_RATE)[0] for i in range(0, len(mic), 1600)]
+    )
+    n = len(cleaned)
+    assert not canceller.path_found
+    assert np.sqrt(np.mean(cleaned.astype(float) ** 2)) < 1.2 * np.sqrt(
+        np.mean(mic[:n].astype(float) ** 2)
+    )
+
+
 def test_best_lag_recovers_a_known_shift():
     rng = np.random.default_rng(0)
     ref = rng.standard_normal(4000)

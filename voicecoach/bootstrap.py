@@ -53,10 +53,12 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     voice = ears = None
     interrupted = False
     try:
+        # the ears first: loading a speech model holds the GIL for a while, which would
+        # starve an output stream that is already open
+        ears = make_ears(args, timeline, warn, clock)
         voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
         if paced is not None:
             voice = InterruptTap(voice, paced.cancel_from)
-        ears = make_ears(args, timeline, warn, clock)
         state = initial(routine, Config(ready_timeout=args.ready_timeout, start_exercise=start))
         sinks = [s for s in (log, _heard_printer(printer) if _prints(args) else None) if s]
         runner = Runner(state, voice, clock, _fan_out(sinks))
@@ -78,6 +80,12 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
             print("\nvoicecoach: interrupted", file=sys.stderr)
             return ExitCode.INTERRUPTED
         return ExitCode.OK
+    except KeyboardInterrupt:  # while still setting up: the log still gets its end
+        interrupted = True
+        if log is not None:
+            log({"t": 0.0, "type": "end", "completed": False, "reason": "interrupted"})
+        print("\nvoicecoach: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     finally:
         if ears is not None:
             ears.close()

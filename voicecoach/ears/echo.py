@@ -60,6 +60,7 @@ class EchoCanceller:
         self.reference = reference
         self.settings = settings or EchoSettings()
         self.delay = 0  # bulk delay in samples
+        self.path_found = False  # adapt only once the coach is heard in the microphone
         self._pending = np.zeros(0, np.float64)
         self._t_pending = 0.0
         self._x_prev = np.zeros(BLOCK)
@@ -70,6 +71,7 @@ class EchoCanceller:
         self._t_hist = 0.0
         self._searched_until = -1.0
         self._erle = 0.0  # running echo reduction (dB), for double-talk detection
+        self._misses = 0  # delay searches in a row that found no echo of the coach
 
     def process(self, samples: np.ndarray, t0: float) -> tuple[np.ndarray, float]:
         """Cancel echo in `samples` (from t0); returns (cleaned int16, its start time).
@@ -103,7 +105,11 @@ class EchoCanceller:
         self._spectra[0] = spectrum
         estimate = np.fft.irfft(np.sum(self._weights * self._spectra, axis=0))[BLOCK:]
         error = mic - estimate
-        if float(np.mean(ref**2)) > self.settings.ref_active and not self._double_talk(mic, error):
+        if (
+            self.path_found
+            and float(np.mean(ref**2)) > self.settings.ref_active
+            and not self._double_talk(mic, error)
+        ):
             self._adapt(error, spectrum)
         return error
 
@@ -120,9 +126,12 @@ class EchoCanceller:
     def _adapt(self, error: np.ndarray, spectrum: np.ndarray) -> None:
         """One constrained NLMS step on every partition."""
         self._power = 0.8 * self._power + 0.2 * np.abs(spectrum) ** 2
+        # regularised: quiet bins of the reference must not blow up the step (that taught
+        # the filter to inject the coach's voice into a microphone that hears no echo)
+        norm = self._power + 0.1 * float(np.mean(self._power)) + 1e-8
         err_f = np.fft.rfft(np.concatenate([np.zeros(BLOCK), error]))
         for p in range(PARTITIONS):
-            grad = np.fft.irfft(np.conj(self._spectra[p]) * err_f / (self._power + 1e-8))[:BLOCK]
+            grad = np.fft.irfft(np.conj(self._spectra[p]) * err_f / norm)[:BLOCK]
             self._weights[p] += (self.settings.mu / PARTITIONS) * np.fft.rfft(
                 np.concatenate([grad, np.zeros(BLOCK)])
             )
@@ -147,7 +156,14 @@ class EchoCanceller:
         if float(np.mean(ref.astype(np.float64) ** 2)) < cfg.ref_active:
             return
         found = best_lag(mic, ref.astype(np.float64), lag_max)
-        if found is not None and found[0] != self.delay:
+        self._misses = 0 if found is not None else self._misses + 1
+        if self._misses >= 2 and self.path_found:
+            # the coach plays but the microphone no longer hears it (headphones, another
+            # room): cancel nothing rather than subtract a stale echo path
+            log.debug("echo path lost")
+            self._weights[:] = 0
+            self.path_found = False
+        if found is not None and (found[0] != self.delay or not self.path_found):
             lag, gain = found
             log.debug("echo delay %.1f ms, gain %.2f", 1000 * lag / MIC_RATE, gain)
             self.delay = lag
@@ -157,6 +173,7 @@ class EchoCanceller:
             self._weights[:] = 0
             self._weights[0] = np.fft.rfft(first)
             self._erle = 0.0
+            self.path_found = True
         self._searched_until = t_mic + cfg.search_window
 
 

@@ -59,6 +59,9 @@ class PocketSphinxSettings:
     wip: float = 0.65  # word insertion penalty
     min_prob: float = 0.05  # lowest lattice posterior of the hypothesis
     max_extra: int = 1  # words outside phrases/fillers tolerated (phrases.match)
+    two_pass: bool = True  # forced-choice grammar proposes, the open decode verifies
+    grammar_lw: float = 1.0  # language weight of the forced-choice grammar
+    grammar_fillers: bool = True  # optional fillers around the phrase in the grammar
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
 
 
@@ -74,6 +77,7 @@ class Decision:
     confidence: float
     accepted: bool
     reason: str
+    forced: str = ""  # what the forced-choice grammar heard (two-pass only)
 
 
 def _import_pocketsphinx():
@@ -139,6 +143,37 @@ def _decoder(settings: PocketSphinxSettings):
     return _DECODERS[key]
 
 
+def _grammar_decoder(settings: PocketSphinxSettings):
+    """The forced-choice decoder: a JSGF grammar of the phrase table (optional fillers
+    around one phrase), created once per process."""
+    key = ("grammar", settings.grammar_fillers, settings.grammar_lw)
+    if key not in _DECODERS:
+        ps = _import_pocketsphinx()
+        config = ps.Config(lm=None, jsgf=None, loglevel="FATAL", lw=settings.grammar_lw)
+        try:
+            decoder = ps.Decoder(config)
+            decoder.add_jsgf_string("grammar", phrases.jsgf(settings.grammar_fillers))
+            decoder.activate_search("grammar")
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"cannot load the pocketsphinx en-us model: {exc}",
+                "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
+            ) from exc
+        _DECODERS[key] = decoder
+    return _DECODERS[key]
+
+
+def _decode_with(decoder, audio: np.ndarray) -> tuple[str, float]:
+    """Text and lattice posterior of one whole utterance (batch CMN: full_utt=True)."""
+    decoder.start_utt()
+    decoder.process_raw(audio.astype(np.int16).tobytes(), False, True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    if hyp is None:
+        return "", 0.0
+    return hyp.hypstr, float(hyp.prob)
+
+
 class PocketSphinxRecognizer:
     """Endpointing + competing-words decode + phrase matching. See the module doc."""
 
@@ -152,6 +187,7 @@ class PocketSphinxRecognizer:
         self.settings = settings or PocketSphinxSettings()
         self.on_decision = on_decision
         self._decoder = _decoder(self.settings)
+        self._grammar = _grammar_decoder(self.settings) if self.settings.two_pass else None
         self._endpointer = Endpointer(self.settings.endpoint)
 
     def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
@@ -180,20 +216,24 @@ class PocketSphinxRecognizer:
             return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too long")
         if utt.end - utt.start < cfg.min_speech:
             return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
-        text, prob = self._decode(utt.audio)
-        intent = phrases.match(text, self.settings.max_extra)
+        text, prob = _decode_with(self._decoder, utt.audio)
+        forced = _decode_with(self._grammar, utt.audio)[0] if self._grammar else ""
+        intent, reason = self._verify(text, forced)
         if intent is None:
-            return Decision(utt.start, utt.end, t, text, None, prob, False, "no command")
+            return Decision(utt.start, utt.end, t, text, None, prob, False, reason, forced)
         ok = prob >= self.settings.min_prob
         reason = "accepted" if ok else "low confidence"
-        return Decision(utt.start, utt.end, t, text, intent, prob, ok, reason)
+        return Decision(utt.start, utt.end, t, text, intent, prob, ok, reason, forced)
 
-    def _decode(self, audio: np.ndarray) -> tuple[str, float]:
-        decoder = self._decoder
-        decoder.start_utt()
-        decoder.process_raw(audio.astype(np.int16).tobytes(), False, True)
-        decoder.end_utt()
-        hyp = decoder.hyp()
-        if hyp is None:
-            return "", 0.0
-        return hyp.hypstr, float(hyp.prob)
+    def _verify(self, text: str, forced: str) -> tuple[Intent | None, str]:
+        """The intent both passes agree on. The forced choice alone always names a
+        command (even for talk); the open decode alone mistakes commands for each other
+        ("faster" -> "pause"): only where the open words map to the forced choice is it
+        a command."""
+        heard = phrases.match(text, self.settings.max_extra)
+        if self._grammar is None:
+            return heard, "no command"
+        candidate = phrases.match(forced)
+        if candidate is None or heard is None:
+            return None, "no command"
+        return (heard, "") if heard == candidate else (None, "not verified")
