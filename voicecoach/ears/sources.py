@@ -65,10 +65,9 @@ def resample(samples: np.ndarray, rate: int) -> np.ndarray:
     """Whole int16 signal from `rate` to MIC_RATE (polyphase, exact ratio)."""
     if rate == MIC_RATE:
         return samples
-    from scipy.signal import resample_poly
+    from voicecoach.voice.samples import resample as resample_float
 
-    g = gcd(rate, MIC_RATE)
-    out = resample_poly(samples.astype(np.float32), MIC_RATE // g, rate // g)
+    out = resample_float(samples.astype(np.float32), rate, MIC_RATE)
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
@@ -184,15 +183,11 @@ def read_wav(path: Path) -> np.ndarray:
 
 
 def import_sounddevice() -> ModuleType:
-    """sounddevice, or an AudioError when the PortAudio library is missing."""
-    try:
-        import sounddevice
-    except OSError as exc:  # sounddevice raises OSError when libportaudio is absent
-        raise AudioError(
-            f"the PortAudio library is not available ({exc})",
-            "install it: 'sudo apt-get install libportaudio2' (Linux)",
-        ) from None
-    return sounddevice
+    """sounddevice, or an AudioError when the PortAudio library is missing (one place for
+    speech out and in: `voicecoach.voice.devices.sounddevice`)."""
+    from voicecoach.voice.devices import sounddevice
+
+    return sounddevice()
 
 
 def input_devices(sd: Any) -> list[dict]:
