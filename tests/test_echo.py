@@ -108,6 +108,25 @@ def test_a_microphone_that_hears_no_echo_passes_through_unchanged():
     )
 
 
+def test_the_users_own_voice_over_the_coach_is_not_mistaken_for_an_echo():
+    """Speech is correlated with speech by chance; that must not open an echo path that
+    would then be subtracted from the user's words."""
+    reference = FakeReference(
+        [coach("Loop the band around your right foot and point your toes away from you", 0.3)]
+    )
+    mic = room(5.0)
+    for k, word in enumerate(["pause", "wait", "hold on", "it hurts"]):
+        said = espeak.synth(word, "en-us", speed=150)
+        at = int((0.8 + k) * MIC_RATE)
+        mic[at : at + len(said)] += said
+    canceller = EchoCanceller(reference)
+    cleaned = np.concatenate(
+        [canceller.process(mic[i : i + 1600], i / MIC_RATE)[0] for i in range(0, len(mic), 1600)]
+    )
+    assert not canceller.path_found
+    assert np.array_equal(cleaned, mic[: len(cleaned)])
+
+
 def test_best_lag_recovers_a_known_shift():
     rng = np.random.default_rng(0)
     ref = rng.standard_normal(4000)

@@ -33,6 +33,7 @@ class EndpointConfig:
     max_speech: float = 3.0  # longer is conversation (dropped without decoding)
     floor_rise_db_s: float = 3.0  # how fast the floor climbs to a louder background
     floor_init_db: float = 30.0  # until the first frame is seen (int16 scale)
+    digital_silence_db: float = 10.0  # quieter frames are a muted line, not a room
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,13 @@ class Endpointer:
 
     def _update_floor(self, level: float) -> float:
         """Track the background level: follow it down at once, up slowly, and not at
-        all during speech (so a long word does not lift the floor over itself)."""
+        all during speech (so a long word does not lift the floor over itself).
+
+        Digital silence (a muted or idle sound server sends exact zeros) says nothing
+        about the room: followed down to it, the floor would make the room's own noise
+        look like speech for seconds once real audio arrives."""
+        if level < self.config.digital_silence_db:
+            return self._floor if self._floor is not None else self.config.floor_init_db
         if self._floor is None:
             self._floor = level if level > 0 else self.config.floor_init_db
         elif level < self._floor:
