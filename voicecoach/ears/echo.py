@@ -72,6 +72,7 @@ class EchoCanceller:
         self._searched_until = -1.0
         self._erle = 0.0  # running echo reduction (dB), for double-talk detection
         self._misses = 0  # delay searches in a row that found no echo of the coach
+        self._candidate: int | None = None  # a new delay seen once, not yet confirmed
 
     def process(self, samples: np.ndarray, t0: float) -> tuple[np.ndarray, float]:
         """Cancel echo in `samples` (from t0); returns (cleaned int16, its start time).
@@ -111,6 +112,10 @@ class EchoCanceller:
             and not self._double_talk(mic, error)
         ):
             self._adapt(error, spectrum)
+        return error
+        echo = float(np.mean(estimate**2))
+        if echo > 0 and float(np.mean(error**2)) < self.settings.residual_ratio * echo:
+            return error * self.settings.residual_gain
         return error
 
     def _double_talk(self, mic: np.ndarray, error: np.ndarray) -> bool:
@@ -163,7 +168,7 @@ class EchoCanceller:
             log.debug("echo path lost")
             self._weights[:] = 0
             self.path_found = False
-        if found is not None and (found[0] != self.delay or not self.path_found):
+        if found is not None and self._confirmed(found[0]):
             lag, gain = found
             log.debug("echo delay %.1f ms, gain %.2f", 1000 * lag / MIC_RATE, gain)
             self.delay = lag
@@ -175,6 +180,21 @@ class EchoCanceller:
             self._erle = 0.0
             self.path_found = True
         self._searched_until = t_mic + cfg.search_window
+
+    def _confirmed(self, lag: int) -> bool:
+        """Take a (new) delay? The first one at once; a change of an established path only
+        when two searches in a row agree on it: one window where the user talks over the
+        coach can peak at a chance lag, and every switch restarts the filter."""
+        if not self.path_found:
+            return True
+        if abs(lag - self.delay) <= 2:
+            self._candidate = None
+            return False
+        if self._candidate is not None and abs(lag - self._candidate) <= 2:
+            self._candidate = None
+            return True
+        self._candidate = lag
+        return False
 
 
 def best_lag(
