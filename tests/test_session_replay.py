@@ -21,7 +21,7 @@ from voicecoach.cli import main
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 COMMANDS = "4:next,31:ready,40:pause,46:resume,52:stop,56:yes"
 LENGTH = 60
-LATENCY = 1.5  # s after the end of a command by which it must be heard
+LATENCY = 1.0  # s after the end of a command by which it must be heard (issue 5)
 
 
 pytestmark = pytest.mark.slow
@@ -125,9 +125,11 @@ def test_the_coach_wav_holds_each_sound_at_its_logged_time(replay: Replay) -> No
 
 
 @pytest.mark.xfail(
-    reason="PocketSphinx on held-out voices with the coach's echo is still being tuned "
-    "(measured: about half the commands heard); flip to strict when it passes",
-    strict=False,
+    reason="PocketSphinx (bundled en-us model) on held-out espeak voices over the coach's "
+    "echo: measured 3 of 6 commands heard (missed 'skip' and 'hold on' while the coach "
+    "talked, 'yes' merged with the echo's tail) and one false 'ready' from the echo "
+    "before the canceller converged; see bench/RESULTS.md",
+    strict=True,
 )
 def test_every_spoken_command_is_heard_soon_after_it_is_said_and_nothing_else(
     replay: Replay,
