@@ -5,7 +5,10 @@
 Streams every clip like `voicecoach eval` does, records every utterance decision
 (text, confidence, reason) and then sweeps the confidence threshold offline, printing
 accuracy / false accepts per hour / latency for each threshold. `--set` overrides
-endpoint settings (e.g. --set hangover=0.25 --set on_db=8) or `fillers=0`.
+endpoint or recognizer settings (e.g. --set hangover=0.25 --set on_db=8, or
+--set two_pass=0 for the single open-vocabulary pass). With two_pass (the default) an
+utterance whose open decode does not name the forced choice's intent has no intent, so
+the sweep covers the two-pass rule too.
 Decisions are written to bench/out/tune/decisions.jsonl for inspection.
 """
 
@@ -100,10 +103,10 @@ def main() -> None:
     out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     audio = sum(r["duration"] for r in rows)
     print(f"{len(rows)} clips, rtf {sum(r['cpu'] for r in rows) / audio:.4f}, {settings}")
-    for th in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+    for th in (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4):
         s = score(rows, float(th))
         print(
-            f"th {th:6.1f}  acc {100 * s['accuracy']:5.1f}%  FA/h {s['fa_per_h']:7.1f}"
+            f"th {th:6.3f}  acc {100 * s['accuracy']:5.1f}%  FA/h {s['fa_per_h']:7.1f}"
             f"  p50 {s['p50'] or 0:.3f}  p95 {s['p95'] or 0:.3f}"
         )
 

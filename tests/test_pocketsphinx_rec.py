@@ -12,6 +12,7 @@ from voicecoach.ears.pocketsphinx_rec import (
     PocketSphinxRecognizer,
     PocketSphinxSettings,
     language_model,
+    verify,
 )
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE
@@ -86,3 +87,32 @@ def test_the_language_model_gives_commands_the_configured_share():
     own = sum(probs[w] for w in vocabulary())
     assert own == pytest.approx(0.9, abs=0.01)
     assert sum(probs.values()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_open_decode_must_name_the_same_command_as_the_forced_choice():
+    assert verify("um faster please", "um faster please", max_extra=1) == (
+        Intent.FASTER,
+        "agreed",
+    )
+    assert verify("pause", "um faster", max_extra=1) == (None, "not verified")
+
+
+def test_talk_that_the_forced_choice_maps_to_a_command_is_rejected():
+    assert verify("the kettle is boiling", "um next", max_extra=1) == (None, "no command")
+
+
+def test_a_single_pass_recognizer_trusts_the_open_decode_alone():
+    audio, _ = clip("pause")
+    one_pass = PocketSphinxRecognizer(PocketSphinxSettings(two_pass=False))
+    assert [d.intent for d in stream(one_pass, audio)] == [Intent.PAUSE]
+
+
+def test_with_reset_features_an_utterance_is_judged_the_same_whatever_came_before():
+    settings = PocketSphinxSettings(reset_features=True, min_prob=-1.0)
+    command, _ = clip("faster please")
+    talk, _ = clip("the kettle is boiling", voice="en-gb")
+    seen = []
+    for audio in (command, talk, command):
+        stream(PocketSphinxRecognizer(settings, seen.append), audio)
+    first, last = seen[0], seen[-1]
+    assert (first.text, first.confidence) == (last.text, last.confidence)
