@@ -136,20 +136,30 @@ def _decoder(settings: PocketSphinxSettings):
     if key not in _DECODERS:
         ps = _import_pocketsphinx()
         config = ps.Config(lm=None, loglevel="FATAL", lw=settings.lw, wip=settings.wip)
-        try:
-            decoder = ps.Decoder(config)
+
+        def add_lm(decoder) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "commands.arpa"
                 path.write_text(language_model(settings))
                 decoder.add_lm_file("commands", str(path))
             decoder.activate_search("commands")
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"cannot load the pocketsphinx en-us model: {exc}",
-                "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
-            ) from exc
-        _DECODERS[key] = decoder
+
+        _DECODERS[key] = _load(ps, config, add_lm)
     return _DECODERS[key]
+
+
+def _load(ps, config, search: Callable) -> object:
+    """A decoder on the bundled en-us model with `search(decoder)` set up; a ModelError
+    that says what to do when the model cannot be loaded."""
+    try:
+        decoder = ps.Decoder(config)
+        search(decoder)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(
+            f"cannot load the pocketsphinx en-us model: {exc}",
+            "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
+        ) from exc
+    return decoder
 
 
 def _grammar_decoder(settings: PocketSphinxSettings):
@@ -161,16 +171,12 @@ def _grammar_decoder(settings: PocketSphinxSettings):
         config = ps.Config(
             lm=None, jsgf=None, loglevel="FATAL", lw=settings.grammar_lw, cmn="batch"
         )
-        try:
-            decoder = ps.Decoder(config)
+
+        def add_grammar(decoder) -> None:
             decoder.add_jsgf_string("grammar", phrases.jsgf(settings.grammar_fillers))
             decoder.activate_search("grammar")
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"cannot load the pocketsphinx en-us model: {exc}",
-                "reinstall pocketsphinx ('pip install --force-reinstall pocketsphinx')",
-            ) from exc
-        _DECODERS[key] = decoder
+
+        _DECODERS[key] = _load(ps, config, add_grammar)
     return _DECODERS[key]
 
 
