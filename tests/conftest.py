@@ -13,3 +13,11 @@ def _private_config_and_cache(tmp_path, monkeypatch):
 
 
 pytest_plugins = ["pulse"]  # the `pulse` fixture: private PulseAudio virtual devices
+
+
+@pytest.fixture
+def user_dir(tmp_path):
+    """The user's own routines folder (under the private XDG_CONFIG_HOME), created."""
+    folder = tmp_path / "config" / "voicecoach" / "routines"
+    folder.mkdir(parents=True)
+    return folder

@@ -20,3 +20,19 @@ author = "A. Writer"
 def routine_from_toml(exercises: str) -> Routine:
     """A valid routine header plus the given `[[exercises]]` TOML."""
     return Routine.model_validate(tomllib.loads(HEADER + exercises))
+
+
+USER_ROUTINE = """
+name = "{name}"
+title = "{title}"
+frequency = "daily"
+disclaimer = "Stop if it hurts."
+[source]
+title = "Mine"
+[[exercises]]
+id = "walk"
+name = "Walk"
+equipment = ["mat"]
+work = {{ kind = "timed", seconds = 60 }}
+"""
+"""A valid one-exercise routine file; `.format(name=..., title=...)` before writing."""

@@ -6,32 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import USER_ROUTINE
 
 from voicecoach import catalog
 from voicecoach.errors import RoutineInvalid, RoutineNotFound
 
 PACKAGED = ("back-hip-knee", "back-hip-knee-20", "behind-knee", "ground-up", "knee-strength")
-
-GOOD = """
-name = "{name}"
-title = "{title}"
-frequency = "daily"
-disclaimer = "Stop if it hurts."
-[source]
-title = "Mine"
-[[exercises]]
-id = "walk"
-name = "Walk"
-work = {{ kind = "timed", seconds = 60 }}
-"""
-
-
-@pytest.fixture
-def user_dir(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    folder = tmp_path / "config" / "voicecoach" / "routines"
-    folder.mkdir(parents=True)
-    return folder
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -55,20 +35,20 @@ def test_the_packaged_routines_are_all_listed(user_dir):
 
 
 def test_a_user_routine_adds_to_the_list(user_dir):
-    write(user_dir / "mine.toml", GOOD.format(name="mine", title="My routine"))
+    write(user_dir / "mine.toml", USER_ROUTINE.format(name="mine", title="My routine"))
     assert "mine" in [e.name for e in catalog.entries()]
     assert catalog.find("mine").title == "My routine"
 
 
 def test_a_user_routine_hides_the_packaged_one_of_the_same_name(user_dir):
-    write(user_dir / "ground-up.toml", GOOD.format(name="ground-up", title="My ground-up"))
+    write(user_dir / "ground-up.toml", USER_ROUTINE.format(name="ground-up", title="My ground-up"))
     assert [e.name for e in catalog.entries()].count("ground-up") == 1
     assert catalog.locate("ground-up").parent == user_dir
     assert catalog.find("ground-up").title == "My ground-up"
 
 
 def test_a_path_finds_a_file_anywhere(tmp_path, user_dir):
-    path = write(tmp_path / "elsewhere.toml", GOOD.format(name="elsewhere", title="T"))
+    path = write(tmp_path / "elsewhere.toml", USER_ROUTINE.format(name="elsewhere", title="T"))
     assert catalog.find(str(path)).name == "elsewhere"
 
 
@@ -100,13 +80,13 @@ def test_broken_toml_names_the_line(tmp_path):
     ],
 )
 def test_each_problem_names_the_field_and_what_is_wrong(tmp_path, old, new, field, says):
-    source = GOOD.format(name="x", title="T").replace(old, new)
+    source = USER_ROUTINE.format(name="x", title="T").replace(old, new)
     lines = problems(write(tmp_path / "x.toml", source))
     assert any(f": {field}: " in line and says in line for line in lines), lines
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):
-    source = GOOD.format(name="Bad Name", title="T").replace("seconds = 60", "seconds = 0")
+    source = USER_ROUTINE.format(name="Bad Name", title="T").replace("seconds = 60", "seconds = 0")
     lines = problems(write(tmp_path / "x.toml", source))
     assert len(lines) == 2
 
@@ -117,7 +97,7 @@ def test_a_file_that_is_not_utf8_cannot_be_read(tmp_path):
 
 
 def test_a_byte_order_mark_from_a_windows_editor_is_fine(tmp_path):
-    text = GOOD.format(name="bom", title="T").encode("utf-8-sig")
+    text = USER_ROUTINE.format(name="bom", title="T").encode("utf-8-sig")
     assert catalog.load(write(tmp_path / "bom.toml", text)).name == "bom"
 
 
@@ -127,7 +107,7 @@ def test_a_folder_is_not_a_routine_file(tmp_path):
 
 
 def test_a_pause_longer_than_the_rep_is_rejected(tmp_path):
-    source = GOOD.format(name="x", title="T").replace(
+    source = USER_ROUTINE.format(name="x", title="T").replace(
         'work = { kind = "timed", seconds = 60 }',
         'work = { kind = "reps", reps = 10, tempo = 2, pause = 3 }',
     )
@@ -136,7 +116,7 @@ def test_a_pause_longer_than_the_rep_is_rejected(tmp_path):
 
 
 def test_extra_sets_on_a_side_the_exercise_does_not_use_are_rejected(tmp_path):
-    source = GOOD.format(name="x", title="T").replace(
+    source = USER_ROUTINE.format(name="x", title="T").replace(
         'name = "Walk"',
         'name = "Walk"\nsides = ["right"]\nextra_sets = [{ side = "left", sets = 1 }]',
     )

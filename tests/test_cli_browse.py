@@ -8,42 +8,23 @@ import re
 from pathlib import Path
 
 import pytest
+from factories import USER_ROUTINE
 
 from voicecoach import catalog, plan
 from voicecoach.cli import main
 from voicecoach.commands import list as list_command
 from voicecoach.errors import ExitCode
 
-GOOD = """
-name = "{name}"
-title = "{title}"
-frequency = "daily"
-disclaimer = "Stop if it hurts."
-[source]
-title = "Mine"
-[[exercises]]
-id = "walk"
-name = "Walk"
-equipment = ["mat"]
-work = {{ kind = "timed", seconds = 60 }}
-"""
-
 BROKEN = {
     "broken-toml": ('name = "x"\ntitle = \n', "invalid TOML"),
-    "wrong-type": (GOOD.replace("seconds = 60", 'seconds = "a minute"'), "work.seconds"),
-    "negative": (GOOD.replace("seconds = 60", "seconds = -1"), "greater than 0"),
-    "unknown-field": (GOOD.replace('id = "walk"', 'id = "walk"\nreps = 3'), "unknown field"),
+    "wrong-type": (USER_ROUTINE.replace("seconds = 60", 'seconds = "a minute"'), "work.seconds"),
+    "negative": (USER_ROUTINE.replace("seconds = 60", "seconds = -1"), "greater than 0"),
+    "unknown-field": (
+        USER_ROUTINE.replace('id = "walk"', 'id = "walk"\nreps = 3'),
+        "unknown field",
+    ),
     "non-utf8": ("title = 'caf\xe9'".encode("latin-1"), "cannot read"),
 }
-
-
-@pytest.fixture
-def user_dir(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    folder = tmp_path / "config" / "voicecoach" / "routines"
-    folder.mkdir(parents=True)
-    return folder
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -84,7 +65,7 @@ def test_list_shows_every_routine_with_its_size_time_and_equipment(user_dir, cap
 
 
 def test_a_user_routine_is_listed_and_marked_as_yours(user_dir, capsys):
-    write(user_dir / "mine.toml", GOOD)
+    write(user_dir / "mine.toml", USER_ROUTINE)
     code, out, _ = run(capsys, "list")
     assert code == 0
     minutes = str(plan.estimate_minutes(catalog.find("mine")))
@@ -92,7 +73,7 @@ def test_a_user_routine_is_listed_and_marked_as_yours(user_dir, capsys):
 
 
 def test_a_user_routine_overrides_the_packaged_one_in_the_list(user_dir, capsys):
-    write(user_dir / "ground-up.toml", GOOD)
+    write(user_dir / "ground-up.toml", USER_ROUTINE)
     _, out, _ = run(capsys, "list")
     table = rows(out)
     assert "ground-up" not in table
@@ -110,9 +91,9 @@ def test_an_invalid_user_routine_is_a_warning_not_a_failure(user_dir, capsys):
 
 
 def test_list_sees_an_edit_even_with_the_cache_filled(user_dir, capsys):
-    path = write(user_dir / "mine.toml", GOOD)
+    path = write(user_dir / "mine.toml", USER_ROUTINE)
     run(capsys, "list")
-    path.write_text(GOOD.format(name="mine", title="Renamed"))
+    path.write_text(USER_ROUTINE.format(name="mine", title="Renamed"))
     _, out, _ = run(capsys, "list")
     assert rows(out)["mine (yours)"][1] == "Renamed"
     path.write_text("not = [valid")
@@ -121,7 +102,7 @@ def test_list_sees_an_edit_even_with_the_cache_filled(user_dir, capsys):
 
 
 def test_a_cached_summary_is_used_without_validating_again(user_dir, capsys, monkeypatch):
-    write(user_dir / "mine.toml", GOOD)
+    write(user_dir / "mine.toml", USER_ROUTINE)
     run(capsys, "list")
     validated = []
     real = list_command._validate
@@ -173,7 +154,7 @@ def test_show_spells_out_a_superset_and_the_weaker_side(user_dir, capsys):
 
 
 def test_show_takes_a_path(tmp_path, user_dir, capsys):
-    path = write(tmp_path / "mine.toml", GOOD)
+    path = write(tmp_path / "mine.toml", USER_ROUTINE)
     code, out, _ = run(capsys, "show", str(path))
     assert code == 0
     assert out.startswith("Title of mine  [mine]")
@@ -196,7 +177,7 @@ def test_show_an_invalid_file_lists_its_problems(tmp_path, user_dir, capsys):
 
 
 def test_validate_says_ok_for_each_good_file(tmp_path, user_dir, capsys):
-    a, b = write(tmp_path / "a.toml", GOOD), write(tmp_path / "b.toml", GOOD)
+    a, b = write(tmp_path / "a.toml", USER_ROUTINE), write(tmp_path / "b.toml", USER_ROUTINE)
     code, out, _ = run(capsys, "validate", str(a), str(b))
     assert code == 0
     assert out.splitlines() == [f"ok: {a}", f"ok: {b}"]
@@ -230,7 +211,7 @@ def test_validate_a_missing_file_or_an_empty_folder(tmp_path, user_dir, capsys):
 
 
 def test_validate_a_folder_checks_its_files_and_reports_each(tmp_path, user_dir, capsys):
-    write(tmp_path / "good.toml", GOOD)
+    write(tmp_path / "good.toml", USER_ROUTINE)
     write(tmp_path / "bad.toml", BROKEN["unknown-field"][0])
     code, out, _ = run(capsys, "validate", str(tmp_path))
     assert code == ExitCode.INVALID
