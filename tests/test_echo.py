@@ -92,6 +92,52 @@ def test_the_canceller_finds_the_delay_and_removes_most_of_the_echo():
     assert 10 * np.log10(before / after) > 15
 
 
+def test_the_echo_is_cancelled_from_the_first_delay_search_on():
+    """The first search fits the path's first taps by least squares: no seconds of
+    adaptation during which the coach's words reach the recognizer."""
+    reference = FakeReference([coach("point your toes and hold for five seconds", 0.2)])
+    echo = with_echo(room(2.0), reference)
+    canceller = EchoCanceller(reference)
+    cleaned = cancel(canceller, echo)
+    early = slice(int(0.7 * MIC_RATE), int(1.2 * MIC_RATE))  # 0.5-1 s into the sentence
+    before = np.mean(echo[early].astype(float) ** 2)
+    after = np.mean(cleaned[early].astype(float) ** 2)
+    assert 10 * np.log10(before / after) > 25
+
+
+def test_the_canceller_says_how_much_echo_it_left():
+    reference = FakeReference([coach("point your toes and hold for five seconds", 0.5)])
+    mic = room(3.5)
+    echo = with_echo(mic, reference)
+    canceller = EchoCanceller(reference)
+    cleaned, residual = [], []
+    for i in range(0, len(echo), 1600):
+        cleaned.append(canceller.process(echo[i : i + 1600], i / MIC_RATE)[0])
+        residual.append(canceller.residual)
+    left = np.concatenate(cleaned).astype(float) ** 2 - np.mean(mic.astype(float) ** 2)
+    said = np.concatenate(residual)
+    assert said[: int(0.4 * MIC_RATE)].max() == 0  # before the coach: nothing
+    first = slice(int(0.5 * MIC_RATE), int(0.6 * MIC_RATE))  # path not searched yet
+    assert np.mean(said[first]) > 0.1 * np.mean(echo[first].astype(float) ** 2)
+    late = slice(int(1.0 * MIC_RATE), len(said))
+    assert np.mean(said[late]) > np.mean(left[late])  # never less than what is really left
+    assert np.mean(said[late]) < 0.01 * np.mean(echo[late].astype(float) ** 2)
+
+
+def with_echo(mic: np.ndarray, reference, gain: float = 0.5) -> np.ndarray:
+    chunks = [
+        mix_echo(mic[i : i + 1600], reference, i / MIC_RATE, gain) for i in range(0, len(mic), 1600)
+    ]
+    return np.concatenate(chunks)
+
+
+def cancel(canceller: EchoCanceller, mic: np.ndarray) -> np.ndarray:
+    chunks = [
+        canceller.process(mic[i : i + 1600], i / MIC_RATE)[0] for i in range(0, len(mic), 1600)
+    ]
+    return np.concatenate(chunks)
+
+
 def test_a_microphone_that_hears_no_echo_passes_through_unchanged():
     """Headphones, or a speaker in another room: the coach plays, the microphone hears
     only the room, and the canceller must not inject the coach's voice into it."""
@@ -163,3 +209,25 @@ def test_the_text_guard_forgets_what_the_coach_said_long_ago():
     reference = FakeReference([coach("Next: toe presses", 1.0)])
     guard = EchoGuard(Scripted([Detection(9.0, Intent.NEXT, "next")]), reference, cancel=False)
     assert [d.intent for d in guard.flush(10.0)] == [Intent.NEXT]
+
+
+def test_the_users_yes_over_the_end_of_the_coachs_question_is_kept():
+    """The coach asks "...Say yes to end it, or no to carry on" and the user answers over
+    its last words: the coach said "yes" early in the sentence, not where the user did."""
+    question = coach("End the workout? Say yes to end it, or no to carry on.", 10.0)
+    reference = FakeReference([question])
+    end = 10.0 + len(question[1]) / MIC_RATE
+    answer = Detection(end + 0.2, Intent.YES, "yes", start=end - 0.5, end=end - 0.1)
+    guard = EchoGuard(Scripted([answer]), reference, cancel=False)
+    assert guard.flush(end + 1) == [answer]
+
+
+def test_the_coachs_own_yes_where_it_said_it_is_dropped():
+    question = coach("End the workout? Say yes to end it, or no to carry on.", 10.0)
+    reference = FakeReference([question])
+    length = len(question[1]) / MIC_RATE
+    echo = Detection(
+        10.0 + 0.6 * length, Intent.YES, "yes", start=10.0 + 0.3 * length, end=10.0 + 0.45 * length
+    )
+    guard = EchoGuard(Scripted([echo]), reference, cancel=False)
+    assert guard.flush(20.0) == []

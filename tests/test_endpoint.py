@@ -13,11 +13,12 @@ def noise(seconds: float, rms: float, seed: int) -> np.ndarray:
     return (rng.standard_normal(int(seconds * MIC_RATE)) * rms).astype(np.int16)
 
 
-def utterances(audio: np.ndarray) -> list:
+def utterances(audio: np.ndarray, echo: np.ndarray | None = None) -> list:
     ep = Endpointer()
     out = []
     for i in range(0, len(audio), 1600):
-        out += ep.feed(audio[i : i + 1600], i / MIC_RATE)
+        left = None if echo is None else echo[i : i + 1600]
+        out += ep.feed(audio[i : i + 1600], i / MIC_RATE, left)
     return out + ep.flush(len(audio) / MIC_RATE)
 
 
@@ -32,3 +33,22 @@ def test_digital_silence_before_the_room_does_not_make_the_room_sound_like_speec
     assert not utt.too_long
     assert utt.start > 3.9
     assert utt.end < 4.6
+
+
+def test_what_is_left_of_the_coachs_echo_is_not_an_utterance_but_a_word_over_it_is():
+    """The echo canceller leaves the coach's voice some 30 dB down: still far above a
+    quiet room. Told how much is left, the endpointer hears only the user's word in it."""
+    room = noise(6.0, 30, seed=1)
+    leftover = noise(5.0, 300, seed=2)  # 20 dB over the room for 5 s: the coach, cancelled
+    audio = room.copy()
+    audio[MIC_RATE : 6 * MIC_RATE] += leftover
+    echo = np.zeros(len(audio))
+    echo[MIC_RATE : 6 * MIC_RATE] = 300.0**2
+    assert [u.too_long for u in utterances(audio)] == [True]  # unaware: one long "utterance"
+
+    audio[3 * MIC_RATE : int(3.5 * MIC_RATE)] += noise(0.5, 3000, seed=3)  # "skip"
+    (utt,) = utterances(audio, echo)
+
+    assert not utt.too_long
+    assert 2.95 < utt.start < 3.1
+    assert 3.4 < utt.end < 3.55

@@ -86,3 +86,14 @@ def test_the_jsgf_grammar_lists_every_phrase():
     assert grammar.startswith("#JSGF V1.0;")
     for phrase in phrases.all_phrases():
         assert phrase in grammar
+
+
+def test_locate_says_where_in_a_sentence_each_phrase_lies():
+    (found,) = phrases.locate("End the workout? Say yes to end it.")
+    intent, start, end = found
+    assert intent == Intent.YES
+    assert 0.5 < start < end < 0.75
+    assert [i for i, _, _ in phrases.locate("Next: toe presses, then stop")] == [
+        Intent.NEXT,
+        Intent.STOP,
+    ]

@@ -87,8 +87,10 @@ class Replay:
 def test_the_file_drives_the_clock_and_the_log_is_complete(replay: Replay) -> None:
     assert replay.code == 0
     assert replay.records[0]["type"] == "session"
-    assert replay.records[-1]["type"] == "end"
-    assert max(r["t"] for r in replay.records) >= LENGTH - 1  # the session lived through it
+    end = replay.records[-1]
+    assert end["type"] == "end"
+    if end["reason"] != "stopped":  # the user did not end it: it lived through the file
+        assert max(r["t"] for r in replay.records) >= LENGTH - 1
     for r in replay.of_type("heard"):
         assert r["source"] == "voice"
         assert r["t"] <= LENGTH + 0.01
@@ -124,17 +126,28 @@ def test_the_coach_wav_holds_each_sound_at_its_logged_time(replay: Replay) -> No
     assert len(replay.coach) / replay.rate <= last + 0.5
 
 
-@pytest.mark.xfail(
-    reason="PocketSphinx (bundled en-us model) on held-out espeak voices over the coach's "
-    "echo: measured 3 of 6 commands heard (missed 'skip' and 'hold on' while the coach "
-    "talked, 'yes' merged with the echo's tail) and one false 'ready' from the echo "
-    "before the canceller converged; see bench/RESULTS.md",
-    strict=True,
-)
-def test_every_spoken_command_is_heard_soon_after_it_is_said_and_nothing_else(
+def test_nothing_is_heard_but_the_users_commands_each_within_a_second_of_its_end(
     replay: Replay,
 ) -> None:
+    """The coach's own voice, the chatter and the room fire nothing; what is heard is a
+    command the user said, heard soon after they said it."""
+    unmatched = list(replay.commands)
+    for record in replay.of_type("heard"):
+        said = [
+            c
+            for c in unmatched
+            if c["intent"] == record["intent"] and c["end"] <= record["t"] <= c["end"] + LATENCY
+        ]
+        assert said, record
+        unmatched.remove(said[0])
+
+
+@pytest.mark.xfail(
+    reason="PocketSphinx (bundled en-us model) on held-out espeak voices: 4 of 6 commands "
+    "heard; 'skip' (decoded 'you') and 'hold on' ('cool go on') are missed by the "
+    "recognizer with no echo at all too; see bench/RESULTS.md",
+    strict=True,
+)
+def test_every_spoken_command_is_heard(replay: Replay) -> None:
     heard = replay.of_type("heard")
     assert [r["intent"] for r in heard] == [c["intent"] for c in replay.commands]
-    for record, command in zip(heard, replay.commands, strict=True):
-        assert command["end"] <= record["t"] <= command["end"] + LATENCY

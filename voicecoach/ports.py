@@ -42,12 +42,16 @@ class Voice(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """A recognizer's verdict: `intent` fired at audio time `t` for the words `text`."""
+    """A recognizer's verdict: `intent` fired at audio time `t` for the words `text`.
+    `start`/`end`: when the speech it heard began and ended, where the recognizer knows
+    (the echo guard then checks the coach's words against that span only)."""
 
     t: float
     intent: Intent
     text: str
     score: float = 1.0
+    start: float | None = None
+    end: float | None = None
 
 
 class Recognizer(Protocol):

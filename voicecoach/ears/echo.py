@@ -4,10 +4,16 @@ Two layers, both driven by `ports.EchoReference` (what the voice played, and whe
 
 1. `EchoCanceller`: removes the coach's voice from the microphone before recognition. A
    bulk delay search (FFT cross-correlation of mic against reference, 0..`max_delay`)
-   aligns the two; a partitioned-block frequency-domain NLMS filter (overlap-save, 4 x 256
-   taps = 64 ms of room response after the bulk delay) learns the loudspeaker-room-mic
-   path and subtracts it. Adaptation is frozen while the reference is silent, so the user
-   talking alone never disturbs the filter.
+   aligns the two, and a least-squares fit over that same window gives the first 4 ms of
+   the room's response at once (so the echo is cancelled from the first search on, not
+   after seconds of adaptation); a partitioned-block frequency-domain NLMS filter
+   (overlap-save, 4 x 256 taps = 64 ms of room response after the bulk delay) then learns
+   the rest of the loudspeaker-room-mic path and subtracts it. Adaptation is frozen while
+   the reference is silent, so the user talking alone never disturbs the filter.
+   Whatever the filter cannot remove is estimated too (`residual`: the echo estimate's
+   power times the measured echo return loss), so that an echo-aware endpointer can
+   tell the user's words from the coach's leftovers instead of hearing one long
+   utterance whenever the coach talks.
 2. Text guard: whatever survives, a detection whose command words the coach itself was
    saying in the last `lookback` seconds (e.g. `next` while the coach says "Next: toe
    presses") is dropped. Commands the coach was not saying ("pause" over an exercise
@@ -31,6 +37,8 @@ log = logging.getLogger(__name__)
 
 BLOCK = 256  # samples per filter block (16 ms)
 PARTITIONS = 4  # filter length = PARTITIONS * BLOCK samples after the bulk delay
+FIT_TAPS = 64  # taps of the least-squares fit that starts a new echo path (4 ms)
+FIT_PRE = 8  # of which before the correlation peak (a fractional delay rings both ways)
 
 
 def mix_echo(
@@ -47,10 +55,13 @@ def mix_echo(
 class EchoSettings:
     max_delay: float = 0.3  # s: longest loudspeaker -> microphone delay searched
     search_window: float = 0.4  # s of audio per delay search
-    mu: float = 0.5  # NLMS step size
+    mu: float = 0.1  # NLMS step size (larger follows the room noise: measured 34 dB of
+    # echo loss after the least-squares start at 0, 29 at 0.2, 26 at 0.5)
     ref_active: float = 1e-4  # reference block power (of -1..1) that counts as playing
     lookback: float = 2.5  # s: how far back the text guard looks (command + endpointing)
     margin: float = 0.3  # s: coach speech this close before an utterance still counts
+    word_slack: float = 0.4  # s: error of a word's estimated time within a coach sentence
+    max_erle: float = 40.0  # dB: the residual estimate never trusts more echo loss than this
 
 
 class EchoCanceller:
@@ -59,7 +70,8 @@ class EchoCanceller:
     def __init__(self, reference: EchoReference, settings: EchoSettings | None = None) -> None:
         self.reference = reference
         self.settings = settings or EchoSettings()
-        self.delay = 0  # bulk delay in samples
+        self.delay = 0  # the echo's delay in samples (where the correlation peaks)
+        self._bulk = 0  # the filter's start: a few samples before `delay`
         self.path_found = False  # adapt only once the coach is heard in the microphone
         self._pending = np.zeros(0, np.float64)
         self._t_pending = 0.0
@@ -73,6 +85,9 @@ class EchoCanceller:
         self._erle = 0.0  # running echo reduction (dB), for double-talk detection
         self._misses = 0  # delay searches in a row that found no echo of the coach
         self._candidate: int | None = None  # a new delay seen once, not yet confirmed
+        self._judged = False  # has a delay search decided whether the mic hears the coach?
+        self._held = 0.0  # residual power of the previous block (decays like a room tail)
+        self.residual = np.zeros(0)  # echo power left in the last output, per sample
 
     def process(self, samples: np.ndarray, t0: float) -> tuple[np.ndarray, float]:
         """Cancel echo in `samples` (from t0); returns (cleaned int16, its start time).
@@ -85,21 +100,28 @@ class EchoCanceller:
         n = len(self._pending) // BLOCK * BLOCK
         start = self._t_pending
         out = np.empty(n)
+        residual = np.empty(n)
         for i in range(0, n, BLOCK):
             t = start + i / MIC_RATE
-            out[i : i + BLOCK] = self._block(self._pending[i : i + BLOCK], t)
+            out[i : i + BLOCK], residual[i : i + BLOCK] = self._block(
+                self._pending[i : i + BLOCK], t
+            )
         self._pending = self._pending[n:]
         self._t_pending = start + n / MIC_RATE
+        self.residual = residual * 32768.0**2
         return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16), start
 
     def flush(self) -> tuple[np.ndarray, float]:
         """The last partial block, uncancelled (at most 16 ms)."""
         rest, t = self._pending, self._t_pending
         self._pending = np.zeros(0)
+        self.residual = np.full(len(rest), self._held * 32768.0**2)
         return np.clip(np.round(rest * 32768.0), -32768, 32767).astype(np.int16), t
 
-    def _block(self, mic: np.ndarray, t: float) -> np.ndarray:
-        ref = self.reference.audio(t - self.delay / MIC_RATE, BLOCK, MIC_RATE).astype(np.float64)
+    def _block(self, mic: np.ndarray, t: float) -> tuple[np.ndarray, float]:
+        """Cancel one block; returns (error signal, power of the echo estimated to be
+        left in it, both on the -1..1 scale)."""
+        ref = self.reference.audio(t - self._bulk / MIC_RATE, BLOCK, MIC_RATE).astype(np.float64)
         spectrum = np.fft.rfft(np.concatenate([self._x_prev, ref]))
         self._x_prev = ref
         self._spectra = np.roll(self._spectra, 1, axis=0)
@@ -112,11 +134,24 @@ class EchoCanceller:
             and not self._double_talk(mic, error)
         ):
             self._adapt(error, spectrum)
-        return error
-        echo = float(np.mean(estimate**2))
-        if echo > 0 and float(np.mean(error**2)) < self.settings.residual_ratio * echo:
-            return error * self.settings.residual_gain
-        return error
+        self._held = max(self._residual(estimate, t), 0.5 * self._held)
+        return error, self._held
+
+    def _residual(self, estimate: np.ndarray, t: float) -> float:
+        """The echo power this block still holds after cancellation. Before any delay
+        search has run the path is unknown: then the coach may be heard at full level,
+        up to `max_delay` late. A search that found no echo: nothing. A known path: the
+        estimated echo, reduced by the echo loss measured so far."""
+        if not self._judged:
+            cfg = self.settings
+            late = self.reference.audio(t - cfg.max_delay, int(cfg.max_delay * MIC_RATE) + BLOCK)
+            late = late.astype(np.float64)
+            frames = late[: len(late) // BLOCK * BLOCK].reshape(-1, BLOCK)
+            return float(np.max(np.mean(frames**2, axis=1)))
+        if not self.path_found:
+            return 0.0
+        erle = min(max(self._erle, 0.0), self.settings.max_erle)
+        return float(np.mean(estimate**2)) * 10 ** (-erle / 10)
 
     def _double_talk(self, mic: np.ndarray, error: np.ndarray) -> bool:
         """Is the user talking over the echo? Then the error is their voice, and adapting
@@ -158,9 +193,10 @@ class EchoCanceller:
             return
         lag_max = int(cfg.max_delay * MIC_RATE)
         ref = self.reference.audio(t_mic - cfg.max_delay, window + lag_max, MIC_RATE)
-        if float(np.mean(ref.astype(np.float64) ** 2)) < cfg.ref_active:
+        if not self._enough_coach(ref.astype(np.float64)):
             return
         found = best_lag(mic, ref.astype(np.float64), lag_max)
+        self._judged = True
         self._misses = 0 if found is not None else self._misses + 1
         if self._misses >= 2 and self.path_found:
             # the coach plays but the microphone no longer hears it (headphones, another
@@ -171,15 +207,25 @@ class EchoCanceller:
         if found is not None and self._confirmed(found[0]):
             lag, gain = found
             log.debug("echo delay %.1f ms, gain %.2f", 1000 * lag / MIC_RATE, gain)
+            # a new path: start from a least-squares fit of its first taps over this
+            # window (the direct sound and what rings around it); NLMS learns the room
             self.delay = lag
-            # a new path: start from the direct sound (one tap), NLMS learns the room
+            self._bulk = lag - min(FIT_PRE, lag)
             first = np.zeros(2 * BLOCK)
-            first[0] = gain
+            first[:FIT_TAPS] = fit_taps(mic, ref.astype(np.float64), lag_max - self._bulk)
             self._weights[:] = 0
             self._weights[0] = np.fft.rfft(first)
             self._erle = 0.0
             self.path_found = True
         self._searched_until = t_mic + cfg.search_window
+
+    def _enough_coach(self, ref: np.ndarray) -> bool:
+        """Does this window hold enough of the coach to fit an echo path on? Half of its
+        blocks playing: a fit on the first few syllables alone would be poor, and it
+        would stand until the next window."""
+        blocks = ref[: len(ref) // BLOCK * BLOCK].reshape(-1, BLOCK)
+        playing = np.mean(blocks**2, axis=1) > self.settings.ref_active
+        return bool(np.mean(playing) >= 0.5)
 
     def _confirmed(self, lag: int) -> bool:
         """Take a (new) delay? The first one at once; a change of an established path only
@@ -219,6 +265,16 @@ def best_lag(
     return delay, gain
 
 
+def fit_taps(mic: np.ndarray, ref: np.ndarray, base: int, taps: int = FIT_TAPS) -> np.ndarray:
+    """The filter h (ridge least squares) with mic[i] ~ sum_j h[j] * ref[i + base - j]."""
+    rows = np.arange(max(0, taps - 1 - base), min(len(mic), len(ref) - base))
+    windows = np.lib.stride_tricks.sliding_window_view(ref, taps)
+    x = windows[rows + base - taps + 1][:, ::-1]  # x[r, j] = ref[rows[r] + base - j]
+    gram = x.T @ x
+    ridge = 1e-6 * float(np.trace(gram)) / taps + 1e-12
+    return np.linalg.solve(gram + ridge * np.eye(taps), x.T @ mic[rows])
+
+
 class EchoGuard:
     """A Recognizer that cancels the coach's echo and ignores the coach's own words."""
 
@@ -237,18 +293,25 @@ class EchoGuard:
         self.dropped: list[Detection] = []  # what the text guard rejected (for logs/tests)
 
     def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
-        if self.canceller is not None:
-            samples, t0 = self.canceller.process(samples, t0)
-            if len(samples) == 0:
-                return []
-        return self._guard(self.inner.accept(samples, t0))
+        if self.canceller is None:
+            return self._guard(self.inner.accept(samples, t0))
+        samples, t0 = self.canceller.process(samples, t0)
+        if len(samples) == 0:
+            return []
+        return self._guard(self._inner_accept(samples, t0))
+
+    def _inner_accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+        """Pass the echo left in `samples` along to a recognizer that can use it."""
+        if getattr(self.inner, "echo_aware", False):
+            return self.inner.accept(samples, t0, echo=self.canceller.residual)
+        return self.inner.accept(samples, t0)
 
     def flush(self, t: float) -> list[Detection]:
         out: list[Detection] = []
         if self.canceller is not None:
             rest, t0 = self.canceller.flush()
             if len(rest):
-                out += self.inner.accept(rest, t0)
+                out += self._inner_accept(rest, t0)
         return self._guard(out + self.inner.flush(t))
 
     def _guard(self, detections: list[Detection]) -> list[Detection]:
@@ -262,9 +325,27 @@ class EchoGuard:
         return kept
 
     def _coach_said(self, d: Detection) -> bool:
-        """Was the coach saying this intent around the time the user's utterance ran?"""
+        """Was the coach saying this intent while the user's utterance ran?
+
+        With the utterance's span known, only the coach's own command words count that
+        could have reached the microphone inside it: the phrase's place in the sentence
+        (by letters, +- `word_slack`) plus the echo's delay. "Say yes to end it, or no to
+        carry on" then does not swallow the user's "yes" said over its last words.
+        Without a span, any mention in the last `lookback` seconds counts."""
         cfg = self.settings
-        for _start, _end, text in self.reference.texts(d.t - cfg.lookback - cfg.margin, d.t):
-            if d.intent in phrases.find(text)[0]:
-                return True
+        if d.start is None or d.end is None:
+            for _start, _end, text in self.reference.texts(d.t - cfg.lookback - cfg.margin, d.t):
+                if d.intent in phrases.find(text)[0]:
+                    return True
+            return False
+        delay = cfg.max_delay
+        if self.canceller is not None and self.canceller.path_found:
+            delay = self.canceller.delay / MIC_RATE + 0.05
+        reach = delay + cfg.word_slack
+        for start, end, text in self.reference.texts(d.start - reach - 0.5, d.end):
+            for intent, a, b in phrases.locate(text):
+                said_from = start + a * (end - start) - cfg.word_slack
+                said_to = start + b * (end - start) + reach
+                if intent == d.intent and said_from < d.end and d.start < said_to:
+                    return True
         return False

@@ -4,6 +4,13 @@ Why our own instead of pocketsphinx.Endpointer: its end-of-speech decision comes
 0.3 s window late and cannot be tuned per frame, and the latency budget (fire <= 0.35 s
 after the user stops) leaves room for roughly a 0.2 s hangover only. An adaptive noise
 floor makes the thresholds relative, so a fan or a quiet room behave the same.
+
+Echo-aware: while the coach talks, whatever the echo canceller could not remove is still
+louder than the room, and a plain energy detector would hear the coach's whole sentence
+as one long utterance, with the user's "skip" buried inside it. `feed` therefore takes,
+optionally, the power of the echo left in each sample (`EchoCanceller.residual`): a frame
+is speech only when it is also `echo_db` above that, and the noise floor does not climb
+on frames the echo explains.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ class EndpointConfig:
     floor_rise_db_s: float = 3.0  # how fast the floor climbs to a louder background
     floor_init_db: float = 30.0  # until the first frame is seen (int16 scale)
     digital_silence_db: float = 10.0  # quieter frames are a muted line, not a room
+    echo_db: float = 6.0  # a frame this far above the echo left in it can be the user
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,7 @@ class Endpointer:
     config: EndpointConfig = field(default_factory=EndpointConfig)
     _floor: float | None = None
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    _pending_echo: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _t_next: float | None = None  # audio time of the first pending sample
     _history: list[np.ndarray] = field(default_factory=list)  # preroll frames
     _speech: list[np.ndarray] = field(default_factory=list)  # frames since onset (+preroll)
@@ -72,23 +81,32 @@ class Endpointer:
     def in_speech(self) -> bool:
         return self._in_speech
 
-    def feed(self, samples: np.ndarray, t0: float) -> list[Utterance]:
-        """Consume `samples` (starting at audio time t0); return finished utterances."""
+    def feed(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Utterance]:
+        """Consume `samples` (starting at audio time t0); return finished utterances.
+        `echo`: per sample, the power (int16 scale) of the coach's echo left in it."""
         if (
             self._t_next is None
             or abs(t0 - self._t_next) > 0.5 * FRAME_S + len(self._pending) / MIC_RATE
         ):
             self._pending = np.zeros(0, np.int16)  # a gap in the stream: restart framing
+            self._pending_echo = np.zeros(0)
             self._t_next = t0
         data = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
+        echo = np.zeros(len(samples)) if echo is None else np.asarray(echo, dtype=np.float64)
+        echoes = np.concatenate([self._pending_echo, echo])
         n = len(data) // FRAME
         out: list[Utterance] = []
         for i in range(n):
             t = self._t_next + i * FRAME_S
-            done = self._frame(data[i * FRAME : (i + 1) * FRAME], t)
+            frame = slice(i * FRAME, (i + 1) * FRAME)
+            echo_db = 10 * np.log10(float(np.mean(echoes[frame])) + 1.0)
+            done = self._frame(data[frame], t, echo_db)
             if done is not None:
                 out.append(done)
         self._pending = data[n * FRAME :]
+        self._pending_echo = echoes[n * FRAME :]
         self._t_next += n * FRAME_S
         return out
 
@@ -98,16 +116,18 @@ class Endpointer:
             return []
         return [self._close(t)]
 
-    def _frame(self, frame: np.ndarray, t: float) -> Utterance | None:
+    def _frame(self, frame: np.ndarray, t: float, echo_db: float = 0.0) -> Utterance | None:
         cfg = self.config
         level = 10 * np.log10(float(np.mean(frame.astype(np.float64) ** 2)) + 1.0)
-        floor = self._update_floor(level)
+        floor = self._update_floor(level, echo_db)
+        above_echo = level > echo_db + cfg.echo_db
         if not self._in_speech:
             self._history.append(frame)
             keep = int(cfg.preroll / FRAME_S) + cfg.onset_frames
             if len(self._history) > keep:
                 self._history.pop(0)
-            self._loud_run = self._loud_run + 1 if level > floor + cfg.on_db else 0
+            loud = level > floor + cfg.on_db and above_echo
+            self._loud_run = self._loud_run + 1 if loud else 0
             if self._loud_run >= cfg.onset_frames:
                 self._in_speech = True
                 self._speech = list(self._history)
@@ -123,7 +143,7 @@ class Endpointer:
             self._speech.append(frame)  # beyond that it is talk: bound the memory
         self._n_frames += 1
         self._peak = max(self._peak, level)
-        if level > max(floor + cfg.off_db, self._peak - cfg.peak_drop_db):
+        if level > max(floor + cfg.off_db, self._peak - cfg.peak_drop_db) and above_echo:
             self._quiet_run = 0
             self._t_last_loud = t + FRAME_S
         else:
@@ -132,9 +152,10 @@ class Endpointer:
             return self._close(t + FRAME_S)
         return None
 
-    def _update_floor(self, level: float) -> float:
+    def _update_floor(self, level: float, echo_db: float = 0.0) -> float:
         """Track the background level: follow it down at once, up slowly, and not at
-        all during speech (so a long word does not lift the floor over itself).
+        all during speech (so a long word does not lift the floor over itself) or while
+        the coach's echo is louder than the floor (that is the coach, not the room).
 
         Digital silence (a muted or idle sound server sends exact zeros) says nothing
         about the room: followed down to it, the floor would make the room's own noise
@@ -145,7 +166,7 @@ class Endpointer:
             self._floor = level if level > 0 else self.config.floor_init_db
         elif level < self._floor:
             self._floor = 0.7 * self._floor + 0.3 * level
-        elif not self._in_speech:
+        elif not self._in_speech and echo_db < self._floor:
             self._floor += self.config.floor_rise_db_s * FRAME_S
         return self._floor
 

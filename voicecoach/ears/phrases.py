@@ -90,6 +90,27 @@ def find(text: str) -> tuple[list[Intent], int, int]:
     return found, extra, len(ws)
 
 
+def locate(text: str) -> list[tuple[Intent, float, float]]:
+    """Each phrase found in `text` (as `find` finds them) with where it lies in the text,
+    as fractions (0..1) of its letters: a spoken sentence's timing, roughly."""
+    ws = words(text)
+    ends = [0]
+    for w in ws:
+        ends.append(ends[-1] + len(w) + 1)
+    total = max(1, ends[-1])
+    out = []
+    i = 0
+    while i < len(ws):
+        for phrase, intent in _INDEX:
+            if tuple(ws[i : i + len(phrase)]) == phrase:
+                out.append((intent, ends[i] / total, ends[i + len(phrase)] / total))
+                i += len(phrase)
+                break
+        else:
+            i += 1
+    return out
+
+
 def resolve(intents: Iterable[Intent]) -> Intent | None:
     """One intent from all those heard in one utterance (see the module rules)."""
     distinct = list(dict.fromkeys(intents))

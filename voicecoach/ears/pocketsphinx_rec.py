@@ -211,6 +211,7 @@ class PocketSphinxRecognizer:
     """Endpointing + competing-words decode + phrase matching. See the module doc."""
 
     name = "pocketsphinx"
+    echo_aware = True  # `accept` takes the echo canceller's residual (endpoint module)
 
     def __init__(
         self,
@@ -223,9 +224,12 @@ class PocketSphinxRecognizer:
         self._grammar = _grammar_decoder(self.settings) if self.settings.two_pass else None
         self._endpointer = Endpointer(self.settings.endpoint)
 
-    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        """`echo`: per sample, the power of the coach's echo left in `samples`."""
         t_end = t0 + len(samples) / MIC_RATE
-        return self._decide_all(self._endpointer.feed(samples, t0), t_end)
+        return self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
 
     def flush(self, t: float) -> list[Detection]:
         return self._decide_all(self._endpointer.flush(t), t)
@@ -238,7 +242,14 @@ class PocketSphinxRecognizer:
                 self.on_decision(decision)
             if decision.accepted and decision.intent is not None:
                 out.append(
-                    Detection(decision.t, decision.intent, decision.text, decision.confidence)
+                    Detection(
+                        decision.t,
+                        decision.intent,
+                        decision.text,
+                        decision.confidence,
+                        start=decision.start,
+                        end=decision.end,
+                    )
                 )
         return out
 
