@@ -52,3 +52,25 @@ def test_what_is_left_of_the_coachs_echo_is_not_an_utterance_but_a_word_over_it_
     assert not utt.too_long
     assert 2.95 < utt.start < 3.1
     assert 3.4 < utt.end < 3.55
+
+
+def rumble(seconds: float, rms: float, seed: int) -> np.ndarray:
+    """A room's background: pink (1/f) noise plus mains hum, most of it below 200 Hz."""
+    n = int(seconds * MIC_RATE)
+    rng = np.random.default_rng(seed)
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
+    pink = np.fft.irfft(spectrum, n)
+    hum = 0.4 * np.sin(2 * np.pi * 50 * np.arange(n) / MIC_RATE)
+    room = pink / np.std(pink) + hum
+    return (room * rms / np.std(room)).astype(np.int16)
+
+
+def test_a_rumbling_room_alone_is_never_an_utterance_and_a_word_in_it_is_one():
+    audio = rumble(30.0, 40, seed=4)
+    assert utterances(audio) == []
+
+    audio[20 * MIC_RATE : int(20.5 * MIC_RATE)] += noise(0.5, 1500, seed=5)
+    (utt,) = utterances(audio)
+    assert 19.95 < utt.start < 20.05
+    assert 20.45 < utt.end < 20.6
