@@ -78,6 +78,8 @@ def measure(server, runs: int, chosen: dict[str, Callable[..., e2e.Run]]) -> dic
                 f"heard {run.heard} {'; '.join(run.notes)}",
                 flush=True,
             )
+            if run.code != 130:  # every scenario ends with Ctrl-C: say what went wrong
+                print(f"  stderr of run {i + 1} {name}:\n{run.stderr[-2000:]}", flush=True)
     return results
 
 
