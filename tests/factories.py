@@ -22,6 +22,21 @@ def routine_from_toml(exercises: str) -> Routine:
     return Routine.model_validate(tomllib.loads(HEADER + exercises))
 
 
+def routine_from(name: str, exercises: list[dict], **fields: object) -> Routine:
+    """A valid routine called `name` with these exercises; `fields` add to or replace
+    the header (title, frequency, disclaimer, cautions, closing_tips...)."""
+    data: dict[str, object] = {
+        "name": name,
+        "title": name.title(),
+        "source": {"title": "an article"},
+        "frequency": "daily",
+        "disclaimer": "Not medical advice.",
+        "exercises": exercises,
+    }
+    data.update(fields)
+    return Routine.model_validate(data)
+
+
 USER_ROUTINE = """
 name = "{name}"
 title = "{title}"

@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from factories import routine_from
 
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
@@ -17,17 +18,13 @@ SEEDS = sorted(Path(catalog.packaged_dir()).glob("*.toml"))
 
 def make(*exercises: dict, **top: object) -> Routine:
     """A small routine for one behaviour at a time."""
-    data = {
-        "name": "tiny",
+    header = {
         "title": "Tiny Routine",
-        "source": {"title": "an article"},
         "frequency": "twice a week",
         "disclaimer": "General advice, not medical advice.",
         "closing_tips": ["Drink some water."],
-        "exercises": list(exercises),
     }
-    data.update(top)
-    return Routine.model_validate(data)
+    return routine_from("tiny", list(exercises), **{**header, **top})
 
 
 def reps(id_: str, n: int = 4, tempo: float = 2.0, work: dict | None = None, **kw: object):

@@ -5,43 +5,38 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from factories import routine_from
 
 from voicecoach.engine import Config, segment_left, tempo
 from voicecoach.engine import texts as T
 from voicecoach.engine.commands import TEMPO_LIMITS
 from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
-from voicecoach.routine import Routine
 
-ROUTINE = Routine.model_validate(
-    {
-        "name": "intents",
-        "title": "Intent Drill",
-        "source": {"title": "an article"},
-        "frequency": "daily",
-        "disclaimer": "Not medical advice.",
-        "cautions": ["Move within a comfortable range."],
-        "exercises": [
-            {
-                "id": "march",
-                "name": "March",
-                "setup": ["Stand tall."],
-                "cautions": ["Keep your back straight."],
-                "sides": ["right", "left"],
-                "sets": 2,
-                "rest_between_sets": 30,
-                "work": {"kind": "reps", "reps": 6, "tempo": 2},
-            },
-            {
-                "id": "plank",
-                "name": "Plank",
-                "setup": ["Lie face down."],
-                "rest_after": 20,
-                "work": {"kind": "holds", "reps": 2, "hold": 10, "release": 3},
-            },
-            {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 40}},
-        ],
-    }
+ROUTINE = routine_from(
+    "intents",
+    [
+        {
+            "id": "march",
+            "name": "March",
+            "setup": ["Stand tall."],
+            "cautions": ["Keep your back straight."],
+            "sides": ["right", "left"],
+            "sets": 2,
+            "rest_between_sets": 30,
+            "work": {"kind": "reps", "reps": 6, "tempo": 2},
+        },
+        {
+            "id": "plank",
+            "name": "Plank",
+            "setup": ["Lie face down."],
+            "rest_after": 20,
+            "work": {"kind": "holds", "reps": 2, "hold": 10, "release": 3},
+        },
+        {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 40}},
+    ],
+    title="Intent Drill",
+    cautions=["Move within a comfortable range."],
 )
 
 PHASES = ["intro", "setup", "ready", "work", "hold", "rest", "paused", "done"]

@@ -6,55 +6,49 @@ from __future__ import annotations
 
 import itertools
 
+from factories import routine_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voicecoach.engine import segment_left, workout_left
 from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
-from voicecoach.routine import Routine
 
-MIXED = Routine.model_validate(
-    {
-        "name": "mixed",
-        "title": "Mixed",
-        "source": {"title": "an article"},
-        "frequency": "daily",
-        "disclaimer": "Not medical advice.",
-        "exercises": [
-            {
-                "id": "raises",
-                "name": "Raises",
-                "cues": ["Slowly."],
-                "sides": ["right", "left"],
-                "sets": 2,
-                "rest_between_sets": 12,
-                "extra_sets": [{"side": "weaker", "sets": 1}],
-                "work": {"kind": "reps", "reps": 4, "tempo": 2.5},
+MIXED = routine_from(
+    "mixed",
+    [
+        {
+            "id": "raises",
+            "name": "Raises",
+            "cues": ["Slowly."],
+            "sides": ["right", "left"],
+            "sets": 2,
+            "rest_between_sets": 12,
+            "extra_sets": [{"side": "weaker", "sets": 1}],
+            "work": {"kind": "reps", "reps": 4, "tempo": 2.5},
+        },
+        {
+            "id": "toes",
+            "name": "Toes",
+            "sets": 2,
+            "superset": "pair",
+            "rest_between_sets": 10,
+            "work": {"kind": "holds", "reps": 2, "hold": 7, "release": 2},
+        },
+        {
+            "id": "heels",
+            "name": "Heels",
+            "sets": 2,
+            "superset": "pair",
+            "work": {
+                "kind": "sequence",
+                "parts": [
+                    {"work": {"kind": "timed", "seconds": 22, "label": "walk"}},
+                    {"work": {"kind": "circles", "reps": 2}, "rest_after": 4},
+                ],
             },
-            {
-                "id": "toes",
-                "name": "Toes",
-                "sets": 2,
-                "superset": "pair",
-                "rest_between_sets": 10,
-                "work": {"kind": "holds", "reps": 2, "hold": 7, "release": 2},
-            },
-            {
-                "id": "heels",
-                "name": "Heels",
-                "sets": 2,
-                "superset": "pair",
-                "work": {
-                    "kind": "sequence",
-                    "parts": [
-                        {"work": {"kind": "timed", "seconds": 22, "label": "walk"}},
-                        {"work": {"kind": "circles", "reps": 2}, "rest_after": 4},
-                    ],
-                },
-            },
-        ],
-    }
+        },
+    ],
 )
 
 commands = st.lists(

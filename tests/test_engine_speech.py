@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Callable
 
 import pytest
+from factories import routine_from
 
 from voicecoach.engine import Config, initial, step
 from voicecoach.engine.runner import Simulation, speech_seconds
@@ -16,16 +17,7 @@ from voicecoach.routine import Routine
 
 
 def routine(work: dict) -> Routine:
-    return Routine.model_validate(
-        {
-            "name": "speech",
-            "title": "Speech",
-            "source": {"title": "an article"},
-            "frequency": "daily",
-            "disclaimer": "Not medical advice.",
-            "exercises": [{"id": "only", "name": "Only", "work": work}],
-        }
-    )
+    return routine_from("speech", [{"id": "only", "name": "Only", "work": work}])
 
 
 REPS = routine({"kind": "reps", "reps": 8, "tempo": 2})

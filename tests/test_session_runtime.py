@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import routine_from
 
 from voicecoach.engine import Config, initial
 from voicecoach.engine.runner import RecordingVoice, Runner, VirtualClock
@@ -17,7 +18,6 @@ from voicecoach.errors import AudioError, UsageError
 from voicecoach.intents import Intent
 from voicecoach.keys import intent_for_key
 from voicecoach.ports import MIC_RATE, Detection
-from voicecoach.routine import Routine
 from voicecoach.session import (
     Ears,
     EarsFailed,
@@ -28,18 +28,12 @@ from voicecoach.session import (
     run_realtime,
 )
 
-ROUTINE = Routine.model_validate(
-    {
-        "name": "runtime",
-        "title": "Runtime",
-        "source": {"title": "an article"},
-        "frequency": "daily",
-        "disclaimer": "Not medical advice.",
-        "exercises": [
-            {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 60}},
-            {"id": "lift", "name": "Lift", "work": {"kind": "reps", "reps": 5, "tempo": 2}},
-        ],
-    }
+ROUTINE = routine_from(
+    "runtime",
+    [
+        {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 60}},
+        {"id": "lift", "name": "Lift", "work": {"kind": "reps", "reps": 5, "tempo": 2}},
+    ],
 )
 CHUNK = 1600  # 0.1 s
 
