@@ -56,7 +56,11 @@ class Detection:
 
 class Recognizer(Protocol):
     """Streams 16 kHz mono int16 audio, in any chunk size, and returns the commands it
-    is certain of as soon as it is certain."""
+    is certain of as soon as it is certain.
+
+    A recognizer with its own endpointer may also set `echo_aware = True` and take
+    `accept(samples, t0, echo=...)`: per sample, the power of the coach's echo that the
+    echo canceller left in them (`EchoGuard` passes it; PocketSphinx uses it)."""
 
     name: str
 

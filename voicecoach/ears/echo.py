@@ -193,9 +193,10 @@ class EchoCanceller:
             return
         lag_max = int(cfg.max_delay * MIC_RATE)
         ref = self.reference.audio(t_mic - cfg.max_delay, window + lag_max, MIC_RATE)
-        if not self._enough_coach(ref.astype(np.float64)):
+        ref = ref.astype(np.float64)
+        if not self._enough_coach(ref):
             return
-        found = best_lag(mic, ref.astype(np.float64), lag_max)
+        found = best_lag(mic, ref, lag_max)
         self._judged = True
         self._misses = 0 if found is not None else self._misses + 1
         if self._misses >= 2 and self.path_found:
@@ -212,7 +213,7 @@ class EchoCanceller:
             self.delay = lag
             self._bulk = lag - min(FIT_PRE, lag)
             first = np.zeros(2 * BLOCK)
-            first[:FIT_TAPS] = fit_taps(mic, ref.astype(np.float64), lag_max - self._bulk)
+            first[:FIT_TAPS] = fit_taps(mic, ref, lag_max - self._bulk)
             self._weights[:] = 0
             self._weights[0] = np.fft.rfft(first)
             self._erle = 0.0

@@ -17,6 +17,7 @@ lost most commands in white noise at 10 dB.)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,13 @@ class EndpointConfig:
     echo_db: float = 6.0  # a frame this far above the echo left in it can be the user
 
 
+@functools.cache
+def _high_pass_sections() -> np.ndarray:
+    from scipy.signal import butter
+
+    return butter(2, HIGH_PASS_HZ, "highpass", fs=MIC_RATE, output="sos")
+
+
 @dataclass(frozen=True, slots=True)
 class Utterance:
     """One endpointed stretch of speech: `audio` spans [t_audio, t_audio + len/rate);
@@ -68,7 +76,7 @@ class Endpointer:
     _floor: float | None = None
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     _pending_echo: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    _filter: tuple | None = None  # (second-order sections, state) of the high-pass
+    _hp_state: np.ndarray | None = None  # the high-pass filter's state between calls
     _t_next: float | None = None  # audio time of the first pending sample
     _history: list[np.ndarray] = field(default_factory=list)  # preroll frames
     _speech: list[np.ndarray] = field(default_factory=list)  # frames since onset (+preroll)
@@ -106,7 +114,8 @@ class Endpointer:
         for i in range(n):
             t = self._t_next + i * FRAME_S
             frame = slice(i * FRAME, (i + 1) * FRAME)
-            echo_db = 10 * np.log10(float(np.mean(echoes[frame])) + 1.0)
+            power = float(np.mean(echoes[frame]))
+            echo_db = 10 * np.log10(power) if power > 0 else -np.inf
             done = self._frame(data[frame], filtered[frame], t, echo_db)
             if done is not None:
                 out.append(done)
@@ -123,16 +132,14 @@ class Endpointer:
 
     def _high_pass(self, samples: np.ndarray) -> np.ndarray:
         """`samples` above HIGH_PASS_HZ, continuing the filter from the previous call."""
-        from scipy.signal import butter, sosfilt, sosfilt_zi
+        from scipy.signal import sosfilt
 
         if len(samples) == 0:
             return np.zeros(0)
-        if self._filter is None:
-            sos = butter(2, HIGH_PASS_HZ, "highpass", fs=MIC_RATE, output="sos")
-            self._filter = (sos, sosfilt_zi(sos) * 0.0)
-        sos, state = self._filter
-        out, state = sosfilt(sos, samples.astype(np.float64), zi=state)
-        self._filter = (sos, state)
+        sos = _high_pass_sections()
+        if self._hp_state is None:
+            self._hp_state = np.zeros((len(sos), 2))
+        out, self._hp_state = sosfilt(sos, samples.astype(np.float64), zi=self._hp_state)
         return out
 
     def _frame(

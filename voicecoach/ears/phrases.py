@@ -18,7 +18,7 @@ Rules of `match` (a command is a *short* utterance):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from voicecoach.intents import Intent
 
@@ -70,23 +70,32 @@ def _phrase_index() -> list[tuple[tuple[str, ...], Intent]]:
 _INDEX = _phrase_index()
 
 
+def _scan(ws: list[str]) -> Iterator[tuple[int, int, Intent | None]]:
+    """(index, length, intent) of each phrase in the words `ws`, greedy longest match
+    left to right, and (index, 1, None) for each word that is in no phrase."""
+    i = 0
+    while i < len(ws):
+        for phrase, intent in _INDEX:
+            if tuple(ws[i : i + len(phrase)]) == phrase:
+                yield i, len(phrase), intent
+                i += len(phrase)
+                break
+        else:
+            yield i, 1, None
+            i += 1
+
+
 def find(text: str) -> tuple[list[Intent], int, int]:
     """Intents of the phrases in `text` (in order), the number of extra words, and the
     total number of words. Greedy longest match, left to right."""
     ws = words(text)
     found: list[Intent] = []
     extra = 0
-    i = 0
-    while i < len(ws):
-        for phrase, intent in _INDEX:
-            if tuple(ws[i : i + len(phrase)]) == phrase:
-                found.append(intent)
-                i += len(phrase)
-                break
-        else:
-            if ws[i] not in FILLERS:
-                extra += 1
-            i += 1
+    for i, _, intent in _scan(ws):
+        if intent is not None:
+            found.append(intent)
+        elif ws[i] not in FILLERS:
+            extra += 1
     return found, extra, len(ws)
 
 
@@ -98,17 +107,11 @@ def locate(text: str) -> list[tuple[Intent, float, float]]:
     for w in ws:
         ends.append(ends[-1] + len(w) + 1)
     total = max(1, ends[-1])
-    out = []
-    i = 0
-    while i < len(ws):
-        for phrase, intent in _INDEX:
-            if tuple(ws[i : i + len(phrase)]) == phrase:
-                out.append((intent, ends[i] / total, ends[i + len(phrase)] / total))
-                i += len(phrase)
-                break
-        else:
-            i += 1
-    return out
+    return [
+        (intent, ends[i] / total, ends[i + n] / total)
+        for i, n, intent in _scan(ws)
+        if intent is not None
+    ]
 
 
 def resolve(intents: Iterable[Intent]) -> Intent | None:
