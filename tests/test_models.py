@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import models
+from voicecoach.ears import models
 from voicecoach.cli import main
 from voicecoach.errors import DownloadError, ModelError
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.models import MODEL_HINT, check_vosk_model, supports_grammar
+from voicecoach.ears.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.ports import MIC_RATE, Detection
 
 log = logging.getLogger(__name__)
