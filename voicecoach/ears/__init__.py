@@ -28,8 +28,8 @@ def make_recognizer(engine: str = "auto", model_path: str | None = None) -> Reco
         raise UsageError(f"unknown speech engine {engine!r}", f"use one of {', '.join(ENGINES)}")
     if engine == "pocketsphinx":
         return _pocketsphinx()
-    from voicecoach.errors import ModelError
     from voicecoach.ears.models import find_vosk_model
+    from voicecoach.errors import ModelError
 
     try:
         path = find_vosk_model(model_path)
