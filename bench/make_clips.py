@@ -14,14 +14,15 @@ Each split is written to `<out>/<split>/` as `audio/*.wav` (16 kHz mono int16) p
      "speech_end": 1.42, "text": "okay next please", "voice": "en-us+f3", "speed": 160,
      "pitch": 45, "noise": "white|pink|babble|music|none", "snr": 20 | 10 | 5 | null,
      "split": "dev", "kind": "command|carrier|negative|near_miss|coach",
-     "reverb": 0.45 | null, "duration": 2.9}
+     "reverb": 0.45 | null, "perturb": 1.07 | null, "duration": 2.9}
 
 `snr` is the speech level (RMS over its active 10 ms frames) over the noise RMS, in dB.
 `speech_start`/`speech_end` come from the clip construction (where the clean synthesized
 speech was placed), not from a detector run on the noisy mix.  Leading and trailing
 silence is filled with a low noise floor, never digital zero.  A quarter of the clips
 are spoken in a simulated room (`reverb` = RT60 in seconds; `speech_end` is still where
-the direct sound ends, the room rings on after it).  The two splits use
+the direct sound ends, the room rings on after it).  Half of the clips are perturbed in
+pitch and tempo together (`perturb`: a resampling factor in 0.88-1.12).  The two splits use
 disjoint espeak-ng voice variants, different accents, different carrier phrases and
 different negative sentences.  The split folder is replaced atomically when complete.
 """
@@ -465,6 +466,9 @@ class Plan:
     noise: str
     snr: int | None
     reverb: float | None = None  # RT60 in seconds of a simulated room, None = dry
+    perturb: float | None = (
+        None  # resampling factor: pitch and tempo together, None = as synthesized
+    )
 
 
 KINDS = (
@@ -475,6 +479,8 @@ KINDS = (
     ("coach", 0.06),
 )
 REVERB_SHARE = 0.25  # of clips spoken in a simulated room (a phone on the floor, 1-3 m away)
+PERTURB_SHARE = 0.5  # of clips whose speech is resampled (pitch and tempo perturbation)
+PERTURB_RANGE = (0.88, 1.12)  # factor > 1: higher and faster (a smaller vocal tract)
 CONDITIONS = [("none", None)] * 3 + [(k, s) for k in NOISES for s in SNRS]
 
 
@@ -495,6 +501,10 @@ def plan_clip(split: str, i: int, seed: int) -> Plan:
     noise, snr = CONDITIONS[int(rng.integers(len(CONDITIONS)))]
     room = np.random.default_rng([seed, SPLITS.index(split), i, 11])  # own stream: adding
     reverb = round(float(room.uniform(0.2, 0.7)), 2) if room.random() < REVERB_SHARE else None
+    shift = np.random.default_rng([seed, SPLITS.index(split), i, 13])  # own stream too
+    perturb = (
+        round(float(shift.uniform(*PERTURB_RANGE)), 3) if shift.random() < PERTURB_SHARE else None
+    )
     return Plan(
         kind=kind,
         text=text,
@@ -505,7 +515,16 @@ def plan_clip(split: str, i: int, seed: int) -> Plan:
         noise=noise,
         snr=snr,
         reverb=reverb,
+        perturb=perturb,
     )
+
+
+def perturbed(speech: np.ndarray, factor: float) -> np.ndarray:
+    """`speech` played `factor` times faster: pitch and tempo both scale by `factor`
+    (the speed perturbation of ASR training), so one espeak-ng voice yields many."""
+    up = 1000
+    down = max(1, round(up * factor))
+    return resample_poly(speech, up, down).astype(np.float32)
 
 
 def render_clip(
@@ -513,6 +532,8 @@ def render_clip(
 ) -> tuple[np.ndarray, float, float]:
     """Mix one clip: (int16 samples, speech_start, speech_end) in seconds."""
     speech = synth(plan.voice, plan.speed, plan.pitch, plan.text)
+    if plan.perturb:
+        speech = perturbed(speech, plan.perturb)
     speech = speech * (10 ** (rng.uniform(-28, -16) / 20) / (active_rms(speech) + 1e-9))
     lead = int(rng.uniform(0.3, 1.5) * RATE)
     trail = int(rng.uniform(0.6, 1.5) * RATE)
@@ -574,6 +595,7 @@ def build_split(out: Path, split: str, n: int, seed: int, log=print) -> Path:
                 "split": split,
                 "kind": plan.kind,
                 "reverb": plan.reverb,
+                "perturb": plan.perturb,
                 "duration": round(len(samples) / RATE, 4),
             }
         )

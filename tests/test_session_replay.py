@@ -53,7 +53,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
         "5",
         "--fast",
         "--engine",
-        "pocketsphinx",
+        "whisper",
         "--listen-file",
         str(wav),
         "--speak-file",

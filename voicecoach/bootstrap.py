@@ -219,7 +219,8 @@ def _build_ears(args: argparse.Namespace, reference: Any, clock: Clock) -> Ears:
     from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.session import Ears
 
-    recognizer = EchoGuard(make_recognizer(args.engine, args.model), reference)
+    worker = "sync" if args.fast else "live"  # Whisper decodes in its own process
+    recognizer = EchoGuard(make_recognizer(args.engine, args.model, worker=worker), reference)
     mix = None
     if args.echo:
         gain = args.echo

@@ -15,9 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", metavar="DIR", help="folder with manifest.jsonl (bench/make_clips.py)")
     p.add_argument(
         "--engine",
-        choices=("auto", "vosk", "pocketsphinx"),
+        choices=("auto", "vosk", "whisper", "pocketsphinx"),
         default="auto",
-        help="speech engine (auto: Vosk if an English model is found, else PocketSphinx)",
+        help="speech engine (auto: Vosk if an English model is found, else Whisper tiny.en "
+        "if installed, else PocketSphinx)",
     )
     p.add_argument("--model", default=None, help="path of a Vosk model (implies Vosk)")
     p.add_argument("--limit", type=int, default=None, help="only the first N clips")

