@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import itertools
 import json
 import time
@@ -26,7 +27,8 @@ from voicecoach import evaluation
 from voicecoach.ears import phrases
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
 from voicecoach.ears.sources import WavSource
-from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, judge
+from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, judge, transcript
+from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE
 
 
@@ -80,12 +82,17 @@ def collect(clips: list[evaluation.Clip], s: WhisperSettings) -> list[dict[str, 
     return rows
 
 
+@functools.cache
+def _match(text: str, max_extra: int) -> Intent | None:
+    return phrases.match(text, max_extra)
+
+
 def fired(row: dict[str, Any], s: WhisperSettings) -> list[tuple[str, float]]:
     out = []
     for u in row["utts"]:
         if "hyps" not in u:
             continue
-        hyps = [Hypothesis(t, sc, phrases.match(t, s.max_extra)) for t, sc in u["hyps"]]
+        hyps = [Hypothesis(t, sc, _match(transcript(t), s.max_extra)) for t, sc in u["hyps"]]
         intent, _, _ = judge(hyps, u["no_speech"], s)
         if intent is not None:
             out.append((str(intent), u["t"]))

