@@ -28,6 +28,9 @@ from voicecoach.errors import ModelError, VoicecoachError
 from voicecoach.ports import Detection
 
 
+WORKER_NICENESS = 5  # the worker yields some CPU to the session (speech synthesis, playback)
+
+
 def _serve(conn: Connection, engine: str) -> None:
     """The worker's loop: build the recognizer, then answer every message in order."""
     from voicecoach.ears import make_recognizer
@@ -128,4 +131,7 @@ def _stop(conn: Connection, process: Any) -> None:
 
 
 if __name__ == "__main__":
+    import os
+
+    os.nice(WORKER_NICENESS)  # before the heavy imports: the coach's first words come first
     _serve(Connection(int(sys.argv[1])), sys.argv[2])
