@@ -3,6 +3,8 @@ terminal. Only rich styles, no hand-written escape sequences."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.align import Align
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -126,11 +128,14 @@ def _big(v: View, scale: int, inner: int) -> RenderableType:
 
 
 def _saying(v: View, inner: int) -> Text:
+    """The sentence being said, in quotes, cut to SAYING_LINES lines."""
     text = " ".join(v.extras.saying.split())
-    room = inner * SAYING_LINES - 2
-    if len(text) > room:
-        text = text[: room - 1].rstrip() + "…"
-    return Text(f"“{text}”" if text else "", style="italic")
+    if not text:
+        return Text("")
+    lines = textwrap.wrap(f"“{text}”", width=inner)
+    if len(lines) > SAYING_LINES:
+        lines = [*lines[: SAYING_LINES - 1], lines[SAYING_LINES - 1][: inner - 2].rstrip() + "…”"]
+    return Text("\n".join(lines), style="italic")
 
 
 def _progress(v: View, inner: int) -> Table:
