@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from factories import routine_from
 
-from voicecoach.engine.runner import Simulation
+from voicecoach.runtime.simulation import Simulation
 from voicecoach.screen import lines
 
 ROUTINE = routine_from(

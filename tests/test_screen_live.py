@@ -9,7 +9,8 @@ import numpy as np
 from factories import routine_from
 from rich.console import Console
 
-from voicecoach.engine.runner import Simulation, VirtualClock
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.simulation import Simulation
 from voicecoach.screen import digits
 from voicecoach.screen.live import LiveScreen, Sayings
 from voicecoach.screen.meter import LevelMeter, MeteredSource, level

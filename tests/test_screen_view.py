@@ -8,8 +8,8 @@ import pytest
 from factories import routine_from
 from rich.console import Console
 
-from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
 from voicecoach.screen import digits
 from voicecoach.screen.panel import render
 from voicecoach.screen.view import Countdown, Extras, Heard, Reps, view
