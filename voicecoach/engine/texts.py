@@ -103,7 +103,7 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
     head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
     if skipped:
         head += f" and skipped {items(skipped)}"
-    often = f"How often: {routine.frequency}"
+    often = f"How often: {routine.frequency.words}"
     if routine.frequency_assumed:
         often += ", our suggestion"  # the article does not say
     out = [
