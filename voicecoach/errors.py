@@ -68,3 +68,13 @@ class ModelError(VoicecoachError):
 
 class DownloadError(VoicecoachError):
     exit_code = ExitCode.NETWORK
+
+
+class ConfigInvalid(VoicecoachError):
+    """The config file cannot be used: the message names the file and the key."""
+
+    exit_code = ExitCode.INVALID
+
+
+class HistoryError(VoicecoachError):
+    """The workout history cannot be read or written."""

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import (
+    Item,
+    State,
+    estimate_speech,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
 from voicecoach.messages import End, Log
@@ -27,11 +34,15 @@ CUE_MIN_TEMPO = 2.5  # an exercise cue fits between counts only at this tempo or
 
 def enter_intro(tx: Tx, x: float) -> None:
     s = tx.s
-    q = first_step(s, s.config.start_exercise)
+    q = start_step(s)
     minutes = max(1, round(estimate_from(s, q) / 60))
-    start = s.routine.exercises[s.config.start_exercise] if s.config.start_exercise else None
+    resumed = s.config.start_step is not None
+    start = s.routine.exercises[s.steps[q].exercise] if q and not resumed else None
     tx.set(phase="intro")
     tx.say_all(texts.intro(s.routine, minutes, start), x)
+    if resumed:
+        st = s.steps[q]
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
     tx.plan(Item(x, "intro_done"))
 
 
@@ -286,9 +297,7 @@ def exercise_outcomes(s: State) -> tuple[list[str], list[str]]:
 
 
 ACTIONS: dict[str, Callable[[Tx, Item, float], None]] = {
-    "intro_done": lambda tx, item, x: enter_setup(
-        tx, first_step(tx.s, tx.s.config.start_exercise), x
-    ),
+    "intro_done": lambda tx, item, x: enter_setup(tx, start_step(tx.s), x),
     "prompt": _prompt,
     "auto_start": lambda tx, item, x: start_countdown(tx, x),
     "prep": _prep,
