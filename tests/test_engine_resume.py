@@ -6,8 +6,8 @@ from __future__ import annotations
 from factories import routine_from
 
 from voicecoach.engine import Config
-from voicecoach.engine.runner import Simulation
 from voicecoach.routine import Routine
+from voicecoach.runtime.simulation import Simulation
 
 
 def two_exercises() -> Routine:
