@@ -101,6 +101,12 @@ class LiveScreen:
         with self._lock:
             self._heard = Heard(intent, source)
 
+    def last_said(self, now: float) -> list[str]:
+        """The sentence of the moment (none before the first)."""
+        with self._lock:
+            text = self._sayings.at(now)
+        return [text] if text else []
+
     def end(self) -> None:
         with self._lock:
             self._ended = True
