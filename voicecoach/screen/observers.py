@@ -81,9 +81,15 @@ class Transcript:
 class Panel:
     """The live panel: shown from the session's start to its end."""
 
-    def __init__(self, screen: LiveScreen, after: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        screen: LiveScreen,
+        after: Callable[[str], None] = print,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self._screen = screen
         self._after = after
+        self._warn = warn or after
         self._closing: list[str] = []
 
     def started(self, header: SessionRecord) -> None:
@@ -107,6 +113,8 @@ class Panel:
         self._screen.end()
         self._screen.stop()
         last = [lines.line(end.t, "", text) for text in self._screen.last_said(end.t)]
+        for message in self._screen.notices:  # shown on the panel; kept on the terminal
+            self._warn(message)
         for line in self._closing or last:
             self._after(line)
         self._after(lines.line(end.t, "", ending(end)))
