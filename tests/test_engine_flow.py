@@ -197,7 +197,7 @@ def test_the_end_summarises_the_session_and_gives_the_frequency_advice() -> None
     lines = [t for _, t in said(sim)]
     assert lines[-4:] == [
         "That is the end of the workout. Well done!",
-        "You did 2 of 2 exercises, in 1 minute.",
+        "You did 2 of 2 exercises in 1 minute.",
         "How often: twice a week.",
         "Drink some water.",
     ]

@@ -40,6 +40,8 @@ class Config:
 
     ready_timeout: float = 15.0
     start_exercise: int = 0
+    standing: str = ""  # "This is your 2nd workout this week, of 2-3.": intro and summary
+    time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,9 @@ class State:
     pause: Pause | None = None
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
+    begun: frozenset[int] = frozenset()  # exercises whose work started at least once
+    offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
+    pains: tuple[int, ...] = ()  # the exercise of each pain report
     logged: tuple | None = None  # the last `state` record written
     ended: bool = False
 
