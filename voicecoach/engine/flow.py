@@ -8,14 +8,15 @@ Each action runs at its own time `x` on the session clock and plans the next one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
+from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, State, estimate_speech, first_step, group, tempo
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
-from voicecoach.messages import End, Log
 from voicecoach.plan import Step
+from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
 COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
@@ -33,13 +34,13 @@ def enter_intro(tx: Tx, x: float) -> None:
     s = tx.s
     q = first_step(s, s.config.start_exercise)
     minutes = max(1, round(estimate_from(s, q) / 60))
-    tx.set(phase="intro")
+    tx.s = replace(tx.s, phase="intro")
     if s.config.start_exercise:
         start = s.routine.exercises[s.config.start_exercise]
         tx.say_all(texts.intro_from(s.routine, minutes, start), x)
     else:
         tx.say_all(texts.intro(s.routine, minutes, s.config.standing, s.config.time_note), x)
-    tx.plan(Item(x, "intro_done"))
+    tx.plan(Item(x, Action.INTRO_DONE))
 
 
 def enter_setup(tx: Tx, q: int, x: float) -> None:
@@ -48,15 +49,17 @@ def enter_setup(tx: Tx, q: int, x: float) -> None:
     s = tx.s
     k = s.steps[q].exercise
     ex = s.routine.exercises[k]
-    tx.set(phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k})
+    tx.s = replace(
+        tx.s, phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k}
+    )
     tx.say_all(texts.setup(ex, k + 1, len(s.routine.exercises)), x)
     if k not in s.offered and not _has_long_rest(s, k):
         tx.say(texts.options(ex), x)
-        tx.set(offered=tx.s.offered | {k})
+        tx.s = replace(tx.s, offered=tx.s.offered | {k})
     st = s.steps[q]
     tx.say(texts.join(*texts.announce(st, None, ex, False), work_intro(tx.s, q, first=True)), x)
-    tx.set(announced=q)
-    tx.plan(Item(x, "prompt"))
+    tx.s = replace(tx.s, announced=q)
+    tx.plan(Item(x, Action.PROMPT))
 
 
 def _has_long_rest(s: State, k: int) -> bool:
@@ -125,21 +128,21 @@ def intro_text(s: State, q: int, prev: int | None) -> str:
 
 
 def _prompt(tx: Tx, item: Item, x: float) -> None:
-    tx.set(phase="ready")
+    tx.s = replace(tx.s, phase="ready")
     tx.say(texts.PROMPT_READY, x)
     wait = max(0.0, tx.s.config.ready_timeout - COUNTDOWN_SECONDS)
-    tx.plan(Item(x, "auto_start", after=wait))
+    tx.plan(Item(x, Action.AUTO_START, after=wait))
 
 
 def start_countdown(tx: Tx, x: float) -> None:
     """ "Starting in 3, 2, 1", then the work: the ready timeout includes it."""
-    tx.set(phase="ready")
-    tx.plan(Item(x, "countdown", n=3))
+    tx.s = replace(tx.s, phase="ready")
+    tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 
 def _countdown(tx: Tx, item: Item, x: float) -> None:
     tx.say("Starting in 3" if item.n == 3 else str(item.n), x)
-    tx.plan(Item(x + 1, "countdown", n=item.n - 1) if item.n > 1 else Item(x + 1, "go"))
+    tx.plan(Item(x + 1, Action.COUNTDOWN, n=item.n - 1) if item.n > 1 else Item(x + 1, Action.GO))
 
 
 def _along(s: State, st: Step) -> list[str]:
@@ -171,11 +174,11 @@ def _plan_rep(tx: Tx, x: float, done: int) -> None:
         last = len(words) - 1
         tx.add(
             *(
-                Item(x + j * dt, "say", text=f"{w}, {m}" if j == last else w)
+                Item(x + j * dt, Action.SAY, text=f"{w}, {m}" if j == last else w)
                 for j, w in enumerate(words)
             )
         )
-    tx.add(Item(x + tempo(s) * (m - done), "count", n=m))
+    tx.add(Item(x + tempo(s) * (m - done), Action.COUNT, n=m))
 
 
 def _go(tx: Tx, item: Item, x: float) -> None:
@@ -184,10 +187,10 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     ex = s.routine.exercises[st.exercise]
     quiet = item.n == 1
-    tx.set(phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
-    tx.set(begun=s.begun | {st.exercise})
+    tx.s = replace(tx.s, phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
-        tx.plan(Item(x, "hold", n=1))
+        tx.plan(Item(x, Action.HOLD, n=1))
         return
     if not quiet:
         tx.say("Go", x)
@@ -196,12 +199,12 @@ def _go(tx: Tx, item: Item, x: float) -> None:
         _plan_rep(tx, x, 0)
         return
     end = x + st.seconds
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, "timed_end", "fixed"))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
     cues = cues_inside(s, s.index)
     start = x + (4 if quiet else 2)
     gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
-    tx.add(*(Item(start + j * gap, "say", "fixed", text=c) for j, c in enumerate(cues)))
+    tx.add(*(Item(start + j * gap, Action.SAY, "fixed", text=c) for j, c in enumerate(cues)))
     for alt in ex.alternatives:
         if (
             alt.work is not None
@@ -209,7 +212,7 @@ def _go(tx: Tx, item: Item, x: float) -> None:
             and alt.work.seconds.value < st.seconds
         ):
             text = texts.alternative_done(alt)
-            tx.add(Item(x + alt.work.seconds.value, "say", "fixed", text=text))
+            tx.add(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
@@ -223,13 +226,15 @@ def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
         left = length / 2
         marks[left] = texts.join("Halfway", marks.get(left, "")).rstrip(".")
     if length >= MINUTE_MARKS_MIN:
-        out += [Item(end - left, "say_drop", "drop", text=text) for left, text in marks.items()]
+        out += [
+            Item(end - left, Action.SAY_DROP, "drop", text=text) for left, text in marks.items()
+        ]
     elif length >= HALFWAY_MIN:
-        out.append(Item(end - length / 2, "say_drop", "drop", text="Halfway"))
+        out.append(Item(end - length / 2, Action.SAY_DROP, "drop", text="Halfway"))
     if ticks and length >= 5:
-        out += [Item(end - k, "cue_drop", "drop", text="tick") for k in (3, 2, 1)]
+        out += [Item(end - k, Action.CUE_DROP, "drop", text="tick") for k in (3, 2, 1)]
     elif not ticks and length >= COUNTDOWN_MIN_HOLD:
-        out += [Item(end - k, "say_drop", "drop", text=str(k)) for k in (3, 2, 1)]
+        out += [Item(end - k, Action.SAY_DROP, "drop", text=str(k)) for k in (3, 2, 1)]
     return out
 
 
@@ -243,7 +248,7 @@ def _count(tx: Tx, item: Item, x: float) -> None:
             tx.cue("hold_end", x)
     elif not _along(s, st):
         tx.say(str(item.n), x)
-    tx.set(rep=item.n, rep_base=x)
+    tx.s = replace(tx.s, rep=item.n, rep_base=x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
         return
@@ -256,31 +261,29 @@ def _hold(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     end = x + st.hold
     tx.say("Hold", x)
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.hold, ticks=False), Item(end, "release", "fixed", n=item.n))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(
+        *_countdown_items(end, st.hold, ticks=False), Item(end, Action.RELEASE, "fixed", n=item.n)
+    )
     cues = cues_inside(s, s.index)
     if item.n <= len(cues):
-        tx.add(Item(x, "say", text=cues[item.n - 1]))
+        tx.add(Item(x, Action.SAY, text=cues[item.n - 1]))
 
 
 def _release(tx: Tx, item: Item, x: float) -> None:
     st = tx.s.step
-    tx.set(rep=item.n, seg_end=None)
+    tx.s = replace(tx.s, rep=item.n, seg_end=None)
     tx.say("Release" if st.reps == 1 else f"Release. {item.n} of {st.reps}", x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
     else:
-        tx.plan(Item(x + st.release, "hold", n=item.n + 1))
+        tx.plan(Item(x + st.release, Action.HOLD, n=item.n + 1))
 
 
 def _timed_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("hold_end", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     finish_step(tx, x, completed=True)
-
-
-def _say(tx: Tx, item: Item, x: float) -> None:
-    tx.say(item.text, x)
 
 
 def _say_drop(tx: Tx, item: Item, x: float) -> None:
@@ -304,7 +307,7 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
         ex = s.routine.exercises[s.exercise]
         completed = texts.until(s.step, ex) is not None or _alternative_done(s, ex, x)
     if completed:
-        tx.set(completed=s.completed | {s.index})
+        tx.s = replace(tx.s, completed=s.completed | {s.index})
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:
@@ -331,18 +334,18 @@ def _enter_rest(tx: Tx, x: float) -> None:
     nxt = s.steps[q] if q < len(s.steps) else None
     length = st.rest_after
     end = x + length
-    tx.set(phase="rest", seg_end=end, rep=0)
+    tx.s = replace(tx.s, phase="rest", seg_end=end, rep=0)
     tx.say(_rest_text(s, st, nxt, q), x)
     inside = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
     if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
         tx.say(texts.options(ex), x)
-        tx.set(offered=tx.s.offered | {st.exercise})
-    tx.plan(Item(end, "rest_end", "fixed"))
+        tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
+    tx.plan(Item(end, Action.REST_END, "fixed"))
     if length >= 30:
-        tx.add(Item(end - 10, "say_drop", "drop", text="10 seconds left"))
+        tx.add(Item(end - 10, Action.SAY_DROP, "drop", text="10 seconds left"))
     if nxt is not None and not needs_setup(s, q):
         text = work_intro(s, q)
-        tx.add(Item(end - estimate_speech(text) - 0.5, "prep", text=text))
+        tx.add(Item(end - estimate_speech(text) - 0.5, Action.PREP, text=text))
 
 
 def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
@@ -361,12 +364,12 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
 
 def _prep(tx: Tx, item: Item, x: float) -> None:
     tx.say(item.text, x)
-    tx.set(announced=tx.s.index + 1)
+    tx.s = replace(tx.s, announced=tx.s.index + 1)
 
 
 def _rest_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("rest_over", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     goto(tx, tx.s.index + 1, x)
 
 
@@ -393,14 +396,14 @@ def goto(tx: Tx, q: int, x: float) -> None:
     same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
     announced = s.announced == q
     rested = s.phase == "rest"  # its start announced the set: only the rest is left to say
-    tx.set(index=q, prev=s.index, rep=0, seg_end=None, announced=q)
-    tx.set(phase="hold" if there.kind == "holds" else "work")
+    tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q)
+    tx.s = replace(tx.s, phase="hold" if there.kind == "holds" else "work")
     if not announced:
         tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
     if same_set and not announced and there.kind != "holds":
-        _go(tx, Item(x, "go", n=1), x)
+        _go(tx, Item(x, Action.GO, n=1), x)
     else:
-        tx.plan(Item(x, "go"))
+        tx.plan(Item(x, Action.GO))
 
 
 def go_back(tx: Tx, q: int, x: float) -> None:
@@ -408,33 +411,43 @@ def go_back(tx: Tx, q: int, x: float) -> None:
     s = tx.s
     st = s.steps[q]
     ex = s.routine.exercises[st.exercise]
-    tx.set(index=q, prev=None, rep=0, seg_end=None, announced=q, phase="ready")
+    tx.s = replace(tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, phase="ready")
     head = texts.unit_head(st, None, ex, False) or ex.name
     tx.say(texts.join(f"Going back to {head}", work_intro(tx.s, q)), x)
-    tx.plan(Item(x, "countdown", n=3))
+    tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 
 def enter_done(tx: Tx, x: float) -> None:
     """The workout is finished: the summary, said and logged."""
     s = tx.s
-    tx.set(phase="done", seg_end=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None)
     tx.cue("done", x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
     lines = texts.summary(s.routine, done, cut, skipped, elapsed, pains, s.config.standing)
     tx.say_all(lines, x)
-    tx.plan(Item(x, "finish"))
+    tx.plan(Item(x, Action.FINISH))
+
+
+def ending_reason(s: State) -> str:
+    """Why the session in its `done` phase ends: it was finished or stopped."""
+    return "stopped" if any(i.action == Action.STOPPED for i in s.agenda) else "completed"
 
 
 def stop_session(tx: Tx, x: float) -> None:
-    """The user ended the workout: the summary, said, then the end."""
+    """The user ended the workout: the summary, said, then the end (while the summary is
+    being said already: the end, at once)."""
     s = tx.s
     tx.interrupt(x)
-    tx.set(phase="done", seg_end=None, pause=None)
+    if s.phase == "done":
+        reason = ending_reason(s)
+        end_session(tx, x, completed=reason == "completed", reason=reason)
+        return
+    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
     tx.say_all(texts.stopped(done, cut, skipped, elapsed, pains, s.config.standing), x)
-    tx.plan(Item(x, "stopped"))
+    tx.plan(Item(x, Action.STOPPED))
 
 
 def _finish_session(tx: Tx, item: Item, x: float) -> None:
@@ -443,17 +456,19 @@ def _finish_session(tx: Tx, item: Item, x: float) -> None:
 
 def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
     done, cut, skipped, pains = exercise_outcomes(tx.s)
-    fields = {
-        "completed": completed,
-        "reason": reason,
-        "done": len(done),
-        "skipped": len(skipped),
-        "cut_short": len(cut),
-        "pain_reports": len(pains),
-        "seconds": round(x - (tx.s.started or 0.0), 3),
-    }
-    tx.fx += [Log(x, "end", fields), End(x, completed, reason)]
-    tx.set(ended=True, agenda=(), seg_end=None, pause=None)
+    tx.fx.append(
+        EndRecord(
+            x,
+            completed,
+            reason,
+            len(done),
+            len(skipped),
+            cut_short=len(cut),
+            pain_reports=len(pains),
+            summary=tuple(texts.outcome(done, cut, skipped, x - (tx.s.started or 0.0), pains)),
+        )
+    )
+    tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)
 
 
 def exercise_outcomes(s: State) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -473,23 +488,40 @@ def exercise_outcomes(s: State) -> tuple[list[str], list[str], list[str], list[s
     return done, cut, skipped, pains
 
 
-ACTIONS: dict[str, Callable[[Tx, Item, float], None]] = {
-    "intro_done": lambda tx, item, x: enter_setup(
-        tx, first_step(tx.s, tx.s.config.start_exercise), x
-    ),
-    "prompt": _prompt,
-    "auto_start": lambda tx, item, x: start_countdown(tx, x),
-    "prep": _prep,
-    "countdown": _countdown,
-    "go": _go,
-    "count": _count,
-    "hold": _hold,
-    "release": _release,
-    "timed_end": _timed_end,
-    "say": _say,
-    "say_drop": _say_drop,
-    "cue_drop": _cue_drop,
-    "rest_end": _rest_end,
-    "finish": _finish_session,
-    "stopped": lambda tx, item, x: end_session(tx, x, completed=False, reason="stopped"),
-}
+def perform(tx: Tx, item: Item, x: float) -> None:
+    """Do what the agenda item `item` says, at its time `x`."""
+    match item.action:
+        case Action.INTRO_DONE:
+            enter_setup(tx, first_step(tx.s, tx.s.config.start_exercise), x)
+        case Action.PROMPT:
+            _prompt(tx, item, x)
+        case Action.AUTO_START:
+            start_countdown(tx, x)
+        case Action.PREP:
+            _prep(tx, item, x)
+        case Action.COUNTDOWN:
+            _countdown(tx, item, x)
+        case Action.GO:
+            _go(tx, item, x)
+        case Action.COUNT:
+            _count(tx, item, x)
+        case Action.HOLD:
+            _hold(tx, item, x)
+        case Action.RELEASE:
+            _release(tx, item, x)
+        case Action.TIMED_END:
+            _timed_end(tx, item, x)
+        case Action.SAY:
+            tx.say(item.text, x)
+        case Action.SAY_DROP:
+            _say_drop(tx, item, x)
+        case Action.CUE_DROP:
+            _cue_drop(tx, item, x)
+        case Action.REST_END:
+            _rest_end(tx, item, x)
+        case Action.FINISH:
+            _finish_session(tx, item, x)
+        case Action.STOPPED:
+            end_session(tx, x, completed=False, reason="stopped")
+        case _:
+            assert_never(item.action)

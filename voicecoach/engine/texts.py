@@ -262,7 +262,7 @@ def unit_head(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> str:
         return f"{ex.name}, {unit(step, ex)}" if unit(step, ex) else ex.name
     if step.set > ex.sets.value and new_unit:
         where = f"your {side_name(step.side)}" if step.side else "this exercise"
-        return f"A {ordinal(step.set)} set on {where}"
+        return f"a {ordinal(step.set)} set on {where}"
     return unit(step, ex) if new_unit else ""
 
 
