@@ -24,7 +24,17 @@ from voicecoach.engine.flow import (
     start_countdown,
     stop_session,
 )
-from voicecoach.engine.state import Action, Item, Pause, PauseKind, State, first_step, group, tempo
+from voicecoach.engine.state import (
+    Action,
+    Item,
+    Pause,
+    PauseKind,
+    State,
+    first_step,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import progress_text, segment_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
@@ -45,7 +55,7 @@ def _on_next(tx: Tx, t: float) -> None:
     s = tx.s
     tx.interrupt(t)
     if s.phase == "intro":
-        enter_setup(tx, first_step(s, s.config.start_exercise), t)
+        enter_setup(tx, start_step(s), t)
     elif s.phase in ("setup", "ready"):
         skip_exercise(tx, t)
     elif s.phase in ("work", "hold"):

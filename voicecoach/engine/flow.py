@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Action, Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, State, estimate_speech, group, start_step, tempo
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
 from voicecoach.plan import Step
@@ -32,14 +32,18 @@ GROUP = 5
 def enter_intro(tx: Tx, x: float) -> None:
     """The whole intro, or with `--from` one line."""
     s = tx.s
-    q = first_step(s, s.config.start_exercise)
+    q = start_step(s)
     minutes = max(1, round(estimate_from(s, q) / 60))
     tx.s = replace(tx.s, phase="intro")
-    if s.config.start_exercise:
+    resumed = s.config.start_step is not None
+    if s.config.start_exercise and not resumed:
         start = s.routine.exercises[s.config.start_exercise]
         tx.say_all(texts.intro_from(s.routine, minutes, start), x)
     else:
         tx.say_all(texts.intro(s.routine, minutes, s.config.standing, s.config.time_note), x)
+    if resumed:
+        st = s.steps[q]
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
     tx.plan(Item(x, Action.INTRO_DONE))
 
 
@@ -492,7 +496,7 @@ def perform(tx: Tx, item: Item, x: float) -> None:
     """Do what the agenda item `item` says, at its time `x`."""
     match item.action:
         case Action.INTRO_DONE:
-            enter_setup(tx, first_step(tx.s, tx.s.config.start_exercise), x)
+            enter_setup(tx, start_step(tx.s), x)
         case Action.PROMPT:
             _prompt(tx, item, x)
         case Action.AUTO_START:

@@ -44,6 +44,8 @@ class Config:
     start_exercise: int = 0
     standing: str = ""  # "This is your 2nd workout this week, of 2-3.": intro and summary
     time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
+    start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
+    done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
 
 
 class Action(Enum):
@@ -159,6 +161,13 @@ class State:
 
 def first_step(state: State, exercise: int) -> int:
     return next(i for i, s in enumerate(state.steps) if s.exercise == exercise)
+
+
+def start_step(state: State) -> int:
+    """Where the session begins: a resumed session's step, else the first step of the
+    exercise it starts with."""
+    c = state.config
+    return c.start_step if c.start_step is not None else first_step(state, c.start_exercise)
 
 
 def group(routine: Routine, exercise: int) -> list[int]:

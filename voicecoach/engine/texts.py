@@ -125,6 +125,14 @@ def outcome(
     return out
 
 
+def resumed(step: Step, ex: Exercise) -> str:
+    """The one-line recap of a resumed session: where it picks up."""
+    where = f"{ex.name}, set {step.set} of {step.sets}"
+    if step.side:
+        where += f", {side_name(step.side)}"
+    return sentence(f"Picking up where you left off: {where}")
+
+
 def summary(
     routine: Routine,
     done: list[str],
@@ -136,7 +144,7 @@ def summary(
 ) -> list[str]:
     """The end of a finished workout: the outcome, the standing this week, the article's
     frequency and closing advice."""
-    often = f"How often: {routine.frequency}"
+    often = f"How often: {routine.frequency.words}"
     if routine.frequency_assumed:
         often += ", our suggestion"  # the article does not say
     out = [
