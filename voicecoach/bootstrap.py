@@ -145,13 +145,14 @@ def make_ears(
 
 
 def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
-    from voicecoach.ears import make_recognizer
+    from voicecoach.ears import choose_engine, make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.runtime.loops import Ears
 
     engine = "auto" if options.engine == "keys" else options.engine
-    model = str(options.model) if options.model else None
-    recognizer = EchoGuard(make_recognizer(engine, model), reference)
+    choice = choose_engine(engine, str(options.model) if options.model else None)
+    warn(f"voicecoach: {choice.describe()}")
+    recognizer = EchoGuard(make_recognizer(choice=choice), reference)
     mix = None
     if options.echo:
         gain = options.echo

@@ -285,8 +285,8 @@ def source_text(routine: Routine) -> str:
 def frequency_text(routine: Routine) -> str:
     """How often, marked when the article does not say and the advice is ours."""
     if routine.frequency_assumed:
-        return f"{routine.frequency} (our suggestion: the article does not say)"
-    return routine.frequency
+        return f"{routine.frequency.words} (our suggestion: the article does not say)"
+    return routine.frequency.words
 
 
 def minutes_text(routine: Routine) -> str:
