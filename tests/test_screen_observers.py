@@ -1,4 +1,5 @@
-"""The transcript and the panel as session observers, fed the records of a dispatch."""
+"""The printed transcript and the live panel as session observers, fed the records of a
+dispatch."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from voicecoach.records import (
     StateRecord,
 )
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.printer import Printer
 from voicecoach.runtime.simulation import Simulation
 from voicecoach.screen.live import LiveScreen
-from voicecoach.screen.observers import Immediate, Panel, Transcript, ending
+from voicecoach.screen.observers import Panel, ending
 
 ROUTINE = routine_from(
     "observed",
@@ -35,7 +37,7 @@ ROUTINE = routine_from(
 
 
 class Lines:
-    """A LinePrinter that keeps (time, line), like the paced printer would print them."""
+    """A PacedPrinter stand-in that keeps (time, line) as it would print them in time."""
 
     def __init__(self) -> None:
         self.lines: list[tuple[float, str]] = []
@@ -55,9 +57,13 @@ def at_work():
     return Simulation(ROUTINE).until_phase("work").state
 
 
+def transcript(lines: Lines, cues: bool = False) -> Printer:
+    return Printer(VirtualClock(), print, lines, cues=cues)
+
+
 def test_what_is_said_is_printed_with_where_the_session_is():
     printer = Lines()
-    Transcript(printer).update(at_work(), [SayRecord(65.0, "Go", 0.3)], 65.0)
+    transcript(printer).update(at_work(), [SayRecord(65.0, "Go", 0.3)], 65.0)
     assert printer.text == ["[01:05] Heel Raises · set 1 of 2 · right · Go"]
 
 
@@ -68,8 +74,8 @@ def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():
         StateRecord(2.0, "raises", 0, 1, "right", "work", 0),
     ]
     quiet, loud = Lines(), Lines()
-    Transcript(quiet).update(at_work(), records, 2.0)
-    Transcript(loud, cues=True).update(at_work(), records, 2.0)
+    transcript(quiet).update(at_work(), records, 2.0)
+    transcript(loud, cues=True).update(at_work(), records, 2.0)
     assert quiet.text == []
     assert [line.rsplit(" · ", 1)[1] for line in loud.text] == ["tick", "beep"]
     assert not any("hold_end" in line or "[tick]" in line for line in loud.text)
@@ -77,10 +83,10 @@ def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():
 
 def test_a_command_heard_is_printed_and_an_interrupt_drops_what_it_cut():
     printer = Lines()
-    transcript = Transcript(printer)
+    observer = transcript(printer)
     state = at_work()
-    transcript.update(state, [SayRecord(10.0, "One", 0.5), SayRecord(12.0, "Two", 0.5)], 10.0)
-    transcript.update(
+    observer.update(state, [SayRecord(10.0, "One", 0.5), SayRecord(12.0, "Two", 0.5)], 10.0)
+    observer.update(
         state,
         [HeardRecord(11.0, "pause", "key ' '", "keys"), InterruptRecord(11.0)],
         11.0,
@@ -91,10 +97,10 @@ def test_a_command_heard_is_printed_and_an_interrupt_drops_what_it_cut():
     ]
 
 
-def test_immediate_prints_at_once():
+def test_in_virtual_time_lines_are_printed_at_once():
     out: list[str] = []
-    Immediate(out.append).write(3.0, "line")
-    assert out == ["line"]
+    Printer(VirtualClock(), out.append).update(at_work(), [SayRecord(3.0, "Go", 0.3)], 3.0)
+    assert out == ["[00:03] Heel Raises · set 1 of 2 · right · Go"]
 
 
 def test_the_end_line_counts_the_exercises():

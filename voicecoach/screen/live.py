@@ -125,9 +125,9 @@ class LiveScreen:
         with self._lock:
             self._ended = True
 
-    def set_help(self, help_line: str) -> None:
+    def set_engine(self, engine: str) -> None:
         with self._lock:
-            self._help = help_line
+            self._engine = engine
 
     # ---------------------------------------------------------------- display
 

@@ -1,18 +1,15 @@
-"""The two ways a session shows itself, as session observers: the live panel (stdout is
-a terminal) and the plain transcript (piped, CI, `--fast`, `--quiet-screen`).
+"""The live panel as a session observer (the plain transcript is the other way a session
+shows itself: `voicecoach.runtime.printer.Printer`).
 
-Both are called on the main-loop thread after every engine dispatch; they only hand
-facts on (the panel redraws on its own thread; the transcript is paced by a printer
-thread in real time), so neither delays speech or timing."""
+Called on the main-loop thread after every engine dispatch, it only hands facts on; the
+panel redraws on its own thread, so it never delays speech or timing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 from voicecoach.engine.state import State
 from voicecoach.records import (
-    CueRecord,
     EndRecord,
     HeardRecord,
     InterruptRecord,
@@ -22,60 +19,6 @@ from voicecoach.records import (
 )
 from voicecoach.screen import lines
 from voicecoach.screen.live import LiveScreen
-
-
-class LinePrinter(Protocol):
-    """Where transcript lines go: at once (`--fast`) or when their sound starts."""
-
-    def write(self, at: float, line: str) -> None: ...
-
-    def cancel_from(self, at: float) -> None: ...
-
-
-class Immediate:
-    """A LinePrinter that prints every line at once (virtual time)."""
-
-    def __init__(self, out: Callable[[str], None]) -> None:
-        self._out = out
-
-    def write(self, at: float, line: str) -> None:
-        self._out(line)
-
-    def cancel_from(self, at: float) -> None:
-        pass  # already printed: a virtual session's transcript is what was queued
-
-
-class Transcript:
-    """`[mm:ss] exercise · set · side · what is said`, one line per utterance; cues as
-    the words "beep"/"tick" only with `cues`; the commands heard."""
-
-    def __init__(self, printer: LinePrinter, *, cues: bool = False) -> None:
-        self._printer = printer
-        self._cues = cues
-
-    def started(self, header: SessionRecord) -> None:
-        pass
-
-    def update(self, state: State, records: Sequence[Record], now: float) -> None:
-        place = lines.place(state)
-        heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
-        for rec in records:
-            if isinstance(rec, SayRecord):
-                self._printer.write(rec.t, lines.line(rec.t, place, rec.text))
-            elif isinstance(rec, CueRecord) and self._cues:
-                self._printer.write(rec.t, lines.line(rec.t, place, lines.cue_word(rec.name)))
-            elif isinstance(rec, HeardRecord):
-                text = lines.heard_text(rec.intent, rec.source)
-                heard.append((rec.t, lines.line(rec.t, "", text)))
-                self._printer.write(*heard[-1])
-            elif isinstance(rec, InterruptRecord):
-                self._printer.cancel_from(rec.t)
-                for t, line in heard:
-                    if t >= rec.t:
-                        self._printer.write(t, line)
-
-    def ended(self, end: EndRecord, state: State) -> None:
-        pass
 
 
 class Panel:
@@ -91,6 +34,7 @@ class Panel:
         self._after = after
         self._warn = warn or after
         self._closing: list[str] = []
+        self._closed = False
 
     def started(self, header: SessionRecord) -> None:
         self._screen.start()
@@ -111,13 +55,21 @@ class Panel:
         """Leave the panel; the closing words (the summary) stay on the terminal."""
         self._screen.show_state(state)
         self._screen.end()
-        self._screen.stop()
         last = [lines.line(end.t, "", text) for text in self._screen.last_said(end.t)]
-        for message in self._screen.notices:  # shown on the panel; kept on the terminal
-            self._warn(message)
+        self.close()
         for line in self._closing or last:
             self._after(line)
         self._after(lines.line(end.t, "", ending(end)))
+
+    def close(self) -> None:
+        """Give the terminal back (also when the session fails before its end); the
+        warnings shown on the panel stay on the terminal. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._screen.stop()
+        for message in self._screen.notices:
+            self._warn(message)
 
 
 def ending(end: EndRecord) -> str:
