@@ -90,7 +90,8 @@ def intro(routine: Routine, minutes: int, start: Exercise | None) -> list[str]:
     out = [sentence(routine.title)]
     if routine.equipment:
         out.append(sentence(f"You will need: {items(routine.equipment)}"))
-    out.append(sentence(routine.disclaimer))
+    if routine.disclaimer:
+        out.append(sentence(routine.disclaimer))
     when = f", starting with {start.name}" if start is not None else ""
     out.append(sentence(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}{when}"))
     out.append("Say help at any time to hear what you can say.")
@@ -103,14 +104,15 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
     head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
     if skipped:
         head += f" and skipped {items(skipped)}"
-    often = f"How often: {routine.frequency}"
-    if routine.frequency_assumed:
-        often += ", our suggestion"  # the article does not say
     out = [
         "That is the end of the workout. Well done!",
         sentence(f"{head}, in {duration(elapsed).removeprefix('about ')}"),
-        sentence(often),
     ]
+    if routine.frequency:
+        often = f"How often: {routine.frequency}"
+        if routine.frequency_assumed:
+            often += ", our suggestion"  # the article does not say
+        out.append(sentence(often))
     out += [sentence(tip) for tip in routine.closing_tips]
     return out
 
