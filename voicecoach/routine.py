@@ -415,9 +415,7 @@ class Routine(_Model):
             for e in self.exercises
         )
         if n > MAX_PLAN_STEPS:
-            raise ValueError(
-                f"the routine has {n} sets and parts in all; at most {MAX_PLAN_STEPS}"
-            )
+            raise ValueError(f"the routine has {n} sets and parts in all; at most {MAX_PLAN_STEPS}")
         reps = sum(s.reps for s in plan.steps(self))
         if reps > MAX_PLAN_REPS:
             raise ValueError(
@@ -426,7 +424,8 @@ class Routine(_Model):
         hours = plan.estimate_seconds(self) / 3600
         if hours > MAX_PLAN_HOURS:
             raise ValueError(
-                f"the routine takes about {hours:.0f} hours; at most {MAX_PLAN_HOURS} in one session"
+                f"the routine takes about {hours:.0f} hours; "
+                f"at most {MAX_PLAN_HOURS} in one session"
             )
         return self
 

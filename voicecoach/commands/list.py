@@ -67,10 +67,7 @@ def broken_line(s: Summary, *, user: Path) -> str:
     first = s.problems[0].removeprefix(f"{s.path}: ")
     more = len(s.problems) - 1
     also = f" (and {more} more)" if more else ""
-    return (
-        f"{s.name}{mine}  BROKEN: {first}{also}; "
-        f"see 'voicecoach validate {s.path}'"
-    )
+    return f"{s.name}{mine}  BROKEN: {first}{also}; see 'voicecoach validate {s.path}'"
 
 
 def table(rows: list[Summary], *, user: Path) -> str:
