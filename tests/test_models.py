@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import models
 from voicecoach.cli import main
+from voicecoach.ears import models
 from voicecoach.errors import DownloadError, ModelError
 
 

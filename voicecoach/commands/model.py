@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.models.DEFAULT_MODEL (kept cheap)
+DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.ears.models.DEFAULT_MODEL (kept cheap)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach import models
+    from voicecoach.ears import models
 
     action = args.model_command or "path"
     if action == "path":

@@ -21,15 +21,15 @@ ENGINES = ("auto", "vosk", "pocketsphinx")
 def make_recognizer(engine: str = "auto", model_path: str | None = None) -> Recognizer:
     """A ready recognizer. Its `name` ("vosk" or "pocketsphinx") says which was chosen.
 
-    auto: Vosk when an English Vosk model is found (`voicecoach.models`), otherwise the
+    auto: Vosk when an English Vosk model is found (`voicecoach.ears.models`), otherwise the
     bundled PocketSphinx model (offline, zero downloads). vosk: that model or ModelError.
     A `model_path` implies Vosk under auto."""
     if engine not in ENGINES:
         raise UsageError(f"unknown speech engine {engine!r}", f"use one of {', '.join(ENGINES)}")
     if engine == "pocketsphinx":
         return _pocketsphinx()
+    from voicecoach.ears.models import find_vosk_model
     from voicecoach.errors import ModelError
-    from voicecoach.models import find_vosk_model
 
     try:
         path = find_vosk_model(model_path)

@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.ears.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.ports import MIC_RATE, Detection
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from voicecoach.errors import DownloadError, ModelError
 
 MODEL_LIST_URL = "https://alphacephei.com/vosk/models/model-list.json"
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
-PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"
+PROJECT_MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 MODEL_HINT = (
     "run 'voicecoach model download' (the small English model, about 40 MB), or point "
     "--model (or VOICECOACH_MODEL) at an unpacked Vosk model folder"
