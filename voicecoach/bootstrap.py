@@ -19,7 +19,6 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import ExitCode, UsageError, VoicecoachError
@@ -133,8 +132,10 @@ def _check_options(args: argparse.Namespace) -> None:
         )
     if args.echo < 0:
         raise UsageError("--echo GAIN must be 0 or more")
-    if args.listen_file and not Path(args.listen_file).is_file():
-        raise UsageError(f"no such file: {args.listen_file}", "check the --listen-file path")
+    if args.listen_file:
+        from voicecoach.ears.wav import read_header
+
+        read_header(args.listen_file)  # a bad file is reported before anything happens
 
 
 def _prints(args: argparse.Namespace) -> bool:
