@@ -198,8 +198,8 @@ def test_a_bad_listen_file_is_reported_before_the_session_starts(tmp_path, capsy
     log = tmp_path / "keep.jsonl"
     code = main(["start", "behind-knee", "--fast", "--listen-file", str(bad), "--log", str(log)])
     out, err = capsys.readouterr()
-    assert code == ExitCode.AUDIO
-    assert "0 channels" in err
+    assert code == ExitCode.USAGE
+    assert f"voicecoach: --listen-file: cannot read {bad} as a WAV file: 0 channels" in err
     assert "Traceback" not in err
     assert out == ""  # nothing was said
     assert not Path(log).exists()

@@ -134,8 +134,12 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError("--echo GAIN must be 0 or more")
     if args.listen_file:
         from voicecoach.ears.wav import read_header
+        from voicecoach.errors import AudioError
 
-        read_header(args.listen_file)  # a bad file is reported before anything happens
+        try:  # a bad file is reported before anything else happens
+            read_header(args.listen_file)
+        except AudioError as exc:
+            raise UsageError(f"--listen-file: {exc.message}", exc.hint) from None
 
 
 def _prints(args: argparse.Namespace) -> bool:
