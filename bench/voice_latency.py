@@ -11,7 +11,7 @@ often a whole session's phrases come from the cache.
    Target: < 100 ms.
 3. Cache: a whole session of ROUTINE run on the virtual clock through the real renderer
    (the --speak-file voice): utterances, renders, cache hit rate; then again after
-   prerendering every phrase of a dry run (engine.runner.Simulation).
+   prerendering every phrase of a dry run (runtime.simulation.Simulation).
 Writes bench/out/voice_latency.json and bench/out/voice_session.wav.
 """
 
@@ -124,7 +124,9 @@ def session_cache(routine_name: str, prerendered: bool) -> dict[str, float]:
     every phrase of a dry run (what `start` can prerender) is rendered before it starts."""
     from voicecoach import catalog
     from voicecoach.engine import initial
-    from voicecoach.engine.runner import Runner, Simulation, VirtualClock
+    from voicecoach.runtime.clocks import VirtualClock
+    from voicecoach.runtime.runner import Runner
+    from voicecoach.runtime.simulation import Simulation
     from voicecoach.voice import make_renderer
     from voicecoach.voice.timeline import Timeline
     from voicecoach.voice.wavfile import WavTimelineVoice

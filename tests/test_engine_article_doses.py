@@ -8,8 +8,8 @@ import pytest
 from test_engine_flow import make  # a small routine for one behaviour at a time
 
 from voicecoach.engine import texts as T
-from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
 
 
 def exercise(id_: str, work: dict, **kw: object) -> dict:

@@ -10,8 +10,8 @@ from factories import routine_from
 
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
-from voicecoach.engine.runner import Simulation
 from voicecoach.routine import Routine
+from voicecoach.runtime.simulation import Simulation
 
 SEEDS = sorted(Path(catalog.packaged_dir()).glob("*.toml"))
 

@@ -10,8 +10,8 @@ from factories import routine_from
 from voicecoach.engine import Config, segment_left, tempo
 from voicecoach.engine import texts as T
 from voicecoach.engine.commands import TEMPO_LIMITS
-from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
 
 ROUTINE = routine_from(
     "intents",

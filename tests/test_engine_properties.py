@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voicecoach.engine import segment_left, workout_left
-from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
 
 MIXED = routine_from(
     "mixed",

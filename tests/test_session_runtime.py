@@ -13,20 +13,23 @@ import pytest
 from factories import routine_from
 
 from voicecoach.engine import Config, initial
-from voicecoach.engine.runner import RecordingVoice, Runner, VirtualClock
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.intents import Intent
 from voicecoach.keys import intent_for_key
 from voicecoach.ports import MIC_RATE, Detection
-from voicecoach.session import (
+from voicecoach.records import Record, SayRecord, SessionRecord, as_json
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.log import LogWriter
+from voicecoach.runtime.loops import (
     Ears,
     EarsFailed,
     KeyPress,
-    LogWriter,
     listen,
     run_fast,
     run_realtime,
 )
+from voicecoach.runtime.runner import Runner
+from voicecoach.runtime.simulation import RecordingVoice
 
 ROUTINE = routine_from(
     "runtime",
@@ -77,7 +80,10 @@ class ScriptedEars:
 
 
 def runner(records: list[dict] | None = None) -> Runner:
-    sink = records.append if records is not None else None
+    def sink(record: Record) -> None:
+        if records is not None:
+            records.append(as_json(record))
+
     return Runner(
         initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), VirtualClock(), sink
     )
@@ -86,10 +92,26 @@ def runner(records: list[dict] | None = None) -> Runner:
 # ---------------------------------------------------------------------- the log
 
 
+def session_header() -> SessionRecord:
+    return SessionRecord(
+        0.0,
+        routine="runtime",
+        title="Runtime",
+        version="0",
+        exercises=2,
+        start_exercise=0,
+        estimate_seconds=100.0,
+        ready_timeout=10.0,
+        fast=True,
+        voice="RecordingVoice",
+        ears=None,
+    )
+
+
 def test_the_log_writes_each_record_as_a_json_line_at_once(tmp_path: Path) -> None:
     log = LogWriter(tmp_path / "x.jsonl")
-    log({"t": 0.0, "type": "session"})
-    log({"t": 1.5, "type": "say", "text": "Hold"})
+    log(session_header())
+    log(SayRecord(1.5, "Hold", 0.4))
     lines = (tmp_path / "x.jsonl").read_text().splitlines()  # before close: flushed per line
     log.close()
     assert [json.loads(line)["type"] for line in lines] == ["session", "say"]
@@ -170,7 +192,10 @@ def realtime(script: list[tuple[float, object]], warnings: list[str] | None = No
     clock = FakeClock()
     records: list[dict] = []
     run = Runner(
-        initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), clock, records.append
+        initial(ROUTINE, Config(ready_timeout=10)),
+        RecordingVoice(),
+        clock,
+        lambda record: records.append(as_json(record)),
     )
     inbox = ScriptedInbox(clock, script)
     run_realtime(run, inbox, intent_for_key, (warnings if warnings is not None else []).append)

@@ -22,12 +22,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import ExitCode, UsageError, VoicecoachError
+from voicecoach.records import EndRecord, HeardRecord, Record, SessionRecord
 
 if TYPE_CHECKING:
-    from voicecoach.engine.runner import Runner
     from voicecoach.ports import Clock
     from voicecoach.routine import Routine
-    from voicecoach.session import Ears
+    from voicecoach.runtime.loops import Ears
+    from voicecoach.runtime.runner import Runner
 
 
 def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
@@ -35,8 +36,10 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     `out` receives what the coach says in text mode."""
     from voicecoach import catalog
     from voicecoach.engine import Config, initial
-    from voicecoach.engine.runner import Runner, VirtualClock
-    from voicecoach.session import InterruptTap, LogWriter, PacedPrinter, RealClock
+    from voicecoach.runtime.clocks import RealClock, VirtualClock
+    from voicecoach.runtime.log import LogWriter
+    from voicecoach.runtime.printer import InterruptTap, PacedPrinter
+    from voicecoach.runtime.runner import Runner
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
@@ -66,7 +69,7 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
             log(_header(routine, args, start, voice, ears))
         try:
             if fast:
-                from voicecoach.session import run_fast
+                from voicecoach.runtime.loops import run_fast
 
                 run_fast(runner, ears)
             else:
@@ -82,7 +85,7 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     except KeyboardInterrupt:  # while still setting up: the log still gets its end
         interrupted = True
         if log is not None:
-            log({"t": 0.0, "type": "end", "completed": False, "reason": "interrupted"})
+            log(EndRecord(0.0, completed=False, reason="interrupted"))
         print("\nvoicecoach: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     finally:
@@ -96,8 +99,8 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
             log.close()
 
 
-def _fan_out(sinks: list[Callable[[dict[str, Any]], None]]) -> Callable[[dict[str, Any]], None]:
-    def write(rec: dict[str, Any]) -> None:
+def _fan_out(sinks: list[Callable[[Record], None]]) -> Callable[[Record], None]:
+    def write(rec: Record) -> None:
         for sink in sinks:
             sink(rec)
 
@@ -170,21 +173,19 @@ def clock_text(t: float) -> str:
     return f"{minutes:02d}:{seconds:02d}"
 
 
-def _heard_printer(printer: Printer) -> Callable[[dict[str, Any]], None]:
-    def show(rec: dict[str, Any]) -> None:
-        if rec["type"] == "heard":
-            printer.out(f"[{clock_text(rec['t'])}] you: {rec['intent']} ({rec['source']})")
+def _heard_printer(printer: Printer) -> Callable[[Record], None]:
+    def show(rec: Record) -> None:
+        if isinstance(rec, HeardRecord):
+            printer.out(f"[{clock_text(rec.t)}] you: {rec.intent} ({rec.source})")
 
     return show
 
 
 def _header(routine: Routine, args: argparse.Namespace, start: int, voice: Any, ears: Any):
     from voicecoach import __version__, plan
-    from voicecoach.engine.runner import record
 
-    return record(
+    return SessionRecord(
         0.0,
-        "session",
         routine=routine.name,
         title=routine.title,
         version=__version__,
@@ -222,7 +223,7 @@ def make_ears(
 def _build_ears(args: argparse.Namespace, reference: Any, clock: Clock) -> Ears:
     from voicecoach.ears import make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
-    from voicecoach.session import Ears
+    from voicecoach.runtime.loops import Ears
 
     recognizer = EchoGuard(make_recognizer(args.engine, args.model), reference)
     mix = None
@@ -253,7 +254,7 @@ def _audio_source(args: argparse.Namespace, clock: Clock) -> Any:
 
 def _prerender(voice: Any, state: Any) -> None:
     """Render every phrase the session will say ahead of time, from a silent dry run."""
-    from voicecoach.engine.runner import Simulation
+    from voicecoach.runtime.simulation import Simulation
     from voicecoach.voice import prerender
 
     dry = Simulation(state.routine, state.config).finish()
@@ -262,7 +263,7 @@ def _prerender(voice: Any, state: Any) -> None:
 
 def _run_live(runner: Runner, ears: Ears | None) -> None:
     from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
-    from voicecoach.session import KeyPress, listen, run_realtime
+    from voicecoach.runtime.loops import KeyPress, listen, run_realtime
 
     inbox: queue.Queue = queue.Queue()
     stop = threading.Event()

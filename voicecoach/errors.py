@@ -68,3 +68,10 @@ class ModelError(VoicecoachError):
 
 class DownloadError(VoicecoachError):
     exit_code = ExitCode.NETWORK
+
+
+class LogError(UsageError):
+    """The `--log` file cannot be written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "check the folder exists and is writable")

@@ -22,7 +22,7 @@ from voicecoach.engine.flow import (
     intro_text,
     start_countdown,
 )
-from voicecoach.engine.state import Item, Pause, PauseKind, State, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, Pause, PauseKind, State, first_step, group, tempo
 from voicecoach.engine.timing import progress_text, segment_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
@@ -47,10 +47,10 @@ def _on_next(tx: Tx, t: float) -> None:
     elif s.phase in ("setup", "ready"):
         skip_exercise(tx, t)
     elif s.phase in ("work", "hold"):
-        tx.set(seg_end=None)
+        tx.s = replace(tx.s, seg_end=None)
         finish_step(tx, t, completed=False)
     elif s.phase == "rest":
-        tx.set(seg_end=None)
+        tx.s = replace(tx.s, seg_end=None)
         goto(tx, s.index + 1, t)
     else:
         end_session(tx, t, completed=True, reason="completed")
@@ -83,7 +83,7 @@ def _on_back(tx: Tx, t: float) -> None:
         tx.say("This is the first exercise. Starting it again.", t)
     else:
         tx.say(texts.sentence(f"Going back to {s.routine.exercises[target].name}"), t)
-    tx.set(visited=frozenset())
+    tx.s = replace(tx.s, visited=frozenset())
     enter_setup(tx, first_step(s, target), t)
 
 
@@ -117,7 +117,7 @@ def _on_repeat(tx: Tx, t: float) -> None:
 
 def _on_pause(tx: Tx, t: float, kind: PauseKind = "pause") -> None:
     tx.interrupt(t)
-    tx.set(pause=Pause(t, kind))
+    tx.s = replace(tx.s, pause=Pause(t, kind))
     tx.say(_pause_text(tx.s), t)
 
 
@@ -133,7 +133,7 @@ def _pause_text(s: State) -> str:
 
 def _on_ready(tx: Tx, t: float) -> None:
     s = tx.s
-    counting = any(i.action in ("countdown", "go") for i in s.agenda)
+    counting = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
     if s.phase in ("setup", "ready") and not counting:
         tx.interrupt(t)
         start_countdown(tx, t)
@@ -159,15 +159,15 @@ def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
     if abs(factor - s.tempo_factor) < 1e-9:
         tx.say(f"That is as {'slow' if slower else 'fast'} as I count.", t)
         return
-    tx.set(tempo_factor=factor)
+    tx.s = replace(tx.s, tempo_factor=factor)
     st = tx.s.step
     if st.kind == "reps" and s.phase == "work":
         tx.say(f"{word}. One every {tempo(tx.s):.1f} seconds.", t)
         agenda = tuple(
-            replace(i, due=tx.s.rep_base + tempo(tx.s)) if i.action == "count" else i
+            replace(i, due=tx.s.rep_base + tempo(tx.s)) if i.action == Action.COUNT else i
             for i in tx.s.agenda
         )
-        tx.set(agenda=agenda)
+        tx.s = replace(tx.s, agenda=agenda)
     else:
         tx.say(f"{word} counting, {round(100 / factor)} percent.", t)
 
@@ -231,7 +231,7 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
 def _repause(tx: Tx, t: float, kind: PauseKind) -> None:
     assert tx.s.pause is not None
     tx.interrupt(t)
-    tx.set(pause=Pause(tx.s.pause.at, kind))
+    tx.s = replace(tx.s, pause=Pause(tx.s.pause.at, kind))
     tx.say(_pause_text(tx.s), t)
 
 
@@ -240,7 +240,8 @@ def _unpause(tx: Tx, t: float) -> None:
     s = tx.s
     assert s.pause is not None
     dt = t - s.pause.at
-    tx.set(
+    tx.s = replace(
+        tx.s,
         pause=None,
         agenda=tuple(replace(i, due=i.due + dt) for i in s.agenda),
         seg_end=None if s.seg_end is None else s.seg_end + dt,
@@ -257,7 +258,7 @@ def _resume(tx: Tx, t: float) -> None:
 def _resume_speech(tx: Tx, t: float) -> None:
     """Say where we are again; re-read what the pause cut off."""
     s = tx.s
-    not_started = any(i.action in ("countdown", "go") for i in s.agenda)
+    not_started = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
     if s.phase == "intro":
         enter_intro(tx, t)
     elif s.phase == "setup":
@@ -267,12 +268,13 @@ def _resume_speech(tx: Tx, t: float) -> None:
         start_countdown(tx, t)
     elif not_started:
         tx.say(texts.join("Resuming", intro_text(s, s.index, s.prev)), t)
-        tx.plan(Item(t, "go"))
+        tx.plan(Item(t, Action.GO))
     elif s.phase == "done":
         enter_done(tx, t)
     elif s.phase == "ready":
         tx.say(texts.join("Resuming", texts.PROMPT_READY), t)
     else:
         if s.phase == "rest" and s.announced == s.index + 1:
-            tx.set(announced=None)  # the pause may have cut the next set's intro: say it again
+            # the pause may have cut the next set's intro: say it again
+            tx.s = replace(tx.s, announced=None)
         tx.say(texts.join("Resuming", progress_text(s)), t)

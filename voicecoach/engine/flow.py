@@ -8,13 +8,14 @@ Each action runs at its own time `x` on the session clock and plans the next one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
+from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, State, estimate_speech, first_step, group, tempo
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
-from voicecoach.messages import End, Log
+from voicecoach.records import EndRecord
 
 COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
@@ -30,21 +31,23 @@ def enter_intro(tx: Tx, x: float) -> None:
     q = first_step(s, s.config.start_exercise)
     minutes = max(1, round(estimate_from(s, q) / 60))
     start = s.routine.exercises[s.config.start_exercise] if s.config.start_exercise else None
-    tx.set(phase="intro")
+    tx.s = replace(tx.s, phase="intro")
     tx.say_all(texts.intro(s.routine, minutes, start), x)
-    tx.plan(Item(x, "intro_done"))
+    tx.plan(Item(x, Action.INTRO_DONE))
 
 
 def enter_setup(tx: Tx, q: int, x: float) -> None:
     """Read the exercise of step `q`, its setup and first set; then the ready prompt."""
     s = tx.s
     k = s.steps[q].exercise
-    tx.set(phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k})
+    tx.s = replace(
+        tx.s, phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k}
+    )
     n = len(s.routine.exercises)
     tx.say_all(texts.setup(s.routine.exercises[k], k + 1, n), x)
     tx.say(intro_text(tx.s, q, None), x)
-    tx.set(announced=q)
-    tx.plan(Item(x, "prompt"))
+    tx.s = replace(tx.s, announced=q)
+    tx.plan(Item(x, Action.PROMPT))
 
 
 def intro_text(s: State, q: int, prev: int | None, brief: bool = False) -> str:
@@ -58,21 +61,21 @@ def intro_text(s: State, q: int, prev: int | None, brief: bool = False) -> str:
 
 
 def _prompt(tx: Tx, item: Item, x: float) -> None:
-    tx.set(phase="ready")
+    tx.s = replace(tx.s, phase="ready")
     tx.say(texts.PROMPT_READY, x)
     wait = max(0.0, tx.s.config.ready_timeout - COUNTDOWN_SECONDS)
-    tx.plan(Item(x, "auto_start", after=wait))
+    tx.plan(Item(x, Action.AUTO_START, after=wait))
 
 
 def start_countdown(tx: Tx, x: float) -> None:
     """ "Starting in 3, 2, 1", then the work: the ready timeout includes it."""
-    tx.set(phase="ready")
-    tx.plan(Item(x, "countdown", n=3))
+    tx.s = replace(tx.s, phase="ready")
+    tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 
 def _countdown(tx: Tx, item: Item, x: float) -> None:
     tx.say("Starting in 3" if item.n == 3 else str(item.n), x)
-    tx.plan(Item(x + 1, "countdown", n=item.n - 1) if item.n > 1 else Item(x + 1, "go"))
+    tx.plan(Item(x + 1, Action.COUNTDOWN, n=item.n - 1) if item.n > 1 else Item(x + 1, Action.GO))
 
 
 def _go(tx: Tx, item: Item, x: float) -> None:
@@ -81,21 +84,21 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     ex = s.routine.exercises[st.exercise]
     quiet = item.n == 1
-    tx.set(phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    tx.s = replace(tx.s, phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
     if st.kind == "holds":
-        tx.plan(Item(x, "hold", n=1))
+        tx.plan(Item(x, Action.HOLD, n=1))
         return
     if not quiet:
         tx.say("Go", x)
     if st.kind == "reps":
-        tx.plan(Item(x + tempo(s), "count", n=1))
+        tx.plan(Item(x + tempo(s), Action.COUNT, n=1))
         return
     end = x + st.seconds
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, "timed_end", "fixed"))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
     if ex.cues and st.seconds >= CUE_MIN_SECONDS:
         cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
-        tx.add(Item(x + (4 if quiet else 2), "say_drop", "drop", text=cue))
+        tx.add(Item(x + (4 if quiet else 2), Action.SAY_DROP, "drop", text=cue))
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
@@ -109,13 +112,15 @@ def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
         left = length / 2
         marks[left] = texts.join("Halfway", marks.get(left, "")).rstrip(".")
     if length >= MINUTE_MARKS_MIN:
-        out += [Item(end - left, "say_drop", "drop", text=text) for left, text in marks.items()]
+        out += [
+            Item(end - left, Action.SAY_DROP, "drop", text=text) for left, text in marks.items()
+        ]
     elif length >= HALFWAY_MIN:
-        out.append(Item(end - length / 2, "say_drop", "drop", text="Halfway"))
+        out.append(Item(end - length / 2, Action.SAY_DROP, "drop", text="Halfway"))
     if ticks and length >= 5:
-        out += [Item(end - k, "cue_drop", "drop", text="tick") for k in (3, 2, 1)]
+        out += [Item(end - k, Action.CUE_DROP, "drop", text="tick") for k in (3, 2, 1)]
     elif not ticks and length >= COUNTDOWN_MIN_HOLD:
-        out += [Item(end - k, "say_drop", "drop", text=str(k)) for k in (3, 2, 1)]
+        out += [Item(end - k, Action.SAY_DROP, "drop", text=str(k)) for k in (3, 2, 1)]
     return out
 
 
@@ -123,15 +128,15 @@ def _count(tx: Tx, item: Item, x: float) -> None:
     s = tx.s
     st = s.step
     tx.say(str(item.n), x)
-    tx.set(rep=item.n, rep_base=x)
+    tx.s = replace(tx.s, rep=item.n, rep_base=x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
         return
-    tx.plan(Item(x + tempo(s), "count", n=item.n + 1))
+    tx.plan(Item(x + tempo(s), Action.COUNT, n=item.n + 1))
     ex = s.routine.exercises[st.exercise]
     if item.n == 1 and ex.cues and tempo(s) >= CUE_MIN_TEMPO and st.reps >= 4:
         cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
-        tx.add(Item(x + 0.8, "say_drop", "drop", text=cue))
+        tx.add(Item(x + 0.8, Action.SAY_DROP, "drop", text=cue))
 
 
 def _hold(tx: Tx, item: Item, x: float) -> None:
@@ -139,26 +144,28 @@ def _hold(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     end = x + st.hold
     tx.say("Hold", x)
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.hold, ticks=False), Item(end, "release", "fixed", n=item.n))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(
+        *_countdown_items(end, st.hold, ticks=False), Item(end, Action.RELEASE, "fixed", n=item.n)
+    )
     ex = s.routine.exercises[st.exercise]
     if item.n == 1 and ex.cues and st.hold >= 8:
-        tx.add(Item(x + 1.5, "say_drop", "drop", text=ex.cues[0]))
+        tx.add(Item(x + 1.5, Action.SAY_DROP, "drop", text=ex.cues[0]))
 
 
 def _release(tx: Tx, item: Item, x: float) -> None:
     st = tx.s.step
-    tx.set(rep=item.n, seg_end=None)
+    tx.s = replace(tx.s, rep=item.n, seg_end=None)
     tx.say("Release" if st.reps == 1 else f"Release. {item.n} of {st.reps}", x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
     else:
-        tx.plan(Item(x + st.release, "hold", n=item.n + 1))
+        tx.plan(Item(x + st.release, Action.HOLD, n=item.n + 1))
 
 
 def _timed_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("hold_end", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     finish_step(tx, x, completed=True)
 
 
@@ -181,7 +188,7 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
     if not completed and s.phase in ("work", "hold"):
         completed = texts.until(s.step, s.routine.exercises[s.exercise]) is not None
     if completed:
-        tx.set(completed=s.completed | {s.index})
+        tx.s = replace(tx.s, completed=s.completed | {s.index})
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:
@@ -198,24 +205,24 @@ def _enter_rest(tx: Tx, x: float) -> None:
     superset = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
     length = st.rest_after
     end = x + length
-    tx.set(phase="rest", seg_end=end, rep=0)
+    tx.s = replace(tx.s, phase="rest", seg_end=end, rep=0)
     tx.say(texts.rest(length, st.rest_reason, nxt, st, s.routine, superset), x)
-    tx.plan(Item(end, "rest_end", "fixed"))
+    tx.plan(Item(end, Action.REST_END, "fixed"))
     if length >= 30:
-        tx.add(Item(end - 10, "say_drop", "drop", text="10 seconds left"))
+        tx.add(Item(end - 10, Action.SAY_DROP, "drop", text="10 seconds left"))
     if nxt is not None and not needs_setup(s, q):
         text = intro_text(s, q, s.index, brief=length < BRIEF_REST)
-        tx.add(Item(end - estimate_speech(text) - 0.5, "prep", text=text))
+        tx.add(Item(end - estimate_speech(text) - 0.5, Action.PREP, text=text))
 
 
 def _prep(tx: Tx, item: Item, x: float) -> None:
     tx.say(item.text, x)
-    tx.set(announced=tx.s.index + 1)
+    tx.s = replace(tx.s, announced=tx.s.index + 1)
 
 
 def _rest_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("rest_over", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     goto(tx, tx.s.index + 1, x)
 
 
@@ -241,24 +248,24 @@ def goto(tx: Tx, q: int, x: float) -> None:
     here, there = s.step, s.steps[q]
     same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
     announced = s.announced == q
-    tx.set(index=q, prev=s.index, rep=0, seg_end=None, announced=q)
-    tx.set(phase="hold" if there.kind == "holds" else "work")
+    tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q)
+    tx.s = replace(tx.s, phase="hold" if there.kind == "holds" else "work")
     if not announced:
         tx.say(intro_text(tx.s, q, s.index), x)
     if there.kind == "timed" and same_set and not announced:
-        _go(tx, Item(x, "go", n=1), x)
+        _go(tx, Item(x, Action.GO, n=1), x)
     else:
-        tx.plan(Item(x, "go"))
+        tx.plan(Item(x, Action.GO))
 
 
 def enter_done(tx: Tx, x: float) -> None:
     s = tx.s
     done, skipped = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
-    tx.set(phase="done", seg_end=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None)
     tx.cue("done", x)
     tx.say_all(texts.summary(s.routine, done, skipped, elapsed), x)
-    tx.plan(Item(x, "finish"))
+    tx.plan(Item(x, Action.FINISH))
 
 
 def _finish_session(tx: Tx, item: Item, x: float) -> None:
@@ -267,9 +274,8 @@ def _finish_session(tx: Tx, item: Item, x: float) -> None:
 
 def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
     done, skipped = exercise_outcomes(tx.s)
-    fields = {"completed": completed, "reason": reason, "done": len(done), "skipped": len(skipped)}
-    tx.fx += [Log(x, "end", fields), End(x, completed, reason)]
-    tx.set(ended=True, agenda=(), seg_end=None, pause=None)
+    tx.fx.append(EndRecord(x, completed, reason, len(done), len(skipped)))
+    tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)
 
 
 def exercise_outcomes(s: State) -> tuple[list[str], list[str]]:
@@ -285,21 +291,36 @@ def exercise_outcomes(s: State) -> tuple[list[str], list[str]]:
     return done, skipped
 
 
-ACTIONS: dict[str, Callable[[Tx, Item, float], None]] = {
-    "intro_done": lambda tx, item, x: enter_setup(
-        tx, first_step(tx.s, tx.s.config.start_exercise), x
-    ),
-    "prompt": _prompt,
-    "auto_start": lambda tx, item, x: start_countdown(tx, x),
-    "prep": _prep,
-    "countdown": _countdown,
-    "go": _go,
-    "count": _count,
-    "hold": _hold,
-    "release": _release,
-    "timed_end": _timed_end,
-    "say_drop": _say_drop,
-    "cue_drop": _cue_drop,
-    "rest_end": _rest_end,
-    "finish": _finish_session,
-}
+def perform(tx: Tx, item: Item, x: float) -> None:
+    """Do what the agenda item `item` says, at its time `x`."""
+    match item.action:
+        case Action.INTRO_DONE:
+            enter_setup(tx, first_step(tx.s, tx.s.config.start_exercise), x)
+        case Action.PROMPT:
+            _prompt(tx, item, x)
+        case Action.AUTO_START:
+            start_countdown(tx, x)
+        case Action.PREP:
+            _prep(tx, item, x)
+        case Action.COUNTDOWN:
+            _countdown(tx, item, x)
+        case Action.GO:
+            _go(tx, item, x)
+        case Action.COUNT:
+            _count(tx, item, x)
+        case Action.HOLD:
+            _hold(tx, item, x)
+        case Action.RELEASE:
+            _release(tx, item, x)
+        case Action.TIMED_END:
+            _timed_end(tx, item, x)
+        case Action.SAY_DROP:
+            _say_drop(tx, item, x)
+        case Action.CUE_DROP:
+            _cue_drop(tx, item, x)
+        case Action.REST_END:
+            _rest_end(tx, item, x)
+        case Action.FINISH:
+            _finish_session(tx, item, x)
+        case _:
+            assert_never(item.action)

@@ -14,9 +14,11 @@ Every future action is an `Item` on the agenda with an absolute time on the sess
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal
 
 from voicecoach.plan import Step
+from voicecoach.records import StateRecord
 from voicecoach.routine import Routine
 
 Phase = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
@@ -42,12 +44,31 @@ class Config:
     start_exercise: int = 0
 
 
+class Action(Enum):
+    """What an agenda item does when it comes due (`voicecoach.engine.flow.perform`)."""
+
+    INTRO_DONE = "intro_done"
+    PROMPT = "prompt"
+    AUTO_START = "auto_start"
+    PREP = "prep"
+    COUNTDOWN = "countdown"
+    GO = "go"
+    COUNT = "count"
+    HOLD = "hold"
+    RELEASE = "release"
+    TIMED_END = "timed_end"
+    SAY_DROP = "say_drop"
+    CUE_DROP = "cue_drop"
+    REST_END = "rest_end"
+    FINISH = "finish"
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One future action: `action` names a handler in `voicecoach.engine.flow.ACTIONS`."""
+    """One future action: what `action` does is `voicecoach.engine.flow.perform`."""
 
     due: float
-    action: str
+    action: Action
     mode: Mode = "wait"
     after: float = 0.0
     n: int = 0
@@ -85,7 +106,7 @@ class State:
     pause: Pause | None = None
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
-    logged: tuple | None = None  # the last `state` record written
+    logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 
     @property
