@@ -103,7 +103,9 @@ def test_back_hip_knee_lands_near_the_articles_some_20_minutes():
     r = load("back-hip-knee")
     assert r.article_minutes == 20
     assert 18 <= plan.estimate_minutes(r) <= 25
-    assert "2-3 times per week" in r.frequency
+    # "Preform them in succession of each other 2-3 times per week for best results."
+    assert "2-3 times per week" in r.frequency.words
+    assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "week")
 
 
 # ---------------------------------------------------------- 000: behind-knee (Leslie Lidot)
@@ -128,6 +130,10 @@ def test_behind_knee_gives_each_exercise_the_articles_dose_and_frequency():
     assert (pickup.work.hold.value, pickup.work.reps.value) == (10, 5)
     assert pickup.sides == ["right", "left"]  # "for each of your foot"
     assert pickup.frequency == "2-3 times a week"
+    # the session as a whole: "twice a day" (walking, circles) to "three times a day" (presses)
+    assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "day")
+    assert "twice a day" in r.frequency.words
+    assert "three times a day" in r.frequency.words
     band = ex(r, "resistance-band")
     assert (band.work.hold.value, band.work.reps.value) == (5, 10)
 
@@ -173,9 +179,17 @@ def test_back_hip_knee_20_fits_in_the_articles_twenty_minutes():
 def test_a_routine_whose_article_gives_no_frequency_marks_its_own(name, capsys):
     r = load(name)
     assert r.frequency_assumed
-    assert "does not say" not in r.frequency  # the mark says it, not a workaround text
+    assert "does not say" not in r.frequency.words  # the mark says it, not a workaround text
     assert main(["show", name]) == 0
-    assert f"How often: {r.frequency} (our suggestion" in capsys.readouterr().out
+    assert f"How often: {r.frequency.words} (our suggestion" in capsys.readouterr().out
+
+
+def test_our_own_frequencies_count_what_their_words_say():
+    # no article numbers here: the counts must match our own words
+    daily = load("back-hip-knee-20").frequency
+    assert (daily.words, daily.times.value, daily.per) == ("once a day", 1, "day")
+    weekly = load("knee-strength").frequency
+    assert (weekly.words, rng(weekly.times), weekly.per) == ("2-3 times a week", (2, 3), "week")
 
 
 @pytest.mark.parametrize("name", ["back-hip-knee", "behind-knee", "ground-up"])
@@ -355,7 +369,13 @@ def test_ground_up_reverse_nordic_and_hamstring_curl_doses():
 def test_ground_up_keeps_the_articles_disclaimer_frequency_and_progression():
     r = load("ground-up")
     assert r.disclaimer.startswith("Every exercise is intended to start from zero pain.")
-    assert r.frequency == "2 times a week"
+    # "We recommend trying this routine 2 times a week"
+    assert r.frequency.words == "2 times a week"
+    assert (r.frequency.times.value, r.frequency.times.is_range, r.frequency.per) == (
+        2,
+        False,
+        "week",
+    )
     assert any("2-4 weeks" in tip for tip in r.closing_tips)
 
 
@@ -397,7 +417,9 @@ def test_every_routine_names_its_source_frequency_and_disclaimer(name):
     r = load(name)
     assert r.source.title
     assert r.source.seed
-    assert r.frequency
+    assert r.frequency.words
+    assert r.frequency.times is not None  # machine-readable: streaks count against it
+    assert r.frequency.per in ("day", "week")
     assert len(r.disclaimer) > 40
 
 

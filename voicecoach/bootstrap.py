@@ -221,11 +221,13 @@ def make_ears(
 
 
 def _build_ears(args: argparse.Namespace, reference: Any, clock: Clock) -> Ears:
-    from voicecoach.ears import make_recognizer
+    from voicecoach.ears import choose_engine, make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.runtime.loops import Ears
 
-    recognizer = EchoGuard(make_recognizer(args.engine, args.model), reference)
+    choice = choose_engine(args.engine, args.model)
+    warn(f"voicecoach: {choice.describe()}")
+    recognizer = EchoGuard(make_recognizer(choice=choice), reference)
     mix = None
     if args.echo:
         gain = args.echo

@@ -286,9 +286,11 @@ def source_text(routine: Routine) -> str | None:
 
 def frequency_text(routine: Routine) -> str | None:
     """How often, marked when the article does not say and the advice is ours."""
-    if routine.frequency_assumed and routine.frequency:
-        return f"{routine.frequency} (our suggestion: the article does not say)"
-    return routine.frequency
+    if routine.frequency is None:
+        return None
+    if routine.frequency_assumed:
+        return f"{routine.frequency.words} (our suggestion: the article does not say)"
+    return routine.frequency.words
 
 
 def minutes_text(routine: Routine) -> str:

@@ -6,7 +6,8 @@ sets with rests, sides (with extra sets on the weaker side, and setup words per 
 alternating pairs (supersets), ranges that keep both the article's range and the default
 we use, numbers we chose ourselves (`assumed`), open-ended doses ("repeat until your feet
 feel tired": `until`, with a number we use as the default), alternatives that are neither
-easier nor harder, and a frequency we chose (`frequency_assumed`).
+easier nor harder, and how often: times per day or per week with the article's words
+(`frequency`), or a frequency we chose (`frequency_assumed`).
 
 `voicecoach schema` prints `Routine.model_json_schema()` for editors.
 """
@@ -359,6 +360,44 @@ class Source(_Model):
     seed: str | None = Field(default=None, description="the article file it was transcribed from")
 
 
+class Frequency(_Model):
+    """How often to do the routine, machine-readable for streaks: `times` per `per`
+    ("2-3 times per week": times = { default = 2, min = 2, max = 3 }, per = "week"), with
+    the article's `words`. A plain string is words only (no streaks against it)."""
+
+    words: str = Field(min_length=1, description="how often, in the article's words")
+    times: Count | None = Field(default=None, description="how many times per `per`")
+    per: Literal["day", "week"] | None = Field(default=None, description="the period")
+
+    @model_validator(mode="after")
+    def _times_and_per(self) -> Frequency:
+        if (self.times is None) != (self.per is None):
+            raise ValueError("give both 'times' and 'per' (\"day\" or \"week\"), or neither")
+        return self
+
+    @property
+    def least(self) -> int | None:
+        """The fewest times per period that keep to it (the low end of a range)."""
+        if self.times is None:
+            return None
+        return self.times.min if self.times.min is not None else self.times.value
+
+    @property
+    def times_text(self) -> str:
+        """ "2-3", "2": the prescription's count, for "1 of 2-3 this week"."""
+        t = self.times
+        if t is None:
+            return ""
+        if t.is_range:
+            return f"{t.min}-{t.max}"
+        return str(t.value)
+
+
+def _words_to_frequency(value: Any) -> Any:
+    """`frequency = "twice a week"` is shorthand for `frequency = { words = "..." }`."""
+    return {"words": value} if isinstance(value, str) else value
+
+
 class Routine(_Model):
     schema_version: Literal[1] = 1
     name: str = Field(pattern=SLUG)
@@ -367,8 +406,10 @@ class Routine(_Model):
     source: Source | None = Field(
         default=None, description="the article it comes from (every packaged routine has one)"
     )
-    frequency: str | None = Field(
-        default=None, description="how often, in the article's words (packaged: required)"
+    frequency: Annotated[Frequency | None, BeforeValidator(_words_to_frequency)] = Field(
+        default=None,
+        description="how often: times per day or week, and the article's words (packaged: "
+        "required)",
     )
     frequency_assumed: bool = Field(
         default=False, description="true when the article gives no frequency: ours"

@@ -22,7 +22,17 @@ from voicecoach.engine.flow import (
     intro_text,
     start_countdown,
 )
-from voicecoach.engine.state import Action, Item, Pause, PauseKind, State, first_step, group, tempo
+from voicecoach.engine.state import (
+    Action,
+    Item,
+    Pause,
+    PauseKind,
+    State,
+    first_step,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import progress_text, segment_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
@@ -43,7 +53,7 @@ def _on_next(tx: Tx, t: float) -> None:
     s = tx.s
     tx.interrupt(t)
     if s.phase == "intro":
-        enter_setup(tx, first_step(s, s.config.start_exercise), t)
+        enter_setup(tx, start_step(s), t)
     elif s.phase in ("setup", "ready"):
         skip_exercise(tx, t)
     elif s.phase in ("work", "hold"):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Action, Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, State, estimate_speech, group, start_step, tempo
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
 from voicecoach.records import EndRecord
@@ -28,11 +28,15 @@ CUE_MIN_TEMPO = 2.5  # an exercise cue fits between counts only at this tempo or
 
 def enter_intro(tx: Tx, x: float) -> None:
     s = tx.s
-    q = first_step(s, s.config.start_exercise)
+    q = start_step(s)
     minutes = max(1, round(estimate_from(s, q) / 60))
-    start = s.routine.exercises[s.config.start_exercise] if s.config.start_exercise else None
+    resumed = s.config.start_step is not None
+    start = s.routine.exercises[s.steps[q].exercise] if q and not resumed else None
     tx.s = replace(tx.s, phase="intro")
     tx.say_all(texts.intro(s.routine, minutes, start), x)
+    if resumed:
+        st = s.steps[q]
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
     tx.plan(Item(x, Action.INTRO_DONE))
 
 
@@ -295,7 +299,7 @@ def perform(tx: Tx, item: Item, x: float) -> None:
     """Do what the agenda item `item` says, at its time `x`."""
     match item.action:
         case Action.INTRO_DONE:
-            enter_setup(tx, first_step(tx.s, tx.s.config.start_exercise), x)
+            enter_setup(tx, start_step(tx.s), x)
         case Action.PROMPT:
             _prompt(tx, item, x)
         case Action.AUTO_START:

@@ -42,6 +42,8 @@ class Config:
 
     ready_timeout: float = 15.0
     start_exercise: int = 0
+    start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
+    done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
 
 
 class Action(Enum):
@@ -152,6 +154,13 @@ class State:
 
 def first_step(state: State, exercise: int) -> int:
     return next(i for i, s in enumerate(state.steps) if s.exercise == exercise)
+
+
+def start_step(state: State) -> int:
+    """Where the session begins: a resumed session's step, else the first step of the
+    exercise it starts with."""
+    c = state.config
+    return c.start_step if c.start_step is not None else first_step(state, c.start_exercise)
 
 
 def group(routine: Routine, exercise: int) -> list[int]:

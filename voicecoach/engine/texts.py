@@ -98,6 +98,14 @@ def intro(routine: Routine, minutes: int, start: Exercise | None) -> list[str]:
     return out
 
 
+def resumed(step: Step, ex: Exercise) -> str:
+    """The one-line recap of a resumed session: where it picks up."""
+    where = f"{ex.name}, set {step.set} of {step.sets}"
+    if step.side:
+        where += f", {side_name(step.side)}"
+    return sentence(f"Picking up where you left off: {where}")
+
+
 def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: float) -> list[str]:
     """The end: what was done and skipped, how long it took, the article's advice."""
     total = len(done) + len(skipped)
@@ -108,8 +116,8 @@ def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: floa
         "That is the end of the workout. Well done!",
         sentence(f"{head}, in {duration(elapsed).removeprefix('about ')}"),
     ]
-    if routine.frequency:
-        often = f"How often: {routine.frequency}"
+    if routine.frequency is not None:
+        often = f"How often: {routine.frequency.words}"
         if routine.frequency_assumed:
             often += ", our suggestion"  # the article does not say
         out.append(sentence(often))
