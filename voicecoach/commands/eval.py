@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="path of a Vosk model (implies Vosk)")
     p.add_argument("--limit", type=int, default=None, help="only the first N clips")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list, per noise condition and phrase, what was missed and what was "
+        'falsely heard (with --json: under "misses")',
+    )
     p.set_defaults(run=run)
 
 
@@ -48,5 +54,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     rep = evaluation.report(results, engine)
-    print(json.dumps(rep) if args.json else evaluation.table(rep))
+    if args.misses:
+        rep["misses"] = evaluation.misses(results)
+    if args.json:
+        print(json.dumps(rep))
+    else:
+        print(evaluation.table(rep))
+        if args.misses:
+            print(evaluation.misses_table(rep["misses"]))
     return 0
