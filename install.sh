@@ -112,8 +112,7 @@ fi
 if [ "$MODEL" = 1 ]; then
   say "fetching the Vosk English model (voicecoach model download)"
   if ! "$VC" model download; then
-    say "the Vosk English model could not be downloaded (offline?); voicecoach works " \
-      "without it. Later, online: voicecoach model download"
+    say "the Vosk English model could not be downloaded (offline?): voicecoach works without it"
   fi
 fi
 # one line on the model, one on the engine `--engine auto` picks, and why
