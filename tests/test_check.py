@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import shutil
 import threading
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -271,14 +273,29 @@ def write_tone(path: Path, seconds: float = 2.5) -> Path:
     return path
 
 
-@pytest.mark.device
-def test_check_hears_sound_played_into_the_virtual_microphone(pulse, no_models, tmp_path, capsys):
-    player = threading.Thread(target=pulse.play, args=(write_tone(tmp_path / "t.wav"),))
+@contextlib.contextmanager
+def played_into_the_mic_again_and_again(pulse, wav: Path) -> Iterator[None]:
+    """`wav` into the virtual microphone (paplay -d micsink) every second or so while
+    the block runs: check says its sentence and loads its recognizer before it listens."""
+    done = threading.Event()
+
+    def play() -> None:
+        while not done.wait(1.0):
+            pulse.play(wav)
+
+    player = threading.Thread(target=play)
     player.start()
     try:
-        code = main(["check", "--seconds", "1.5"])
+        yield
     finally:
+        done.set()
         player.join()
+
+
+@pytest.mark.device
+def test_check_hears_sound_played_into_the_virtual_microphone(pulse, no_models, tmp_path, capsys):
+    with played_into_the_mic_again_and_again(pulse, write_tone(tmp_path / "t.wav")):
+        code = main(["check", "--seconds", "1.5"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "input level fine" in out
@@ -290,22 +307,12 @@ def test_check_says_its_sentence_then_reports_the_command_said_into_the_micropho
     pulse, no_models, tmp_path, capsys
 ):
     """Says the test sentence on the virtual speaker, listens 5 s; meanwhile "pause" is
-    said into the virtual microphone every 1.5 s (paplay -d micsink)."""
-    clip = command_clip(tmp_path, "pause")
-    done = threading.Event()
-
-    def say_pause_again_and_again() -> None:
-        while not done.wait(1.0):
-            pulse.play(clip)
-
-    with pulse.record() as speaker:
-        player = threading.Thread(target=say_pause_again_and_again)
-        player.start()
-        try:
-            code = main(["check"])
-        finally:
-            done.set()
-            player.join()
+    said into the virtual microphone again and again (paplay -d micsink)."""
+    with (
+        pulse.record() as speaker,
+        played_into_the_mic_again_and_again(pulse, command_clip(tmp_path, "pause")),
+    ):
+        code = main(["check"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert f'said "{check.TEST_SENTENCE}"' in out
