@@ -21,7 +21,7 @@ from dataclasses import replace
 from voicecoach import plan
 from voicecoach.engine.commands import heard
 from voicecoach.engine.flow import end_session, enter_intro, perform
-from voicecoach.engine.state import EPS, Config, State, first_step
+from voicecoach.engine.state import EPS, Config, State, start_step
 from voicecoach.engine.tx import Tx
 from voicecoach.messages import Effect, Event, Heard, Spoke, Start, Tick
 from voicecoach.plan import Step
@@ -39,8 +39,10 @@ def initial(
     all_steps = tuple(steps if steps is not None else plan.steps(routine))
     if not 0 <= config.start_exercise < len(routine.exercises):
         raise ValueError(f"no exercise number {config.start_exercise}")
-    state = State(routine=routine, steps=all_steps, config=config)
-    return replace(state, index=first_step(state, config.start_exercise))
+    if config.start_step is not None and not 0 <= config.start_step < len(all_steps):
+        raise ValueError(f"no step number {config.start_step}")
+    state = State(routine=routine, steps=all_steps, config=config, completed=config.done_before)
+    return replace(state, index=start_step(state))
 
 
 def step(state: State, event: Event) -> tuple[State, list[Effect]]:

@@ -42,6 +42,10 @@ class Config:
 
     ready_timeout: float = 15.0
     start_exercise: int = 0
+    standing: str = ""  # "This is your 2nd workout this week, of 2-3.": intro and summary
+    time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
+    start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
+    done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
 
 
 class Action(Enum):
@@ -57,10 +61,12 @@ class Action(Enum):
     HOLD = "hold"
     RELEASE = "release"
     TIMED_END = "timed_end"
+    SAY = "say"
     SAY_DROP = "say_drop"
     CUE_DROP = "cue_drop"
     REST_END = "rest_end"
     FINISH = "finish"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,9 @@ class State:
     pause: Pause | None = None
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
+    begun: frozenset[int] = frozenset()  # exercises whose work started at least once
+    offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
+    pains: tuple[int, ...] = ()  # the exercise of each pain report
     logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 
@@ -152,6 +161,13 @@ class State:
 
 def first_step(state: State, exercise: int) -> int:
     return next(i for i, s in enumerate(state.steps) if s.exercise == exercise)
+
+
+def start_step(state: State) -> int:
+    """Where the session begins: a resumed session's step, else the first step of the
+    exercise it starts with."""
+    c = state.config
+    return c.start_step if c.start_step is not None else first_step(state, c.start_exercise)
 
 
 def group(routine: Routine, exercise: int) -> list[int]:
