@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from voicecoach.ports import Recognizer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     engine = first.name
     pending = [first]
 
-    def make():
+    def make() -> Recognizer:
         return pending.pop() if pending else make_recognizer(engine, args.model)
 
     def progress(n: int) -> None:
