@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from voicecoach import catalog, plan
-from voicecoach.bootstrap import run_session
+from voicecoach.bootstrap import build_session
 from voicecoach.cli import build_parser, main
+from voicecoach.commands.start import session_options
 from voicecoach.errors import ExitCode
 
 SEEDS = sorted(p.stem for p in catalog.packaged_dir().glob("*.toml"))
@@ -40,7 +42,10 @@ def test_start_fast_text_runs_the_whole_routine_and_logs_every_exercise_and_side
     assert end["t"] == pytest.approx(plan.estimate_seconds(routine), rel=0.3)
     says = [r["t"] for r in records if r["type"] in ("say", "cue")]
     assert all(a <= b for a, b in itertools.pairwise(says))  # one voice, one sound at a time
-    assert "coach: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert re.search(
+        rf"^\[\d\d:\d\d\] {re.escape(routine.exercises[0].name)} · set 1 of ", out, re.M
+    )
 
 
 def test_fast_without_text_prints_the_coach_because_nothing_can_play_in_virtual_time(
@@ -48,7 +53,7 @@ def test_fast_without_text_prints_the_coach_because_nothing_can_play_in_virtual_
 ) -> None:
     assert main(["start", "behind-knee", "--fast"]) == 0
     out = capsys.readouterr().out
-    assert "] coach: Exercise 1 of " in out
+    assert " · Exercise 1 of " in out
 
 
 def test_from_starts_the_session_at_the_named_exercise(tmp_path: Path) -> None:
@@ -78,7 +83,7 @@ def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None
         (
             ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
             ExitCode.USAGE,
-            "no such file",
+            "--listen-file: audio file not found: missing.wav",
         ),
     ],
 )
@@ -101,7 +106,9 @@ def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> 
         if len(lines) == 40:
             raise KeyboardInterrupt
 
-    assert run_session(args, out=impatient) == ExitCode.INTERRUPTED
+    session = build_session(session_options(args), out=impatient)
+    with pytest.raises(KeyboardInterrupt):  # cli.main turns it into ExitCode.INTERRUPTED
+        session.run()
     end = read_log(log)[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
 

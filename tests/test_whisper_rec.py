@@ -83,7 +83,8 @@ def test_a_spoken_command_fires_its_intent_once_with_its_speech_span(text, inten
     audio, speech_end = clip(text)
     (detection,) = stream(WhisperRecognizer(), audio)
     assert detection.intent == intent
-    assert detection.start is not None and detection.end is not None
+    assert detection.start is not None
+    assert detection.end is not None
     assert LEAD - 0.2 < detection.start < detection.end < speech_end + 0.3
     assert speech_end < detection.t < speech_end + 0.6
 

@@ -27,6 +27,8 @@ COMMANDS = (
     "model",
     "check",
     "eval",
+    "history",
+    "config",
 )
 
 

@@ -6,7 +6,8 @@ sets with rests, sides (with extra sets on the weaker side, and setup words per 
 alternating pairs (supersets), ranges that keep both the article's range and the default
 we use, numbers we chose ourselves (`assumed`), open-ended doses ("repeat until your feet
 feel tired": `until`, with a number we use as the default), alternatives that are neither
-easier nor harder, and a frequency we chose (`frequency_assumed`).
+easier nor harder, and how often: times per day or per week with the article's words
+(`frequency`), or a frequency we chose (`frequency_assumed`).
 
 `voicecoach schema` prints `Routine.model_json_schema()` for editors.
 """
@@ -14,7 +15,8 @@ easier nor harder, and a frequency we chose (`frequency_assumed`).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections import Counter
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,9 +29,27 @@ from pydantic import (
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
+# Ceilings no real routine comes near. They let `validate` refuse what `start` could not
+# run (a hold of 1e18 seconds, 2**31 sets, reps counted for ever); numbers are finite too.
+MAX_COUNT = 1000  # reps, holds or circles in one set
+MAX_SETS = 100  # sets of one exercise, extra sets included
+MAX_SECONDS = 4 * 3600  # any one duration: work, hold, tempo, rest
+MAX_EXERCISES = 200
+MAX_PARTS = 50  # parts of a sequence; directions of circles
+MAX_TEXT = 2000  # characters in one piece of text
+MAX_PLAN_STEPS = 5000  # sets x sides x parts over the whole routine
+MAX_PLAN_REPS = 10_000  # reps, holds and circles counted aloud over the whole routine
+MAX_PLAN_HOURS = 24  # the whole session, by `plan.estimate_seconds`
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        str_max_length=MAX_TEXT,
+    )
 
 
 def _number_to_amount(value: Any) -> Any:
@@ -51,16 +71,21 @@ class _Amount(_Model):
     max: float | None = Field(default=None, description="high end of the article's range")
     assumed: bool = Field(default=False, description="true when the article gives no number")
     note: str | None = Field(default=None, description="the article's words, or why we chose")
+    ceiling: ClassVar[float]
 
     @model_validator(mode="after")
     def _check_range(self) -> _Amount:
         value = self.default  # type: ignore[attr-defined]
         if value <= 0:
             raise ValueError(f"must be greater than 0 (got {value:g})")
+        if value > self.ceiling:
+            raise ValueError(f"must be at most {self.ceiling:g} (got {value:.12g})")
         for bound in ("min", "max"):
             b = getattr(self, bound)
             if b is not None and b <= 0:
                 raise ValueError(f"{bound} must be greater than 0 (got {b:g})")
+            if b is not None and b > self.ceiling:
+                raise ValueError(f"{bound} must be at most {self.ceiling:g} (got {b:.12g})")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
         if self.min is not None and value < self.min:
@@ -84,12 +109,14 @@ class CountValue(_Amount):
     default: int = Field(description="the count we use")
     min: int | None = None
     max: int | None = None
+    ceiling: ClassVar[float] = MAX_COUNT
 
 
 class SecondsValue(_Amount):
     """A duration in seconds."""
 
     default: float = Field(description="the number of seconds we use")
+    ceiling: ClassVar[float] = MAX_SECONDS
 
 
 Count = Annotated[CountValue, BeforeValidator(_number_to_amount)]
@@ -156,6 +183,13 @@ class RepsWork(_WorkItem):
     pause_at: Literal["top", "bottom"] = Field(
         default="top", description="where in the rep the pause is"
     )
+    count_along: list[str] = Field(
+        default_factory=list,
+        description=(
+            "words said through each slow rep, evenly over its tempo, as the article paces "
+            "it ('down', 'two', 'three', 'hold', 'up'); the rep number follows the last"
+        ),
+    )
 
     @model_validator(mode="after")
     def _pause_fits(self) -> RepsWork:
@@ -188,7 +222,9 @@ class CirclesWork(_WorkItem):
     counter-clockwise" or "clockwise for 10 seconds, then counter-clockwise"."""
 
     kind: Literal["circles"]
-    directions: tuple[str, ...] = ("clockwise", "counter-clockwise")
+    directions: tuple[str, ...] = Field(
+        default=("clockwise", "counter-clockwise"), max_length=MAX_PARTS
+    )
     reps: Count | None = Field(default=None, description="circles per direction")
     seconds: Seconds | None = Field(default=None, description="seconds per direction")
     tempo: Seconds = Field(
@@ -218,7 +254,7 @@ class SequenceWork(_Model):
     """Several parts done in order, as one set: toe walking straight, toes out, toes in."""
 
     kind: Literal["sequence"]
-    parts: list[SequencePart] = Field(min_length=1)
+    parts: list[SequencePart] = Field(min_length=1, max_length=MAX_PARTS)
 
 
 Work = Annotated[
@@ -235,6 +271,25 @@ class ExtraSets(_Model):
 
     side: Side
     sets: Count
+
+
+def _text_to_alternative(value: Any) -> Any:
+    """`alternatives = ["..."]` is shorthand for `[{ text = "..." }]`."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+class AlternativeValue(_Model):
+    """Another way to do an exercise, neither easier nor harder, with its own dose when the
+    article gives one ("5 minutes of Deadmill backwards walking")."""
+
+    text: str = Field(min_length=1, description="the article's words; the first sentence is said")
+    name: str | None = Field(default=None, description="what the coach calls it: 'the Deadmill'")
+    work: SimpleWork | None = Field(
+        default=None, description="its own dose, when it differs from the exercise's"
+    )
+
+
+Alternative = Annotated[AlternativeValue, BeforeValidator(_text_to_alternative)]
 
 
 class Exercise(_Model):
@@ -271,15 +326,34 @@ class Exercise(_Model):
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
     easier: list[str] = Field(default_factory=list)
     harder: list[str] = Field(default_factory=list)
-    alternatives: list[str] = Field(
+    alternatives: list[Alternative] = Field(
         default_factory=list,
         description=(
             "another way to do it, neither easier nor harder; the first sentence is said "
             "at setup, `show` prints it all"
         ),
     )
-    cautions: list[str] = Field(default_factory=list)
+    cautions: list[str] = Field(
+        default_factory=list, description="said before the exercise's first set, every time"
+    )
+    transition: Seconds | None = Field(
+        default=None,
+        description=(
+            "seconds to get into position for a set of this exercise after a change of side, "
+            "equipment or position (moving a band to the other foot, turning to face the "
+            "wall); default: 5 for a side change, 10 to move from the other exercise of a "
+            "superset"
+        ),
+    )
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sets_bounded(self) -> Exercise:
+        sets = self.sets.max or self.sets.value
+        extra = max((x.sets.max or x.sets.value for x in self.extra_sets), default=0)
+        if sets + extra > MAX_SETS:
+            raise ValueError(f"at most {MAX_SETS} sets per side, extra sets included")
+        return self
 
     @model_validator(mode="after")
     def _sides_distinct(self) -> Exercise:
@@ -323,28 +397,78 @@ class Source(_Model):
     seed: str | None = Field(default=None, description="the article file it was transcribed from")
 
 
+class Frequency(_Model):
+    """How often to do the routine, machine-readable for streaks: `times` per `per`
+    ("2-3 times per week": times = { default = 2, min = 2, max = 3 }, per = "week"), with
+    the article's `words`. A plain string is words only (no streaks against it)."""
+
+    words: str = Field(min_length=1, description="how often, in the article's words")
+    times: Count | None = Field(default=None, description="how many times per `per`")
+    per: Literal["day", "week"] | None = Field(default=None, description="the period")
+
+    @model_validator(mode="after")
+    def _times_and_per(self) -> Frequency:
+        if (self.times is None) != (self.per is None):
+            raise ValueError("give both 'times' and 'per' (\"day\" or \"week\"), or neither")
+        return self
+
+    @property
+    def least(self) -> int | None:
+        """The fewest times per period that keep to it (the low end of a range)."""
+        if self.times is None:
+            return None
+        return self.times.min if self.times.min is not None else self.times.value
+
+    @property
+    def times_text(self) -> str:
+        """ "2-3", "2": the prescription's count, for "1 of 2-3 this week"."""
+        t = self.times
+        if t is None:
+            return ""
+        if t.is_range:
+            return f"{t.min}-{t.max}"
+        return str(t.value)
+
+
+def _words_to_frequency(value: Any) -> Any:
+    """`frequency = "twice a week"` is shorthand for `frequency = { words = "..." }`."""
+    return {"words": value} if isinstance(value, str) else value
+
+
 class Routine(_Model):
     schema_version: Literal[1] = 1
     name: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
     summary: str | None = None
-    source: Source
-    frequency: str = Field(description="how often, in the article's words")
+    source: Source | None = Field(
+        default=None, description="the article it comes from (every packaged routine has one)"
+    )
+    frequency: Annotated[Frequency | None, BeforeValidator(_words_to_frequency)] = Field(
+        default=None,
+        description="how often: times per day or week, and the article's words (packaged: "
+        "required)",
+    )
     frequency_assumed: bool = Field(
         default=False, description="true when the article gives no frequency: ours"
     )
     article_minutes: float | None = Field(
-        default=None, gt=0, description="how long the article says the routine takes"
+        default=None, gt=0, le=MAX_PLAN_HOURS * 60, description="how long the article says"
     )
-    disclaimer: str
+    disclaimer: str | None = Field(
+        default=None, description="said once at the start (packaged: required)"
+    )
+    disclaimer_assumed: bool = Field(
+        default=False, description="true when the article gives no disclaimer: ours"
+    )
     cautions: list[str] = Field(default_factory=list)
     closing_tips: list[str] = Field(default_factory=list)
-    exercises: list[Exercise] = Field(min_length=1)
+    exercises: list[Exercise] = Field(min_length=1, max_length=MAX_EXERCISES)
 
     @model_validator(mode="after")
     def _consistent(self) -> Routine:
-        ids = [e.id for e in self.exercises]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if self.frequency_assumed and self.frequency is None:
+            raise ValueError("'frequency_assumed' needs 'frequency' (the one we suggest)")
+        dupes = sorted(i for i, n in Counter(e.id for e in self.exercises).items() if n > 1)
         if dupes:
             raise ValueError(f"exercise ids must be unique; repeated: {', '.join(dupes)}")
         groups: dict[str, list[int]] = {}
@@ -358,6 +482,32 @@ class Routine(_Model):
                 raise ValueError(f"the exercises of superset '{name}' must be next to each other")
             if len({self.exercises[i].sets.value for i in idx}) != 1:
                 raise ValueError(f"the exercises of superset '{name}' must have the same sets")
+        return self
+
+    @model_validator(mode="after")
+    def _runnable(self) -> Routine:
+        """The whole session stays within the plan ceilings (cheap counts first, so a
+        routine of 200 exercises x 100 sets x 50 parts is never expanded)."""
+        from voicecoach import plan  # plan builds on this module
+
+        n = sum(
+            (e.sets.value * max(1, len(e.sides)) + sum(x.sets.value for x in e.extra_sets))
+            * len(e.step_works())
+            for e in self.exercises
+        )
+        if n > MAX_PLAN_STEPS:
+            raise ValueError(f"the routine has {n} sets and parts in all; at most {MAX_PLAN_STEPS}")
+        reps = sum(s.reps for s in plan.steps(self))
+        if reps > MAX_PLAN_REPS:
+            raise ValueError(
+                f"the routine counts {reps} reps in all; at most {MAX_PLAN_REPS} in one session"
+            )
+        hours = plan.estimate_seconds(self) / 3600
+        if hours > MAX_PLAN_HOURS:
+            raise ValueError(
+                f"the routine takes about {hours:.0f} hours; "
+                f"at most {MAX_PLAN_HOURS} in one session"
+            )
         return self
 
     @property

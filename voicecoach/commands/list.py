@@ -51,19 +51,25 @@ def run(args: argparse.Namespace) -> int:
 
     summaries = summarize(catalog.entries(), use_cache=not args.no_cache)
     good = [s for s in summaries if not s.problems]
-    if good:
+    if good and sys.stdout.isatty():
+        print_table(good, user=catalog.user_dir())
+    elif good:
         print(table(good, user=catalog.user_dir()))
     else:
         print("no routines found", file=sys.stderr)
     for s in summaries:
         if s.problems:
-            print(
-                f"warning: {s.path} is not a valid routine ({len(s.problems)} problem"
-                f"{'s' if len(s.problems) != 1 else ''}); "
-                f"see 'voicecoach validate {s.path}'",
-                file=sys.stderr,
-            )
+            print(broken_line(s, user=catalog.user_dir()))
     return 0
+
+
+def broken_line(s: Summary, *, user: Path) -> str:
+    """A routine that cannot be used: its name, its first problem, how to see them all."""
+    mine = " (yours)" if Path(s.path).parent == user else ""
+    first = s.problems[0].removeprefix(f"{s.path}: ")
+    more = len(s.problems) - 1
+    also = f" (and {more} more)" if more else ""
+    return f"{s.name}{mine}  BROKEN: {first}{also}; see 'voicecoach validate {s.path}'"
 
 
 def table(rows: list[Summary], *, user: Path) -> str:
@@ -88,6 +94,31 @@ def table(rows: list[Summary], *, user: Path) -> str:
         ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
+
+
+def print_table(rows: list[Summary], *, user: Path, width: int | None = None) -> None:
+    """The same table for a terminal: rich wraps the title and equipment columns to fit
+    the terminal's width (or `width`)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    grid.add_column("NAME", no_wrap=True, style="bold")
+    grid.add_column("TITLE", ratio=1)
+    grid.add_column("EXERCISES", justify="right", no_wrap=True)
+    grid.add_column("MINUTES", justify="right", no_wrap=True)
+    grid.add_column("EQUIPMENT", ratio=1)
+    for r in rows:
+        mine = Path(r.path).parent == user
+        grid.add_row(
+            r.name + (" (yours)" if mine else ""),
+            r.title,
+            str(r.exercises),
+            str(r.minutes),
+            ", ".join(r.equipment) or "-",
+        )
+    Console(width=width, highlight=False).print(grid)
 
 
 def _clip(text: str, width: int) -> str:
@@ -154,10 +185,13 @@ def _cache_file() -> Path:
 
 def _file_key(path: Path) -> str:
     """The file's path and bytes: any edit, however quick, gives a new key."""
+    from voicecoach import catalog
+    from voicecoach.errors import VoicecoachError
+
     try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
+        data = catalog.read_bytes(path)  # never a FIFO or /dev/zero
+    except VoicecoachError as exc:
+        data = str(exc).encode()
     return hashlib.blake2b(str(path).encode() + b"\0" + data, digest_size=16).hexdigest()
 
 

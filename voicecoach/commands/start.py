@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voicecoach.errors import UsageError
+
+if TYPE_CHECKING:
+    from voicecoach.options import SessionOptions
+    from voicecoach.routine import Routine
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("start", help="start a guided workout session")
     p.add_argument("routine", metavar="NAME", help="routine name, or path to a .toml file")
     s = p.add_argument_group("session")
@@ -28,6 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="start each exercise by itself after S seconds (default 15)",
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--quiet-screen",
+        dest="screen",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no live panel in the terminal: print the plain transcript (config: screen = false)",
+    )
+    s.add_argument(
+        "--cues",
+        action="store_true",
+        help='show cue tones in the printed transcript, as the words "beep" and "tick"',
+    )
     v = p.add_argument_group("voice")
     v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
     v.add_argument("--rate", type=int, help="speaking rate in words per minute")
@@ -64,6 +85,61 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.bootstrap import run_session
+    from voicecoach.bootstrap import build_session
 
-    return run_session(args)
+    build_session(session_options(args)).run()
+    return 0
+
+
+def session_options(args: argparse.Namespace) -> SessionOptions:
+    """The one place the command line becomes typed, checked options."""
+    from voicecoach import catalog
+    from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
+
+    routine = catalog.find(args.routine)
+    voice = VoiceOptions(
+        text=args.text,
+        fast=args.fast,
+        speak_file=_path(args.speak_file),
+        voice=args.voice,
+        rate=args.rate,
+        volume=1.0 if args.volume is None else args.volume,
+        device=args.device,
+    )
+    ears = EarsOptions(
+        engine=args.engine,
+        model=_path(args.model),
+        input_device=args.input_device,
+        listen_file=_path(args.listen_file),
+        echo=args.echo,
+    )
+    return SessionOptions(
+        routine=routine,
+        start_exercise=start_exercise(routine, args.start_from),
+        ready_timeout=args.ready_timeout,
+        fast=args.fast,
+        text=args.text,
+        log=_path(args.log),
+        screen=args.screen is not False,
+        cues=args.cues,
+        voice=voice,
+        ears=ears,
+    )
+
+
+def start_exercise(routine: Routine, key: str | None) -> int:
+    """`--from`: an exercise id, number or name."""
+    if key is None:
+        return 0
+    index = routine.exercise_index(key)
+    if index is None:
+        ids = ", ".join(e.id for e in routine.exercises)
+        raise UsageError(
+            f"no exercise '{key}' in {routine.name}",
+            f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
+        )
+    return index
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)

