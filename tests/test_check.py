@@ -136,7 +136,7 @@ def test_pocketsphinx_alone_is_enough_and_a_missing_vosk_model_is_only_informati
 
 def test_check_says_which_recognizer_auto_picks_and_why(no_models):
     choice = check.check_recognizer()[-1]
-    assert choice.text.startswith("speech recognizer: pocketsphinx (auto: no Vosk English model")
+    assert choice.text.startswith("speech recognizer: whisper (auto: no Vosk English model")
 
 
 def test_a_model_given_on_the_command_line_must_be_usable(no_models, tmp_path):
