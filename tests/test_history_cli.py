@@ -125,7 +125,7 @@ def test_config_shows_each_setting_and_where_it_comes_from(config_file, capsys) 
     [
         ("rate = -5\n", "rate: Input should be greater than 0"),
         ("volume = 2\n", "volume: Input should be less than or equal to 1"),
-        ('engine = "whisper"\n', "engine: Input should be 'auto', 'vosk', 'pocketsphinx'"),
+        ('engine = "kaldi"\n', "engine: Input should be 'auto', 'vosk', 'whisper', 'pocketsphinx'"),
         ("voise = 'en'\n", "voise: unknown key"),
         ("rate = \n", "invalid TOML"),
     ],
