@@ -6,8 +6,9 @@ and sends back, for every message, the detections it produced. The model is load
 there, in the background, while the coach starts talking.
 
 Two modes:
-- live (a real-time session): `accept` never waits; it returns the detections of earlier
-  chunks that have arrived by then (a decode finishes during the next 100 ms chunk).
+- live (a real-time session): `accept` never waits, not even while the worker still loads
+  its model (a sender thread queues the audio for it); it returns the detections of
+  earlier chunks that have arrived by then (a decode finishes during the next chunk).
 - synchronous (`--fast` replays, tests): `accept` waits for the reply to its own chunk, so
   a replay is as deterministic as the in-process recognizer.
 """
@@ -15,9 +16,11 @@ Two modes:
 from __future__ import annotations
 
 import contextlib
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import weakref
 from multiprocessing.connection import Connection
 from typing import Any
@@ -26,8 +29,6 @@ import numpy as np
 
 from voicecoach.errors import ModelError, VoicecoachError
 from voicecoach.ports import Detection
-
-WORKER_NICENESS = 5  # the worker yields some CPU to the session (speech synthesis, playback)
 
 
 def _serve(conn: Connection, engine: str) -> None:
@@ -80,19 +81,31 @@ class WorkerRecognizer:
         self._live = live
         self._ready = False
         self._pending = 0
-        self._finalizer = weakref.finalize(self, _stop, self._conn, self._process)
+        self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        if live:
+            threading.Thread(
+                target=_send_all, args=(self._conn, self._outbox), name="ears-sender", daemon=True
+            ).start()
+        self._finalizer = weakref.finalize(
+            self, _stop, self._conn, self._process, self._outbox if live else None
+        )
 
     def accept(
         self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
     ) -> list[Detection]:
-        self._conn.send(("accept", samples, t0, echo))
-        self._pending += 1
+        self._send(("accept", samples, t0, None if echo is None else echo.astype(np.float32)))
         return self._collect(wait=not self._live)
 
     def flush(self, t: float) -> list[Detection]:
-        self._conn.send(("flush", t))
-        self._pending += 1
+        self._send(("flush", t))
         return self._collect(wait=True)
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        self._pending += 1
+        if self._live:
+            self._outbox.put(message)
+        else:
+            self._conn.send(message)
 
     def close(self) -> None:
         self._finalizer()
@@ -118,9 +131,24 @@ class WorkerRecognizer:
         return out
 
 
-def _stop(conn: Connection, process: Any) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        conn.send(("close",))
+def _send_all(conn: Connection, outbox: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
+    """The live mode's sender: the audio thread never blocks on a worker still loading."""
+    while (message := outbox.get()) is not None:
+        try:
+            conn.send(message)
+        except (OSError, ValueError):
+            return  # the worker is gone; the next collect says so
+
+
+def _stop(
+    conn: Connection, process: Any, outbox: queue.SimpleQueue[tuple[Any, ...] | None] | None
+) -> None:
+    if outbox is not None:
+        outbox.put(("close",))
+        outbox.put(None)
+    else:
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(("close",))
     try:
         process.wait(timeout=1.0)
     except subprocess.TimeoutExpired:
@@ -130,7 +158,4 @@ def _stop(conn: Connection, process: Any) -> None:
 
 
 if __name__ == "__main__":
-    import os
-
-    os.nice(WORKER_NICENESS)  # before the heavy imports: the coach's first words come first
     _serve(Connection(int(sys.argv[1])), sys.argv[2])
