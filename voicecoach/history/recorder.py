@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from voicecoach.engine.state import State
 from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
 from voicecoach.plan import Step
+from voicecoach.records import EndRecord, Record, SessionRecord
 
 SetKey = tuple[int, str | None, int]  # exercise, side, set
 
@@ -91,7 +92,7 @@ class HistoryRecorder:
 
     # ------------------------------------------------------------ the observer
 
-    def started(self, header: object) -> None:
+    def started(self, header: SessionRecord) -> None:
         self._write(self._begin)
 
     def _begin(self) -> None:
@@ -103,20 +104,19 @@ class HistoryRecorder:
                 self.routine, self.routine_hash, self.wall(), self.engine
             )
 
-    def update(self, state: State, records: Sequence[object], now: float) -> None:
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
         if not self._spans:
             self._spans = set_spans(state.steps)
         self._account(state, now)
         self._track(state, now)
         self._last = state
 
-    def ended(self, end_record: object, state: State) -> None:
+    def ended(self, end: EndRecord, state: State) -> None:
         now = state.now
         self._account(state, now)
         if self._open is not None and not self._open.written:
             self._close(self._open, state, now)
-        reason = str(getattr(end_record, "reason", "crashed"))
-        outcome = OUTCOME_OF_REASON.get(reason, "crashed")
+        outcome = OUTCOME_OF_REASON.get(end.reason, "crashed")
         self._write(lambda: self._finish(outcome, now))
 
     # ------------------------------------------------------------------ sets
