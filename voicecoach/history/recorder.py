@@ -28,10 +28,10 @@ SetKey = tuple[int, str | None, int]  # exercise, side, set
 
 OUTCOME_OF_REASON: dict[str, Outcome] = {
     "completed": "finished",
-    "stopped": "stopped",
-    "interrupted": "interrupted",
-    "terminated": "interrupted",
-}
+    "stopped": "stopped",  # the user's stop (q / "stop", then yes)
+    "crashed": "crashed",
+    "error": "crashed",
+}  # any other reason (interrupted: Ctrl-C; terminated: SIGTERM; hangup...) is "interrupted"
 
 
 def set_key(step: Step) -> SetKey:
@@ -116,7 +116,7 @@ class HistoryRecorder:
         self._account(state, now)
         if self._open is not None and not self._open.written:
             self._close(self._open, state, now)
-        outcome = OUTCOME_OF_REASON.get(end.reason, "crashed")
+        outcome = OUTCOME_OF_REASON.get(end.reason, "interrupted")
         self._write(lambda: self._finish(outcome, now))
 
     # ------------------------------------------------------------------ sets
