@@ -40,7 +40,7 @@ def test_resume_starts_at_the_set_after_the_last_completed_one(history_db) -> No
     store = Store.open(history_db)
     sid = stopped_session(store, path, done=3)
     store.close()
-    memory = prepare(routine, path, engine="keys", resume=True, wall=lambda: NOON)
+    memory = prepare(routine, path, resume=True, wall=lambda: NOON)
     assert (memory.start_step, memory.done_before) == (3, frozenset({0, 1, 2}))
     assert memory.recorder is not None
     assert memory.recorder.resume is not None
@@ -51,7 +51,7 @@ def test_resume_starts_at_the_set_after_the_last_completed_one(history_db) -> No
 def test_resume_with_nothing_to_resume_says_so(history_db) -> None:
     routine, path = ground_up()
     with pytest.raises(UsageError, match="no unfinished session of ground-up in the last 24"):
-        prepare(routine, path, engine="keys", resume=True, wall=lambda: NOON)
+        prepare(routine, path, resume=True, wall=lambda: NOON)
 
 
 def test_resume_does_not_take_a_session_older_than_a_day(history_db) -> None:
@@ -60,7 +60,7 @@ def test_resume_does_not_take_a_session_older_than_a_day(history_db) -> None:
     stopped_session(store, path, done=3, at=NOON - RESUME_WITHIN - 60)
     store.close()
     with pytest.raises(UsageError, match="no unfinished session"):
-        prepare(routine, path, engine="keys", resume=True, wall=lambda: NOON)
+        prepare(routine, path, resume=True, wall=lambda: NOON)
 
 
 def test_resume_refuses_a_session_of_a_routine_file_that_changed(history_db, tmp_path) -> None:
@@ -71,7 +71,7 @@ def test_resume_refuses_a_session_of_a_routine_file_that_changed(history_db, tmp
     edited = tmp_path / "ground-up.toml"
     edited.write_text(path.read_text() + "\n# my note\n")
     with pytest.raises(UsageError, match="changed since that session"):
-        prepare(routine, edited, engine="keys", resume=True, wall=lambda: NOON)
+        prepare(routine, edited, resume=True, wall=lambda: NOON)
 
 
 def test_starting_afresh_with_an_unfinished_session_from_today_mentions_resume(
@@ -82,9 +82,7 @@ def test_starting_afresh_with_an_unfinished_session_from_today_mentions_resume(
     stopped_session(store, path, done=3)
     store.close()
     said: list[str] = []
-    memory = prepare(
-        routine, path, engine="keys", resume=False, warn=said.append, wall=lambda: NOON
-    )
+    memory = prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON)
     assert memory.start_step is None
     assert len(said) == 1
     assert "3 sets done" in said[0]
@@ -94,11 +92,11 @@ def test_starting_afresh_with_an_unfinished_session_from_today_mentions_resume(
 
 def test_no_history_opens_nothing_and_cannot_resume(history_db) -> None:
     routine, path = ground_up()
-    memory = prepare(routine, path, engine="keys", resume=False, enabled=False)
+    memory = prepare(routine, path, resume=False, enabled=False)
     assert memory.recorder is None
     assert not history_db.exists()
     with pytest.raises(UsageError, match="--no-history"):
-        prepare(routine, path, engine="keys", resume=True, enabled=False)
+        prepare(routine, path, resume=True, enabled=False)
 
 
 def test_the_standing_sentence_counts_this_session_against_the_frequency(history_db) -> None:
@@ -109,7 +107,7 @@ def test_the_standing_sentence_counts_this_session_against_the_frequency(history
         sid = store.begin("ground-up", "h", at, "keys")
         store.finish(sid, at + 1200, "finished", 20.0)
     store.close()
-    memory = prepare(routine, path, engine="keys", resume=False, wall=lambda: NOON)
+    memory = prepare(routine, path, resume=False, wall=lambda: NOON)
     assert memory.standing == (
         "This is your 2nd workout this week, of 2, and the 2nd week in a row."
     )

@@ -75,7 +75,6 @@ def prepare(
     routine: Routine,
     path: Path,
     *,
-    engine: str,
     resume: bool,
     enabled: bool = True,
     warn: Callable[[str], None] = print,
@@ -99,7 +98,7 @@ def prepare(
         warn(f"voicecoach: {exc}\nvoicecoach: this session is not recorded")
         return Memory()
     try:
-        return _prepare(store, routine, file_hash(path), engine, resume, warn, wall)
+        return _prepare(store, routine, file_hash(path), resume, warn, wall)
     except BaseException:
         store.close()
         raise
@@ -109,7 +108,6 @@ def _prepare(
     store: Store,
     routine: Routine,
     digest: str,
-    engine: str,
     resume: bool,
     warn: Callable[[str], None],
     wall: Callable[[], float],
@@ -129,7 +127,7 @@ def _prepare(
             f"({done} set{'s' if done != 1 else ''} done); "
             f"'voicecoach start {routine.name} --resume' continues it"
         )
-    recorder = HistoryRecorder(store, routine.name, digest, engine, row, wall, warn)
+    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn)
     sentence = ahead_sentence(store, routine, today)
     return Memory(start_step, done_before, sentence, recorder)
 

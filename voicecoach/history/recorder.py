@@ -64,14 +64,15 @@ class HistoryRecorder:
     """A `SessionObserver` that records the session in `store`.
 
     `resume` continues that session's row (from `--resume`); `wall` is the wall clock
-    for the rows' timestamps; `warn` hears about a database that stopped working."""
+    for the rows' timestamps (set times are session-clock seconds, so a `--fast` session
+    records the minutes it stands for); `warn` hears about a database that stopped
+    working."""
 
     def __init__(
         self,
         store: Store,
         routine: str,
         routine_hash: str,
-        engine: str,
         resume: SessionRow | None = None,
         wall: Callable[[], float] = time.time,
         warn: Callable[[str], None] = print,
@@ -79,7 +80,6 @@ class HistoryRecorder:
         self.store = store
         self.routine = routine
         self.routine_hash = routine_hash
-        self.engine = engine
         self.resume = resume
         self.wall = wall
         self.warn = warn
@@ -93,16 +93,15 @@ class HistoryRecorder:
     # ------------------------------------------------------------ the observer
 
     def started(self, header: SessionRecord) -> None:
-        self._write(self._begin)
+        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
+        self._write(lambda: self._begin(engine))
 
-    def _begin(self) -> None:
+    def _begin(self, engine: str) -> None:
         if self.resume is not None:
-            self.store.reopen(self.resume.id, self.wall(), self.engine)
+            self.store.reopen(self.resume.id, self.wall(), engine)
             self.session = self.resume.id
         else:
-            self.session = self.store.begin(
-                self.routine, self.routine_hash, self.wall(), self.engine
-            )
+            self.session = self.store.begin(self.routine, self.routine_hash, self.wall(), engine)
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
         if not self._spans:
