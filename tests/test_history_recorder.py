@@ -73,7 +73,7 @@ def test_a_set_is_the_steps_that_share_exercise_side_and_set() -> None:
 
 def test_a_finished_session_has_one_row_and_a_done_row_per_set() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     runner.run_to_end()
     (row,) = store.sessions()
     assert (row.outcome, row.engine, row.routine, row.routine_hash) == (
@@ -104,7 +104,7 @@ def test_each_set_is_written_as_soon_as_it_is_done() -> None:
 
 def test_a_stopped_session_keeps_its_completed_sets_and_says_stopped() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     run_until_step(runner, 3)
     runner.hear(Intent.STOP)
     runner.hear(Intent.YES)
@@ -116,7 +116,7 @@ def test_a_stopped_session_keeps_its_completed_sets_and_says_stopped() -> None:
 
 def test_an_interrupted_session_is_marked_interrupted() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     run_until_step(runner, 1)
     runner.abort("interrupted")
     assert store.sessions()[0].outcome == "interrupted"
@@ -125,7 +125,7 @@ def test_an_interrupted_session_is_marked_interrupted() -> None:
 
 def test_skipping_an_exercise_writes_its_sets_as_skipped() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     run_until_step(runner, 2, phases=("setup", "ready"))  # heels set up, not begun
     runner.hear(Intent.NEXT)  # skip the heel raises
     runner.run_to_end()
@@ -139,7 +139,7 @@ def test_skipping_an_exercise_writes_its_sets_as_skipped() -> None:
 
 def test_pain_reported_during_a_set_is_kept_with_it() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     run_until_step(runner, 2)
     runner.hear(Intent.PAIN)
     runner.hear(Intent.RESUME)
@@ -151,13 +151,13 @@ def test_pain_reported_during_a_set_is_kept_with_it() -> None:
 
 def test_a_resumed_session_goes_on_in_the_same_row_and_finishes_it() -> None:
     store = Store.memory()
-    runner, recorder = session(store)
+    runner, _ = session(store)
     run_until_step(runner, 3)
     runner.hear(Intent.STOP)
     runner.hear(Intent.YES)
     stopped = store.sessions()[0]
     config = Config(start_step=3, done_before=frozenset({0, 1, 2}))
-    runner, recorder = session(store, config, resume=stopped)
+    runner, _ = session(store, config, resume=stopped)
     runner.run_to_end()
     (row,) = store.sessions()
     assert (row.outcome, row.resumes) == ("finished", 1)
