@@ -167,7 +167,7 @@ def test_alternatives_and_side_setup_are_kept_per_exercise():
         'work = { kind = "reps", reps = 25 }\n'
     )
     e = r.exercises[0]
-    assert e.alternatives == ["The Deadmill, 5 minutes."]
+    assert [a.text for a in e.alternatives] == ["The Deadmill, 5 minutes."]
     assert e.side_setup == {"left": ["Right hand on the wall, facing left."]}
 
 

@@ -107,6 +107,9 @@ class EndRecord:
     reason: str
     done: int | None = None
     skipped: int | None = None
+    cut_short: int | None = None
+    pain_reports: int | None = None
+    summary: tuple[str, ...] = ()  # the session's outcome in words, as said and printed
 
 
 Record = (
@@ -119,5 +122,8 @@ def as_json(record: Record) -> dict[str, Any]:
     fields = asdict(record)
     t = fields.pop("t")
     if isinstance(record, EndRecord) and record.done is None:
-        del fields["done"], fields["skipped"]
+        del fields["done"], fields["skipped"], fields["cut_short"], fields["pain_reports"]
+        del fields["summary"]
+    elif isinstance(record, EndRecord):
+        fields["summary"] = list(record.summary)
     return {"t": round(t, 3), "type": record.kind, **fields}

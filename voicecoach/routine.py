@@ -157,6 +157,13 @@ class RepsWork(_WorkItem):
     pause_at: Literal["top", "bottom"] = Field(
         default="top", description="where in the rep the pause is"
     )
+    count_along: list[str] = Field(
+        default_factory=list,
+        description=(
+            "words said through each slow rep, evenly over its tempo, as the article paces "
+            "it ('down', 'two', 'three', 'hold', 'up'); the rep number follows the last"
+        ),
+    )
 
     @model_validator(mode="after")
     def _pause_fits(self) -> RepsWork:
@@ -238,6 +245,25 @@ class ExtraSets(_Model):
     sets: Count
 
 
+def _text_to_alternative(value: Any) -> Any:
+    """`alternatives = ["..."]` is shorthand for `[{ text = "..." }]`."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+class AlternativeValue(_Model):
+    """Another way to do an exercise, neither easier nor harder, with its own dose when the
+    article gives one ("5 minutes of Deadmill backwards walking")."""
+
+    text: str = Field(min_length=1, description="the article's words; the first sentence is said")
+    name: str | None = Field(default=None, description="what the coach calls it: 'the Deadmill'")
+    work: SimpleWork | None = Field(
+        default=None, description="its own dose, when it differs from the exercise's"
+    )
+
+
+Alternative = Annotated[AlternativeValue, BeforeValidator(_text_to_alternative)]
+
+
 class Exercise(_Model):
     id: str = Field(pattern=SLUG, description="short name, used by --from")
     name: str = Field(min_length=1)
@@ -272,14 +298,25 @@ class Exercise(_Model):
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
     easier: list[str] = Field(default_factory=list)
     harder: list[str] = Field(default_factory=list)
-    alternatives: list[str] = Field(
+    alternatives: list[Alternative] = Field(
         default_factory=list,
         description=(
             "another way to do it, neither easier nor harder; the first sentence is said "
             "at setup, `show` prints it all"
         ),
     )
-    cautions: list[str] = Field(default_factory=list)
+    cautions: list[str] = Field(
+        default_factory=list, description="said before the exercise's first set, every time"
+    )
+    transition: Seconds | None = Field(
+        default=None,
+        description=(
+            "seconds to get into position for a set of this exercise after a change of side, "
+            "equipment or position (moving a band to the other foot, turning to face the "
+            "wall); default: 5 for a side change, 10 to move from the other exercise of a "
+            "superset"
+        ),
+    )
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -378,6 +415,9 @@ class Routine(_Model):
         default=None, gt=0, description="how long the article says the routine takes"
     )
     disclaimer: str
+    disclaimer_assumed: bool = Field(
+        default=False, description="true when the article gives no disclaimer: ours"
+    )
     cautions: list[str] = Field(default_factory=list)
     closing_tips: list[str] = Field(default_factory=list)
     exercises: list[Exercise] = Field(min_length=1)

@@ -18,9 +18,11 @@ from voicecoach.engine.flow import (
     enter_setup,
     exercise_outcomes,
     finish_step,
+    go_back,
     goto,
     intro_text,
     start_countdown,
+    stop_session,
 )
 from voicecoach.engine.state import (
     Action,
@@ -79,12 +81,20 @@ def skip_exercise(tx: Tx, t: float) -> None:
 
 
 def _on_back(tx: Tx, t: float) -> None:
-    """The previous exercise (from a rest between two exercises: the one just done)."""
+    """One step back: the previous set or side (from a rest: the one just done); at the
+    first set or in the setup, the previous exercise (from a rest between two exercises:
+    the one just done)."""
     s = tx.s
     tx.interrupt(t)
     if s.phase == "intro":
         enter_intro(tx, t)
         return
+    if s.phase in ("work", "hold", "rest") and not (s.phase == "rest" and _between_exercises(s)):
+        q = s.index + 1 if s.phase == "rest" else s.index
+        earlier = _unit_starts(s, q)
+        if earlier:
+            go_back(tx, earlier[-1], t)
+            return
     here = len(s.routine.exercises) if s.phase == "done" else s.exercise
     if s.phase == "rest" and _between_exercises(s):
         here += 1
@@ -95,6 +105,15 @@ def _on_back(tx: Tx, t: float) -> None:
         tx.say(texts.sentence(f"Going back to {s.routine.exercises[target].name}"), t)
     tx.s = replace(tx.s, visited=frozenset())
     enter_setup(tx, first_step(s, target), t)
+
+
+def _unit_starts(s: State, q: int) -> list[int]:
+    """The first steps of the sets and sides of step `q`'s exercise (its superset) that
+    come before the set of step `q`."""
+    members = group(s.routine, s.steps[q].exercise)
+    st = s.steps[q]
+    start = q - st.part
+    return [i for i in range(start) if s.steps[i].exercise in members and s.steps[i].part == 0]
 
 
 def _between_exercises(s: State) -> bool:
@@ -117,12 +136,12 @@ def _on_repeat(tx: Tx, t: float) -> None:
         nxt = s.steps[s.index + 1] if s.index + 1 < len(s.steps) else None
         text = texts.sentence(f"Rest, {texts.span(segment_left(s) or 0)} left")
         if nxt is not None:
-            superset = nxt.exercise in group(s.routine, s.exercise)
-            text = texts.join(text, texts.next_up(nxt, s.step, s.routine, superset))
+            text = texts.join(text, f"Next: {intro_text(s, s.index + 1, s.index)}")
         tx.say(text, t)
     else:
-        done, skipped = exercise_outcomes(s)
-        tx.say_all(texts.summary(s.routine, done, skipped, t - (s.started or 0.0)), t)
+        done, cut, skipped, pains = exercise_outcomes(s)
+        elapsed = t - (s.started or 0.0)
+        tx.say_all(texts.outcome(done, cut, skipped, elapsed, pains), t)
 
 
 def _on_pause(tx: Tx, t: float, kind: PauseKind = "pause") -> None:
@@ -183,7 +202,18 @@ def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
 
 
 def _on_pain(tx: Tx, t: float) -> None:
+    s = tx.s
+    if s.phase not in ("intro", "done"):
+        tx.s = replace(tx.s, pains=(*s.pains, s.exercise))
     _on_pause(tx, t, "pain")
+
+
+def _on_stop(tx: Tx, t: float) -> None:
+    """Ask first; while the summary is being said, end at once."""
+    if tx.s.phase == "done":
+        stop_session(tx, t)
+    else:
+        _on_pause(tx, t, "confirm")
 
 
 RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
@@ -192,7 +222,7 @@ RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
     Intent.REPEAT: _on_repeat,
     Intent.PAUSE: _on_pause,
     Intent.RESUME: lambda tx, t: None,
-    Intent.STOP: lambda tx, t: _on_pause(tx, t, "confirm"),
+    Intent.STOP: _on_stop,
     Intent.READY: _on_ready,
     Intent.HELP: _on_help,
     Intent.TIME: _on_time,
@@ -210,9 +240,7 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
     elif intent == Intent.STOP and kind == "pause":
         _repause(tx, t, "confirm")
     elif intent == Intent.STOP or (intent == Intent.YES and kind == "confirm"):
-        tx.interrupt(t)
-        tx.say("Ending the workout. Take care.", t)
-        end_session(tx, t, completed=False, reason="stopped")
+        stop_session(tx, t)
     elif intent == Intent.PAUSE:
         _repause(tx, t, "pause")
     elif intent == Intent.PAIN:

@@ -42,6 +42,8 @@ class Config:
 
     ready_timeout: float = 15.0
     start_exercise: int = 0
+    standing: str = ""  # "This is your 2nd workout this week, of 2-3.": intro and summary
+    time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
     start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
     done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
 
@@ -59,10 +61,12 @@ class Action(Enum):
     HOLD = "hold"
     RELEASE = "release"
     TIMED_END = "timed_end"
+    SAY = "say"
     SAY_DROP = "say_drop"
     CUE_DROP = "cue_drop"
     REST_END = "rest_end"
     FINISH = "finish"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,9 @@ class State:
     pause: Pause | None = None
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
+    begun: frozenset[int] = frozenset()  # exercises whose work started at least once
+    offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
+    pains: tuple[int, ...] = ()  # the exercise of each pain report
     logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 
