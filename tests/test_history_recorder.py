@@ -108,6 +108,7 @@ def test_a_stopped_session_keeps_its_completed_sets_and_says_stopped() -> None:
     run_until_step(runner, 3)
     runner.hear(Intent.STOP)
     runner.hear(Intent.YES)
+    runner.run_to_end()  # the coach sums up what was done, then the session ends
     (row,) = store.sessions()
     assert row.outcome == "stopped"
     sets = store.sets(row.id)
@@ -155,6 +156,7 @@ def test_a_resumed_session_goes_on_in_the_same_row_and_finishes_it() -> None:
     run_until_step(runner, 3)
     runner.hear(Intent.STOP)
     runner.hear(Intent.YES)
+    runner.run_to_end()  # the coach sums up what was done, then the session ends
     stopped = store.sessions()[0]
     config = Config(start_step=3, done_before=frozenset({0, 1, 2}))
     runner, _ = session(store, config, resume=stopped)

@@ -91,6 +91,10 @@ class SessionOptions:
     log: Path | None = None
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     ears: EarsOptions = field(default_factory=EarsOptions)
+    screen: bool = True  # the live panel in a terminal (config file `screen`)
+    standing: str = ""  # the history's sentence for the intro and the summary
+    start_step: int | None = None  # --resume: the step to pick up at
+    done_before: frozenset[int] = frozenset()  # --resume: the steps done before
 
     def __post_init__(self) -> None:
         if self.ready_timeout < 0:

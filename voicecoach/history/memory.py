@@ -127,7 +127,7 @@ def _prepare(
             f"({done} set{'s' if done != 1 else ''} done); "
             f"'voicecoach start {routine.name} --resume' continues it"
         )
-    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn)
+    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn, routine.frequency)
     sentence = ahead_sentence(store, routine, today)
     return Memory(start_step, done_before, sentence, recorder)
 

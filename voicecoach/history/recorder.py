@@ -18,11 +18,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from voicecoach.engine.state import State
 from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
+from voicecoach.history.streaks import standing
 from voicecoach.plan import Step
 from voicecoach.records import EndRecord, Record, SessionRecord
+from voicecoach.routine import Frequency
 
 SetKey = tuple[int, str | None, int]  # exercise, side, set
 
@@ -76,6 +79,7 @@ class HistoryRecorder:
         resume: SessionRow | None = None,
         wall: Callable[[], float] = time.time,
         warn: Callable[[str], None] = print,
+        frequency: Frequency | None = None,
     ) -> None:
         self.store = store
         self.routine = routine
@@ -83,7 +87,9 @@ class HistoryRecorder:
         self.resume = resume
         self.wall = wall
         self.warn = warn
+        self.frequency = frequency
         self.session: int | None = None
+        self.summary = ""  # after the end: how the user stands, for the terminal
         self._minutes_before = resume.minutes if resume is not None else 0.0
         self._open: _OpenSet | None = None
         self._spans: list[tuple[int, int]] = []
@@ -117,6 +123,24 @@ class HistoryRecorder:
             self._close(self._open, state, now)
         outcome = OUTCOME_OF_REASON.get(end.reason, "interrupted")
         self._write(lambda: self._finish(outcome, now))
+        if not self._failed:
+            self.summary = self._summary(outcome)
+
+    def _summary(self, outcome: Outcome) -> str:
+        """ "ground-up: 2 of 2 this week, streak: 3 weeks", and how to resume."""
+        text = ""
+        if self.frequency is not None:
+            days = [
+                datetime.fromtimestamp(s.ended).date()
+                for s in self.store.sessions(routine=self.routine)
+                if s.outcome == "finished"
+            ]
+            now = standing(days, self.frequency, datetime.fromtimestamp(self.wall()).date())
+            text = f"{self.routine}: {now.short}" if now is not None else ""
+        if outcome != "finished":
+            hint = f"'voicecoach start {self.routine} --resume' continues this session"
+            text = f"{text} ({hint})" if text else hint
+        return text
 
     # ------------------------------------------------------------------ sets
 
