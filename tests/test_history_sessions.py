@@ -214,3 +214,24 @@ def test_a_damaged_history_is_reported_moved_aside_and_the_session_still_runs(
     assert aside.read_bytes().startswith(b"SQLite format 3")
     ((outcome, _),) = sessions(history_db)
     assert outcome == "finished"
+
+
+@pytest.mark.parametrize(
+    ("file", "argv", "screen"),
+    [
+        ("", [], True),
+        ("screen = false\n", [], False),
+        ("screen = true\n", ["--quiet-screen"], False),
+    ],
+)
+def test_the_screen_setting_comes_from_the_config_file_and_quiet_screen_overrides_it(
+    tmp_path: Path, file: str, argv: list[str], screen: bool
+) -> None:
+    from voicecoach.cli import build_parser
+    from voicecoach.commands.start import session_options
+
+    config = tmp_path / "config" / "voicecoach" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(file)
+    args = build_parser().parse_args(["start", "behind-knee", *argv])
+    assert session_options(args).screen is screen

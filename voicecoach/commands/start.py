@@ -54,6 +54,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="leave no trace: do not record this session (see 'voicecoach history')",
     )
+    s.add_argument(
+        "--quiet-screen",
+        dest="screen",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no live panel in the terminal: print the plain transcript (config: screen = false)",
+    )
+    s.add_argument(
+        "--cues",
+        action="store_true",
+        help='show cue tones in the printed transcript, as the words "beep" and "tick"',
+    )
     v = p.add_argument_group("voice")
     v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
     v.add_argument("--rate", type=int, help="speaking rate in words per minute")
@@ -122,6 +135,7 @@ def effective_settings(args: argparse.Namespace) -> Settings:
         "engine": args.engine,
         "model": args.model,
         "ready_timeout": args.ready_timeout,
+        "screen": args.screen,
     }
     return resolve(given).settings
 
@@ -165,6 +179,7 @@ def session_options(
         fast=args.fast,
         text=args.text,
         log=_path(args.log),
+        cues=args.cues,
         voice=voice,
         ears=ears,
         screen=settings.screen,
