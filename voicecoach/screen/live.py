@@ -21,7 +21,7 @@ from voicecoach.screen.meter import LevelMeter
 from voicecoach.screen.panel import render
 from voicecoach.screen.view import Extras, Heard, view
 
-REFRESH_PER_SECOND = 8.0  # the issue allows at most 10
+REFRESH_PER_SECOND = 5.0  # the issue allows at most 10; a countdown in seconds needs no more
 WAITING = "Getting the coach's voice ready…"
 
 
