@@ -47,6 +47,7 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
     routine = catalog.find(args.routine)
     start = start_exercise(routine, getattr(args, "start_from", None))
     _check_options(args)
+    routine, time_note = fitted(routine, getattr(args, "minutes", None))
     fast = bool(args.fast)
     clock: Clock = VirtualClock() if fast else RealClock()
     log = LogWriter(args.log) if args.log else None
@@ -62,8 +63,10 @@ def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) ->
         voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
         if paced is not None:
             voice = InterruptTap(voice, paced.cancel_from)
-        state = initial(routine, Config(ready_timeout=args.ready_timeout, start_exercise=start))
+        config = Config(ready_timeout=args.ready_timeout, start_exercise=start, time_note=time_note)
+        state = initial(routine, config)
         sinks = [s for s in (log, _heard_printer(printer) if _prints(args) else None) if s]
+        sinks.append(_summary_printer(printer, said=_prints(args)))
         runner = Runner(state, voice, clock, _fan_out(sinks))
         printer.runner = runner
         if log is not None:
@@ -126,7 +129,21 @@ def start_exercise(routine: Routine, key: str | None) -> int:
     return index
 
 
+def fitted(routine: Routine, minutes: float | None) -> tuple[Routine, str]:
+    """`--minutes N`: the routine with its doses fitted to N minutes within the article's
+    ranges, and what the intro says when N cannot be reached (or, without N, why the
+    article's own length cannot be)."""
+    from voicecoach import describe, plan
+
+    if minutes is None:
+        return routine, describe.article_time_note(routine)
+    fit = plan.fit(routine, minutes)
+    return fit.routine, describe.fit_note(fit)
+
+
 def _check_options(args: argparse.Namespace) -> None:
+    if getattr(args, "minutes", None) is not None and args.minutes <= 0:
+        raise UsageError("--minutes must be more than 0", "for example --minutes 15")
     if args.ready_timeout < 0:
         raise UsageError("--ready-timeout must be 0 or more seconds")
     if args.echo and not args.listen_file:
@@ -172,6 +189,19 @@ def _heard_printer(printer: Printer) -> Callable[[Record], None]:
     def show(rec: Record) -> None:
         if isinstance(rec, HeardRecord):
             printer.out(f"[{clock_text(rec.t)}] you: {rec.intent} ({rec.source})")
+
+    return show
+
+
+def _summary_printer(printer: Printer, said: bool) -> Callable[[Record], None]:
+    """Prints the session's summary at its end, unless it was just printed as said."""
+
+    def show(rec: Record) -> None:
+        if not isinstance(rec, EndRecord) or not rec.summary:
+            return
+        if not said or rec.reason not in ("completed", "stopped"):  # else printed as said
+            for line in ("Summary:", *rec.summary):
+                printer.out(line)
 
     return show
 

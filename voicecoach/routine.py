@@ -414,6 +414,10 @@ class Routine(_Model):
     article_minutes: float | None = Field(
         default=None, gt=0, description="how long the article says the routine takes"
     )
+    article_minutes_note: str | None = Field(
+        default=None,
+        description="why the session, with the article's own numbers, cannot take that long",
+    )
     disclaimer: str
     disclaimer_assumed: bool = Field(
         default=False, description="true when the article gives no disclaimer: ours"

@@ -28,6 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="start each exercise by itself after S seconds (default 15)",
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--minutes",
+        type=float,
+        metavar="N",
+        help=(
+            "fit the session to about N minutes: doses move within the article's ranges, "
+            "never outside them (the intro says when N cannot be reached)"
+        ),
+    )
     v = p.add_argument_group("voice")
     v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
     v.add_argument("--rate", type=int, help="speaking rate in words per minute")
