@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from factories import routine_from
 
-from voicecoach.engine import Config, initial
+from voicecoach.engine import Config, State, initial
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.intents import Intent
 from voicecoach.keys import intent_for_key
 from voicecoach.ports import MIC_RATE, Detection
-from voicecoach.records import Record, SayRecord, SessionRecord, as_json
+from voicecoach.records import EndRecord, Record, SayRecord, SessionRecord, as_json
 from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.log import LogWriter
 from voicecoach.runtime.loops import (
@@ -79,13 +80,25 @@ class ScriptedEars:
         return []
 
 
-def runner(records: list[dict] | None = None) -> Runner:
-    def sink(record: Record) -> None:
-        if records is not None:
-            records.append(as_json(record))
+class Logged(list[dict[str, Any]]):
+    """A SessionObserver that keeps the records as `--log` would write them."""
 
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        self.extend(map(as_json, records))
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        pass
+
+
+def runner(records: Logged | None = None) -> Runner:
     return Runner(
-        initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), VirtualClock(), sink
+        initial(ROUTINE, Config(ready_timeout=10)),
+        RecordingVoice(),
+        VirtualClock(),
+        [records] if records is not None else [],
     )
 
 
@@ -126,7 +139,7 @@ def test_a_log_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_replayed_file_turns_detections_into_heard_events_in_its_chunk() -> None:
-    records: list[dict] = []
+    records = Logged()
     run = runner(records)
     run_fast(run, Ears(ScriptedEars({40.03: Intent.PAUSE, 70.05: Intent.RESUME}), SilentFile(90)))
     heard = [(r["intent"], r["t"]) for r in records if r["type"] == "heard"]
@@ -190,13 +203,8 @@ class ScriptedInbox:
 
 def realtime(script: list[tuple[float, object]], warnings: list[str] | None = None):
     clock = FakeClock()
-    records: list[dict] = []
-    run = Runner(
-        initial(ROUTINE, Config(ready_timeout=10)),
-        RecordingVoice(),
-        clock,
-        lambda record: records.append(as_json(record)),
-    )
+    records = Logged()
+    run = Runner(initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), clock, [records])
     inbox = ScriptedInbox(clock, script)
     run_realtime(run, inbox, intent_for_key, (warnings if warnings is not None else []).append)
     return run, records

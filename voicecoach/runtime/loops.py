@@ -136,3 +136,29 @@ def _handle(
         runner.hear(item.intent, item.text, "voice")
     elif isinstance(item, EarsFailed):
         warn(f"voicecoach: voice commands stopped ({item.error}); the keys still work")
+
+
+def run_live(runner: Runner, ears: Ears | None, warn: Callable[[str], None]) -> None:
+    """Real time: the ears in their own thread, the keyboard when stdin is a terminal,
+    everything onto one inbox that the main loop reads."""
+    from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
+
+    inbox: Inbox = queue.Queue()
+    stop = threading.Event()
+    thread = None
+    if ears is not None:
+        thread = threading.Thread(target=listen, args=(ears, inbox, stop), daemon=True)
+        thread.start()
+    try:
+        with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
+            if keys.active:
+                print(HELP_LINE)
+            elif ears is None:
+                warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
+            run_realtime(runner, inbox, intent_for_key, warn)
+    finally:
+        stop.set()
+        if ears is not None:
+            ears.close()
+        if thread is not None:
+            thread.join(timeout=1.0)

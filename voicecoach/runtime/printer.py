@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+
+from voicecoach.engine import State
+from voicecoach.ports import Clock
+from voicecoach.records import (
+    CueRecord,
+    EndRecord,
+    HeardRecord,
+    InterruptRecord,
+    Record,
+    SayRecord,
+    SessionRecord,
+)
 
 IDLE_WAIT = 0.25  # s: the longest the printer thread blocks
 
@@ -14,7 +25,7 @@ class PacedPrinter:
     """Real-time `--text`: each line appears when its sound would start, not when it is
     queued (a whole setup is queued at once); an interrupt drops the lines it cancels."""
 
-    def __init__(self, clock: Any, out: Callable[[str], None] = print) -> None:
+    def __init__(self, clock: Clock, out: Callable[[str], None] = print) -> None:
         self._clock = clock
         self._out = out
         self._cond = threading.Condition()
@@ -60,25 +71,71 @@ class PacedPrinter:
             self._out(line)
 
 
-class InterruptTap:
-    """A Voice that also tells `on_interrupt` when it is interrupted (for PacedPrinter)."""
+class Printer:
+    """A SessionObserver that prints what the coach says with its session time
+    ("[01:05] coach: Hold") and what it heard ("[01:07] you: pause (keys)"). In real time
+    each line goes through a PacedPrinter, so it shows when it is heard, and an interrupt
+    drops the lines it cancels."""
 
-    def __init__(self, voice: Any, on_interrupt: Callable[[float], None]) -> None:
-        self.inner = voice
-        self._on_interrupt = on_interrupt
+    def __init__(
+        self, clock: Clock, out: Callable[[str], None], paced: PacedPrinter | None = None
+    ) -> None:
+        self.clock = clock
+        self.out = out
+        self.paced = paced
 
-    def say(self, text: str, at: float) -> float:
-        return self.inner.say(text, at)
+    def started(self, header: SessionRecord) -> None:
+        pass
 
-    def cue(self, name: str, at: float) -> float:
-        return self.inner.cue(name, at)
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        for record in records:
+            if isinstance(record, SayRecord):
+                self._coach(record.t, record.text)
+            elif isinstance(record, CueRecord):
+                self._coach(record.t, f"[{record.name}]")
+            elif isinstance(record, InterruptRecord) and self.paced is not None:
+                self.paced.cancel_from(record.t)
+            elif isinstance(record, HeardRecord):
+                self.out(f"[{clock_text(record.t)}] you: {record.intent} ({record.source})")
 
-    def interrupt(self, at: float) -> None:
-        self._on_interrupt(at)
-        self.inner.interrupt(at)
+    def ended(self, end: EndRecord, state: State) -> None:
+        if end.reason not in ("completed", "stopped"):  # else it was just printed as said
+            print_summary(end, self.out)
 
-    def close(self) -> None:
-        self.inner.close()
+    def now(self, line: str) -> None:
+        """Print `line` stamped with the time now (a voice that fell back to text)."""
+        self.out(f"[{clock_text(self.clock.now())}] {line}")
 
-    def __getattr__(self, name: str) -> Any:  # prerender, unplayed, ...
-        return getattr(self.inner, name)
+    def _coach(self, at: float, text: str) -> None:
+        line = f"[{clock_text(at)}] coach: {text}"
+        if self.paced is not None:
+            self.paced.write(at, line)
+        else:
+            self.out(line)
+
+
+class SummaryPrinter:
+    """A SessionObserver for a session that does not print what the coach says: at the
+    end it prints the summary the coach said."""
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self.out = out
+
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        pass
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        print_summary(end, self.out)
+
+
+def print_summary(end: EndRecord, out: Callable[[str], None]) -> None:
+    if end.summary:
+        out("Summary: " + " ".join(end.summary))
+
+
+def clock_text(t: float) -> str:
+    minutes, seconds = divmod(max(0, int(t)), 60)
+    return f"{minutes:02d}:{seconds:02d}"

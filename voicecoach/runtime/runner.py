@@ -10,7 +10,7 @@ be heard (`voicecoach.runtime.simulation`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from voicecoach.engine import abort, step
 from voicecoach.engine.state import State
@@ -24,9 +24,11 @@ from voicecoach.records import (
     InterruptRecord,
     Record,
     SayRecord,
+    SessionRecord,
     StateRecord,
 )
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.observer import SessionObserver
 
 MAX_EVENTS = 2_000_000  # a virtual session never needs this many: a planning bug
 
@@ -35,42 +37,62 @@ class Runner:
     """Feeds events to the engine and performs its effects.
 
     The voice queues each sound after the previous one; `voice_end` mirrors that queue
-    so each Spoke reports where the sound really starts. Log records: `say`/`cue` with
+    so each Spoke reports where the sound really starts. Records: `say`/`cue` with
     their start `t` and `duration`, and `interrupt` when the voice is cut (a sound logged
-    earlier plays only up to that `t`; one that would start later never plays)."""
+    earlier plays only up to that `t`; one that would start later never plays), with the
+    engine's own (`state`, `heard`, `end`). Every observer sees them after each dispatch
+    (`voicecoach.runtime.observer`)."""
 
     def __init__(
         self,
         state: State,
         voice: Voice,
         clock: Clock,
-        sink: Callable[[Record], None] | None = None,
+        observers: Sequence[SessionObserver] = (),
+        header: SessionRecord | None = None,
     ) -> None:
         self.state = state
         self.voice = voice
         self.clock = clock
-        self.sink: Callable[[Record], None] = sink or (lambda rec: None)
+        self.observers = tuple(observers)
+        self.header = header or session_header(
+            state, fast=isinstance(clock, VirtualClock), voice=type(voice).__name__, ears=None
+        )
         self.voice_end = 0.0
-        self.sound_at = 0.0  # where the sound being handed to the voice starts
         self.end: EndRecord | None = None
+        self._records: list[Record] = []
+        self._told_start = False
+        self._told_end = False
 
     @property
     def ended(self) -> bool:
         return self.end is not None
 
+    def announce(self) -> None:
+        """Tell the observers the session has started (once; `start` does it too)."""
+        if not self._told_start:
+            self._told_start = True
+            for observer in self.observers:
+                observer.started(self.header)
+
     def start(self) -> None:
+        self.announce()
         self.voice_end = self.clock.now()
         self.dispatch(Start(self.clock.now()))
 
     def dispatch(self, event: Event) -> None:
-        """Step the engine with `event` and with the Spoke answers its effects cause."""
+        """Step the engine with `event` and with the Spoke answers its effects cause; then
+        tell the observers (also when a Ctrl-C cuts the dispatch short)."""
         queue: deque[Event] = deque([event])
-        while queue:
-            self.state, effects = step(self.state, queue.popleft())
-            for effect in effects:
-                spoke = self._perform(effect)
-                if spoke is not None:
-                    queue.append(spoke)
+        try:
+            while queue:
+                self.state, effects = step(self.state, queue.popleft())
+                for effect in effects:
+                    spoke = self._perform(effect)
+                    if spoke is not None:
+                        queue.append(spoke)
+        finally:
+            self._publish()
 
     def hear(self, intent: Intent, text: str = "", source: str = "voice") -> None:
         self.dispatch(Heard(self.clock.now(), intent, text or intent.value, source))
@@ -78,31 +100,44 @@ class Runner:
     def abort(self, reason: str) -> None:
         """End from outside (Ctrl-C, input ran out); the log gets its end record."""
         self.state, effects = abort(self.state, self.clock.now(), reason)
-        for effect in effects:
-            self._perform(effect)
+        try:
+            for effect in effects:
+                self._perform(effect)
+        finally:
+            self._publish()
+
+    def _publish(self) -> None:
+        records, self._records = self._records, []
+        now = self.clock.now()
+        for observer in self.observers:
+            observer.update(self.state, records, now)
+        if self.end is not None and not self._told_end:
+            self._told_end = True
+            for observer in self.observers:
+                observer.ended(self.end, self.state)
 
     def _perform(self, effect: Effect) -> Spoke | None:
         now = self.clock.now()
         if isinstance(effect, Say | Cue):
-            start = self.sound_at = max(effect.at, self.voice_end, now)
+            start = max(effect.at, self.voice_end, now)
             if isinstance(effect, Say):
                 length = self.voice.say(effect.text, start)
-                self.sink(SayRecord(start, effect.text, round(length, 3)))
+                self._records.append(SayRecord(start, effect.text, round(length, 3)))
             else:
                 length = self.voice.cue(effect.name, start)
-                self.sink(CueRecord(start, effect.name, round(length, 3)))
+                self._records.append(CueRecord(start, effect.name, round(length, 3)))
             self.voice_end = start + length
             return Spoke(now, effect.id, start, length)
         if isinstance(effect, Interrupt):
             self.voice.interrupt(effect.at)
             if self.voice_end > effect.at:  # something was cut: sounds from here on are gone
-                self.sink(InterruptRecord(effect.at))
+                self._records.append(InterruptRecord(effect.at))
             self.voice_end = min(self.voice_end, max(effect.at, now))
         elif isinstance(effect, StateRecord | HeardRecord):
-            self.sink(effect)
+            self._records.append(effect)
         elif isinstance(effect, EndRecord):
             self.end = effect
-            self.sink(effect)
+            self._records.append(effect)
         return None
 
     # ------------------------------------------------------------- virtual time
@@ -129,3 +164,23 @@ class Runner:
         self.run_until(float("inf"))
         if not self.ended:
             self.abort("stalled")
+
+
+def session_header(state: State, *, fast: bool, voice: str, ears: str | None) -> SessionRecord:
+    """The log's first record: the routine, the engine's options, the voice and ears."""
+    from voicecoach import __version__, plan
+
+    routine = state.routine
+    return SessionRecord(
+        0.0,
+        routine=routine.name,
+        title=routine.title,
+        version=__version__,
+        exercises=len(routine.exercises),
+        start_exercise=state.config.start_exercise,
+        estimate_seconds=plan.estimate_seconds(routine),
+        ready_timeout=state.config.ready_timeout,
+        fast=fast,
+        voice=voice,
+        ears=ears,
+    )

@@ -3,15 +3,16 @@ dry runs (prerendering every phrase), tests and benchmarks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from voicecoach.engine import Config, State, initial
 from voicecoach.intents import Intent
-from voicecoach.records import Record, as_json
+from voicecoach.records import EndRecord, Record, SessionRecord, as_json
 from voicecoach.routine import Routine
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.observer import RecordList
 from voicecoach.runtime.runner import Runner
 
 WORDS_PER_MINUTE = 170.0
@@ -82,14 +83,20 @@ class Simulation:
     ) -> None:
         self.voice = RecordingVoice(seconds)
         self.clock = VirtualClock()
-        self.typed: list[Record] = []
-        self.records: list[dict[str, Any]] = []  # what `--log` would hold
-        self.runner = Runner(initial(routine, config), self.voice, self.clock, self._keep)
+        self.kept = RecordList()
+        self.records: list[dict[str, Any]] = []  # what `--log` would hold, header aside
+        self.runner = Runner(initial(routine, config), self.voice, self.clock, [self.kept, self])
         self.runner.start()
 
-    def _keep(self, record: Record) -> None:
-        self.typed.append(record)
-        self.records.append(as_json(record))
+    # the observer that keeps `records`
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        self.records += map(as_json, records)
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        pass
 
     @property
     def state(self) -> State:

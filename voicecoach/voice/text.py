@@ -12,7 +12,7 @@ from voicecoach.voice.cues import cue_duration
 from voicecoach.voice.render import DEFAULT_RATE
 
 if TYPE_CHECKING:
-    from voicecoach.ports import Voice
+    from voicecoach.ports import LiveVoice, Voice
 
 # espeak-ng says a phrase with c letters/digits at r words per minute in about
 # (_PER_CHAR * c + _PER_PHRASE) / r seconds: least squares over the packaged routines'
@@ -68,8 +68,8 @@ class FallbackVoice:
     Nothing is lost: the failing call is repeated on the fallback, and so is what the
     primary had queued but not yet played."""
 
-    def __init__(self, primary: Voice, fallback: Voice, warn: Callable[[str], None]) -> None:
-        self._primary: Voice | None = primary
+    def __init__(self, primary: LiveVoice, fallback: Voice, warn: Callable[[str], None]) -> None:
+        self._primary: LiveVoice | None = primary
         self._fallback = fallback
         self._warn = warn
 
@@ -102,10 +102,9 @@ class FallbackVoice:
         self._fallback.interrupt(at)
 
     def prerender(self, texts: Iterable[str]) -> None:
-        prerender = getattr(self.active, "prerender", None)
-        if prerender is not None:
+        if self._primary is not None:
             try:
-                prerender(texts)
+                self._primary.prerender(texts)
             except AudioError as exc:
                 self._switch(exc, 0.0, replay=False)
 
@@ -118,7 +117,7 @@ class FallbackVoice:
     def _switch(self, exc: AudioError, at: float, replay: bool = True) -> None:
         primary, self._primary = self._primary, None
         self._warn(f"voicecoach: {exc.message}; continuing in text mode")
-        unplayed = getattr(primary, "unplayed", list)() if replay else []
+        unplayed = primary.unplayed() if replay and primary is not None else []
         with contextlib.suppress(Exception):  # the device is gone: closing may fail too
             primary.close()
         for text in unplayed:
