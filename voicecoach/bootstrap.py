@@ -72,6 +72,9 @@ def build_session(
             ready_timeout=options.ready_timeout,
             start_exercise=options.start_exercise,
             time_note=options.time_note,
+            standing=options.standing,
+            start_step=options.start_step,
+            done_before=options.done_before,
         ),
     )
     log = LogWriter(options.log) if options.log else None
