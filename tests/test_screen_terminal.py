@@ -162,3 +162,21 @@ def test_cues_are_words_in_the_piped_transcript_when_asked_for(short_routine):
     out = done.stdout.decode()
     assert re.search(r"· (beep|tick)$", out, re.MULTILINE)
     assert "[tick]" not in out
+
+
+@pytest.mark.slow
+def test_quiet_screen_prints_the_plain_transcript_in_a_terminal(short_routine):
+    term = Screen(
+        "start", str(short_routine), "--text", "--quiet-screen", "--engine", "keys",
+        "--ready-timeout", "0",
+    )  # fmt: skip
+    try:
+        assert term.wait_for(lambda t: "] Wall Sit · set 1 of 2 · right · Go" in t, 60), term.text
+        term.send("q")
+        assert term.wait_for(lambda t: "End the workout?" in t, 5), term.text
+        term.send("y")
+        term.child.expect(pexpect.EOF, timeout=15)
+    finally:
+        term.close()
+    assert "╭" not in term.text  # no panel
+    assert b"\x1b[?1049h" not in term.raw  # never the alternate screen
