@@ -290,8 +290,11 @@ def frequency_text(routine: Routine) -> str:
     return routine.frequency.words
 
 
-def minutes_text(routine: Routine) -> str:
-    text = f"about {plural(plan.estimate_minutes(routine), 'minute')}"
+def minutes_text(routine: Routine, seconds: float | None = None) -> str:
+    """ "about 20 minutes": `seconds` when given (`show` passes its dry run's length),
+    else the plan's estimate."""
+    minutes = plan.estimate_minutes(routine) if seconds is None else max(1, round(seconds / 60))
+    text = f"about {plural(minutes, 'minute')}"
     if routine.article_minutes:
         text += f" (the article says {plural(routine.article_minutes, 'minute')})"
     return text
@@ -351,13 +354,13 @@ def _superset_partners(routine: Routine, index: int) -> str | None:
     return ", ".join(others) + " (superset: set by set)"
 
 
-def routine_text(routine: Routine, *, steps: bool = True) -> str:
+def routine_text(routine: Routine, *, steps: bool = True, seconds: float | None = None) -> str:
     """The whole plan in words, as `voicecoach show` prints it."""
     lines = [f"{routine.title}  [{routine.name}]"]
     lines += _line("About", routine.summary, "")
     lines += _line("Source", source_text(routine), "")
     lines += _line("How often", frequency_text(routine), "")
-    lines += _line("Time", minutes_text(routine), "")
+    lines += _line("Time", minutes_text(routine, seconds), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
     lines += _line("Disclaimer", routine.disclaimer, "")
     lines += _bullets("Cautions", routine.cautions, "")

@@ -20,17 +20,30 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Played:
+    """Where a queued sound will be heard on the session clock, and for how long."""
+
+    start: float
+    duration: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
 class Voice(Protocol):
     """Speech and cue output. Implementations: text printer, sounddevice player,
     WAV timeline writer (`--speak-file`)."""
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         """Queue `text` to be heard from session time `at` (or right after what is
-        already queued). Returns its duration in seconds; never blocks on playback."""
+        already queued). Returns when it will really start and how long it lasts; never
+        blocks on playback."""
         ...
 
-    def cue(self, name: str, at: float) -> float:
-        """Queue a short tone; returns its duration."""
+    def cue(self, name: str, at: float) -> Played:
+        """Queue a short tone, like `say`."""
         ...
 
     def interrupt(self, at: float) -> None:

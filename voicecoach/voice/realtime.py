@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
+from voicecoach.ports import Played
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.render import Prepared
 
@@ -131,11 +132,11 @@ class RealtimeVoice:
 
     # ---------------------------------------------------------------- Voice protocol
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         self._check()
         return self._play(self._prepared.speech(text), at, text, "speech")
 
-    def cue(self, name: str, at: float) -> float:
+    def cue(self, name: str, at: float) -> Played:
         self._check()
         return self._play(self._prepared.cue(name), at, name, "cue")
 
@@ -206,7 +207,7 @@ class RealtimeVoice:
         if self._failed:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
 
-    def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
+    def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> Played:
         if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:
             # idle: re-anchor (absorbs drift between the sound card's and the session's clocks)
             now = self._clock.now() if self._clock is not None else at
@@ -218,7 +219,7 @@ class RealtimeVoice:
             heard = self._mixer.frames
             self._scheduled = [s for s in self._scheduled if s[1] > heard]
             self._scheduled.append((start, start + len(samples), text))
-        return len(samples) / self.rate
+        return Played(self._time_of(start), len(samples) / self.rate)
 
     def _time_of(self, frame: int) -> float:
         t0, f0 = self._anchor or (0.0, 0)
