@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from voicecoach.errors import CheckFailed, ExitCode
+
 OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
 
@@ -53,7 +55,7 @@ class Finding:
     status: str
     text: str
     fix: str | None = None
-    exit_code: int = 1
+    exit_code: ExitCode = ExitCode.ERROR  # the kind of problem, when it is one
 
 
 class Report:
@@ -72,24 +74,19 @@ class Report:
         self.out.flush()
 
     def finish(self) -> int:
+        """0 when everything needed is usable; else CheckFailed with the first problem's
+        exit code (`cli.main` reports it)."""
         if not self.failures:
             self.out.write("\nEverything needed is usable.\n")
             return 0
         n = len(self.failures)
         self.out.write(f"\n{n} problem{'s' if n > 1 else ''} found: see the fixes above.\n")
-        return self.failures[0].exit_code
-
-
-def _audio_code() -> int:
-    from voicecoach.errors import ExitCode
-
-    return int(ExitCode.AUDIO)
-
-
-def _model_code() -> int:
-    from voicecoach.errors import ExitCode
-
-    return int(ExitCode.MODEL)
+        self.out.flush()
+        raise CheckFailed(
+            f"the check found {n} problem{'s' if n > 1 else ''}",
+            "see the fixes above",
+            self.failures[0].exit_code,
+        )
 
 
 # -- speech out ----------------------------------------------------------------------------------
@@ -106,7 +103,7 @@ def check_speech_out(device: str | None = None) -> list[Finding]:
         out = find_output(device)
         findings.append(Finding(OK, f"output device: {out.index}: {out.name}"))
     except AudioError as exc:
-        findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code()))
+        findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO))
     return findings
 
 
@@ -118,7 +115,7 @@ def _check_synth() -> Finding:
             FAIL,
             "espeak-ng (the speech synthesizer pyttsx3 uses on Linux) is not installed",
             "sudo apt-get install espeak-ng",
-            exit_code=_audio_code(),
+            exit_code=ExitCode.AUDIO,
         )
     try:
         import pyttsx3  # noqa: F401
@@ -127,7 +124,7 @@ def _check_synth() -> Finding:
             FAIL,
             f"pyttsx3 is not usable ({exc})",
             "pip install pyttsx3==2.99",
-            exit_code=_audio_code(),
+            exit_code=ExitCode.AUDIO,
         )
     version = _espeak_version()
     return Finding(OK, f"speech synthesis: pyttsx3{f' with {version}' if version else ''}")
@@ -166,14 +163,14 @@ def check_microphone(
     try:
         source = make_source(device=device, stall_timeout=2.0)
     except AudioError as exc:
-        return [Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
+        return [Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
     name = getattr(source, "device", {}).get("name", "microphone")
     found = [Finding(OK, f"microphone: {name}")]
     out.write(f"  ...   recording {seconds:g} s: say something\n")
     try:
         peak, rms = _meter(source, seconds, out)
     except AudioError as exc:
-        return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
+        return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
     finally:
         source.close()
     return found + judge_level(peak, rms, getattr(source, "overflows", 0))
@@ -264,7 +261,7 @@ def check_recognizer(model: str | None = None) -> list[Finding]:
                 FAIL,
                 "no speech recognizer is usable",
                 "pip install pocketsphinx",
-                exit_code=_model_code(),
+                exit_code=ExitCode.MODEL,
             )
         )
     return findings
@@ -280,7 +277,7 @@ def _check_pocketsphinx() -> Finding:
             FAIL,
             f"pocketsphinx is not usable ({exc})",
             "pip install pocketsphinx",
-            exit_code=_model_code(),
+            exit_code=ExitCode.MODEL,
         )
     base = Path(pocketsphinx.get_model_path()) / "en-us"
     needed = [base / "en-us", base / "cmudict-en-us.dict", base / "en-us.lm.bin"]
@@ -290,7 +287,7 @@ def _check_pocketsphinx() -> Finding:
             FAIL,
             f"pocketsphinx's English model is missing ({', '.join(missing)})",
             "pip install --force-reinstall pocketsphinx",
-            exit_code=_model_code(),
+            exit_code=ExitCode.MODEL,
         )
     return Finding(OK, f"pocketsphinx {_version('pocketsphinx')} with its US-English model")
 
@@ -313,14 +310,14 @@ def _check_vosk(model: str | None) -> list[Finding]:
 
         import_vosk()
     except ModelError as exc:
-        return [Finding(severity, exc.message, exc.hint, exit_code=_model_code())]
+        return [Finding(severity, exc.message, exc.hint, exit_code=ExitCode.MODEL)]
     from voicecoach.ears import models
 
     try:
         path = models.find_vosk_model(model)
     except ModelError as exc:
         text = exc.message if model else "no Vosk model (optional: more accurate than pocketsphinx)"
-        return [Finding(severity, text, exc.hint, exit_code=_model_code())]
+        return [Finding(severity, text, exc.hint, exit_code=ExitCode.MODEL)]
     if not models.supports_grammar(path):
         return [
             Finding(
@@ -334,5 +331,5 @@ def _check_vosk(model: str | None) -> list[Finding]:
 
         load_model(path)
     except ModelError as exc:
-        return [Finding(FAIL if model else WARN, exc.message, exc.hint, exit_code=_model_code())]
+        return [Finding(FAIL if model else WARN, exc.message, exc.hint, exit_code=ExitCode.MODEL)]
     return [Finding(OK, f"Vosk model: {path}")]
