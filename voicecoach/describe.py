@@ -325,8 +325,8 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
         for k, part in enumerate(ex.work.parts, 1):
             label = f" {part.work.label}" if part.work.label else ""
             lines.append(f"{pad}  part {k}: {work_text(part.work, detail=True)}.{label}")
-    elif getattr(ex.work, "label", None):
-        lines.append(f"{pad}  {ex.work.label}")  # type: ignore[union-attr]
+    elif ex.work.label:
+        lines.append(f"{pad}  {ex.work.label}")
     lines += _line("Alternates with", _superset_partners(routine, index), pad)
     lines += _line("Equipment", ", ".join(ex.equipment), pad)
     lines += _bullets("Setup", ex.setup, pad)

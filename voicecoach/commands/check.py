@@ -11,11 +11,14 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from voicecoach.errors import CheckFailed, ExitCode
+
+if TYPE_CHECKING:
+    import numpy as np
 
 OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
@@ -147,11 +150,22 @@ def _espeak_version() -> str | None:
 # -- microphone ----------------------------------------------------------------------------------
 
 
+class Microphone(Protocol):
+    """What the check reads from a microphone source (`MicSource`; fakes in tests)."""
+
+    device: dict[str, Any]  # as sounddevice describes it: at least its name
+    overflows: int  # blocks PortAudio dropped
+
+    def chunks(self) -> Iterator[tuple[float, np.ndarray]]: ...
+
+    def close(self) -> None: ...
+
+
 def check_microphone(
     device: str | None,
     seconds: float,
     out: TextIO,
-    make_source: Callable[..., Any] | None = None,
+    make_source: Callable[..., Microphone] | None = None,
 ) -> list[Finding]:
     """Open the microphone, show a level meter for `seconds`, judge the level."""
     from voicecoach.errors import AudioError
@@ -164,7 +178,7 @@ def check_microphone(
         source = make_source(device=device, stall_timeout=2.0)
     except AudioError as exc:
         return [Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
-    name = getattr(source, "device", {}).get("name", "microphone")
+    name = source.device.get("name", "microphone")
     found = [Finding(OK, f"microphone: {name}")]
     out.write(f"  ...   recording {seconds:g} s: say something\n")
     try:
@@ -173,7 +187,7 @@ def check_microphone(
         return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
     finally:
         source.close()
-    return found + judge_level(peak, rms, getattr(source, "overflows", 0))
+    return found + judge_level(peak, rms, source.overflows)
 
 
 def _meter(source: Any, seconds: float, out: TextIO) -> tuple[int, float]:

@@ -47,6 +47,12 @@ class OutputStream(Protocol):
     def close(self) -> None: ...
 
 
+class CallbackFlags(Protocol):
+    """The part of `sounddevice.CallbackFlags` used here."""
+
+    output_underflow: bool
+
+
 # (rate, blocksize, callback, finished_callback) -> a started-or-not stream
 StreamFactory = Callable[[int, int, Callable[..., None], Callable[[], None]], OutputStream]
 
@@ -123,7 +129,7 @@ class RealtimeVoice:
         self._progress = (wall(), 0)  # (when, frames) of the last progress seen
         self.underruns = 0
         self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
-        self._latency = float(getattr(self._stream, "latency", LATENCY) or 0.0)
+        self._latency = float(self._stream.latency or 0.0)
         try:
             self._stream.start()
         except Exception as exc:  # PortAudioError and friends, whatever the backend raises
@@ -153,7 +159,7 @@ class RealtimeVoice:
         done = self._mixer.queued_until + round(self._latency * self.rate)
         while (
             self._failed is None
-            and getattr(self._stream, "active", False)
+            and self._stream.active
             and self._mixer.frames < done
             and time.monotonic() < deadline
         ):
@@ -183,9 +189,11 @@ class RealtimeVoice:
 
     # ---------------------------------------------------------------- internals
 
-    def _callback(self, outdata, frames, time_info, status) -> None:
+    def _callback(
+        self, outdata: np.ndarray, frames: int, time_info: object, status: CallbackFlags | None
+    ) -> None:
         """PortAudio's thread: copy prepared samples, nothing else."""
-        if getattr(status, "output_underflow", False):
+        if status is not None and status.output_underflow:
             self.underruns += 1
         try:
             self._mixer.fill(outdata[:, 0])
