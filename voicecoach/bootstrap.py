@@ -68,7 +68,13 @@ def build_session(
     clock = clock or (VirtualClock() if options.fast else RealClock())
     state = initial(
         options.routine,
-        Config(ready_timeout=options.ready_timeout, start_exercise=options.start_exercise),
+        Config(
+            ready_timeout=options.ready_timeout,
+            start_exercise=options.start_exercise,
+            standing=options.standing,
+            start_step=options.start_step,
+            done_before=options.done_before,
+        ),
     )
     log = LogWriter(options.log) if options.log else None
     prints = options.prints and not panel_wanted
