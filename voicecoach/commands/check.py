@@ -30,7 +30,7 @@ MIC_RATE = 16_000  # = voicecoach.ports.MIC_RATE (not imported: `register` stays
 OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check speech output, microphone and speech recognition",

@@ -14,7 +14,7 @@ from types import ModuleType
 DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.ears.models.DEFAULT_MODEL (kept cheap)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "model",
         help="find, list or download the Vosk speech model",
