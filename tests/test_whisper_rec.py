@@ -3,10 +3,11 @@ espeak-ng speech generated here, in process and in its worker process."""
 
 from __future__ import annotations
 
+import espeak_clips as espeak
 import numpy as np
 import pytest
 
-from voicecoach.ears import espeak, make_recognizer, whisper_available
+from voicecoach.ears import make_recognizer, whisper_available
 from voicecoach.ears.whisper_rec import (
     Hypothesis,
     WhisperRecognizer,
