@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.errors import ModelError, VoicecoachError
-from voicecoach.ports import Detection
+from voicecoach.ports import Detection, EchoAwareRecognizer
 
 
 def _serve(conn: Connection, engine: str) -> None:
@@ -36,12 +36,11 @@ def _serve(conn: Connection, engine: str) -> None:
     from voicecoach.ears import make_recognizer
 
     try:
-        recognizer: Any = make_recognizer(engine)
+        recognizer = make_recognizer(engine)
     except VoicecoachError as exc:
         conn.send(("error", exc.message, exc.hint))
         return
     conn.send(("ready", recognizer.name, None))
-    echo_aware = bool(getattr(recognizer, "echo_aware", False))
     while True:
         try:
             message = conn.recv()
@@ -50,7 +49,7 @@ def _serve(conn: Connection, engine: str) -> None:
         kind = message[0]
         if kind == "accept":
             _, samples, t0, echo = message
-            if echo_aware:
+            if isinstance(recognizer, EchoAwareRecognizer):
                 out = recognizer.accept(samples, t0, echo=echo)
             else:
                 out = recognizer.accept(samples, t0)
