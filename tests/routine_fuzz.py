@@ -193,26 +193,29 @@ class Outcome:
     file: Path
     validate: int
     start: int | None  # None: not started (validate refused it)
-    seconds: float  # the slower of the two commands
+    seconds: float  # wall time of the slower of the two commands
+    cpu: float  # its CPU time (the machine may be shared)
     traceback: str | None
 
 
-def _timed(argv: list[str]) -> tuple[int, float, str | None]:
+def _timed(argv: list[str]) -> tuple[int, float, float, str | None]:
+    """(exit code, wall seconds, CPU seconds, traceback or None) of one command."""
     out, err = io.StringIO(), io.StringIO()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(argv)
     except Exception:
-        return -1, time.perf_counter() - began, traceback.format_exc()
-    took = time.perf_counter() - began
-    return code, took, ("Traceback" in err.getvalue() and err.getvalue()) or None
+        code, tb = -1, traceback.format_exc()
+    else:
+        tb = err.getvalue() if "Traceback" in err.getvalue() else None
+    return code, time.perf_counter() - began, time.process_time() - cpu, tb
 
 
 def run(path: Path) -> Outcome:
     """`validate` the file, then `start --fast --text` it when it is valid."""
-    code, took, tb = _timed(["validate", str(path)])
+    code, wall, cpu, tb = _timed(["validate", str(path)])
     if tb is not None or code != 0:
-        return Outcome(path, code, None, took, tb)
-    started, took2, tb = _timed(["start", str(path), "--fast", "--text"])
-    return Outcome(path, code, started, max(took, took2), tb)
+        return Outcome(path, code, None, wall, cpu, tb)
+    started, wall2, cpu2, tb = _timed(["start", str(path), "--fast", "--text"])
+    return Outcome(path, code, started, max(wall, wall2), max(cpu, cpu2), tb)
