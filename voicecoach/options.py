@@ -94,6 +94,8 @@ class SessionOptions:
     fast: bool = False
     text: bool = False
     log: Path | None = None
+    screen: bool = True  # the live panel when stdout is a terminal (--quiet-screen: off)
+    cues: bool = False  # cues as the words "beep"/"tick" in the printed transcript
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     ears: EarsOptions = field(default_factory=EarsOptions)
 

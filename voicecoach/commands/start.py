@@ -36,6 +36,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="start each exercise by itself after S seconds (default 15)",
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--quiet-screen",
+        dest="screen",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no live panel in the terminal: print the plain transcript (config: screen = false)",
+    )
+    s.add_argument(
+        "--cues",
+        action="store_true",
+        help='show cue tones in the printed transcript, as the words "beep" and "tick"',
+    )
     v = p.add_argument_group("voice")
     v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
     v.add_argument("--rate", type=int, help="speaking rate in words per minute")
@@ -106,6 +119,8 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
         fast=args.fast,
         text=args.text,
         log=_path(args.log),
+        screen=args.screen is not False,
+        cues=args.cues,
         voice=voice,
         ears=ears,
     )
