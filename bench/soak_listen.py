@@ -70,7 +70,8 @@ def routine(folder: Path, minutes: int) -> Path:
         for i in range(count)
     )
     path = folder / f"soak-{minutes}.toml"
-    path.write_text(f'name = "soak-{minutes}"\ntitle = "Soak"\n{body}', encoding="utf-8")
+    head = f'name = "soak-{minutes}"\ntitle = "Soak"\nfrequency = "daily"\ndisclaimer = "A test."\n'
+    path.write_text(f'{head}[source]\ntitle = "none"\n{body}', encoding="utf-8")
     return path
 
 
