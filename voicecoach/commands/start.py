@@ -1,4 +1,10 @@
-"""`voicecoach start NAME`: run a guided session."""
+"""`voicecoach start NAME`: run a guided session.
+
+The settings come from the defaults, then the config file
+(`$XDG_CONFIG_HOME/voicecoach/config.toml`, see `voicecoach.settings`), then these options;
+the history (`voicecoach.history`) adds where a `--resume` picks up and the standing
+sentence, and records the session unless `--no-history`. `SessionOptions` is made once,
+here, from all of them."""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from typing import TYPE_CHECKING
 from voicecoach.errors import UsageError
 
 if TYPE_CHECKING:
+    from voicecoach.history.memory import Memory
     from voicecoach.options import SessionOptions
     from voicecoach.routine import Routine
+    from voicecoach.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,11 +39,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument(
         "--ready-timeout",
         type=float,
-        default=15.0,
         metavar="S",
-        help="start each exercise by itself after S seconds (default 15)",
+        help="start each exercise by itself after S seconds (default 15, or the config file's)",
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--minutes",
+        type=float,
+        metavar="N",
+        help=(
+            "fit the session to about N minutes: doses move within the article's ranges, "
+            "never outside them (the intro says when N cannot be reached)"
+        ),
+    )
+    s.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished session of this routine from the last 24 hours, at the "
+        "set after the last completed one",
+    )
+    s.add_argument(
+        "--no-history",
+        action="store_true",
+        help="leave no trace: do not record this session (see 'voicecoach history')",
+    )
     s.add_argument(
         "--quiet-screen",
         dest="screen",
@@ -63,7 +90,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e.add_argument(
         "--engine",
         choices=["auto", "vosk", "pocketsphinx", "keys"],
-        default="auto",
         help="speech recognizer (default auto: Vosk if a model is found, else PocketSphinx)",
     )
     e.add_argument("--model", metavar="PATH", help="Vosk model folder")
@@ -84,46 +110,108 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.bootstrap import build_session
+    from voicecoach import catalog
+    from voicecoach.bootstrap import build_session, warn
+    from voicecoach.history.memory import prepare
 
-    build_session(session_options(args)).run()
+    path = catalog.locate(args.routine)
+    routine = catalog.load(path)
+    settings = effective_settings(args)
+    if args.resume and args.start_from:
+        raise UsageError("--resume picks up where you left off; --from cannot go with it")
+    memory = prepare(routine, path, resume=args.resume, enabled=not args.no_history, warn=warn)
+    try:
+        options = session_options(args, routine, settings, memory)
+        observers = [memory.recorder] if memory.recorder is not None else []
+        build_session(options, observers=observers).run()
+    finally:  # also after Ctrl-C: how the user stands, and how to resume
+        memory.close()
+        if memory.recorder is not None and memory.recorder.summary:
+            print(memory.recorder.summary)
     return 0
 
 
-def session_options(args: argparse.Namespace) -> SessionOptions:
-    """The one place the command line becomes typed, checked options."""
+def effective_settings(args: argparse.Namespace) -> Settings:
+    """The config file's settings with this command line's options on top."""
+    from voicecoach.settings import resolve
+
+    given = {
+        "voice": args.voice,
+        "rate": args.rate,
+        "volume": args.volume,
+        "output_device": args.device,
+        "input_device": args.input_device,
+        "engine": args.engine,
+        "model": args.model,
+        "ready_timeout": args.ready_timeout,
+        "screen": args.screen,
+    }
+    return resolve(given).settings
+
+
+def session_options(
+    args: argparse.Namespace,
+    routine: Routine | None = None,
+    settings: Settings | None = None,
+    memory: Memory | None = None,
+) -> SessionOptions:
+    """The one place the command line, the config file and the history become typed,
+    checked options (what is not handed in is read here; no history: a fresh start)."""
     from voicecoach import catalog
+    from voicecoach.history.memory import Memory
     from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
 
-    routine = catalog.find(args.routine)
+    minutes = getattr(args, "minutes", None)
+    routine, time_note = fitted(routine or catalog.find(args.routine), minutes)
+    settings = settings or effective_settings(args)
+    memory = memory or Memory()
+
     voice = VoiceOptions(
         text=args.text,
         fast=args.fast,
         speak_file=_path(args.speak_file),
-        voice=args.voice,
-        rate=args.rate,
-        volume=1.0 if args.volume is None else args.volume,
-        device=args.device,
+        voice=settings.voice,
+        rate=settings.rate,
+        volume=1.0 if settings.volume is None else settings.volume,
+        device=settings.output_device,
     )
     ears = EarsOptions(
-        engine=args.engine,
-        model=_path(args.model),
-        input_device=args.input_device,
+        engine=settings.engine,
+        model=_path(settings.model),
+        input_device=settings.input_device,
         listen_file=_path(args.listen_file),
         echo=args.echo,
     )
     return SessionOptions(
         routine=routine,
         start_exercise=start_exercise(routine, args.start_from),
-        ready_timeout=args.ready_timeout,
+        time_note=time_note,
+        ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
         log=_path(args.log),
-        screen=args.screen is not False,
         cues=args.cues,
         voice=voice,
         ears=ears,
+        screen=settings.screen,
+        standing=memory.standing,
+        start_step=memory.start_step,
+        done_before=memory.done_before,
     )
+
+
+def fitted(routine: Routine, minutes: float | None) -> tuple[Routine, str]:
+    """`--minutes N`: the routine with its doses fitted to N minutes within the article's
+    ranges, and what the intro says when N cannot be reached (or, without N, why the
+    article's own length cannot be)."""
+    from voicecoach import describe, plan
+
+    if minutes is None:
+        return routine, describe.article_time_note(routine)
+    if minutes <= 0:
+        raise UsageError("--minutes must be more than 0", "for example --minutes 15")
+    fit = plan.fit(routine, minutes)
+    return fit.routine, describe.fit_note(fit)
 
 
 def start_exercise(routine: Routine, key: str | None) -> int:
@@ -141,4 +229,4 @@ def start_exercise(routine: Routine, key: str | None) -> int:
 
 
 def _path(value: str | None) -> Path | None:
-    return None if value is None else Path(value)
+    return None if value is None else Path(value).expanduser()
