@@ -40,7 +40,8 @@ def test_a_target_that_is_not_a_regular_file_or_a_new_name_is_refused(
             check_target(name, "--log")
     finally:
         server.close()
-    assert "--log" in caught.value.message and caught.value.hint
+    assert "--log" in caught.value.message
+    assert caught.value.hint
 
 
 def test_a_new_name_or_an_existing_file_in_a_writable_folder_is_fine(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
@@ -9,7 +11,7 @@ from voice_fakes import RATE, StreamFactory, fake_renderer
 from voicecoach.engine.runner import VirtualClock
 from voicecoach.errors import AudioError
 from voicecoach.voice.mixer import Mixer
-from voicecoach.voice.realtime import BLOCK, RealtimeVoice
+from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice
 from voicecoach.voice.timeline import Timeline
 
 LEVELS = {"first": 0.1, "second": 0.2, "third": 0.3}
@@ -134,16 +136,54 @@ def test_a_lost_device_raises_audio_error_on_the_next_call():
         voice.say("second", 0.0)
 
 
-def test_a_device_that_stops_asking_for_audio_counts_as_lost():
+def look_every(voice: RealtimeVoice, wall: VirtualClock, step: float, until: float) -> list:
+    """What `health()` says at each look of a watchdog looking every `step` s."""
+    seen = []
+    while wall.now() < until - 1e-9:
+        wall.advance_to(wall.now() + step)
+        seen.append(voice.health())
+    return seen
+
+
+def test_a_device_that_stops_asking_for_audio_counts_as_lost_within_a_second():
     wall = VirtualClock(0.0)
     voice, stream, _, _ = make(wall=wall.now)
     voice.say("first", 0.0)
     stream.pump(2)
-    wall.advance_to(1.0)
-    voice.say("second", 0.0)  # it moved since the last look: fine
-    wall.advance_to(10.0)
+    assert set(look_every(voice, wall, WATCH, until=STALL)) == {None}  # not yet
+    stream.pump(1)  # it moved since the last look: fine
+    seen = look_every(voice, wall, WATCH, until=wall.now() + 1.0)
+    assert "the audio output stopped playing" in seen
+    assert seen.index("the audio output stopped playing") * WATCH < 1.0
     with pytest.raises(AudioError, match="stopped playing"):
-        voice.say("third", 0.0)
+        voice.say("second", 0.0)
+
+
+def test_a_watchdog_that_was_itself_starved_does_not_call_the_device_lost():
+    wall = VirtualClock(0.0)
+    voice, stream, _, _ = make(wall=wall.now)
+    stream.pump(2)
+    voice.health()
+    wall.advance_to(3.0)  # another thread held the CPU: neither the callback nor we ran
+    assert voice.health() is None
+    stream.pump(1)
+    assert set(look_every(voice, wall, WATCH, until=3.4)) == {None}
+
+
+def test_a_stream_that_ends_by_itself_is_reported_by_the_watchdog_once(monkeypatch):
+    voice, stream, _, _ = make()
+    reports: list[str] = []
+    done = threading.Event()
+
+    def lost(why: str) -> None:
+        reports.append(why)
+        done.set()
+
+    voice.watch(lost, every=0.001)
+    stream.lose_device()
+    assert done.wait(timeout=5.0)
+    voice.close()
+    assert reports == ["the audio output stopped"]
 
 
 def test_what_was_not_heard_yet_is_reported_as_unplayed():

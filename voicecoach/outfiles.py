@@ -16,8 +16,8 @@ import json
 import os
 import stat
 import tempfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO
 
 from voicecoach.errors import UsageError

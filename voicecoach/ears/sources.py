@@ -246,7 +246,7 @@ class MicSource:
         device: str | int | None = None,
         chunk: int = CHUNK,
         start: float = 0.0,
-        stall_timeout: float = 5.0,
+        stall_timeout: float = 1.0,
         max_queue_s: float = 10.0,
         latency: str | float = "low",
         sd: Any = None,
@@ -267,6 +267,7 @@ class MicSource:
         self._logged = 0
         self._stream: Any = None
         self._closed = False
+        self._lost = False  # the stream ended by itself: the device or sound server is gone
 
     def _pick_rate(self) -> int:
         """16 kHz if the device takes it, else its default rate (resampled later)."""
@@ -287,6 +288,13 @@ class MicSource:
         except queue.Full:
             self.dropped += 1
 
+    def _finished(self) -> None:
+        """PortAudio thread: the stream ended. Unless we closed it, the device is gone."""
+        if not self._closed:
+            self._lost = True
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(None)
+
     def open(self) -> None:
         """Start recording (chunks() calls this itself)."""
         if self._stream is not None:
@@ -300,6 +308,7 @@ class MicSource:
                 dtype="int16",
                 latency=self.latency,
                 callback=self._callback,
+                finished_callback=self._finished,
             )
             self._stream.start()
         except Exception as exc:
@@ -315,14 +324,13 @@ class MicSource:
         pending = np.zeros(0, np.int16)
         produced = 0
         while not self._closed:
-            try:
-                data = self._queue.get(timeout=self.stall_timeout)
-            except queue.Empty:
-                raise AudioError(
-                    f"the microphone {self.device['name']!r} stopped delivering audio",
-                    "check that it is still connected, then start again",
-                ) from None
+            data = self._next_block()
             if data is None:
+                if self._lost and not self._closed:
+                    raise AudioError(
+                        f"the microphone {self.device['name']!r} is gone",
+                        "check that it is still connected, then start again",
+                    )
                 break
             self._report_overflows()
             block = np.frombuffer(data, dtype=np.int16)
@@ -333,6 +341,21 @@ class MicSource:
                 yield self.start + produced / MIC_RATE, pending[: self.chunk]
                 produced += self.chunk
                 pending = pending[self.chunk :]
+
+    def _next_block(self) -> bytes | None:
+        """The next block, or None at the end; AudioError when the device stopped
+        delivering for `stall_timeout` s (a wait that overran because this process was
+        starved of CPU, so the callback may have been too, is given another chance)."""
+        while True:
+            asked = time.monotonic()
+            try:
+                return self._queue.get(timeout=self.stall_timeout)
+            except queue.Empty:
+                if time.monotonic() - asked < 1.5 * self.stall_timeout:
+                    raise AudioError(
+                        f"the microphone {self.device['name']!r} stopped delivering audio",
+                        "check that it is still connected, then start again",
+                    ) from None
 
     def _report_overflows(self) -> None:
         lost = self.overflows + self.dropped

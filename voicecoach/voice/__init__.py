@@ -14,6 +14,7 @@ from voicecoach.errors import AudioError, UsageError
 
 if TYPE_CHECKING:
     from voicecoach.ports import Clock, Voice
+    from voicecoach.voice.realtime import RealtimeVoice
     from voicecoach.voice.render import Renderer
     from voicecoach.voice.timeline import Timeline
 
@@ -66,7 +67,9 @@ def make_voice(
     except AudioError as exc:
         warn(f"voicecoach: {exc}\nvoicecoach: continuing in text mode")
         return text
-    return FallbackVoice(live, text, warn)
+    voice = FallbackVoice(live, text, warn)
+    live.watch(voice.lost)  # a device lost while nothing is said is noticed too (< 1 s)
+    return voice
 
 
 def make_renderer(voice: str | None = None, rate: int | None = None) -> Renderer:
@@ -85,7 +88,9 @@ def prerender(voice: Voice, texts: Iterable[str]) -> None:
         hook(texts)
 
 
-def _live_voice(options: Any, timeline: Timeline, rate: int, volume: float, clock) -> Voice:
+def _live_voice(
+    options: Any, timeline: Timeline, rate: int, volume: float, clock: Clock | None
+) -> RealtimeVoice:
     from voicecoach.voice.devices import find_output
     from voicecoach.voice.realtime import RealtimeVoice, output_rate, sounddevice_stream
 

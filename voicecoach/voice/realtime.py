@@ -14,6 +14,7 @@ sound is recorded in the Timeline at the session time it will be heard.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 
 BLOCK = 0.02  # seconds per callback: an interrupt is heard within one block (+ device buffer)
 LATENCY = 0.04  # seconds of device buffer asked for; lower underruns through ALSA's pulse plugin
-STALL = 3.0  # seconds without the callback running while we wait = the device is gone
+STALL = 0.5  # seconds without the callback running, while we watch on time = device gone
+WATCH = 0.1  # seconds between two looks of the watchdog (a lost device is noticed < 1 s)
 _PREFERRED_RATE = 22050  # espeak-ng's own rate: no resampling on the way out
 
 
@@ -120,6 +122,8 @@ class RealtimeVoice:
         self._closing = False
         self._wall = wall  # real time, to notice a device that stopped consuming audio
         self._progress = (wall(), 0)  # (when, frames) of the last progress seen
+        self._last_look = wall()
+        self._watchdog: threading.Thread | None = None
         self.underruns = 0
         self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
         self._latency = float(getattr(self._stream, "latency", LATENCY) or 0.0)
@@ -180,6 +184,36 @@ class RealtimeVoice:
     def failed(self) -> str | None:
         return self._failed
 
+    def health(self) -> str | None:
+        """Why the device is gone (the stream ended, or stopped asking for audio for STALL
+        seconds while we looked on time), or None while it plays. A look that comes late
+        (this process was starved of CPU, so the callback may have been too) restarts the
+        count instead of calling the device lost."""
+        now, frames = self._wall(), self._mixer.frames
+        late = now - self._last_look > STALL / 2
+        self._last_look = now
+        if frames != self._progress[1] or late or frames == 0:
+            self._progress = (now, frames)  # (frames == 0: a sleepy sound server wakes up)
+        elif now - self._progress[0] > STALL and self._failed is None:
+            self._failed = "the audio output stopped playing"
+        return self._failed
+
+    def watch(self, on_failure: Callable[[str], None], every: float = WATCH) -> None:
+        """Look at `health()` every `every` s on a thread; call `on_failure(why)` once when
+        the device is gone (the session goes on without it), then stop looking."""
+
+        def run() -> None:
+            while not self._closing:
+                why = self.health()
+                if why is not None:
+                    if not self._closing:
+                        on_failure(why)
+                    return
+                time.sleep(every)
+
+        self._watchdog = threading.Thread(target=run, name="voicecoach-output-watch", daemon=True)
+        self._watchdog.start()
+
     # ---------------------------------------------------------------- internals
 
     def _callback(self, outdata, frames, time_info, status) -> None:
@@ -198,11 +232,6 @@ class RealtimeVoice:
 
     def _check(self) -> None:
         """Raise AudioError when the device is gone: the stream ended or stopped moving."""
-        now, frames = self._wall(), self._mixer.frames
-        if frames != self._progress[1]:
-            self._progress = (now, frames)
-        elif now - self._progress[0] > STALL and self._failed is None:
-            self._failed = f"the audio output stopped playing for {now - self._progress[0]:.0f} s"
         if self._failed:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
 

@@ -4,8 +4,9 @@ to text when the sound device fails, so a session never stops for want of a spea
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
 from voicecoach.voice.cues import cue_duration
@@ -62,64 +63,97 @@ class NullVoice(TextVoice):
         super().__init__(out=None, rate=rate)
 
 
+class LiveVoice(Protocol):
+    """A voice on a sound device, which can be lost in the middle of a session."""
+
+    def say(self, text: str, at: float) -> float: ...
+    def cue(self, name: str, at: float) -> float: ...
+    def interrupt(self, at: float) -> None: ...
+    def prerender(self, texts: Iterable[str]) -> None: ...
+    def close(self) -> None: ...
+
+    def unplayed(self) -> list[str]:
+        """What was queued but not yet heard (said again in text when the device is lost)."""
+        ...
+
+
 class FallbackVoice:
-    """`primary` until it raises AudioError; then one message and `fallback` from there on.
+    """`primary` until it fails; then one message and `fallback` from there on.
 
-    Nothing is lost: the failing call is repeated on the fallback, and so is what the
-    primary had queued but not yet played."""
+    It fails when a call raises AudioError, or when its watchdog calls `lost(why)` (from
+    another thread: the device went away while nothing was being said). Nothing is lost:
+    the failing call is repeated on the fallback, and so is what the primary had queued
+    but not yet played."""
 
-    def __init__(self, primary: Voice, fallback: Voice, warn: Callable[[str], None]) -> None:
-        self._primary: Voice | None = primary
+    def __init__(self, primary: LiveVoice, fallback: Voice, warn: Callable[[str], None]) -> None:
+        self._primary: LiveVoice | None = primary
         self._fallback = fallback
         self._warn = warn
+        self._lock = threading.RLock()  # the watchdog's lost() against the session's calls
 
     @property
-    def active(self) -> Voice:
+    def active(self) -> LiveVoice | Voice:
+        """The voice in use: the primary until it failed, then the fallback."""
         return self._primary or self._fallback
 
+    @property
+    def switched(self) -> bool:
+        return self._primary is None
+
     def say(self, text: str, at: float) -> float:
-        if self._primary is not None:
-            try:
-                return self._primary.say(text, at)
-            except AudioError as exc:
-                self._switch(exc, at)
-        return self._fallback.say(text, at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    return self._primary.say(text, at)
+                except AudioError as exc:
+                    self._switch(exc.message, at)
+            return self._fallback.say(text, at)
 
     def cue(self, name: str, at: float) -> float:
-        if self._primary is not None:
-            try:
-                return self._primary.cue(name, at)
-            except AudioError as exc:
-                self._switch(exc, at)
-        return self._fallback.cue(name, at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    return self._primary.cue(name, at)
+                except AudioError as exc:
+                    self._switch(exc.message, at)
+            return self._fallback.cue(name, at)
 
     def interrupt(self, at: float) -> None:
-        if self._primary is not None:
-            try:
-                self._primary.interrupt(at)
-            except AudioError as exc:
-                self._switch(exc, at, replay=False)
-        self._fallback.interrupt(at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    self._primary.interrupt(at)
+                except AudioError as exc:
+                    self._switch(exc.message, at, replay=False)
+            self._fallback.interrupt(at)
 
     def prerender(self, texts: Iterable[str]) -> None:
-        prerender = getattr(self.active, "prerender", None)
-        if prerender is not None:
-            try:
-                prerender(texts)
-            except AudioError as exc:
-                self._switch(exc, 0.0, replay=False)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    self._primary.prerender(texts)
+                except AudioError as exc:
+                    self._switch(exc.message, 0.0, replay=False)
+
+    def lost(self, why: str, at: float | None = None) -> None:
+        """The device is gone (the watchdog noticed): switch now, said once."""
+        with self._lock:
+            if self._primary is not None:
+                self._switch(why, at)
 
     def close(self) -> None:
-        if self._primary is not None:
-            with contextlib.suppress(AudioError):
-                self._primary.close()
-        self._fallback.close()
+        with self._lock:
+            if self._primary is not None:
+                with contextlib.suppress(AudioError):
+                    self._primary.close()
+            self._fallback.close()
 
-    def _switch(self, exc: AudioError, at: float, replay: bool = True) -> None:
+    def _switch(self, why: str, at: float | None, replay: bool = True) -> None:
         primary, self._primary = self._primary, None
-        self._warn(f"voicecoach: {exc.message}; continuing in text mode")
-        unplayed = getattr(primary, "unplayed", list)() if replay else []
+        assert primary is not None
+        self._warn(f"voicecoach: {why}; continuing in text mode")
+        unplayed = primary.unplayed() if replay else []
         with contextlib.suppress(Exception):  # the device is gone: closing may fail too
             primary.close()
         for text in unplayed:
-            self._fallback.say(text, at)
+            self._fallback.say(text, 0.0 if at is None else at)
