@@ -9,12 +9,16 @@ Each subcommand lives in `voicecoach/commands/<name>.py` with `register(subparse
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from voicecoach import __version__
 from voicecoach.errors import ExitCode, VoicecoachError
+from voicecoach.signals import SIGNALS, reason, signum_of
 
 COMMANDS = (
     "list",
@@ -53,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP, whenever it came
+        signum = signum_of(exc)
+        _say_stopped(signum)
+        return 128 + signum
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -70,13 +83,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VoicecoachError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("\nvoicecoach: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
 
 
+def _say_stopped(signum: int) -> None:
+    """One line on stderr (which may be gone: a hung-up terminal)."""
+    words = {"interrupted": "interrupted", "terminated": "stopped (SIGTERM)"}
+    message = words.get(reason(signum), f"stopped ({signal.Signals(signum).name})")
+    with contextlib.suppress(OSError, ValueError):
+        print(f"\nvoicecoach: {message}", file=sys.stderr)
+
+
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: Ctrl-C, SIGTERM and SIGHUP end it cleanly from here on."""
+    SIGNALS.install()
+    try:
+        code = main()
+    except KeyboardInterrupt as exc:  # in the instant before main's own handler
+        code = 128 + signum_of(exc)
+    SIGNALS.ignore()  # the program is ending: a signal now changes nothing
+    if SIGNALS.received == signal.SIGHUP:  # the terminal is gone: exit without writing to it
+        _detach_output()
+    sys.exit(code)
+
+
+def _detach_output() -> None:
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(null, fd)
+        os.close(null)
