@@ -11,7 +11,7 @@ often a whole session's phrases come from the cache.
    Target: < 100 ms.
 3. Cache: a whole session of ROUTINE run on the virtual clock through the real renderer
    (the --speak-file voice): utterances, renders, cache hit rate; then again after
-   prerendering every phrase of a dry run (engine.runner.Simulation).
+   prerendering every phrase of a dry run (runtime.simulation.Simulation).
 Writes bench/out/voice_latency.json and bench/out/voice_session.wav.
 """
 
@@ -45,7 +45,8 @@ from types import SimpleNamespace
 from voicecoach import catalog
 from voicecoach.engine import initial, step
 from voicecoach.messages import Say, Start
-from voicecoach.voice import make_voice, prerender
+from voicecoach.options import VoiceOptions
+from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
 
 routine = catalog.find(sys.argv[1])
@@ -53,9 +54,9 @@ _, effects = step(initial(routine), Start(0.0))
 phrases = [e.text for e in effects if isinstance(e, Say)]
 t0 = time.perf_counter()
 clock = SimpleNamespace(now=lambda: time.perf_counter() - t0)
-voice = make_voice(SimpleNamespace(), Timeline(), print, clock=clock)
+voice = make_voice(VoiceOptions(), Timeline(), print, clock=clock)
 t_voice = time.perf_counter()
-prerender(voice, phrases)
+voice.prerender(phrases)
 t_say = time.perf_counter()
 voice.say(phrases[0], clock.now())
 t_returned = time.perf_counter()
@@ -91,14 +92,13 @@ def first_sound(server: harness.PulseServer, routine: str) -> dict[str, float]:
 
 
 def interrupt_to_silence(server: harness.PulseServer) -> float:
-    from types import SimpleNamespace
-
+    from voicecoach.options import VoiceOptions
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
     text = "Ankle circles. Lie on your back, lift one foot and draw slow, wide circles."
     with harness.exported(server):
-        voice = make_voice(SimpleNamespace(), Timeline(), print)
+        voice = make_voice(VoiceOptions(), Timeline(), print)
         with server.record() as recording:
             voice.say(text, 0.0)
             time.sleep(1.37)
@@ -124,7 +124,9 @@ def session_cache(routine_name: str, prerendered: bool) -> dict[str, float]:
     every phrase of a dry run (what `start` can prerender) is rendered before it starts."""
     from voicecoach import catalog
     from voicecoach.engine import initial
-    from voicecoach.engine.runner import Runner, Simulation, VirtualClock
+    from voicecoach.runtime.clocks import VirtualClock
+    from voicecoach.runtime.runner import Runner
+    from voicecoach.runtime.simulation import Simulation
     from voicecoach.voice import make_renderer
     from voicecoach.voice.timeline import Timeline
     from voicecoach.voice.wavfile import WavTimelineVoice

@@ -1,5 +1,5 @@
-"""Shared fixtures. Every test runs with private config and cache folders, so no test
-reads the user's own routines or writes the real caches."""
+"""Shared fixtures. Every test runs with private config, cache and data folders, so no
+test reads the user's own routines and settings or writes the real caches and history."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 def _private_config_and_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
 pytest_plugins = ["pulse"]  # the `pulse` fixture: private PulseAudio virtual devices
@@ -21,3 +22,9 @@ def user_dir(tmp_path):
     folder = tmp_path / "config" / "voicecoach" / "routines"
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def history_db(tmp_path):
+    """Where the history is kept under the private XDG_DATA_HOME."""
+    return tmp_path / "data" / "voicecoach" / "history.db"

@@ -112,7 +112,7 @@ def test_a_microphone_that_stops_is_a_failure_not_a_crash():
 
 @pytest.fixture
 def no_models(tmp_path, monkeypatch):
-    from voicecoach import models
+    from voicecoach.ears import models
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -8,8 +8,8 @@ import pytest
 from test_engine_flow import make  # a small routine for one behaviour at a time
 
 from voicecoach.engine import texts as T
-from voicecoach.engine.runner import Simulation
 from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
 
 
 def exercise(id_: str, work: dict, **kw: object) -> dict:
@@ -48,7 +48,8 @@ def test_later_sets_repeat_the_until_but_not_how_to_stop_early() -> None:
     sim = Simulation(make(footwork)).finish()
     intros = containing(sim, "or until your feet feel tired")
     assert intros[0].endswith(T.OPEN_END)
-    assert intros[1] == "Set 2 of 2. 6 times, or until your feet feel tired."
+    assert intros[1] == "6 times, or until your feet feel tired."
+    assert containing(sim, "set 2 of 2") == ["Rest 20 seconds. Next: set 2 of 2."]  # once
 
 
 def test_a_closed_dose_has_no_until_and_no_early_stop_hint() -> None:
@@ -60,7 +61,7 @@ def test_a_closed_dose_has_no_until_and_no_early_stop_hint() -> None:
 def test_repeat_during_open_ended_work_says_the_until_again() -> None:
     sim = Simulation(make(FOOTWORK)).until_state(lambda s: s.rep == 2)
     sim.hear(Intent.REPEAT)
-    assert containing(sim, "Footwork. 6 times, or until your feet feel tired.")
+    assert containing(sim, "Footwork. Sit down with a towel under your feet. 6 times, or until")
 
 
 @pytest.mark.parametrize(
@@ -86,15 +87,16 @@ def test_next_during_closed_work_still_skips_it() -> None:
     sim.hear(Intent.NEXT, sim.now + 3)
     assert 0 not in sim.state.completed
     sim.finish()
-    assert "You did 1 of 2 exercises and skipped March" in containing(sim, "You did")[0]
-    assert sim.of_type("end")[0]["skipped"] == 1
+    assert "You did 1 of 2 exercises" in containing(sim, "You did")[0]
+    assert "Cut short: March." in said(sim)  # begun, not finished
+    assert (sim.of_type("end")[0]["skipped"], sim.of_type("end")[0]["cut_short"]) == (0, 1)
 
 
 def test_next_during_the_setup_of_open_ended_work_still_skips_the_exercise() -> None:
     sim = Simulation(make(FOOTWORK, CLOSED)).until_phase("setup")
     sim.hear(Intent.NEXT)
     sim.finish()
-    assert "skipped Footwork" in containing(sim, "You did")[0]
+    assert "Skipped: Footwork." in said(sim)
 
 
 def test_only_the_open_ended_part_of_a_sequence_ends_as_done() -> None:
@@ -181,14 +183,14 @@ def test_a_side_setup_comes_with_the_next_side_at_the_start_of_a_long_rest() -> 
     assert containing(sim, "facing right") == [
         "Rest 30 seconds. Next: right side, set 1 of 2. Left hand on the wall, facing right."
     ]
-    assert "Right side, set 1 of 2. 4 times." in said(sim)  # as the set starts: not again
+    assert not containing(sim, "Right side")  # as the set starts: not again
 
 
 def test_repeat_during_work_says_the_sides_setup_on_any_set() -> None:
     sim = Simulation(make({**PATRICK, "rest_between_sets": 20}))
     sim.until_state(lambda s: s.index == 2 and s.phase == "work" and s.rep == 1)
     sim.hear(Intent.REPEAT)
-    assert containing(sim, "Patrick Step. Left side, set 2 of 2. Right hand on the wall")
+    assert containing(sim, "Left side, set 2 of 2. Stand side-on to a wall. Right hand on the wall")
 
 
 # ------------------------------------------------------------------------- frequency

@@ -10,8 +10,8 @@ from factories import routine_from
 
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
-from voicecoach.engine.runner import Simulation
 from voicecoach.routine import Routine
+from voicecoach.runtime.simulation import Simulation
 
 SEEDS = sorted(Path(catalog.packaged_dir()).glob("*.toml"))
 
@@ -187,7 +187,7 @@ def test_an_extra_set_on_the_weaker_side_is_announced() -> None:
         extra_sets=[{"side": "weaker", "sets": 1}],
     )
     sim = Simulation(make(ex)).finish()
-    assert texts_containing(sim, "A third set on your weaker side")
+    assert texts_containing(sim, "Next: a third set on your weaker side")
     assert sim.of_type("state")[-2]["side"] == "weaker"
 
 
@@ -197,7 +197,7 @@ def test_the_end_summarises_the_session_and_gives_the_frequency_advice() -> None
     lines = [t for _, t in said(sim)]
     assert lines[-4:] == [
         "That is the end of the workout. Well done!",
-        "You did 2 of 2 exercises, in 1 minute.",
+        "You did 2 of 2 exercises in 1 minute.",
         "How often: twice a week.",
         "Drink some water.",
     ]

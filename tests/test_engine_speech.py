@@ -10,10 +10,10 @@ import pytest
 from factories import routine_from
 
 from voicecoach.engine import Config, initial, step
-from voicecoach.engine.runner import Simulation, speech_seconds
 from voicecoach.intents import Intent
 from voicecoach.messages import Say, Spoke, Start, Tick
 from voicecoach.routine import Routine
+from voicecoach.runtime.simulation import Simulation, speech_seconds
 
 
 def routine(work: dict) -> Routine:

@@ -8,14 +8,16 @@ import io
 import json
 import socket
 import stat
+import struct
 import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
-from voicecoach import models
 from voicecoach.cli import main
+from voicecoach.ears import models
 from voicecoach.errors import DownloadError, ModelError
 
 
@@ -46,17 +48,58 @@ def zip_with_symlink(top: str) -> bytes:
     return buf.getvalue()
 
 
+def zip_bomb(name: str, size: int, declared: int | None = None, crc: bool = True) -> bytes:
+    """A zip whose one member inflates to `size` zero bytes (its header says `declared`),
+    built from one compressed MiB repeated, so the test need not deflate a GiB.
+    `crc=False` leaves the checksum 0 (for archives refused before extracting)."""
+    mib = bytes(1 << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(mib) + comp.flush(zlib.Z_FULL_FLUSH)  # independent of the past
+    data = block * (size // len(mib)) + comp.flush(zlib.Z_FINISH)
+    checksum = 0
+    for _ in range(size // len(mib) if crc else 0):
+        checksum = zlib.crc32(mib, checksum)
+    usize = size if declared is None else declared
+    fname = name.encode()
+    fields = (20, 0, 8, 0, 0x21, checksum, len(data), usize, len(fname), 0)
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + fname
+    central = struct.pack("<IH", 0x02014B50, 20) + struct.pack("<HHHHHIIIHH", *fields)
+    central += struct.pack("<HHHII", 0, 0, 0, 0, 0) + fname
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(data), 0)
+    return local + data + central + end
+
+
 class Server:
-    """Serves `files` (path -> bytes) on 127.0.0.1 from a thread."""
+    """Serves `files` (path -> bytes) on 127.0.0.1 from a thread. A path in `drips` sends
+    its headers (promising `size` bytes) and then one byte every `interval` seconds
+    (never, with `interval` None) until the client or the test hangs up."""
 
     def __init__(self, files: dict[str, bytes]) -> None:
         outer = self
         self.files = files
+        self.drips: dict[str, tuple[int, float | None]] = {}
         self.requests: list[str] = []
+        self.closing = threading.Event()
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def drip(self, size: int, interval: float | None) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                try:
+                    for _ in range(size):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        if outer.closing.wait(interval):
+                            return
+                except OSError:
+                    return  # the client hung up
+
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
+                if self.path in outer.drips:
+                    self.drip(*outer.drips[self.path])
+                    return
                 body = outer.files.get(self.path)
                 if body is None:
                     self.send_error(404)
@@ -77,6 +120,7 @@ class Server:
         self.thread.start()
 
     def close(self) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
@@ -94,7 +138,7 @@ def publish(server: Server, name: str, archive: bytes, md5: str | None = None) -
     entry = {
         "name": name,
         "url": f"{server.url}/{name}.zip",
-        "md5": md5 or hashlib.md5(archive).hexdigest(),
+        "md5": hashlib.md5(archive).hexdigest() if md5 is None else md5,
         "size": len(archive),
         "lang": "en-us",
         "type": "small",
@@ -291,6 +335,116 @@ def test_the_progress_bar_reaches_100_percent():
     for done in (0, 500, 1000):
         bar(done, 1000)
     assert out.getvalue().rstrip().endswith("100% 0.0/0.0 MB")
+
+
+# -- what a download may cost ------------------------------------------------------------------
+
+
+class StepClock:
+    """Time moves `step` seconds each time it is read: a slow network without waiting."""
+
+    def __init__(self, step: float) -> None:
+        self.step, self.now = step, 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def nothing_installed(home: Path, name: str) -> bool:
+    cache = home / "home" / ".cache" / "vosk"
+    return not cache.exists() or [p.name for p in cache.iterdir()] == []
+
+
+@pytest.mark.parametrize("md5", ["", "not-a-checksum"])
+def test_a_list_entry_without_a_checksum_is_refused_before_downloading(home, server, md5):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name), md5=md5)
+    with pytest.raises(DownloadError, match="no checksum") as err:
+        models.download_model(name, list_url=url, log=lambda _: None)
+    assert "by hand" in err.value.hint
+    assert f"/{name}.zip" not in server.requests
+    assert nothing_installed(home, name)
+
+
+def test_a_server_that_sends_a_byte_every_15_s_meets_the_overall_deadline(home, server):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name))
+    server.drips[f"/{name}.zip"] = (1000, 0.005)  # in real time: fast enough to finish
+    limits = models.Limits(deadline_s=60.0)
+    with pytest.raises(DownloadError, match="took longer than 60 s") as err:
+        models.download_model(
+            name, list_url=url, log=lambda _: None, limits=limits, clock=StepClock(15.0)
+        )
+    assert "faster connection" in err.value.hint
+    assert len(server.requests) == 2  # the list, then the archive: given up, not retried
+    assert nothing_installed(home, name)
+
+
+def test_a_server_that_stops_sending_is_a_stall_after_the_stall_timeout(home, server):
+    name = "vosk-model-small-en-us-0.15"
+    url = publish(server, name, model_zip(name))
+    server.drips[f"/{name}.zip"] = (1000, None)  # one byte, then nothing
+    with pytest.raises(DownloadError, match="stalled"):
+        models.download_model(
+            name, list_url=url, log=lambda _: None, limits=models.Limits(stall_s=0.2)
+        )
+    assert nothing_installed(home, name)
+
+
+def test_a_model_list_that_never_ends_is_refused_at_its_size_cap(server):
+    server.drips["/model-list.json"] = (10_000, 0.0)
+    with pytest.raises(DownloadError, match=r"more than the 0\.0 MB expected"):
+        models.fetch_model_list(f"{server.url}/model-list.json", models.Limits(max_list_bytes=1000))
+
+
+def test_an_archive_bigger_than_the_list_says_is_refused(home, server):
+    name = "m"
+    url = publish(server, name, model_zip(name))
+    server.files[f"/{name}.zip"] = model_zip(name, {"m/pad": bytes(3 << 20)})
+    with pytest.raises(DownloadError, match="more than the"):
+        models.download_model(name, list_url=url, log=lambda _: None)
+    assert nothing_installed(home, name)
+
+
+@pytest.fixture(scope="module")
+def gib_bomb() -> bytes:
+    return zip_bomb("m/big.bin", 1 << 30, crc=False)
+
+
+def test_a_1_mb_zip_that_unpacks_to_1_gib_is_refused(home, server, gib_bomb):
+    assert len(gib_bomb) < 1.1e6
+    url = publish(server, "m", gib_bomb)
+    with pytest.raises(DownloadError, match="would unpack to 1074 MB") as err:
+        models.download_model("m", list_url=url, log=lambda _: None)
+    assert "nothing was extracted" in err.value.hint
+    assert nothing_installed(home, "m")
+
+
+def test_a_zip_that_lies_about_its_unpacked_size_stops_at_the_size_it_declared(home, server):
+    url = publish(server, "m", zip_bomb("m/big.bin", 64 << 20, declared=1000))
+    with pytest.raises(DownloadError, match="could not be unpacked"):
+        models.download_model("m", list_url=url, log=lambda _: None)
+    assert nothing_installed(home, "m")
+
+
+def test_an_archive_with_too_many_files_is_refused(home, server):
+    files = {f"m/f{i}": b"x" for i in range(60)}
+    url = publish(server, "m", model_zip("m", files))
+    with pytest.raises(DownloadError, match="holds 64 files"):
+        models.download_model(
+            "m", list_url=url, log=lambda _: None, limits=models.Limits(max_files=50)
+        )
+    assert nothing_installed(home, "m")
+
+
+def test_the_default_limits_fit_the_official_models_and_refuse_bombs():
+    limits = models.Limits()
+    assert limits.stall_s <= 60
+    assert limits.deadline_s <= 3600
+    assert limits.max_ratio * 40e6 > 68e6  # the small English model unpacks 40 -> 68 MB
+    assert limits.max_ratio * 1e6 < 1 << 30
+    assert 30 < limits.max_files <= 10_000
 
 
 # -- the command ------------------------------------------------------------------------------

@@ -79,7 +79,43 @@ def test_a_superset_alternates_its_exercises_set_by_set():
     r = routine(pair.format(id="tib") + pair.format(id="calf"))
     steps = plan.steps(r)
     assert [(s.exercise, s.set) for s in steps] == [(0, 1), (1, 1), (0, 2), (1, 2)]
-    assert [s.rest_after for s in steps] == [0, 20, 0, 0]
+    switch = plan.SUPERSET_SWITCH_SECONDS  # time to move into the other one's position
+    assert [(s.rest_after, s.rest_reason) for s in steps] == [
+        (switch, "switch"), (20, "set"), (switch, "switch"), (0, None),
+    ]  # fmt: skip
+
+
+def test_a_transition_sets_the_time_to_change_sides_or_move_to_the_other_exercise():
+    r = routine(
+        '[[exercises]]\nid = "band"\nname = "Band"\nsets = 2\nsides = ["right", "left"]\n'
+        'side_order = "block"\ntransition = 15\nwork = { kind = "reps", reps = 10 }\n'
+        '[[exercises]]\nid = "a"\nname = "A"\nsuperset = "p"\nwork = { kind = "reps", reps = 5 }\n'
+        '[[exercises]]\nid = "b"\nname = "B"\nsuperset = "p"\ntransition = 8\n'
+        'work = { kind = "reps", reps = 5 }\n'
+    )
+    rests = [(s.exercise, s.rest_after, s.rest_reason) for s in plan.steps(r) if s.rest_after]
+    assert rests == [(0, 15, "side"), (1, 8, "switch")]
+
+
+def test_fitting_keeps_every_dose_within_the_articles_range_and_says_what_it_can_reach():
+    r = routine(
+        '[[exercises]]\nid = "a"\nname = "A"\nsets = { default = 2, min = 2, max = 3 }\n'
+        "rest_between_sets = 30\n"
+        'work = { kind = "reps", reps = { default = 10, min = 10, max = 20 }, tempo = 3 }\n'
+    )
+    longest, shortest = plan.fit(r, 1000), plan.fit(r, 0.1)
+
+    def dose(f: plan.Fit) -> tuple[float, float]:
+        ex = f.routine.exercises[0]
+        return ex.sets.value, ex.work.reps.value  # type: ignore[union-attr]
+
+    assert (dose(longest), dose(shortest)) == ((3, 20), (2, 10))
+    assert not longest.reachable
+    assert not shortest.reachable
+    middle = plan.fit(r, (shortest.seconds + longest.seconds) / 120)
+    assert middle.reachable
+    assert abs(middle.seconds - middle.target) <= 30
+    assert plan.fit(r).routine is r  # nothing asked, no article length: as written
 
 
 def test_holds_take_their_holds_and_the_releases_between_them():

@@ -167,7 +167,7 @@ def test_alternatives_and_side_setup_are_kept_per_exercise():
         'work = { kind = "reps", reps = 25 }\n'
     )
     e = r.exercises[0]
-    assert e.alternatives == ["The Deadmill, 5 minutes."]
+    assert [a.text for a in e.alternatives] == ["The Deadmill, 5 minutes."]
     assert e.side_setup == {"left": ["Right hand on the wall, facing left."]}
 
 
@@ -203,7 +203,8 @@ def test_a_frequency_is_the_articles_unless_marked_as_ours():
             HEADER.replace('"twice a week"', '"once a day"\nfrequency_assumed = true') + exercise
         )
     )
-    assert (ours.frequency, ours.frequency_assumed) == ("once a day", True)
+    assert (ours.frequency.words, ours.frequency_assumed) == ("once a day", True)
+    assert ours.frequency.times is None  # words only: no streaks against it
 
 
 def test_step_works_has_one_work_item_per_planned_step_of_a_set():
@@ -219,3 +220,36 @@ def test_step_works_has_one_work_item_per_planned_step_of_a_set():
     assert [w.kind for w in works] == ["timed", "circles", "circles"]
     assert [s.kind for s in steps] == ["timed", "reps", "reps"]
     assert works[2].until == "until your ankle feels loose"
+
+
+def test_a_frequency_table_counts_times_per_day_or_week_and_keeps_the_words():
+    freq = 'frequency = { words = "2-3 times a week", times = { default = 2, min = 2, max = 3 }, '
+    r = Routine.model_validate(
+        tomllib.loads(
+            HEADER.replace('frequency = "twice a week"', freq + 'per = "week" }')
+            + '[[exercises]]\nid = "a"\nname = "A"\nwork = { kind = "timed", seconds = 5 }\n'
+        )
+    )
+    assert (r.frequency.words, r.frequency.least, r.frequency.times_text) == (
+        "2-3 times a week",
+        2,
+        "2-3",
+    )
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '{ words = "twice a week", times = 2 }',
+        '{ words = "twice a week", per = "week" }',
+        '{ words = "twice a week", times = 2, per = "fortnight" }',
+    ],
+)
+def test_a_frequency_needs_both_times_and_a_day_or_week(table):
+    with pytest.raises(ValidationError, match="frequency"):
+        Routine.model_validate(
+            tomllib.loads(
+                HEADER.replace('frequency = "twice a week"', f"frequency = {table}")
+                + '[[exercises]]\nid = "a"\nname = "A"\nwork = { kind = "timed", seconds = 5 }\n'
+            )
+        )

@@ -103,7 +103,9 @@ def test_back_hip_knee_lands_near_the_articles_some_20_minutes():
     r = load("back-hip-knee")
     assert r.article_minutes == 20
     assert 18 <= plan.estimate_minutes(r) <= 25
-    assert "2-3 times per week" in r.frequency
+    # "Preform them in succession of each other 2-3 times per week for best results."
+    assert "2-3 times per week" in r.frequency.words
+    assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "week")
 
 
 # ---------------------------------------------------------- 000: behind-knee (Leslie Lidot)
@@ -128,6 +130,10 @@ def test_behind_knee_gives_each_exercise_the_articles_dose_and_frequency():
     assert (pickup.work.hold.value, pickup.work.reps.value) == (10, 5)
     assert pickup.sides == ["right", "left"]  # "for each of your foot"
     assert pickup.frequency == "2-3 times a week"
+    # the session as a whole: "twice a day" (walking, circles) to "three times a day" (presses)
+    assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "day")
+    assert "twice a day" in r.frequency.words
+    assert "three times a day" in r.frequency.words
     band = ex(r, "resistance-band")
     assert (band.work.hold.value, band.work.reps.value) == (5, 10)
 
@@ -173,9 +179,17 @@ def test_back_hip_knee_20_fits_in_the_articles_twenty_minutes():
 def test_a_routine_whose_article_gives_no_frequency_marks_its_own(name, capsys):
     r = load(name)
     assert r.frequency_assumed
-    assert "does not say" not in r.frequency  # the mark says it, not a workaround text
+    assert "does not say" not in r.frequency.words  # the mark says it, not a workaround text
     assert main(["show", name]) == 0
-    assert f"How often: {r.frequency} (our suggestion" in capsys.readouterr().out
+    assert f"How often: {r.frequency.words} (our suggestion" in capsys.readouterr().out
+
+
+def test_our_own_frequencies_count_what_their_words_say():
+    # no article numbers here: the counts must match our own words
+    daily = load("back-hip-knee-20").frequency
+    assert (daily.words, daily.times.value, daily.per) == ("once a day", 1, "day")
+    weekly = load("knee-strength").frequency
+    assert (weekly.words, rng(weekly.times), weekly.per) == ("2-3 times a week", (2, 3), "week")
 
 
 @pytest.mark.parametrize("name", ["back-hip-knee", "behind-knee", "ground-up"])
@@ -269,7 +283,7 @@ def test_knee_strength_open_ended_doses_keep_the_articles_until():
 def test_knee_strength_footwork_has_the_marbles_as_an_alternative_not_a_note():
     footwork = ex(load("knee-strength"), "footwork")
     # "Alternatively, try picking up objects like marbles and transferring them ..."
-    assert any("marbles" in a and "bowl" in a for a in footwork.alternatives)
+    assert any("marbles" in a and "bowl" in a for a in (x.text for x in footwork.alternatives))
     assert not any("marbles" in n for n in footwork.notes + footwork.easier)
 
 
@@ -294,7 +308,7 @@ def test_ground_up_walks_backwards_10_minutes_with_the_5_minute_deadmill_as_alte
     walk = ex(r, "backwards-walking")
     assert walk.work.seconds.value == 10 * 60
     # "Alternatively, start on a treadmill powered-off ... (5 minutes of Deadmill ...)"
-    assert any("Deadmill" in a and "5 minutes" in a for a in walk.alternatives)
+    assert any("Deadmill" in a and "5 minutes" in a for a in (x.text for x in walk.alternatives))
     assert not any("Deadmill" in e for e in walk.easier + walk.harder)
 
 
@@ -302,7 +316,7 @@ def test_ground_up_hamstring_curl_has_the_at_home_ankle_weight_curl_as_alternati
     curl = ex(load("ground-up"), "hamstring-curl")
     # "An at-home alternative would be performing a standing hamstring curl with an
     # ankle weight."
-    assert any("ankle weight" in a and "standing" in a for a in curl.alternatives)
+    assert any("ankle weight" in a and "standing" in a for a in (x.text for x in curl.alternatives))
     assert not any("ankle weight" in n for n in curl.notes)
 
 
@@ -355,7 +369,13 @@ def test_ground_up_reverse_nordic_and_hamstring_curl_doses():
 def test_ground_up_keeps_the_articles_disclaimer_frequency_and_progression():
     r = load("ground-up")
     assert r.disclaimer.startswith("Every exercise is intended to start from zero pain.")
-    assert r.frequency == "2 times a week"
+    # "We recommend trying this routine 2 times a week"
+    assert r.frequency.words == "2 times a week"
+    assert (r.frequency.times.value, r.frequency.times.is_range, r.frequency.per) == (
+        2,
+        False,
+        "week",
+    )
     assert any("2-4 weeks" in tip for tip in r.closing_tips)
 
 
@@ -397,7 +417,9 @@ def test_every_routine_names_its_source_frequency_and_disclaimer(name):
     r = load(name)
     assert r.source.title
     assert r.source.seed
-    assert r.frequency
+    assert r.frequency.words
+    assert r.frequency.times is not None  # machine-readable: streaks count against it
+    assert r.frequency.per in ("day", "week")
     assert len(r.disclaimer) > 40
 
 

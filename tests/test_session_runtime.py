@@ -5,28 +5,32 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from factories import routine_from
 
-from voicecoach.engine import Config, initial
-from voicecoach.engine.runner import RecordingVoice, Runner, VirtualClock
+from voicecoach.engine import Config, State, initial
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.intents import Intent
 from voicecoach.keys import intent_for_key
 from voicecoach.ports import MIC_RATE, Detection
-from voicecoach.session import (
+from voicecoach.records import EndRecord, Record, SayRecord, SessionRecord, as_json
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.log import LogWriter
+from voicecoach.runtime.loops import (
     Ears,
     EarsFailed,
     KeyPress,
-    LogWriter,
     listen,
     run_fast,
     run_realtime,
 )
+from voicecoach.runtime.runner import Runner
+from voicecoach.runtime.simulation import RecordingVoice
 
 ROUTINE = routine_from(
     "runtime",
@@ -76,20 +80,51 @@ class ScriptedEars:
         return []
 
 
-def runner(records: list[dict] | None = None) -> Runner:
-    sink = records.append if records is not None else None
+class Logged(list[dict[str, Any]]):
+    """A SessionObserver that keeps the records as `--log` would write them."""
+
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        self.extend(map(as_json, records))
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        pass
+
+
+def runner(records: Logged | None = None) -> Runner:
     return Runner(
-        initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), VirtualClock(), sink
+        initial(ROUTINE, Config(ready_timeout=10)),
+        RecordingVoice(),
+        VirtualClock(),
+        [records] if records is not None else [],
     )
 
 
 # ---------------------------------------------------------------------- the log
 
 
+def session_header() -> SessionRecord:
+    return SessionRecord(
+        0.0,
+        routine="runtime",
+        title="Runtime",
+        version="0",
+        exercises=2,
+        start_exercise=0,
+        estimate_seconds=100.0,
+        ready_timeout=10.0,
+        fast=True,
+        voice="RecordingVoice",
+        ears=None,
+    )
+
+
 def test_the_log_writes_each_record_as_a_json_line_at_once(tmp_path: Path) -> None:
     log = LogWriter(tmp_path / "x.jsonl")
-    log({"t": 0.0, "type": "session"})
-    log({"t": 1.5, "type": "say", "text": "Hold"})
+    log(session_header())
+    log(SayRecord(1.5, "Hold", 0.4))
     lines = (tmp_path / "x.jsonl").read_text().splitlines()  # before close: flushed per line
     log.close()
     assert [json.loads(line)["type"] for line in lines] == ["session", "say"]
@@ -104,7 +139,7 @@ def test_a_log_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_replayed_file_turns_detections_into_heard_events_in_its_chunk() -> None:
-    records: list[dict] = []
+    records = Logged()
     run = runner(records)
     run_fast(run, Ears(ScriptedEars({40.03: Intent.PAUSE, 70.05: Intent.RESUME}), SilentFile(90)))
     heard = [(r["intent"], r["t"]) for r in records if r["type"] == "heard"]
@@ -168,10 +203,8 @@ class ScriptedInbox:
 
 def realtime(script: list[tuple[float, object]], warnings: list[str] | None = None):
     clock = FakeClock()
-    records: list[dict] = []
-    run = Runner(
-        initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), clock, records.append
-    )
+    records = Logged()
+    run = Runner(initial(ROUTINE, Config(ready_timeout=10)), RecordingVoice(), clock, [records])
     inbox = ScriptedInbox(clock, script)
     run_realtime(run, inbox, intent_for_key, (warnings if warnings is not None else []).append)
     return run, records

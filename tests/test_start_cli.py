@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from voicecoach import catalog, plan
-from voicecoach.bootstrap import run_session
+from voicecoach.bootstrap import build_session
 from voicecoach.cli import build_parser, main
+from voicecoach.commands.start import session_options
 from voicecoach.errors import ExitCode
 
 SEEDS = sorted(p.stem for p in catalog.packaged_dir().glob("*.toml"))
@@ -101,7 +102,9 @@ def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> 
         if len(lines) == 40:
             raise KeyboardInterrupt
 
-    assert run_session(args, out=impatient) == ExitCode.INTERRUPTED
+    session = build_session(session_options(args), out=impatient)
+    with pytest.raises(KeyboardInterrupt):  # cli.main turns it into ExitCode.INTERRUPTED
+        session.run()
     end = read_log(log)[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from types import SimpleNamespace
 
 import numpy as np
 import pulse as harness
@@ -13,6 +12,7 @@ import pytest
 
 from voicecoach.cli import main
 from voicecoach.errors import AudioError
+from voicecoach.options import VoiceOptions
 from voicecoach.voice import make_voice
 from voicecoach.voice.realtime import RealtimeVoice
 from voicecoach.voice.timeline import Timeline
@@ -44,7 +44,7 @@ def loud_windows(samples: np.ndarray) -> np.ndarray:
 
 def live_voice(lines: list[str], timeline: Timeline, clock: PerfClock | None = None):
     """The voice `start` would make on this machine: it must be the real-time one."""
-    voice = make_voice(SimpleNamespace(), timeline, lines.append, clock=clock, warn=lines.append)
+    voice = make_voice(VoiceOptions(), timeline, lines.append, clock=clock, warn=lines.append)
     assert isinstance(voice.active, RealtimeVoice), lines
     return voice
 
@@ -127,5 +127,5 @@ def test_devices_lists_the_virtual_devices_with_their_defaults(pulse, capsys):
 
 def test_an_unknown_output_device_is_an_error_listing_the_devices(pulse):
     with pytest.raises(AudioError) as caught:
-        make_voice(SimpleNamespace(device="no such speaker"), Timeline(), print)
+        make_voice(VoiceOptions(device="no such speaker"), Timeline(), print)
     assert "pulse" in str(caught.value)

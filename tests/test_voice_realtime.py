@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
 
-from voicecoach.engine.runner import VirtualClock
 from voicecoach.errors import AudioError
+from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice
 from voicecoach.voice.timeline import Timeline

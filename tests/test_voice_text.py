@@ -5,14 +5,13 @@ from __future__ import annotations
 import glob
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
 
-import voicecoach.voice as voice_module
 from voicecoach.errors import AudioError, UsageError
+from voicecoach.options import VoiceOptions
 from voicecoach.voice import make_renderer, make_voice
 from voicecoach.voice.realtime import RealtimeVoice
 from voicecoach.voice.text import FallbackVoice, NullVoice, TextVoice, estimate_duration
@@ -160,28 +159,29 @@ def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():
 
 def test_text_mode_makes_a_text_voice_on_the_given_output():
     lines: list[str] = []
-    voice = make_voice(SimpleNamespace(text=True), Timeline(), lines.append)
+    voice = make_voice(VoiceOptions(text=True), Timeline(), lines.append)
     voice.say("Hello.", 0.0)
     assert lines == ["coach: Hello."]
 
 
 def test_the_virtual_clock_without_a_speak_file_prints_instead_of_playing():
-    assert isinstance(make_voice(SimpleNamespace(fast=True), Timeline(), print), TextVoice)
+    assert isinstance(make_voice(VoiceOptions(fast=True), Timeline(), print), TextVoice)
 
 
 def test_a_speak_file_makes_a_wav_timeline_voice(tmp_path):
-    options = SimpleNamespace(speak_file=str(tmp_path / "c.wav"), fast=True)
+    options = VoiceOptions(speak_file=tmp_path / "c.wav", fast=True)
     assert isinstance(make_voice(options, Timeline(), print), WavTimelineVoice)
 
 
-def test_no_usable_output_means_one_message_and_a_text_session(monkeypatch):
-    def no_device(*args, **kwargs):
+def test_no_usable_output_means_one_message_and_a_text_session():
+    def no_device() -> RealtimeVoice:
         raise AudioError("no audio output device found", "start PulseAudio")
 
-    monkeypatch.setattr(voice_module, "_live_voice", no_device)
     lines: list[str] = []
     warnings: list[str] = []
-    voice = make_voice(SimpleNamespace(), Timeline(), lines.append, warn=warnings.append)
+    voice = make_voice(
+        VoiceOptions(), Timeline(), lines.append, warn=warnings.append, live=no_device
+    )
     voice.say("Get ready.", 0.0)
     assert lines == ["coach: Get ready."]
     assert len(warnings) == 1
@@ -194,10 +194,10 @@ def test_no_usable_output_means_one_message_and_a_text_session(monkeypatch):
 )
 def test_out_of_range_rate_or_volume_is_a_usage_error(option, value):
     with pytest.raises(UsageError, match=f"--{option}"):
-        make_voice(SimpleNamespace(text=True, **{option: value}), Timeline(), print)
+        make_voice(VoiceOptions(text=True, **{option: value}), Timeline(), print)
 
 
 def test_an_unknown_voice_is_refused_before_the_session(tmp_path):
-    options = SimpleNamespace(speak_file=str(tmp_path / "c.wav"), voice="no-such-voice")
+    options = VoiceOptions(speak_file=tmp_path / "c.wav", voice="no-such-voice")
     with pytest.raises(UsageError, match="no-such-voice"):
         make_voice(options, Timeline(), print)

@@ -6,7 +6,6 @@ import errno
 import itertools
 import os
 import wave
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from voice_fakes import fake_renderer
 
 from voicecoach.errors import AudioError
 from voicecoach.outfiles import OutputError
+from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
@@ -36,7 +36,7 @@ def onsets(samples: np.ndarray, rate: int, gap: float = 0.3) -> list[float]:
 
 def test_each_sound_starts_in_the_file_at_the_time_it_was_asked_for(tmp_path):
     path = tmp_path / "coach.wav"
-    voice = make_voice(SimpleNamespace(speak_file=str(path), fast=True), Timeline(), print)
+    voice = make_voice(VoiceOptions(speak_file=path, fast=True), Timeline(), print)
     plan = [("say", "Get ready.", 0.5), ("cue", "start", 2.0), ("say", "one", 3.25)]
     plan += [("say", "two", 5.0), ("cue", "tick", 7.4), ("say", "Well done.", 9.1)]
     for kind, what, at in plan:

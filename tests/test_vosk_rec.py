@@ -150,6 +150,35 @@ def test_detection_times_follow_the_chunk_times(recognizer_factory):
 
 @needs_model
 @needs_espeak
+@pytest.mark.parametrize("early", [True, False], ids=["early-fire", "final-result"])
+def test_a_detection_carries_the_span_of_the_spoken_words_on_the_session_clock(
+    recognizer_factory, early
+):
+    lead = 0.5
+    audio, end = said("다음", lead=lead)
+    found = run(recognizer_factory(early=early), audio, t0=100.0)
+    assert len(found) == 1
+    d = found[0]
+    assert d.start is not None
+    assert d.end is not None
+    assert 100 + lead - 0.2 < d.start < 100 + lead + 0.2
+    assert 100 + end - 0.2 < d.end < 100 + end + 0.2
+    assert d.end <= d.t
+
+
+@needs_model
+@needs_espeak
+def test_each_of_two_commands_carries_its_own_span(recognizer_factory):
+    first, first_end = said("정지", tail=1.5, speed=170)
+    second, second_end = said("다음", tail=2.5)
+    offset = len(first) / RATE
+    found = run(recognizer_factory(), np.concatenate([first, second]))
+    spans = [t for d in found for t in (d.start, d.end)]
+    assert spans == pytest.approx([0.5, first_end, offset + 0.5, offset + second_end], abs=0.2)
+
+
+@needs_model
+@needs_espeak
 def test_two_commands_in_a_row_fire_in_order(recognizer_factory):
     first, _ = said("정지", tail=1.5, speed=170)
     second, _ = said("다음", tail=2.5)

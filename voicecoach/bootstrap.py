@@ -1,4 +1,5 @@
-"""Wires a session together in one place: routine -> engine, voice, ears, keys, log, clock.
+"""Builds a session in one place: options -> engine state, voice, ears, clock, log, printer.
+It builds and nothing else: `Session.run()` (`voicecoach.runtime.session`) runs it.
 
 Choices made here (documented in `voicecoach start --help` terms):
 - `--fast` runs on a virtual clock, so nothing real-time can be used: the voice prints
@@ -14,267 +15,162 @@ Choices made here (documented in `voicecoach start --help` terms):
 
 from __future__ import annotations
 
-import argparse
-import queue
 import sys
-import threading
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from voicecoach.errors import ExitCode, UsageError, VoicecoachError
+from voicecoach.errors import VoicecoachError
+from voicecoach.records import EndRecord
 
 if TYPE_CHECKING:
-    from voicecoach.engine.runner import Runner
-    from voicecoach.ports import Clock
-    from voicecoach.routine import Routine
-    from voicecoach.session import Ears
+    import numpy as np
+
+    from voicecoach.engine import State
+    from voicecoach.options import EarsOptions, SessionOptions
+    from voicecoach.ports import AudioSource, Clock, EchoReference, Voice
+    from voicecoach.runtime.loops import Ears
+    from voicecoach.runtime.observer import SessionObserver
+    from voicecoach.runtime.session import Session
 
 
-def run_session(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
-    """`voicecoach start`: 0 when the session ended (completed or stopped), 130 on Ctrl-C.
-    `out` receives what the coach says in text mode."""
-    from voicecoach import catalog
+def build_session(
+    options: SessionOptions,
+    *,
+    voice: Voice | None = None,
+    ears: Ears | None = None,
+    clock: Clock | None = None,
+    out: Callable[[str], None] | None = None,
+    observers: Sequence[SessionObserver] = (),
+) -> Session:
+    """A session ready to run. What is not handed in is made from `options`: the clock
+    (virtual with `fast`), the ears (none with `fast` and no listen file), the voice, the
+    `--log` writer and, when the session prints, the printer (on `out`, default stdout).
+    `observers` see the session after the log and the printer do.
+
+    Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
     from voicecoach.engine import Config, initial
-    from voicecoach.engine.runner import Runner, VirtualClock
-    from voicecoach.session import InterruptTap, LogWriter, PacedPrinter, RealClock
+    from voicecoach.runtime.clocks import RealClock, VirtualClock
+    from voicecoach.runtime.log import LogWriter
+    from voicecoach.runtime.printer import PacedPrinter, Printer
+    from voicecoach.runtime.runner import Runner, session_header
+    from voicecoach.runtime.session import Session
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
-    routine = catalog.find(args.routine)
-    start = start_exercise(routine, getattr(args, "start_from", None))
-    _check_options(args)
-    fast = bool(args.fast)
-    clock: Clock = VirtualClock() if fast else RealClock()
-    log = LogWriter(args.log) if args.log else None
-    paced = None if fast else PacedPrinter(clock, out)
+    out = out or print
+    clock = clock or (VirtualClock() if options.fast else RealClock())
+    state = initial(
+        options.routine,
+        Config(ready_timeout=options.ready_timeout, start_exercise=options.start_exercise),
+    )
+    log = LogWriter(options.log) if options.log else None
+    paced = PacedPrinter(clock, out) if options.prints and not options.fast else None
     printer = Printer(clock, out, paced)
     timeline = Timeline()
-    voice = ears = None
-    interrupted = False
     try:
         # the ears first: loading a speech model holds the GIL for a while, which would
         # starve an output stream that is already open
-        ears = make_ears(args, timeline, warn, clock)
-        voice = make_voice(args, timeline, out=printer, clock=None if fast else clock, warn=warn)
-        if paced is not None:
-            voice = InterruptTap(voice, paced.cancel_from)
-        state = initial(routine, Config(ready_timeout=args.ready_timeout, start_exercise=start))
-        sinks = [s for s in (log, _heard_printer(printer) if _prints(args) else None) if s]
-        runner = Runner(state, voice, clock, _fan_out(sinks))
-        printer.runner = runner
-        if log is not None:
-            log(_header(routine, args, start, voice, ears))
-        try:
-            if fast:
-                from voicecoach.session import run_fast
-
-                run_fast(runner, ears)
-            else:
-                _prerender(voice, state)
-                _run_live(runner, ears)
-        except KeyboardInterrupt:
-            interrupted = True
-            runner.abort("interrupted")
-            voice.interrupt(clock.now())
-            print("\nvoicecoach: interrupted", file=sys.stderr)
-            return ExitCode.INTERRUPTED
-        return ExitCode.OK
-    except KeyboardInterrupt:  # while still setting up: the log still gets its end
-        interrupted = True
-        if log is not None:
-            log({"t": 0.0, "type": "end", "completed": False, "reason": "interrupted"})
-        print("\nvoicecoach: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
-    finally:
+        if ears is None:
+            ears = make_ears(options, timeline, clock)
+        if voice is None:
+            voice = make_voice(
+                options.voice,
+                timeline,
+                out=None if options.prints else printer.now,
+                clock=None if options.fast else clock,
+                warn=warn,
+            )
+    except BaseException as exc:
         if ears is not None:
             ears.close()
-        if voice is not None:
-            voice.close()
         if paced is not None:
-            paced.close(flush=not interrupted)
+            paced.close(flush=False)
         if log is not None:
+            if isinstance(exc, KeyboardInterrupt):
+                log(EndRecord(0.0, completed=False, reason="interrupted"))
             log.close()
-
-
-def _fan_out(sinks: list[Callable[[dict[str, Any]], None]]) -> Callable[[dict[str, Any]], None]:
-    def write(rec: dict[str, Any]) -> None:
-        for sink in sinks:
-            sink(rec)
-
-    return write
+        raise
+    outputs: list[SessionObserver] = [o for o in (log, printer if options.prints else None) if o]
+    header = session_header(
+        state,
+        fast=options.fast,
+        voice=type(voice).__name__,
+        ears=ears.recognizer.name if ears is not None else None,
+    )
+    runner = Runner(state, voice, clock, [*outputs, *observers], header)
+    return Session(
+        runner,
+        fast=options.fast,
+        ears=ears,
+        log=log,
+        paced=paced,
+        phrases=lambda: phrases(state),
+        warn=warn,
+    )
 
 
 def warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def start_exercise(routine: Routine, key: str | None) -> int:
-    """`--from`: an exercise id, number or name."""
-    if key is None:
-        return 0
-    index = routine.exercise_index(key)
-    if index is None:
-        ids = ", ".join(e.id for e in routine.exercises)
-        raise UsageError(
-            f"no exercise '{key}' in {routine.name}",
-            f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
-        )
-    return index
+def phrases(state: State) -> Iterable[str]:
+    """Every phrase the session will say, from a silent dry run (to render them ahead)."""
+    from voicecoach.runtime.simulation import Simulation
 
-
-def _check_options(args: argparse.Namespace) -> None:
-    if args.ready_timeout < 0:
-        raise UsageError("--ready-timeout must be 0 or more seconds")
-    if args.echo and not args.listen_file:
-        raise UsageError(
-            "--echo mixes the coach's voice into a --listen-file replay",
-            "add --listen-file WAV (and --fast to replay it on the virtual clock)",
-        )
-    if args.echo < 0:
-        raise UsageError("--echo GAIN must be 0 or more")
-    if args.listen_file and not Path(args.listen_file).is_file():
-        raise UsageError(f"no such file: {args.listen_file}", "check the --listen-file path")
-
-
-def _prints(args: argparse.Namespace) -> bool:
-    return bool(args.text or (args.fast and not args.speak_file))
-
-
-class Printer:
-    """Prints what the coach says with its session time ("[01:05] coach: Hold"); in real
-    time through a PacedPrinter, so each line shows when it is heard."""
-
-    def __init__(self, clock: Clock, out: Callable[[str], None], paced: Any = None) -> None:
-        self.clock = clock
-        self.out = out
-        self.paced = paced
-        self.runner: Runner | None = None
-
-    def __call__(self, line: str) -> None:
-        at = self.runner.sound_at if self.runner is not None else self.clock.now()
-        text = f"[{clock_text(at)}] {line}"
-        if self.paced is not None:
-            self.paced.write(at, text)
-        else:
-            self.out(text)
-
-
-def clock_text(t: float) -> str:
-    minutes, seconds = divmod(max(0, int(t)), 60)
-    return f"{minutes:02d}:{seconds:02d}"
-
-
-def _heard_printer(printer: Printer) -> Callable[[dict[str, Any]], None]:
-    def show(rec: dict[str, Any]) -> None:
-        if rec["type"] == "heard":
-            printer.out(f"[{clock_text(rec['t'])}] you: {rec['intent']} ({rec['source']})")
-
-    return show
-
-
-def _header(routine: Routine, args: argparse.Namespace, start: int, voice: Any, ears: Any):
-    from voicecoach import __version__, plan
-    from voicecoach.engine.runner import record
-
-    return record(
-        0.0,
-        "session",
-        routine=routine.name,
-        title=routine.title,
-        version=__version__,
-        exercises=len(routine.exercises),
-        start_exercise=start,
-        estimate_seconds=plan.estimate_seconds(routine),
-        ready_timeout=args.ready_timeout,
-        fast=bool(args.fast),
-        voice=type(getattr(voice, "inner", voice)).__name__,
-        ears=getattr(ears.recognizer, "name", None) if ears is not None else None,
-    )
+    dry = Simulation(state.routine, state.config).finish()
+    return list(dict.fromkeys(dry.voice.said))
 
 
 # ------------------------------------------------------------------------- ears
 
 
 def make_ears(
-    args: argparse.Namespace, reference: Any, warn: Callable[[str], None], clock: Clock
+    options: SessionOptions,
+    reference: EchoReference,
+    clock: Clock,
+    warn: Callable[[str], None] = warn,
 ) -> Ears | None:
     """The recognizer and its audio, or None (keys only)."""
-    if args.engine == "keys" or (args.fast and not args.listen_file):
+    if not options.listens:
         return None
-    explicit = bool(args.listen_file or args.engine != "auto" or args.input_device)
     try:
-        return _build_ears(args, reference, clock)
+        return _build_ears(options.ears, options.fast, reference, clock)
     except ImportError as exc:
         warn(f"voicecoach: voice commands are not available ({exc}); using the keys only")
     except VoicecoachError as exc:
-        if explicit:
+        if options.ears.explicit:
             raise
         warn(f"voicecoach: voice commands are off: {exc}\nvoicecoach: using the keys only")
     return None
 
 
-def _build_ears(args: argparse.Namespace, reference: Any, clock: Clock) -> Ears:
-    from voicecoach.ears import make_recognizer
+def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
+    from voicecoach.ears import choose_engine, make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
-    from voicecoach.session import Ears
+    from voicecoach.runtime.loops import Ears
 
-    recognizer = EchoGuard(make_recognizer(args.engine, args.model), reference)
+    engine = "auto" if options.engine == "keys" else options.engine
+    choice = choose_engine(engine, str(options.model) if options.model else None)
+    warn(f"voicecoach: {choice.describe()}")
+    recognizer = EchoGuard(make_recognizer(choice=choice), reference)
     mix = None
-    if args.echo:
-        gain = args.echo
+    if options.echo:
+        gain = options.echo
 
-        def mix(chunk, t0):
+        def mix(chunk: np.ndarray, t0: float) -> np.ndarray:
             return mix_echo(chunk, reference, t0, gain)
 
-    return Ears(recognizer, _audio_source(args, clock), mix)
+    return Ears(recognizer, _audio_source(options, fast, clock), mix)
 
 
-def _audio_source(args: argparse.Namespace, clock: Clock) -> Any:
+def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> AudioSource:
     """The microphone, or `--listen-file`; its audio times are session times (a live
     source starts at the session time it is opened)."""
     from voicecoach.ears.sources import MicSource, WavSource
 
-    if args.listen_file:
-        return WavSource(args.listen_file, realtime=not args.fast, start=clock.now())
-    source = MicSource(args.input_device, start=clock.now())
+    if options.listen_file:
+        return WavSource(str(options.listen_file), realtime=not fast, start=clock.now())
+    source = MicSource(options.input_device, start=clock.now())
     source.open()  # no microphone: AudioError now, not in the ears thread later
     source.start = clock.now()
     return source
-
-
-# ------------------------------------------------------------------------- real time
-
-
-def _prerender(voice: Any, state: Any) -> None:
-    """Render every phrase the session will say ahead of time, from a silent dry run."""
-    from voicecoach.engine.runner import Simulation
-    from voicecoach.voice import prerender
-
-    dry = Simulation(state.routine, state.config).finish()
-    prerender(voice, list(dict.fromkeys(dry.voice.said)))
-
-
-def _run_live(runner: Runner, ears: Ears | None) -> None:
-    from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
-    from voicecoach.session import KeyPress, listen, run_realtime
-
-    inbox: queue.Queue = queue.Queue()
-    stop = threading.Event()
-    thread = None
-    if ears is not None:
-        thread = threading.Thread(target=listen, args=(ears, inbox, stop), daemon=True)
-        thread.start()
-    try:
-        with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
-            if keys.active:
-                print(HELP_LINE)
-            elif ears is None:
-                warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
-            run_realtime(runner, inbox, intent_for_key, warn)
-    finally:
-        stop.set()
-        if ears is not None:
-            ears.close()
-        if thread is not None:
-            thread.join(timeout=1.0)

@@ -33,8 +33,9 @@ def packaged_dir() -> Path:
 
 
 def user_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "voicecoach" / "routines"
+    from voicecoach import xdg
+
+    return xdg.config_dir() / "routines"
 
 
 def search_dirs() -> list[Path]:

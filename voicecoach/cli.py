@@ -31,6 +31,8 @@ COMMANDS = (
     "model",
     "check",
     "eval",
+    "history",
+    "config",
 )
 
 

@@ -40,6 +40,7 @@ REST_WORDS = {
     "part": "rest",
     "set": "rest",
     "side": "switch sides",
+    "switch": "move to the next exercise",
     "exercise": "rest before the next exercise",
 }
 
@@ -285,8 +286,8 @@ def source_text(routine: Routine) -> str:
 def frequency_text(routine: Routine) -> str:
     """How often, marked when the article does not say and the advice is ours."""
     if routine.frequency_assumed:
-        return f"{routine.frequency} (our suggestion: the article does not say)"
-    return routine.frequency
+        return f"{routine.frequency.words} (our suggestion: the article does not say)"
+    return routine.frequency.words
 
 
 def minutes_text(routine: Routine) -> str:
@@ -329,7 +330,11 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
     for side, words in ex.side_setup.items():
         lines += _bullets(f"On the {SIDE_WORDS[side].removesuffix(' side')} side", words, pad)
     lines += _bullets("Cues", ex.cues, pad)
-    lines += _bullets("Alternative" + "s" * (len(ex.alternatives) > 1), ex.alternatives, pad)
+    alts = [
+        f"{a.text} ({work_text(a.work, detail=True)})" if a.work is not None else a.text
+        for a in ex.alternatives
+    ]
+    lines += _bullets("Alternative" + "s" * (len(alts) > 1), alts, pad)
     lines += _bullets("Easier", ex.easier, pad)
     lines += _bullets("Harder", ex.harder, pad)
     lines += _bullets("Cautions", ex.cautions, pad)

@@ -68,3 +68,20 @@ class ModelError(VoicecoachError):
 
 class DownloadError(VoicecoachError):
     exit_code = ExitCode.NETWORK
+
+
+class LogError(UsageError):
+    """The `--log` file cannot be written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "check the folder exists and is writable")
+
+
+class ConfigInvalid(VoicecoachError):
+    """The config file cannot be used: the message names the file and the key."""
+
+    exit_code = ExitCode.INVALID
+
+
+class HistoryError(VoicecoachError):
+    """The workout history cannot be read or written."""

@@ -6,10 +6,10 @@ seconds on the session clock (0.0 = session start), never wall-clock readings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from voicecoach.intents import Intent
+from voicecoach.records import EndRecord, HeardRecord, StateRecord
 
 # ---------------------------------------------------------------- events (world -> engine)
 
@@ -78,22 +78,6 @@ class Interrupt:
     at: float
 
 
-@dataclass(frozen=True, slots=True)
-class Log:
-    """A record for the JSON Lines event log: {"t": t, "type": type, **fields}."""
-
-    t: float
-    type: str
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class End:
-    """The session is over."""
-
-    t: float
-    completed: bool
-    reason: str
-
-
-Effect = Say | Cue | Interrupt | Log | End
+# The engine's log records are effects too (`voicecoach.records`): `StateRecord`,
+# `HeardRecord`, and `EndRecord`, which also says the session is over.
+Effect = Say | Cue | Interrupt | StateRecord | HeardRecord | EndRecord

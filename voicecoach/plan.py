@@ -8,25 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from voicecoach.routine import (
     CirclesWork,
+    CountValue,
     Exercise,
     HoldsWork,
     RepsWork,
     Routine,
+    SecondsValue,
     SequenceWork,
     TimedWork,
 )
 
-SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the article gives no rest
+SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the routine gives no `transition`
+SUPERSET_SWITCH_SECONDS = 10.0  # time to move to the other exercise of a superset
 READY_SECONDS = 15.0  # waiting for "ready" (the default --ready-timeout, countdown included)
 WORDS_PER_SECOND = 2.6  # espeak-ng at its default rate, pauses between sentences included
 INTRO_SECONDS = 30.0  # title, equipment, disclaimer (estimate)
 OUTRO_SECONDS = 15.0  # summary and frequency advice (estimate)
 
-RestReason = Literal["part", "set", "side", "exercise"]
+RestReason = Literal["part", "set", "side", "switch", "exercise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,16 @@ def _with_rest(step: Step, seconds: float, reason: RestReason) -> Step:
     return replace(step, rest_after=seconds, rest_reason=reason)
 
 
+def side_transition(ex: Exercise) -> float:
+    """Seconds to change sides in `ex`: its `transition`, or the default for a side change."""
+    return ex.transition.value if ex.transition else SIDE_SWITCH_SECONDS
+
+
+def switch_transition(ex: Exercise) -> float:
+    """Seconds to get into `ex`'s position from the other exercise of its superset."""
+    return ex.transition.value if ex.transition else SUPERSET_SWITCH_SECONDS
+
+
 def _exercise_groups(routine: Routine) -> list[list[int]]:
     """Exercise indexes, with the members of a superset grouped together."""
     groups: list[list[int]] = []
@@ -185,15 +200,18 @@ def steps(routine: Routine) -> list[Step]:
             else:
                 nxt_i, nxt = blocks[b + 1]
                 if len(group) > 1 and nxt_i != i:
-                    # supersets: rest after the pair, not between its members
+                    # supersets: rest after the pair, time to change position between members
                     if nxt_i == group[0] and ex.rest_between_sets:
                         unit[-1] = _with_rest(unit[-1], ex.rest_between_sets.value, "set")
+                    else:
+                        move = switch_transition(routine.exercises[nxt_i])
+                        unit[-1] = _with_rest(unit[-1], move, "switch")
                 elif nxt[0].side != unit[-1].side and nxt[0].set == unit[-1].set:
-                    unit[-1] = _with_rest(unit[-1], SIDE_SWITCH_SECONDS, "side")
+                    unit[-1] = _with_rest(unit[-1], side_transition(ex), "side")
                 else:
                     rest = ex.rest_between_sets.value if ex.rest_between_sets else 0.0
                     if nxt[0].side != unit[-1].side:
-                        unit[-1] = _with_rest(unit[-1], max(rest, SIDE_SWITCH_SECONDS), "side")
+                        unit[-1] = _with_rest(unit[-1], max(rest, side_transition(ex)), "side")
                     elif rest:
                         unit[-1] = _with_rest(unit[-1], rest, "set")
             out.extend(unit)
@@ -220,3 +238,89 @@ def estimate_seconds(routine: Routine) -> float:
 
 def estimate_minutes(routine: Routine) -> int:
     return max(1, round(estimate_seconds(routine) / 60))
+
+
+# ------------------------------------------------------------------------ time budget
+
+FIT_STEPS = 100  # how finely `fit` scans the article's ranges
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """A routine whose ranged doses were chosen to come near a length of time.
+
+    `target` is the length asked for (None: nothing asked, the routine as written);
+    `shortest`/`longest` are what the article's ranges allow."""
+
+    routine: Routine
+    target: float | None
+    seconds: float
+    shortest: float
+    longest: float
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the target lies within what the ranges allow (within a minute)."""
+        if self.target is None:
+            return True
+        return self.shortest - 60 <= self.target <= self.longest + 60
+
+
+def _bounds(a: CountValue | SecondsValue) -> tuple[float, float] | None:
+    """The article's range of an amount, if it gives one ("up to 5 times": 1 to 5)."""
+    if a.assumed:
+        return None
+    if a.is_range:
+        assert a.min is not None
+        assert a.max is not None
+        return a.min, a.max
+    if isinstance(a, CountValue) and a.max is not None and a.min is None and a.max > 1:
+        return 1, a.max
+    return None
+
+
+def _scaled(value: Any, f: float) -> Any:
+    """`value` with every ranged amount set to `f` of the way from its low end to its high."""
+    if isinstance(value, CountValue | SecondsValue):
+        bounds = _bounds(value)
+        if bounds is None:
+            return value
+        lo, hi = bounds
+        x = lo + f * (hi - lo)
+        new = round(x) if isinstance(value, CountValue) else round(x * 2) / 2
+        return value if new == value.default else value.model_copy(update={"default": new})
+    if isinstance(value, BaseModel):
+        changed = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            new = _scaled(old, f)
+            if new is not old:
+                changed[name] = new
+        return value.model_copy(update=changed) if changed else value
+    if isinstance(value, list):
+        items = [_scaled(v, f) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if isinstance(value, dict):
+        mapped = {k: _scaled(v, f) for k, v in value.items()}
+        return mapped if any(mapped[k] is not value[k] for k in value) else value
+    return value
+
+
+def fit(routine: Routine, minutes: float | None = None) -> Fit:
+    """The routine with its doses chosen within the article's ranges (never outside them)
+    to come as close as they allow to `minutes`, or else to the article's own length
+    (`article_minutes`). Without either, the routine as written."""
+    target = minutes if minutes is not None else routine.article_minutes
+    here = estimate_seconds(routine)
+    shortest = estimate_seconds(_scaled(routine, 0.0))
+    longest = estimate_seconds(_scaled(routine, 1.0))
+    if target is None:
+        return Fit(routine, None, here, shortest, longest)
+    goal = target * 60
+    best, best_seconds = routine, here
+    for k in range(FIT_STEPS + 1):
+        candidate = _scaled(routine, k / FIT_STEPS)
+        secs = estimate_seconds(candidate)
+        if abs(secs - goal) < abs(best_seconds - goal) - 1e-6:
+            best, best_seconds = candidate, secs
+    return Fit(best, goal, best_seconds, shortest, longest)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,7 +37,26 @@ class Voice(Protocol):
         """Silence whatever plays at `at` and drop the queue (within 100 ms in real time)."""
         ...
 
+    def prerender(self, texts: Iterable[str]) -> None:
+        """Render `texts` ahead of time, so that saying them later starts at once (a voice
+        that renders nothing does nothing)."""
+        ...
+
     def close(self) -> None: ...
+
+
+class LiveVoice(Voice, Protocol):
+    """A voice on a sound device, which can lose it: what it queued and has not played
+    yet is then said by the fallback (`voicecoach.voice.text.FallbackVoice`)."""
+
+    def unplayed(self) -> list[str]:
+        """The utterances not yet fully heard."""
+        ...
+
+    def watch(self, on_failure: Callable[[str], None]) -> None:
+        """Call `on_failure(why)` once, from any thread, as soon as the device is gone
+        (within a second), even while nothing is being said."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ sets with rests, sides (with extra sets on the weaker side, and setup words per 
 alternating pairs (supersets), ranges that keep both the article's range and the default
 we use, numbers we chose ourselves (`assumed`), open-ended doses ("repeat until your feet
 feel tired": `until`, with a number we use as the default), alternatives that are neither
-easier nor harder, and a frequency we chose (`frequency_assumed`).
+easier nor harder, and how often: times per day or per week with the article's words
+(`frequency`), or a frequency we chose (`frequency_assumed`).
 
 `voicecoach schema` prints `Routine.model_json_schema()` for editors.
 """
@@ -156,6 +157,13 @@ class RepsWork(_WorkItem):
     pause_at: Literal["top", "bottom"] = Field(
         default="top", description="where in the rep the pause is"
     )
+    count_along: list[str] = Field(
+        default_factory=list,
+        description=(
+            "words said through each slow rep, evenly over its tempo, as the article paces "
+            "it ('down', 'two', 'three', 'hold', 'up'); the rep number follows the last"
+        ),
+    )
 
     @model_validator(mode="after")
     def _pause_fits(self) -> RepsWork:
@@ -237,6 +245,25 @@ class ExtraSets(_Model):
     sets: Count
 
 
+def _text_to_alternative(value: Any) -> Any:
+    """`alternatives = ["..."]` is shorthand for `[{ text = "..." }]`."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+class AlternativeValue(_Model):
+    """Another way to do an exercise, neither easier nor harder, with its own dose when the
+    article gives one ("5 minutes of Deadmill backwards walking")."""
+
+    text: str = Field(min_length=1, description="the article's words; the first sentence is said")
+    name: str | None = Field(default=None, description="what the coach calls it: 'the Deadmill'")
+    work: SimpleWork | None = Field(
+        default=None, description="its own dose, when it differs from the exercise's"
+    )
+
+
+Alternative = Annotated[AlternativeValue, BeforeValidator(_text_to_alternative)]
+
+
 class Exercise(_Model):
     id: str = Field(pattern=SLUG, description="short name, used by --from")
     name: str = Field(min_length=1)
@@ -271,14 +298,25 @@ class Exercise(_Model):
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
     easier: list[str] = Field(default_factory=list)
     harder: list[str] = Field(default_factory=list)
-    alternatives: list[str] = Field(
+    alternatives: list[Alternative] = Field(
         default_factory=list,
         description=(
             "another way to do it, neither easier nor harder; the first sentence is said "
             "at setup, `show` prints it all"
         ),
     )
-    cautions: list[str] = Field(default_factory=list)
+    cautions: list[str] = Field(
+        default_factory=list, description="said before the exercise's first set, every time"
+    )
+    transition: Seconds | None = Field(
+        default=None,
+        description=(
+            "seconds to get into position for a set of this exercise after a change of side, "
+            "equipment or position (moving a band to the other foot, turning to face the "
+            "wall); default: 5 for a side change, 10 to move from the other exercise of a "
+            "superset"
+        ),
+    )
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -323,13 +361,53 @@ class Source(_Model):
     seed: str | None = Field(default=None, description="the article file it was transcribed from")
 
 
+class Frequency(_Model):
+    """How often to do the routine, machine-readable for streaks: `times` per `per`
+    ("2-3 times per week": times = { default = 2, min = 2, max = 3 }, per = "week"), with
+    the article's `words`. A plain string is words only (no streaks against it)."""
+
+    words: str = Field(min_length=1, description="how often, in the article's words")
+    times: Count | None = Field(default=None, description="how many times per `per`")
+    per: Literal["day", "week"] | None = Field(default=None, description="the period")
+
+    @model_validator(mode="after")
+    def _times_and_per(self) -> Frequency:
+        if (self.times is None) != (self.per is None):
+            raise ValueError("give both 'times' and 'per' (\"day\" or \"week\"), or neither")
+        return self
+
+    @property
+    def least(self) -> int | None:
+        """The fewest times per period that keep to it (the low end of a range)."""
+        if self.times is None:
+            return None
+        return self.times.min if self.times.min is not None else self.times.value
+
+    @property
+    def times_text(self) -> str:
+        """ "2-3", "2": the prescription's count, for "1 of 2-3 this week"."""
+        t = self.times
+        if t is None:
+            return ""
+        if t.is_range:
+            return f"{t.min}-{t.max}"
+        return str(t.value)
+
+
+def _words_to_frequency(value: Any) -> Any:
+    """`frequency = "twice a week"` is shorthand for `frequency = { words = "..." }`."""
+    return {"words": value} if isinstance(value, str) else value
+
+
 class Routine(_Model):
     schema_version: Literal[1] = 1
     name: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
     summary: str | None = None
     source: Source
-    frequency: str = Field(description="how often, in the article's words")
+    frequency: Annotated[Frequency, BeforeValidator(_words_to_frequency)] = Field(
+        description="how often: times per day or week, and the article's words"
+    )
     frequency_assumed: bool = Field(
         default=False, description="true when the article gives no frequency: ours"
     )
@@ -337,6 +415,9 @@ class Routine(_Model):
         default=None, gt=0, description="how long the article says the routine takes"
     )
     disclaimer: str
+    disclaimer_assumed: bool = Field(
+        default=False, description="true when the article gives no disclaimer: ours"
+    )
     cautions: list[str] = Field(default_factory=list)
     closing_tips: list[str] = Field(default_factory=list)
     exercises: list[Exercise] = Field(min_length=1)

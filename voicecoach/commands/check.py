@@ -314,7 +314,7 @@ def _check_vosk(model: str | None) -> list[Finding]:
         import_vosk()
     except ModelError as exc:
         return [Finding(severity, exc.message, exc.hint, exit_code=_model_code())]
-    from voicecoach import models
+    from voicecoach.ears import models
 
     try:
         path = models.find_vosk_model(model)

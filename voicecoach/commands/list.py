@@ -51,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
 
     summaries = summarize(catalog.entries(), use_cache=not args.no_cache)
     good = [s for s in summaries if not s.problems]
-    if good:
+    if good and sys.stdout.isatty():
+        print_table(good, user=catalog.user_dir())
+    elif good:
         print(table(good, user=catalog.user_dir()))
     else:
         print("no routines found", file=sys.stderr)
@@ -88,6 +90,31 @@ def table(rows: list[Summary], *, user: Path) -> str:
         ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
+
+
+def print_table(rows: list[Summary], *, user: Path, width: int | None = None) -> None:
+    """The same table for a terminal: rich wraps the title and equipment columns to fit
+    the terminal's width (or `width`)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    grid.add_column("NAME", no_wrap=True, style="bold")
+    grid.add_column("TITLE", ratio=1)
+    grid.add_column("EXERCISES", justify="right", no_wrap=True)
+    grid.add_column("MINUTES", justify="right", no_wrap=True)
+    grid.add_column("EQUIPMENT", ratio=1)
+    for r in rows:
+        mine = Path(r.path).parent == user
+        grid.add_row(
+            r.name + (" (yours)" if mine else ""),
+            r.title,
+            str(r.exercises),
+            str(r.minutes),
+            ", ".join(r.equipment) or "-",
+        )
+    Console(width=width, highlight=False).print(grid)
 
 
 def _clip(text: str, width: int) -> str:

@@ -9,8 +9,9 @@ Nothing is ever downloaded unless the user runs `model download`."""
 from __future__ import annotations
 
 import argparse
+from types import ModuleType
 
-DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.models.DEFAULT_MODEL (kept cheap)
+DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.ears.models.DEFAULT_MODEL (kept cheap)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach import models
+    from voicecoach.ears import models
 
     action = args.model_command or "path"
     if action == "path":
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, models) -> int:  # `models`: the module, imported late
+def _list(args: argparse.Namespace, models: ModuleType) -> int:  # imported late: cheap CLI
     if args.available:
         entries = models.fetch_model_list(args.list_url or models.MODEL_LIST_URL)
         for m in entries:

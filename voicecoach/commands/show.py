@@ -8,6 +8,10 @@ coach will say and time, before you start.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import sys
+import textwrap
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,5 +32,30 @@ def run(args: argparse.Namespace) -> int:
     from voicecoach import catalog, describe
 
     routine = catalog.find(args.routine)
-    print(describe.routine_text(routine, steps=not args.brief), end="")
+    text = describe.routine_text(routine, steps=not args.brief)
+    if sys.stdout.isatty():
+        text = wrap(text, shutil.get_terminal_size().columns)
+    print(text, end="")
     return 0
+
+
+_HANG = re.compile(r"^(\s*)(- |[A-Z][\w ]*: |part \d+: |\d+\. )?")
+
+
+def wrap(text: str, width: int) -> str:
+    """Each line of `text` wrapped at `width` columns, continuation lines indented under
+    the text after the line's bullet, label or number ("- ", "Dose: ", "2. ")."""
+    out = []
+    for raw in text.split("\n"):
+        found = _HANG.match(raw)
+        assert found is not None  # the pattern matches every string
+        hang = " " * len(found.group(0) if len(found.group(0)) <= width // 3 else found.group(1))
+        lines = textwrap.wrap(
+            raw,
+            width=max(width, len(hang) + 20),
+            subsequent_indent=hang,
+            break_on_hyphens=False,
+            drop_whitespace=True,
+        )
+        out += lines or [""]
+    return "\n".join(out)

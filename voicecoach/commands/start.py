@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voicecoach.errors import UsageError
+
+if TYPE_CHECKING:
+    from voicecoach.options import SessionOptions
+    from voicecoach.routine import Routine
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("start", help="start a guided workout session")
     p.add_argument("routine", metavar="NAME", help="routine name, or path to a .toml file")
     s = p.add_argument_group("session")
@@ -63,6 +71,59 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.bootstrap import run_session
+    from voicecoach.bootstrap import build_session
 
-    return run_session(args)
+    build_session(session_options(args)).run()
+    return 0
+
+
+def session_options(args: argparse.Namespace) -> SessionOptions:
+    """The one place the command line becomes typed, checked options."""
+    from voicecoach import catalog
+    from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
+
+    routine = catalog.find(args.routine)
+    voice = VoiceOptions(
+        text=args.text,
+        fast=args.fast,
+        speak_file=_path(args.speak_file),
+        voice=args.voice,
+        rate=args.rate,
+        volume=1.0 if args.volume is None else args.volume,
+        device=args.device,
+    )
+    ears = EarsOptions(
+        engine=args.engine,
+        model=_path(args.model),
+        input_device=args.input_device,
+        listen_file=_path(args.listen_file),
+        echo=args.echo,
+    )
+    return SessionOptions(
+        routine=routine,
+        start_exercise=start_exercise(routine, args.start_from),
+        ready_timeout=args.ready_timeout,
+        fast=args.fast,
+        text=args.text,
+        log=_path(args.log),
+        voice=voice,
+        ears=ears,
+    )
+
+
+def start_exercise(routine: Routine, key: str | None) -> int:
+    """`--from`: an exercise id, number or name."""
+    if key is None:
+        return 0
+    index = routine.exercise_index(key)
+    if index is None:
+        ids = ", ".join(e.id for e in routine.exercises)
+        raise UsageError(
+            f"no exercise '{key}' in {routine.name}",
+            f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
+        )
+    return index
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)

@@ -10,6 +10,12 @@ Why these choices:
   changed for `stable_s` of audio, and the last `quiet_s` of audio was quiet (the speaker
   stopped, measured against a running noise floor).  After an early fire the recognizer
   is reset, so the same words never fire twice and a repeated "next ... next" is two.
+- Word times: every detection carries the span of the words it heard (`start`/`end`, on
+  the session timeline), so the echo guard checks only the coach's words that overlap
+  them. A final result has Vosk's own word times; an early fire has no final result (the
+  recognizer is reset), and Vosk's partial word times come back empty with a grammar, so
+  its span is the loud stretch the partial was decoded from (`Levels.onset` ..
+  `Levels.last_loud`, 10 ms frames against the noise floor).
 - Rejecting forced matches on final results: command words with low confidence, more
   "[unk]" than allowed, an utterance too long to be a command, or text the phrase
   matcher does not accept (too many extra words, conflicting intents).
@@ -30,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.ears.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.ports import MIC_RATE, Detection
 
 log = logging.getLogger(__name__)
@@ -132,12 +138,15 @@ class Levels:
     - `quiet_s`: how long the audio has been quiet, i.e. within `quiet_db` of a running
       noise floor that follows dips at once and rises slowly (3 dB/s), so speech does
       not raise it but a louder room does within seconds.
+    - `onset` / `last_loud`: where the current loud stretch began (the first loud frame
+      after at least `ONSET_GAP` of quiet) and where the last loud frame ended.
     - `modulation(t0, t1)`: spread (std, dB) of 50 ms energies.  Speech rises and falls
       with its syllables (> 2.9 dB even at 5 dB SNR on the dev clips); steady noise such
       as a fan or white noise stays under 0.5 dB, so a "command" heard in it is forced."""
 
     FRAME = 160  # 10 ms
     KEEP = 3000  # frames of history (30 s)
+    ONSET_GAP = 30  # frames (300 ms) of quiet that separate two utterances
 
     def __init__(self, quiet_db: float) -> None:
         self.quiet_db = quiet_db
@@ -145,6 +154,7 @@ class Levels:
         self.quiet_frames = 0
         self.frames = 0  # frames seen
         self.last_loud = -1.0  # stream time (s) at the end of the last frame that was not quiet
+        self.onset = -1.0  # stream time (s) at the start of the current loud stretch
         self._rest = np.zeros(0, np.float64)
         self._power = np.zeros(0, np.float64)  # mean square per frame
         self._first = 0  # frame index of _power[0]
@@ -159,9 +169,12 @@ class Levels:
         rise = 3.0 * self.FRAME / MIC_RATE
         for e in 10 * np.log10(power + 1.0):
             self.floor = e if self.floor is None else min(e, self.floor + rise)
-            self.quiet_frames = self.quiet_frames + 1 if e < self.floor + self.quiet_db else 0
+            quiet = e < self.floor + self.quiet_db
+            if not quiet and (self.quiet_frames >= self.ONSET_GAP or self.onset < 0):
+                self.onset = self.frames * self.FRAME / MIC_RATE
+            self.quiet_frames = self.quiet_frames + 1 if quiet else 0
             self.frames += 1
-            if self.quiet_frames == 0:
+            if not quiet:
                 self.last_loud = self.frames * self.FRAME / MIC_RATE
         self._power = np.concatenate([self._power, power])
         if len(self._power) > 2 * self.KEEP:
@@ -293,8 +306,19 @@ class VoskRecognizer:
             return []
         self._rec.Reset()  # this utterance is decided: never fire it twice
         self._partial = ""
+        start = max(self._levels.onset, self._fired_at, 0.0)
         self._fired_at = self._fed / MIC_RATE
-        return [Detection(t=self._t, intent=intent, text=text, score=0.9)]
+        return [self._detection(intent, text, 0.9, start, self._levels.last_loud)]
+
+    def _detection(
+        self, intent: Intent, text: str, score: float, start: float, end: float
+    ) -> Detection:
+        """A detection now, its word span moved from Vosk's timeline (seconds fed since
+        this recognizer was made: Vosk keeps counting across resets) onto the session's."""
+        offset = self._t - self._fed / MIC_RATE
+        return Detection(
+            t=self._t, intent=intent, text=text, score=score, start=start + offset, end=end + offset
+        )
 
     def _spoken_since_fire(self) -> bool:
         """After an early fire the decoder is reset in the quiet that follows; what it
@@ -318,4 +342,9 @@ class VoskRecognizer:
             log.debug("rejected %r: %s", heard.text, why)
             return []
         confs = [float(w.get("conf", 1.0)) for w in heard.words] or [1.0]
-        return [Detection(t=self._t, intent=intent, text=heard.text, score=min(confs))]
+        if heard.words:
+            start = float(heard.words[0].get("start", 0))
+            end = float(heard.words[-1].get("end", 0))
+        else:  # no word times (SetWords off): the loud stretch, as for an early fire
+            start, end = max(self._levels.onset, self._fired_at, 0.0), self._levels.last_loud
+        return [self._detection(intent, heard.text, min(confs), start, end)]

@@ -18,11 +18,23 @@ from voicecoach.engine.flow import (
     enter_setup,
     exercise_outcomes,
     finish_step,
+    go_back,
     goto,
     intro_text,
     start_countdown,
+    stop_session,
 )
-from voicecoach.engine.state import Item, Pause, PauseKind, State, first_step, group, tempo
+from voicecoach.engine.state import (
+    Action,
+    Item,
+    Pause,
+    PauseKind,
+    State,
+    first_step,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import progress_text, segment_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
@@ -43,14 +55,14 @@ def _on_next(tx: Tx, t: float) -> None:
     s = tx.s
     tx.interrupt(t)
     if s.phase == "intro":
-        enter_setup(tx, first_step(s, s.config.start_exercise), t)
+        enter_setup(tx, start_step(s), t)
     elif s.phase in ("setup", "ready"):
         skip_exercise(tx, t)
     elif s.phase in ("work", "hold"):
-        tx.set(seg_end=None)
+        tx.s = replace(tx.s, seg_end=None)
         finish_step(tx, t, completed=False)
     elif s.phase == "rest":
-        tx.set(seg_end=None)
+        tx.s = replace(tx.s, seg_end=None)
         goto(tx, s.index + 1, t)
     else:
         end_session(tx, t, completed=True, reason="completed")
@@ -69,12 +81,20 @@ def skip_exercise(tx: Tx, t: float) -> None:
 
 
 def _on_back(tx: Tx, t: float) -> None:
-    """The previous exercise (from a rest between two exercises: the one just done)."""
+    """One step back: the previous set or side (from a rest: the one just done); at the
+    first set or in the setup, the previous exercise (from a rest between two exercises:
+    the one just done)."""
     s = tx.s
     tx.interrupt(t)
     if s.phase == "intro":
         enter_intro(tx, t)
         return
+    if s.phase in ("work", "hold", "rest") and not (s.phase == "rest" and _between_exercises(s)):
+        q = s.index + 1 if s.phase == "rest" else s.index
+        earlier = _unit_starts(s, q)
+        if earlier:
+            go_back(tx, earlier[-1], t)
+            return
     here = len(s.routine.exercises) if s.phase == "done" else s.exercise
     if s.phase == "rest" and _between_exercises(s):
         here += 1
@@ -83,8 +103,17 @@ def _on_back(tx: Tx, t: float) -> None:
         tx.say("This is the first exercise. Starting it again.", t)
     else:
         tx.say(texts.sentence(f"Going back to {s.routine.exercises[target].name}"), t)
-    tx.set(visited=frozenset())
+    tx.s = replace(tx.s, visited=frozenset())
     enter_setup(tx, first_step(s, target), t)
+
+
+def _unit_starts(s: State, q: int) -> list[int]:
+    """The first steps of the sets and sides of step `q`'s exercise (its superset) that
+    come before the set of step `q`."""
+    members = group(s.routine, s.steps[q].exercise)
+    st = s.steps[q]
+    start = q - st.part
+    return [i for i in range(start) if s.steps[i].exercise in members and s.steps[i].part == 0]
 
 
 def _between_exercises(s: State) -> bool:
@@ -107,17 +136,17 @@ def _on_repeat(tx: Tx, t: float) -> None:
         nxt = s.steps[s.index + 1] if s.index + 1 < len(s.steps) else None
         text = texts.sentence(f"Rest, {texts.span(segment_left(s) or 0)} left")
         if nxt is not None:
-            superset = nxt.exercise in group(s.routine, s.exercise)
-            text = texts.join(text, texts.next_up(nxt, s.step, s.routine, superset))
+            text = texts.join(text, f"Next: {intro_text(s, s.index + 1, s.index)}")
         tx.say(text, t)
     else:
-        done, skipped = exercise_outcomes(s)
-        tx.say_all(texts.summary(s.routine, done, skipped, t - (s.started or 0.0)), t)
+        done, cut, skipped, pains = exercise_outcomes(s)
+        elapsed = t - (s.started or 0.0)
+        tx.say_all(texts.outcome(done, cut, skipped, elapsed, pains), t)
 
 
 def _on_pause(tx: Tx, t: float, kind: PauseKind = "pause") -> None:
     tx.interrupt(t)
-    tx.set(pause=Pause(t, kind))
+    tx.s = replace(tx.s, pause=Pause(t, kind))
     tx.say(_pause_text(tx.s), t)
 
 
@@ -133,7 +162,7 @@ def _pause_text(s: State) -> str:
 
 def _on_ready(tx: Tx, t: float) -> None:
     s = tx.s
-    counting = any(i.action in ("countdown", "go") for i in s.agenda)
+    counting = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
     if s.phase in ("setup", "ready") and not counting:
         tx.interrupt(t)
         start_countdown(tx, t)
@@ -159,21 +188,32 @@ def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
     if abs(factor - s.tempo_factor) < 1e-9:
         tx.say(f"That is as {'slow' if slower else 'fast'} as I count.", t)
         return
-    tx.set(tempo_factor=factor)
+    tx.s = replace(tx.s, tempo_factor=factor)
     st = tx.s.step
     if st.kind == "reps" and s.phase == "work":
         tx.say(f"{word}. One every {tempo(tx.s):.1f} seconds.", t)
         agenda = tuple(
-            replace(i, due=tx.s.rep_base + tempo(tx.s)) if i.action == "count" else i
+            replace(i, due=tx.s.rep_base + tempo(tx.s)) if i.action == Action.COUNT else i
             for i in tx.s.agenda
         )
-        tx.set(agenda=agenda)
+        tx.s = replace(tx.s, agenda=agenda)
     else:
         tx.say(f"{word} counting, {round(100 / factor)} percent.", t)
 
 
 def _on_pain(tx: Tx, t: float) -> None:
+    s = tx.s
+    if s.phase not in ("intro", "done"):
+        tx.s = replace(tx.s, pains=(*s.pains, s.exercise))
     _on_pause(tx, t, "pain")
+
+
+def _on_stop(tx: Tx, t: float) -> None:
+    """Ask first; while the summary is being said, end at once."""
+    if tx.s.phase == "done":
+        stop_session(tx, t)
+    else:
+        _on_pause(tx, t, "confirm")
 
 
 RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
@@ -182,7 +222,7 @@ RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
     Intent.REPEAT: _on_repeat,
     Intent.PAUSE: _on_pause,
     Intent.RESUME: lambda tx, t: None,
-    Intent.STOP: lambda tx, t: _on_pause(tx, t, "confirm"),
+    Intent.STOP: _on_stop,
     Intent.READY: _on_ready,
     Intent.HELP: _on_help,
     Intent.TIME: _on_time,
@@ -200,9 +240,7 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
     elif intent == Intent.STOP and kind == "pause":
         _repause(tx, t, "confirm")
     elif intent == Intent.STOP or (intent == Intent.YES and kind == "confirm"):
-        tx.interrupt(t)
-        tx.say("Ending the workout. Take care.", t)
-        end_session(tx, t, completed=False, reason="stopped")
+        stop_session(tx, t)
     elif intent == Intent.PAUSE:
         _repause(tx, t, "pause")
     elif intent == Intent.PAIN:
@@ -231,7 +269,7 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
 def _repause(tx: Tx, t: float, kind: PauseKind) -> None:
     assert tx.s.pause is not None
     tx.interrupt(t)
-    tx.set(pause=Pause(tx.s.pause.at, kind))
+    tx.s = replace(tx.s, pause=Pause(tx.s.pause.at, kind))
     tx.say(_pause_text(tx.s), t)
 
 
@@ -240,7 +278,8 @@ def _unpause(tx: Tx, t: float) -> None:
     s = tx.s
     assert s.pause is not None
     dt = t - s.pause.at
-    tx.set(
+    tx.s = replace(
+        tx.s,
         pause=None,
         agenda=tuple(replace(i, due=i.due + dt) for i in s.agenda),
         seg_end=None if s.seg_end is None else s.seg_end + dt,
@@ -257,7 +296,7 @@ def _resume(tx: Tx, t: float) -> None:
 def _resume_speech(tx: Tx, t: float) -> None:
     """Say where we are again; re-read what the pause cut off."""
     s = tx.s
-    not_started = any(i.action in ("countdown", "go") for i in s.agenda)
+    not_started = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
     if s.phase == "intro":
         enter_intro(tx, t)
     elif s.phase == "setup":
@@ -267,12 +306,13 @@ def _resume_speech(tx: Tx, t: float) -> None:
         start_countdown(tx, t)
     elif not_started:
         tx.say(texts.join("Resuming", intro_text(s, s.index, s.prev)), t)
-        tx.plan(Item(t, "go"))
+        tx.plan(Item(t, Action.GO))
     elif s.phase == "done":
         enter_done(tx, t)
     elif s.phase == "ready":
         tx.say(texts.join("Resuming", texts.PROMPT_READY), t)
     else:
         if s.phase == "rest" and s.announced == s.index + 1:
-            tx.set(announced=None)  # the pause may have cut the next set's intro: say it again
+            # the pause may have cut the next set's intro: say it again
+            tx.s = replace(tx.s, announced=None)
         tx.say(texts.join("Resuming", progress_text(s)), t)

@@ -1,6 +1,6 @@
 """The session engine: a pure `step(state, event) -> (state, effects)`.
 
-No I/O, no clock, no threads, no randomness: the runtime (`voicecoach.session`) feeds
+No I/O, no clock, no threads, no randomness: the runtime (`voicecoach.runtime`) feeds
 events and performs effects. The flow a user hears:
 
     intro -> for each exercise: setup -> ready (say ready, or the timeout) -> countdown
@@ -20,11 +20,12 @@ from dataclasses import replace
 
 from voicecoach import plan
 from voicecoach.engine.commands import heard
-from voicecoach.engine.flow import ACTIONS, end_session, enter_intro
-from voicecoach.engine.state import EPS, Config, State, first_step
+from voicecoach.engine.flow import end_session, enter_intro, perform
+from voicecoach.engine.state import EPS, Config, State, start_step
 from voicecoach.engine.tx import Tx
-from voicecoach.messages import Effect, Event, Heard, Log, Spoke, Start, Tick
+from voicecoach.messages import Effect, Event, Heard, Spoke, Start, Tick
 from voicecoach.plan import Step
+from voicecoach.records import HeardRecord
 from voicecoach.routine import Routine
 
 MAX_ITEMS_PER_EVENT = 10_000  # a guard against a planning bug looping forever
@@ -38,8 +39,10 @@ def initial(
     all_steps = tuple(steps if steps is not None else plan.steps(routine))
     if not 0 <= config.start_exercise < len(routine.exercises):
         raise ValueError(f"no exercise number {config.start_exercise}")
-    state = State(routine=routine, steps=all_steps, config=config)
-    return replace(state, index=first_step(state, config.start_exercise))
+    if config.start_step is not None and not 0 <= config.start_step < len(all_steps):
+        raise ValueError(f"no step number {config.start_step}")
+    state = State(routine=routine, steps=all_steps, config=config, completed=config.done_before)
+    return replace(state, index=start_step(state))
 
 
 def step(state: State, event: Event) -> tuple[State, list[Effect]]:
@@ -64,13 +67,7 @@ def step(state: State, event: Event) -> tuple[State, list[Effect]]:
         _advance(tx, t)  # a late tick's work comes first: the intent acts on the present
         if tx.s.ended:
             return tx.s, tx.fx
-        tx.fx.append(
-            Log(
-                t,
-                "heard",
-                {"intent": event.intent.value, "text": event.text, "source": event.source},
-            )
-        )
+        tx.fx.append(HeardRecord(t, event.intent.value, event.text, event.source))
         heard(tx, event.intent, t)
         tx.log_state(t)
     elif not isinstance(event, Tick):
@@ -92,7 +89,8 @@ def _spoke(tx: Tx, ev: Spoke) -> None:
     s = tx.s
     if ev.id < s.cut_id:
         return  # its sound was interrupted
-    tx.set(
+    tx.s = replace(
+        tx.s,
         pending=tuple(p for p in s.pending if p[0] != ev.id),
         speech_end=max(s.speech_end, ev.at + ev.duration),
     )
@@ -109,7 +107,7 @@ def _advance(tx: Tx, t: float) -> None:
         x = s.effective(item)
         if x > t + EPS:
             return
-        tx.set(agenda=s.agenda[:k] + s.agenda[k + 1 :])
-        ACTIONS[item.action](tx, item, x)
+        tx.s = replace(tx.s, agenda=s.agenda[:k] + s.agenda[k + 1 :])
+        perform(tx, item, x)
         tx.log_state(x)
     raise RuntimeError("the session engine kept finding due items: a planning bug")

@@ -8,71 +8,181 @@ Each action runs at its own time `x` on the session clock and plans the next one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
+from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Item, State, estimate_speech, first_step, group, tempo
+from voicecoach.engine.state import Action, Item, State, estimate_speech, group, start_step, tempo
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
-from voicecoach.messages import End, Log
+from voicecoach.plan import Step
+from voicecoach.records import EndRecord
+from voicecoach.routine import Exercise, RepsWork
 
 COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
-CUE_MIN_SECONDS = 10.0  # timed work this long gets one of the exercise's cues
+CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
 COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1"
-BRIEF_REST = 15.0  # after a rest this short the next set's side and number are not repeated
-CUE_MIN_TEMPO = 2.5  # an exercise cue fits between counts only at this tempo or slower
+OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
+GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
+GROUP = 5
 
 
 def enter_intro(tx: Tx, x: float) -> None:
+    """The whole intro, or with `--from` one line."""
     s = tx.s
-    q = first_step(s, s.config.start_exercise)
+    q = start_step(s)
     minutes = max(1, round(estimate_from(s, q) / 60))
-    start = s.routine.exercises[s.config.start_exercise] if s.config.start_exercise else None
-    tx.set(phase="intro")
-    tx.say_all(texts.intro(s.routine, minutes, start), x)
-    tx.plan(Item(x, "intro_done"))
+    tx.s = replace(tx.s, phase="intro")
+    resumed = s.config.start_step is not None
+    if s.config.start_exercise and not resumed:
+        start = s.routine.exercises[s.config.start_exercise]
+        tx.say_all(texts.intro_from(s.routine, minutes, start), x)
+    else:
+        tx.say_all(texts.intro(s.routine, minutes, s.config.standing, s.config.time_note), x)
+    if resumed:
+        st = s.steps[q]
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
+    tx.plan(Item(x, Action.INTRO_DONE))
 
 
 def enter_setup(tx: Tx, q: int, x: float) -> None:
-    """Read the exercise of step `q`, its setup and first set; then the ready prompt."""
+    """Read the exercise of step `q`: its setup, cautions and first set; then the ready
+    prompt."""
     s = tx.s
     k = s.steps[q].exercise
-    tx.set(phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k})
-    n = len(s.routine.exercises)
-    tx.say_all(texts.setup(s.routine.exercises[k], k + 1, n), x)
-    tx.say(intro_text(tx.s, q, None), x)
-    tx.set(announced=q)
-    tx.plan(Item(x, "prompt"))
+    ex = s.routine.exercises[k]
+    tx.s = replace(
+        tx.s, phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k}
+    )
+    tx.say_all(texts.setup(ex, k + 1, len(s.routine.exercises)), x)
+    if k not in s.offered and not _has_long_rest(s, k):
+        tx.say(texts.options(ex), x)
+        tx.s = replace(tx.s, offered=tx.s.offered | {k})
+    st = s.steps[q]
+    tx.say(texts.join(*texts.announce(st, None, ex, False), work_intro(tx.s, q, first=True)), x)
+    tx.s = replace(tx.s, announced=q)
+    tx.plan(Item(x, Action.PROMPT))
 
 
-def intro_text(s: State, q: int, prev: int | None, brief: bool = False) -> str:
-    """What is said before step `q` starts, coming from step `prev`; `brief` leaves out
-    the side and set (a short rest has just said them)."""
+def _has_long_rest(s: State, k: int) -> bool:
+    """Whether exercise `k` has a rest inside it long enough to offer its options."""
+    mine = [i for i, st in enumerate(s.steps) if st.exercise == k]
+    return any(
+        s.steps[i].rest_after >= OPTIONS_MIN_REST
+        and i + 1 < len(s.steps)
+        and s.steps[i + 1].exercise in group(s.routine, k)
+        for i in mine[:-1]
+    )
+
+
+def unit_cues(s: State, q: int) -> list[str]:
+    """The cues of the set that step `q` begins, rotating over the sets so that every cue
+    is said and no set repeats the one before (a lone cue: on the first set, and once
+    more halfway through a long exercise)."""
+    st = s.steps[q]
+    cues = s.routine.exercises[st.exercise].cues
+    if st.part != 0 or not cues:
+        return []
+    starts = [i for i, x in enumerate(s.steps) if x.exercise == st.exercise and x.part == 0]
+    u, n = starts.index(q), len(starts)
+    if len(cues) == 1:
+        return list(cues) if u == 0 or (n >= 4 and u == n // 2) else []
+    k = -(-len(cues) // n)
+    return [cues[(u * k + j) % len(cues)] for j in range(k)]
+
+
+def _hold_fits(st: Step, cue: str) -> bool:
+    """A cue fits inside a hold when all that is said in it leaves half of it quiet."""
+    speech = estimate_speech("Hold") + estimate_speech(cue)
+    if st.hold >= COUNTDOWN_MIN_HOLD:
+        speech += 3 * estimate_speech("3")
+    return speech <= st.hold / 2
+
+
+def cues_inside(s: State, q: int) -> list[str]:
+    """The cues of step `q` said during its work (long timed work; holds they fit in)."""
+    st, cues = s.steps[q], unit_cues(s, q)
+    if st.kind == "timed" and st.seconds >= CUE_MIN_SECONDS:
+        return cues
+    if st.kind == "holds" and len(cues) <= st.reps and all(_hold_fits(st, c) for c in cues):
+        return cues
+    return []
+
+
+def work_intro(s: State, q: int, first: bool = False) -> str:
+    """The label, dose and the cues said before the work of step `q` starts."""
+    st = s.steps[q]
+    ex = s.routine.exercises[st.exercise]
+    inside = cues_inside(s, q)
+    before = [c for c in unit_cues(s, q) if c not in inside]
+    return texts.work_intro(st, ex, tempo(s, st), before, first)
+
+
+def intro_text(s: State, q: int, prev: int | None) -> str:
+    """All that is said before step `q` starts, coming from step `prev` (a resume)."""
     st = s.steps[q]
     before = s.steps[prev] if prev is not None else None
     switch = before is not None and before.exercise != st.exercise
     ex = s.routine.exercises[st.exercise]
-    return texts.step_intro(st, before, ex, switch, tempo(s, st), brief=brief)
+    head, *more = texts.announce(st, before, ex, switch)
+    head = f"Now {head}" if switch and head else head
+    return texts.join(head, *more, work_intro(s, q, prev is None))
 
 
 def _prompt(tx: Tx, item: Item, x: float) -> None:
-    tx.set(phase="ready")
+    tx.s = replace(tx.s, phase="ready")
     tx.say(texts.PROMPT_READY, x)
     wait = max(0.0, tx.s.config.ready_timeout - COUNTDOWN_SECONDS)
-    tx.plan(Item(x, "auto_start", after=wait))
+    tx.plan(Item(x, Action.AUTO_START, after=wait))
 
 
 def start_countdown(tx: Tx, x: float) -> None:
     """ "Starting in 3, 2, 1", then the work: the ready timeout includes it."""
-    tx.set(phase="ready")
-    tx.plan(Item(x, "countdown", n=3))
+    tx.s = replace(tx.s, phase="ready")
+    tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 
 def _countdown(tx: Tx, item: Item, x: float) -> None:
     tx.say("Starting in 3" if item.n == 3 else str(item.n), x)
-    tx.plan(Item(x + 1, "countdown", n=item.n - 1) if item.n > 1 else Item(x + 1, "go"))
+    tx.plan(Item(x + 1, Action.COUNTDOWN, n=item.n - 1) if item.n > 1 else Item(x + 1, Action.GO))
+
+
+def _along(s: State, st: Step) -> list[str]:
+    """The count-along words of a slow rep, if the routine gives them."""
+    work = s.routine.exercises[st.exercise].step_works()[st.part]
+    return list(work.count_along) if isinstance(work, RepsWork) else []
+
+
+def _grouped(s: State, st: Step) -> bool:
+    """Fast reps are counted in groups ("5 more"), not one by one."""
+    return tempo(s, st) < GROUP_TEMPO and not _along(s, st)
+
+
+def _next_count(s: State, st: Step, done: int) -> int:
+    """The next rep that is counted aloud after `done` reps."""
+    if not _grouped(s, st):
+        return done + 1
+    return next(m for m in range(done + 1, st.reps + 1) if (st.reps - m) % GROUP == 0)
+
+
+def _plan_rep(tx: Tx, x: float, done: int) -> None:
+    """Plan what is said until the next counted rep, from `x` with `done` reps done."""
+    s = tx.s
+    st = s.step
+    m = _next_count(s, st, done)
+    words = _along(s, st)
+    if words:
+        dt = tempo(s) / len(words)
+        last = len(words) - 1
+        tx.add(
+            *(
+                Item(x + j * dt, Action.SAY, text=f"{w}, {m}" if j == last else w)
+                for j, w in enumerate(words)
+            )
+        )
+    tx.add(Item(x + tempo(s) * (m - done), Action.COUNT, n=m))
 
 
 def _go(tx: Tx, item: Item, x: float) -> None:
@@ -81,21 +191,32 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     ex = s.routine.exercises[st.exercise]
     quiet = item.n == 1
-    tx.set(phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    tx.s = replace(tx.s, phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
-        tx.plan(Item(x, "hold", n=1))
+        tx.plan(Item(x, Action.HOLD, n=1))
         return
     if not quiet:
         tx.say("Go", x)
     if st.kind == "reps":
-        tx.plan(Item(x + tempo(s), "count", n=1))
+        tx.plan()
+        _plan_rep(tx, x, 0)
         return
     end = x + st.seconds
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, "timed_end", "fixed"))
-    if ex.cues and st.seconds >= CUE_MIN_SECONDS:
-        cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
-        tx.add(Item(x + (4 if quiet else 2), "say_drop", "drop", text=cue))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
+    cues = cues_inside(s, s.index)
+    start = x + (4 if quiet else 2)
+    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
+    tx.add(*(Item(start + j * gap, Action.SAY, "fixed", text=c) for j, c in enumerate(cues)))
+    for alt in ex.alternatives:
+        if (
+            alt.work is not None
+            and alt.work.kind == "timed"
+            and alt.work.seconds.value < st.seconds
+        ):
+            text = texts.alternative_done(alt)
+            tx.add(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
@@ -109,29 +230,34 @@ def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
         left = length / 2
         marks[left] = texts.join("Halfway", marks.get(left, "")).rstrip(".")
     if length >= MINUTE_MARKS_MIN:
-        out += [Item(end - left, "say_drop", "drop", text=text) for left, text in marks.items()]
+        out += [
+            Item(end - left, Action.SAY_DROP, "drop", text=text) for left, text in marks.items()
+        ]
     elif length >= HALFWAY_MIN:
-        out.append(Item(end - length / 2, "say_drop", "drop", text="Halfway"))
+        out.append(Item(end - length / 2, Action.SAY_DROP, "drop", text="Halfway"))
     if ticks and length >= 5:
-        out += [Item(end - k, "cue_drop", "drop", text="tick") for k in (3, 2, 1)]
+        out += [Item(end - k, Action.CUE_DROP, "drop", text="tick") for k in (3, 2, 1)]
     elif not ticks and length >= COUNTDOWN_MIN_HOLD:
-        out += [Item(end - k, "say_drop", "drop", text=str(k)) for k in (3, 2, 1)]
+        out += [Item(end - k, Action.SAY_DROP, "drop", text=str(k)) for k in (3, 2, 1)]
     return out
 
 
 def _count(tx: Tx, item: Item, x: float) -> None:
     s = tx.s
     st = s.step
-    tx.say(str(item.n), x)
-    tx.set(rep=item.n, rep_base=x)
+    if _grouped(s, st):
+        if item.n < st.reps:
+            tx.say(f"{st.reps - item.n} more", x)
+        else:
+            tx.cue("hold_end", x)
+    elif not _along(s, st):
+        tx.say(str(item.n), x)
+    tx.s = replace(tx.s, rep=item.n, rep_base=x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
         return
-    tx.plan(Item(x + tempo(s), "count", n=item.n + 1))
-    ex = s.routine.exercises[st.exercise]
-    if item.n == 1 and ex.cues and tempo(s) >= CUE_MIN_TEMPO and st.reps >= 4:
-        cue = ex.cues[(st.set - 1 + st.part) % len(ex.cues)]
-        tx.add(Item(x + 0.8, "say_drop", "drop", text=cue))
+    tx.plan()
+    _plan_rep(tx, x, item.n)
 
 
 def _hold(tx: Tx, item: Item, x: float) -> None:
@@ -139,26 +265,28 @@ def _hold(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     end = x + st.hold
     tx.say("Hold", x)
-    tx.set(seg_end=end)
-    tx.plan(*_countdown_items(end, st.hold, ticks=False), Item(end, "release", "fixed", n=item.n))
-    ex = s.routine.exercises[st.exercise]
-    if item.n == 1 and ex.cues and st.hold >= 8:
-        tx.add(Item(x + 1.5, "say_drop", "drop", text=ex.cues[0]))
+    tx.s = replace(tx.s, seg_end=end)
+    tx.plan(
+        *_countdown_items(end, st.hold, ticks=False), Item(end, Action.RELEASE, "fixed", n=item.n)
+    )
+    cues = cues_inside(s, s.index)
+    if item.n <= len(cues):
+        tx.add(Item(x, Action.SAY, text=cues[item.n - 1]))
 
 
 def _release(tx: Tx, item: Item, x: float) -> None:
     st = tx.s.step
-    tx.set(rep=item.n, seg_end=None)
+    tx.s = replace(tx.s, rep=item.n, seg_end=None)
     tx.say("Release" if st.reps == 1 else f"Release. {item.n} of {st.reps}", x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
     else:
-        tx.plan(Item(x + st.release, "hold", n=item.n + 1))
+        tx.plan(Item(x + st.release, Action.HOLD, n=item.n + 1))
 
 
 def _timed_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("hold_end", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     finish_step(tx, x, completed=True)
 
 
@@ -176,46 +304,76 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
     """The current step is over (done, or skipped): its rest, or what follows.
 
     Open-ended work ("or until your feet feel tired") ended early is done, not skipped:
-    stopping when you get there is what the article asks."""
+    stopping when you get there is what the article asks; so is timed work ended after an
+    alternative's shorter dose (the Deadmill's 5 minutes)."""
     s = tx.s
     if not completed and s.phase in ("work", "hold"):
-        completed = texts.until(s.step, s.routine.exercises[s.exercise]) is not None
+        ex = s.routine.exercises[s.exercise]
+        completed = texts.until(s.step, ex) is not None or _alternative_done(s, ex, x)
     if completed:
-        tx.set(completed=s.completed | {s.index})
+        tx.s = replace(tx.s, completed=s.completed | {s.index})
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:
         goto(tx, s.index + 1, x)
 
 
+def _alternative_done(s: State, ex: Exercise, x: float) -> bool:
+    if s.step.kind != "timed" or s.phase != "work":
+        return False
+    return any(
+        a.work is not None and a.work.kind == "timed" and x - s.rep_base >= a.work.seconds.value
+        for a in ex.alternatives
+    )
+
+
 def _enter_rest(tx: Tx, x: float) -> None:
-    """Rest, say what comes next; near its end, announce the next set so that it starts
-    on time."""
+    """Rest: say what comes next, once (with the side's own setup, so there is time to
+    change position); offer the harder and easier options once per exercise; near its
+    end say the next set's dose and cues so that it starts on time."""
     s = tx.s
     st = s.step
+    ex = s.routine.exercises[st.exercise]
     q = s.index + 1
     nxt = s.steps[q] if q < len(s.steps) else None
-    superset = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
     length = st.rest_after
     end = x + length
-    tx.set(phase="rest", seg_end=end, rep=0)
-    tx.say(texts.rest(length, st.rest_reason, nxt, st, s.routine, superset), x)
-    tx.plan(Item(end, "rest_end", "fixed"))
+    tx.s = replace(tx.s, phase="rest", seg_end=end, rep=0)
+    tx.say(_rest_text(s, st, nxt, q), x)
+    inside = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
+    if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
+        tx.say(texts.options(ex), x)
+        tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
+    tx.plan(Item(end, Action.REST_END, "fixed"))
     if length >= 30:
-        tx.add(Item(end - 10, "say_drop", "drop", text="10 seconds left"))
+        tx.add(Item(end - 10, Action.SAY_DROP, "drop", text="10 seconds left"))
     if nxt is not None and not needs_setup(s, q):
-        text = intro_text(s, q, s.index, brief=length < BRIEF_REST)
-        tx.add(Item(end - estimate_speech(text) - 0.5, "prep", text=text))
+        text = work_intro(s, q)
+        tx.add(Item(end - estimate_speech(text) - 0.5, Action.PREP, text=text))
+
+
+def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
+    if nxt is None:
+        return texts.rest(st.rest_after, st.rest_reason, [], None)
+    if needs_setup(s, q):
+        following = texts.next_exercise(s.routine.exercises[nxt.exercise])
+        return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), following)
+    ex = s.routine.exercises[nxt.exercise]
+    switch = nxt.exercise != st.exercise
+    announcement = texts.announce(nxt, st, ex, switch)
+    if st.rest_reason == "side" and nxt.side and nxt.set == st.set and not switch:
+        return texts.rest(st.rest_after, "side", announcement, nxt.side)
+    return texts.rest(st.rest_after, st.rest_reason, announcement, None)
 
 
 def _prep(tx: Tx, item: Item, x: float) -> None:
     tx.say(item.text, x)
-    tx.set(announced=tx.s.index + 1)
+    tx.s = replace(tx.s, announced=tx.s.index + 1)
 
 
 def _rest_end(tx: Tx, item: Item, x: float) -> None:
     tx.cue("rest_over", x)
-    tx.set(seg_end=None)
+    tx.s = replace(tx.s, seg_end=None)
     goto(tx, tx.s.index + 1, x)
 
 
@@ -230,7 +388,7 @@ def needs_setup(s: State, q: int) -> bool:
 
 def goto(tx: Tx, q: int, x: float) -> None:
     """Move on from the current step to step `q`: its setup if it starts a new exercise,
-    else straight into it (timed parts of one set run on without a gap)."""
+    else straight into it (the parts of one set run on without a "Go")."""
     s = tx.s
     if q >= len(s.steps):
         enter_done(tx, x)
@@ -241,24 +399,59 @@ def goto(tx: Tx, q: int, x: float) -> None:
     here, there = s.step, s.steps[q]
     same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
     announced = s.announced == q
-    tx.set(index=q, prev=s.index, rep=0, seg_end=None, announced=q)
-    tx.set(phase="hold" if there.kind == "holds" else "work")
+    rested = s.phase == "rest"  # its start announced the set: only the rest is left to say
+    tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q)
+    tx.s = replace(tx.s, phase="hold" if there.kind == "holds" else "work")
     if not announced:
-        tx.say(intro_text(tx.s, q, s.index), x)
-    if there.kind == "timed" and same_set and not announced:
-        _go(tx, Item(x, "go", n=1), x)
+        tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
+    if same_set and not announced and there.kind != "holds":
+        _go(tx, Item(x, Action.GO, n=1), x)
     else:
-        tx.plan(Item(x, "go"))
+        tx.plan(Item(x, Action.GO))
+
+
+def go_back(tx: Tx, q: int, x: float) -> None:
+    """Start step `q` again, a set or side back: its announcement, then a countdown."""
+    s = tx.s
+    st = s.steps[q]
+    ex = s.routine.exercises[st.exercise]
+    tx.s = replace(tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, phase="ready")
+    head = texts.unit_head(st, None, ex, False) or ex.name
+    tx.say(texts.join(f"Going back to {head}", work_intro(tx.s, q)), x)
+    tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 
 def enter_done(tx: Tx, x: float) -> None:
+    """The workout is finished: the summary, said and logged."""
     s = tx.s
-    done, skipped = exercise_outcomes(s)
-    elapsed = x - (s.started or 0.0)
-    tx.set(phase="done", seg_end=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None)
     tx.cue("done", x)
-    tx.say_all(texts.summary(s.routine, done, skipped, elapsed), x)
-    tx.plan(Item(x, "finish"))
+    done, cut, skipped, pains = exercise_outcomes(s)
+    elapsed = x - (s.started or 0.0)
+    lines = texts.summary(s.routine, done, cut, skipped, elapsed, pains, s.config.standing)
+    tx.say_all(lines, x)
+    tx.plan(Item(x, Action.FINISH))
+
+
+def ending_reason(s: State) -> str:
+    """Why the session in its `done` phase ends: it was finished or stopped."""
+    return "stopped" if any(i.action == Action.STOPPED for i in s.agenda) else "completed"
+
+
+def stop_session(tx: Tx, x: float) -> None:
+    """The user ended the workout: the summary, said, then the end (while the summary is
+    being said already: the end, at once)."""
+    s = tx.s
+    tx.interrupt(x)
+    if s.phase == "done":
+        reason = ending_reason(s)
+        end_session(tx, x, completed=reason == "completed", reason=reason)
+        return
+    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None)
+    done, cut, skipped, pains = exercise_outcomes(s)
+    elapsed = x - (s.started or 0.0)
+    tx.say_all(texts.stopped(done, cut, skipped, elapsed, pains, s.config.standing), x)
+    tx.plan(Item(x, Action.STOPPED))
 
 
 def _finish_session(tx: Tx, item: Item, x: float) -> None:
@@ -266,40 +459,73 @@ def _finish_session(tx: Tx, item: Item, x: float) -> None:
 
 
 def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
-    done, skipped = exercise_outcomes(tx.s)
-    fields = {"completed": completed, "reason": reason, "done": len(done), "skipped": len(skipped)}
-    tx.fx += [Log(x, "end", fields), End(x, completed, reason)]
-    tx.set(ended=True, agenda=(), seg_end=None, pause=None)
+    done, cut, skipped, pains = exercise_outcomes(tx.s)
+    tx.fx.append(
+        EndRecord(
+            x,
+            completed,
+            reason,
+            len(done),
+            len(skipped),
+            cut_short=len(cut),
+            pain_reports=len(pains),
+            summary=tuple(texts.outcome(done, cut, skipped, x - (tx.s.started or 0.0), pains)),
+        )
+    )
+    tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)
 
 
-def exercise_outcomes(s: State) -> tuple[list[str], list[str]]:
-    """Names of the exercises done (every step finished) and skipped, among those this
-    session covered (from `--from` on, and any earlier one it went back to)."""
-    done, skipped = [], []
+def exercise_outcomes(s: State) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Names of the exercises done (every step finished), cut short (begun, not all
+    finished) and skipped, among those this session covered (from `--from` on, and any
+    earlier one it went back to); and the exercise of each pain report."""
+    done, cut, skipped = [], [], []
     for k, ex in enumerate(s.routine.exercises):
         mine = [i for i, st in enumerate(s.steps) if st.exercise == k]
         if all(i in s.completed for i in mine):
             done.append(ex.name)
-        elif k >= s.config.start_exercise or any(i in s.completed for i in mine):
+        elif k in s.begun or any(i in s.completed for i in mine):
+            cut.append(ex.name)
+        elif k >= s.config.start_exercise:
             skipped.append(ex.name)
-    return done, skipped
+    pains = [s.routine.exercises[k].name for k in s.pains]
+    return done, cut, skipped, pains
 
 
-ACTIONS: dict[str, Callable[[Tx, Item, float], None]] = {
-    "intro_done": lambda tx, item, x: enter_setup(
-        tx, first_step(tx.s, tx.s.config.start_exercise), x
-    ),
-    "prompt": _prompt,
-    "auto_start": lambda tx, item, x: start_countdown(tx, x),
-    "prep": _prep,
-    "countdown": _countdown,
-    "go": _go,
-    "count": _count,
-    "hold": _hold,
-    "release": _release,
-    "timed_end": _timed_end,
-    "say_drop": _say_drop,
-    "cue_drop": _cue_drop,
-    "rest_end": _rest_end,
-    "finish": _finish_session,
-}
+def perform(tx: Tx, item: Item, x: float) -> None:
+    """Do what the agenda item `item` says, at its time `x`."""
+    match item.action:
+        case Action.INTRO_DONE:
+            enter_setup(tx, start_step(tx.s), x)
+        case Action.PROMPT:
+            _prompt(tx, item, x)
+        case Action.AUTO_START:
+            start_countdown(tx, x)
+        case Action.PREP:
+            _prep(tx, item, x)
+        case Action.COUNTDOWN:
+            _countdown(tx, item, x)
+        case Action.GO:
+            _go(tx, item, x)
+        case Action.COUNT:
+            _count(tx, item, x)
+        case Action.HOLD:
+            _hold(tx, item, x)
+        case Action.RELEASE:
+            _release(tx, item, x)
+        case Action.TIMED_END:
+            _timed_end(tx, item, x)
+        case Action.SAY:
+            tx.say(item.text, x)
+        case Action.SAY_DROP:
+            _say_drop(tx, item, x)
+        case Action.CUE_DROP:
+            _cue_drop(tx, item, x)
+        case Action.REST_END:
+            _rest_end(tx, item, x)
+        case Action.FINISH:
+            _finish_session(tx, item, x)
+        case Action.STOPPED:
+            end_session(tx, x, completed=False, reason="stopped")
+        case _:
+            assert_never(item.action)

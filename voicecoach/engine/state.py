@@ -14,9 +14,11 @@ Every future action is an `Item` on the agenda with an absolute time on the sess
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal
 
 from voicecoach.plan import Step
+from voicecoach.records import StateRecord
 from voicecoach.routine import Routine
 
 Phase = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
@@ -40,14 +42,39 @@ class Config:
 
     ready_timeout: float = 15.0
     start_exercise: int = 0
+    standing: str = ""  # "This is your 2nd workout this week, of 2-3.": intro and summary
+    time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
+    start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
+    done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
+
+
+class Action(Enum):
+    """What an agenda item does when it comes due (`voicecoach.engine.flow.perform`)."""
+
+    INTRO_DONE = "intro_done"
+    PROMPT = "prompt"
+    AUTO_START = "auto_start"
+    PREP = "prep"
+    COUNTDOWN = "countdown"
+    GO = "go"
+    COUNT = "count"
+    HOLD = "hold"
+    RELEASE = "release"
+    TIMED_END = "timed_end"
+    SAY = "say"
+    SAY_DROP = "say_drop"
+    CUE_DROP = "cue_drop"
+    REST_END = "rest_end"
+    FINISH = "finish"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One future action: `action` names a handler in `voicecoach.engine.flow.ACTIONS`."""
+    """One future action: what `action` does is `voicecoach.engine.flow.perform`."""
 
     due: float
-    action: str
+    action: Action
     mode: Mode = "wait"
     after: float = 0.0
     n: int = 0
@@ -85,7 +112,10 @@ class State:
     pause: Pause | None = None
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
-    logged: tuple | None = None  # the last `state` record written
+    begun: frozenset[int] = frozenset()  # exercises whose work started at least once
+    offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
+    pains: tuple[int, ...] = ()  # the exercise of each pain report
+    logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 
     @property
@@ -131,6 +161,13 @@ class State:
 
 def first_step(state: State, exercise: int) -> int:
     return next(i for i, s in enumerate(state.steps) if s.exercise == exercise)
+
+
+def start_step(state: State) -> int:
+    """Where the session begins: a resumed session's step, else the first step of the
+    exercise it starts with."""
+    c = state.config
+    return c.start_step if c.start_step is not None else first_step(state, c.start_exercise)
 
 
 def group(routine: Routine, exercise: int) -> list[int]:

@@ -7,8 +7,8 @@ so tests can ask for "the sentence the engine would say" instead of copying stri
 from __future__ import annotations
 
 from voicecoach.describe import or_until
-from voicecoach.plan import SIDE_SWITCH_SECONDS, Step
-from voicecoach.routine import Exercise, RepsWork, Routine
+from voicecoach.plan import Step
+from voicecoach.routine import AlternativeValue, Exercise, RepsWork, Routine
 
 _ORDINALS = {
     1: "first",
@@ -85,42 +85,98 @@ def items(words: list[str]) -> str:
 # --------------------------------------------------------------------------- intro / outro
 
 
-def intro(routine: Routine, minutes: int, start: Exercise | None) -> list[str]:
-    """Title, equipment, the disclaimer (once), how long it takes, and how to get help."""
-    out = [sentence(routine.title)]
+def intro(routine: Routine, minutes: int, standing: str = "", time_note: str = "") -> list[str]:
+    """Title, the standing this week, equipment, the disclaimer (once, marked when it is
+    ours), how long it takes, and how to get help."""
+    out = [sentence(routine.title), sentence(standing)]
     if routine.equipment:
         out.append(sentence(f"You will need: {items(routine.equipment)}"))
-    out.append(sentence(routine.disclaimer))
-    when = f", starting with {start.name}" if start is not None else ""
-    out.append(sentence(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}{when}"))
+    if routine.disclaimer_assumed:
+        out.append(join("A word from us, not from the article", routine.disclaimer))
+    else:
+        out.append(sentence(routine.disclaimer))
+    out += [sentence(c) for c in routine.cautions]
+    out.append(join(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}", time_note))
     out.append("Say help at any time to hear what you can say.")
+    return [line for line in out if line]
+
+
+def intro_from(routine: Routine, minutes: int, start: Exercise) -> list[str]:
+    """`--from`: one line, the title, where it starts and how long it takes."""
+    many = "s" if minutes != 1 else ""
+    return [sentence(f"{routine.title}, from {start.name}: about {minutes} minute{many}")]
+
+
+def outcome(
+    done: list[str], cut: list[str], skipped: list[str], elapsed: float, pains: list[str]
+) -> list[str]:
+    """What this session did: exercises done, cut short, skipped, the time, pain reports."""
+    total = len(done) + len(cut) + len(skipped)
+    head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
+    head += f" in {duration(elapsed).removeprefix('about ')}"
+    out = [sentence(head)]
+    if cut:
+        out.append(sentence(f"Cut short: {items(cut)}"))
+    if skipped:
+        out.append(sentence(f"Skipped: {items(skipped)}"))
+    if pains:
+        out.append(sentence(f"You reported pain during {items(list(dict.fromkeys(pains)))}"))
+        out.append("If the pain persists, see a doctor or physiotherapist.")
     return out
 
 
-def summary(routine: Routine, done: list[str], skipped: list[str], elapsed: float) -> list[str]:
-    """The end: what was done and skipped, how long it took, the article's advice."""
-    total = len(done) + len(skipped)
-    head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
-    if skipped:
-        head += f" and skipped {items(skipped)}"
-    often = f"How often: {routine.frequency}"
+def resumed(step: Step, ex: Exercise) -> str:
+    """The one-line recap of a resumed session: where it picks up."""
+    where = f"{ex.name}, set {step.set} of {step.sets}"
+    if step.side:
+        where += f", {side_name(step.side)}"
+    return sentence(f"Picking up where you left off: {where}")
+
+
+def summary(
+    routine: Routine,
+    done: list[str],
+    cut: list[str],
+    skipped: list[str],
+    elapsed: float,
+    pains: list[str],
+    standing: str = "",
+) -> list[str]:
+    """The end of a finished workout: the outcome, the standing this week, the article's
+    frequency and closing advice."""
+    often = f"How often: {routine.frequency.words}"
     if routine.frequency_assumed:
         often += ", our suggestion"  # the article does not say
     out = [
         "That is the end of the workout. Well done!",
-        sentence(f"{head}, in {duration(elapsed).removeprefix('about ')}"),
+        *outcome(done, cut, skipped, elapsed, pains),
+        sentence(standing),
         sentence(often),
     ]
     out += [sentence(tip) for tip in routine.closing_tips]
-    return out
+    return [line for line in out if line]
+
+
+def stopped(
+    done: list[str],
+    cut: list[str],
+    skipped: list[str],
+    elapsed: float,
+    pains: list[str],
+    standing: str = "",
+) -> list[str]:
+    """The end of a stopped workout: the outcome, then goodbye."""
+    out = ["Ending the workout.", *outcome(done, cut, skipped, elapsed, pains)]
+    return [*out, *([sentence(standing)] if standing else []), "Take care."]
 
 
 # --------------------------------------------------------------------------- exercises
 
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
-    """Name and setup instructions, read before the exercise starts: then where the reps
-    pause, and the first sentence of each alternative (`show` has the rest)."""
+    """Name and every setup instruction, read before the exercise starts: then where the
+    reps pause, the first sentence of each alternative (with its own dose) and every
+    caution (`show` has the rest)."""
     out = [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
@@ -128,8 +184,35 @@ def setup(ex: Exercise, number: int, total: int) -> list[str]:
         if isinstance(w, RepsWork) and w.pause is not None
     ]
     out += dict.fromkeys(pauses)  # once, however many parts pause alike
-    out += [sentence(f"Alternative: {first_sentence(a)}") for a in ex.alternatives]
+    out += [alternative(a) for a in ex.alternatives]
+    out += [join("Careful", c) if len(c) < 60 else sentence(c) for c in ex.cautions]
     return out
+
+
+def alternative(alt: AlternativeValue) -> str:
+    """ "Alternative: the Deadmill, 5 minutes of backwards walking ... Say next after 5
+    minutes if you do it." """
+    text = sentence(f"Alternative: {first_sentence(alt.text)}")
+    if alt.work is not None and alt.work.kind == "timed":
+        name = alt.name or "it"
+        text = join(text, f"If you do {name}, say next after {span(alt.work.seconds.value)}")
+    return text
+
+
+def options(ex: Exercise) -> str:
+    """The harder and easier options, offered once per exercise."""
+    return join(
+        *(f"If this is easy: {h}" for h in ex.harder[:1]),
+        *(f"If this is too hard: {e}" for e in ex.easier[:1]),
+    )
+
+
+def alternative_done(alt: AlternativeValue) -> str:
+    """Said when an alternative's shorter dose is done: "That is the Deadmill's 5 minutes"."""
+    assert alt.work is not None
+    assert alt.work.kind == "timed"
+    name = alt.name or "the alternative"
+    return join(f"That is {span(alt.work.seconds.value)}", f"If you are doing {name}, say next")
 
 
 def first_sentence(text: str) -> str:
@@ -175,76 +258,59 @@ def dose(step: Step, tempo: float) -> str:
     return f"{step.reps} holds of {span(step.hold)}"
 
 
-def step_intro(
-    step: Step,
-    prev: Step | None,
-    ex: Exercise,
-    superset_switch: bool,
-    tempo: float,
-    brief: bool = False,
-) -> str:
-    """What is said as a step begins: which set/side (when it changed), the label, the dose.
-
-    `prev` is the step done just before (None right after the setup); `brief` leaves the
-    set and side out (just said)."""
-    head = ""
+def unit_head(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> str:
+    """Which set and side come next, when they change: "left side, set 2 of 3", "Now Calf
+    Raise, set 1 of 2" (a superset's switch), "a third set on your left side"."""
     new_unit = prev is None or (prev.set, prev.side, prev.exercise) != (
         step.set,
         step.side,
         step.exercise,
     )
-    if superset_switch:
-        head = f"Now {ex.name}, {unit(step, ex)}" if unit(step, ex) else f"Now {ex.name}"
-    elif step.set > ex.sets.value and new_unit:
+    if switch:
+        return f"{ex.name}, {unit(step, ex)}" if unit(step, ex) else ex.name
+    if step.set > ex.sets.value and new_unit:
         where = f"your {side_name(step.side)}" if step.side else "this exercise"
-        head = f"A {ordinal(step.set)} set on {where}"
-    elif new_unit and not brief:
-        head = unit(step, ex)
-    fresh = prev is None or prev.exercise != step.exercise  # after the setup, or a switch
-    sides = side_setup(step, ex) if fresh else []  # else the rest before it said them
-    hint = OPEN_END if prev is None and until(step, ex) else ""
-    return join(head, *sides, step.label, or_until(dose(step, tempo), until(step, ex)), hint)
+        return f"a {ordinal(step.set)} set on {where}"
+    return unit(step, ex) if new_unit else ""
 
 
-def next_up(step: Step, prev: Step, routine: Routine, in_superset: bool) -> str:
-    """What comes next, said at the start of a rest (with the next side's own setup, so
-    there is time to change position)."""
-    ex = routine.exercises[step.exercise]
-    if step.exercise != prev.exercise:
-        if in_superset:
-            return join(f"Next: {ex.name}, {unit(step, ex)}", *side_setup(step, ex))
-        return sentence(f"Next exercise: {ex.name}")
-    if step.side != prev.side:
-        return join(f"Next: {unit(step, ex)}", *side_setup(step, ex))
-    if step.set != prev.set:
-        return sentence(f"Next: {unit(step, ex)}")
-    return sentence(f"Next: {step.label}") if step.label else ""
+def announce(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> list[str]:
+    """The one announcement of a set or side, as sentences: which one (first), the side's
+    own setup when it starts, and for a superset's switch the other exercise's first
+    setup line."""
+    first = ex.setup[:1] if switch else []
+    return [unit_head(step, prev, ex, switch), *side_setup(step, ex), *first]
 
 
-def rest(
-    length: float,
-    reason: str | None,
-    nxt: Step | None,
-    prev: Step,
-    routine: Routine,
-    in_superset: bool,
-) -> str:
-    """ "Rest 30 seconds. Next: left side, set 1 of 2." or, for a short side change,
-    "Switch to your left side." """
-    if reason == "side" and nxt is not None and nxt.side and length <= SIDE_SWITCH_SECONDS:
-        ex = routine.exercises[nxt.exercise]
-        return join(f"Switch to your {side_name(nxt.side)}", *side_setup(nxt, ex))
-    text = sentence(f"Rest {span(length)}")
-    if nxt is None:
-        return text
-    return join(text, next_up(nxt, prev, routine, in_superset))
+def work_intro(step: Step, ex: Exercise, tempo: float, cues: list[str], first: bool) -> str:
+    """What is said just before the work starts: the label, the dose, and the cues of this
+    set (`first`: right after the setup, with how to stop an open-ended dose early)."""
+    hint = OPEN_END if first and until(step, ex) else ""
+    return join(step.label, or_until(dose(step, tempo), until(step, ex)), hint, *cues)
+
+
+def rest(length: float, reason: str | None, announcement: list[str], side: str | None) -> str:
+    """ "Rest 30 seconds. Next: left side, set 1 of 2." or, for a side change with no
+    rest but the time it takes, "Switch to your left side." (`side`) or for a superset's
+    switch "Now Calf Raise, set 1 of 2." with its first setup line."""
+    head, *more = announcement or [""]
+    if reason == "switch":
+        return join(f"Now {head}", *more)
+    if side is not None:
+        return join(f"Switch to your {side_name(side)}", *more)
+    return join(f"Rest {span(length)}", f"Next: {head}" if head else "", *more)
+
+
+def next_exercise(ex: Exercise) -> str:
+    return sentence(f"Next exercise: {ex.name}")
 
 
 def instructions(step: Step, ex: Exercise, tempo: float) -> str:
-    """The `repeat` answer during work: the exercise, the set, what to do, its cues."""
+    """The `repeat` answer during work: the exercise, the set, its setup, what to do and
+    its cues."""
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
-    return join(ex.name, unit(step, ex), *sides, step.label, what, *ex.cues)
+    return join(ex.name, unit(step, ex), *ex.setup, *sides, step.label, what, *ex.cues)
 
 
 def pain(ex: Exercise | None, routine: Routine) -> str:

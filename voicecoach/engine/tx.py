@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from voicecoach.engine.state import SECONDS_PER_CUE, Item, State, estimate_speech
-from voicecoach.messages import Cue, Effect, Interrupt, Log, Say
+from voicecoach.messages import Cue, Effect, Interrupt, Say
+from voicecoach.records import StateRecord
 
 
 class Tx:
@@ -20,13 +21,12 @@ class Tx:
         self.s = state
         self.fx: list[Effect] = []
 
-    def set(self, **changes: object) -> None:
-        self.s = replace(self.s, **changes)  # type: ignore[arg-type]
-
     def _queue(self, estimate: float, x: float) -> tuple[int, float]:
         sid, at = self.s.next_id, max(x, self.s.speech_end)
-        self.set(
-            next_id=sid + 1, pending=(*self.s.pending, (sid, max(at, self.s.busy_until) + estimate))
+        self.s = replace(
+            self.s,
+            next_id=sid + 1,
+            pending=(*self.s.pending, (sid, max(at, self.s.busy_until) + estimate)),
         )
         return sid, at
 
@@ -45,34 +45,37 @@ class Tx:
 
     def interrupt(self, t: float) -> None:
         self.fx.append(Interrupt(t))
-        self.set(speech_end=min(self.s.speech_end, t), pending=(), cut_id=self.s.next_id)
+        self.s = replace(
+            self.s, speech_end=min(self.s.speech_end, t), pending=(), cut_id=self.s.next_id
+        )
 
     def plan(self, *items: Item) -> None:
         """Replace the agenda."""
-        self.set(agenda=tuple(items))
+        self.s = replace(self.s, agenda=tuple(items))
 
     def add(self, *items: Item) -> None:
-        self.set(agenda=(*self.s.agenda, *items))
+        self.s = replace(self.s, agenda=(*self.s.agenda, *items))
 
     def quiet_at(self, x: float) -> bool:
         return self.s.busy_until <= x + 0.05
 
     def log_state(self, t: float) -> None:
-        key = state_record(self.s)
-        if key != self.s.logged and not self.s.ended:
-            self.set(logged=key)
-            self.fx.append(Log(t, "state", dict(key)))
+        rec = state_record(self.s, t)
+        if not rec.same_place(self.s.logged) and not self.s.ended:
+            self.s = replace(self.s, logged=rec)
+            self.fx.append(rec)
 
 
-def state_record(s: State) -> tuple:
-    """The fields of a `state` log record, as a hashable tuple of pairs."""
+def state_record(s: State, t: float) -> StateRecord:
+    """Where the session is at `t`, as a `state` log record."""
     in_exercise = s.phase not in ("intro", "done")
     step = s.step if in_exercise else None
-    return (
-        ("exercise", s.routine.exercises[step.exercise].id if step else None),
-        ("index", step.exercise if step else None),
-        ("set", step.set if step else None),
-        ("side", step.side if step else None),
-        ("phase", s.shown_phase),
-        ("step", s.index if step else None),
+    return StateRecord(
+        t,
+        exercise=s.routine.exercises[step.exercise].id if step else None,
+        index=step.exercise if step else None,
+        set=step.set if step else None,
+        side=step.side if step else None,
+        phase=s.shown_phase,
+        step=s.index if step else None,
     )

@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
 from voicecoach.voice.cues import cue_duration
 from voicecoach.voice.render import DEFAULT_RATE
 
 if TYPE_CHECKING:
-    from voicecoach.ports import Voice
+    from voicecoach.ports import LiveVoice, Voice
 
 # espeak-ng says a phrase with c letters/digits at r words per minute in about
 # (_PER_CHAR * c + _PER_PHRASE) / r seconds: least squares over the packaged routines'
@@ -61,20 +61,6 @@ class NullVoice(TextVoice):
 
     def __init__(self, rate: int | None = None) -> None:
         super().__init__(out=None, rate=rate)
-
-
-class LiveVoice(Protocol):
-    """A voice on a sound device, which can be lost in the middle of a session."""
-
-    def say(self, text: str, at: float) -> float: ...
-    def cue(self, name: str, at: float) -> float: ...
-    def interrupt(self, at: float) -> None: ...
-    def prerender(self, texts: Iterable[str]) -> None: ...
-    def close(self) -> None: ...
-
-    def unplayed(self) -> list[str]:
-        """What was queued but not yet heard (said again in text when the device is lost)."""
-        ...
 
 
 class FallbackVoice:

@@ -9,9 +9,12 @@ Lookup order (`find_vosk_model`), first folder that looks like a Vosk model wins
 Inside a folder of models, one whose name says its language (`vosk-model-small-en-us-0.15`
 -> "en") is preferred; small models before big ones (they load in a second).
 
-Downloads (`download_model`) happen only when the user asks (`voicecoach model download`):
-the official model list gives the URL, size and MD5; the archive is verified and then
-extracted without letting any member escape the target folder.
+Downloads (`download_model`) happen only when the user asks (`voicecoach model download`;
+`install.sh` asks once): the official model list gives the URL, size and MD5. A list entry
+without a checksum is refused. Every transfer has a stall timeout (no byte for
+`Limits.stall_s`) and an overall deadline (`Limits.deadline_s`); the archive is verified,
+its unpacked size and file count are capped (`Limits`), and it is extracted without letting
+any member escape the target folder.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -35,7 +39,8 @@ from voicecoach.errors import DownloadError, ModelError
 
 MODEL_LIST_URL = "https://alphacephei.com/vosk/models/model-list.json"
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
-PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"
+PROJECT_MODELS = Path(__file__).resolve().parent.parent.parent / "models"
+MD5_RE = re.compile(r"[0-9a-f]{32}")
 MODEL_HINT = (
     "run 'voicecoach model download' (the small English model, about 40 MB), or point "
     "--model (or VOICECOACH_MODEL) at an unpacked Vosk model folder"
@@ -152,6 +157,23 @@ def find_vosk_model(explicit: str | Path | None = None, lang: str = "en") -> Pat
     raise ModelError(f"no Vosk model for language {lang!r} found (looked in {where})", MODEL_HINT)
 
 
+# -- limits on what a download may cost ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a download may take. The defaults fit every official model with room to spare
+    (the small English model: 40 MB zipped, 68 MB and 30 files unpacked; the biggest: about
+    2 GB zipped, 3-4 GB unpacked) and refuse a zip bomb or a server that never finishes."""
+
+    stall_s: float = 30.0  # no byte for this long: the transfer has stalled
+    deadline_s: float = 1800.0  # the whole download, list included (40 MB at 25 kB/s)
+    max_list_bytes: int = 8 << 20  # the model list is about 100 kB
+    max_unpacked_bytes: int = 8 << 30
+    max_ratio: float = 10.0  # unpacked / zipped: Vosk models compress about 1.5:1
+    max_files: int = 10_000
+
+
 # -- the official model list ---------------------------------------------------------------
 
 
@@ -166,12 +188,12 @@ class ModelInfo:
     type: str = ""
 
     @classmethod
-    def from_json(cls, d: dict) -> ModelInfo:
+    def from_json(cls, d: dict[str, object]) -> ModelInfo:
         return cls(
             name=str(d["name"]),
             url=str(d["url"]),
             md5=str(d.get("md5", "")).lower(),
-            size=int(d.get("size") or 0),
+            size=int(str(d.get("size") or 0)),
             lang=str(d.get("lang", "")),
             obsolete=str(d.get("obsolete", "false")).lower() == "true",
             type=str(d.get("type", "")),
@@ -179,8 +201,9 @@ class ModelInfo:
 
 
 def _open(url: str, timeout: float) -> IO[bytes]:
+    """`url` opened with `timeout` on connecting and on every read (the stall timeout)."""
     try:
-        return urllib.request.urlopen(url, timeout=timeout)
+        return urllib.request.urlopen(url, timeout=timeout)  # type: ignore[no-any-return]
     except urllib.error.HTTPError as exc:
         raise DownloadError(
             f"the server refused {url} (HTTP {exc.code})", "try again later"
@@ -195,17 +218,86 @@ def _open(url: str, timeout: float) -> IO[bytes]:
         ) from None
 
 
-def fetch_model_list(url: str = MODEL_LIST_URL, timeout: float = 20.0) -> list[ModelInfo]:
-    """The published list of Vosk models (name, url, md5, size, lang...)."""
-    with _open(url, timeout) as resp:
-        try:
-            entries = json.loads(resp.read().decode("utf-8"))
-            return [ModelInfo.from_json(e) for e in entries]
-        except (ValueError, KeyError, TypeError) as exc:
+Clock = Callable[[], float]
+
+
+def _stream(
+    url: str,
+    sink: Callable[[bytes], None],
+    limits: Limits,
+    deadline: float,
+    max_bytes: int,
+    clock: Clock,
+    progress: Progress | None = None,
+) -> int:
+    """Read `url` into `sink` block by block; the number of bytes read.
+
+    A read returns as soon as any bytes arrive (`read1`), so a server that drips a byte
+    now and then still meets the overall `deadline` (a `clock()` time), give or take one
+    stall timeout; a read that waits `limits.stall_s` for a byte fails as stalled."""
+    with _open(url, min(limits.stall_s, max(deadline - clock(), 0.001))) as resp:
+        total = int(resp.headers.get("Content-Length") or 0)  # type: ignore[attr-defined]
+        if total > max_bytes:
             raise DownloadError(
-                f"the model list at {url} is not what was expected ({exc})",
-                "try again later, or download the model by hand",
-            ) from None
+                f"{url} is {total / 1e6:.1f} MB, more than the {max_bytes / 1e6:.1f} MB expected",
+                "the server sends something else than the model list says; try again later",
+            )
+        done = 0
+        while True:
+            try:
+                block = resp.read1(1 << 16)  # type: ignore[attr-defined]
+            except TimeoutError:
+                raise DownloadError(
+                    f"the download of {url} stalled (nothing for {limits.stall_s:.0f} s)",
+                    "try again later, or on another network",
+                ) from None
+            except OSError as exc:
+                raise DownloadError(
+                    f"the download of {url} broke off ({exc})", "try again"
+                ) from None
+            if not block:
+                break
+            done += len(block)
+            if done > max_bytes:
+                raise DownloadError(
+                    f"{url} sent more than the {max_bytes / 1e6:.1f} MB expected",
+                    "the server sends something else than the model list says; try again later",
+                )
+            sink(block)
+            if progress:
+                progress(done, total)
+            if clock() > deadline:
+                raise DownloadError(
+                    f"the download of {url} took longer than {limits.deadline_s:.0f} s "
+                    f"({done / 1e6:.1f} MB arrived)",
+                    "try again on a faster connection, or download the model zip by hand",
+                )
+    if total and done != total:
+        raise DownloadError(
+            f"the download of {url} was cut short ({done} of {total} bytes)", "try again"
+        )
+    return done
+
+
+def fetch_model_list(
+    url: str = MODEL_LIST_URL,
+    limits: Limits | None = None,
+    clock: Clock = time.monotonic,
+    deadline: float | None = None,
+) -> list[ModelInfo]:
+    """The published list of Vosk models (name, url, md5, size, lang...)."""
+    limits = limits or Limits()
+    deadline = clock() + limits.deadline_s if deadline is None else deadline
+    buf = bytearray()
+    _stream(url, buf.extend, limits, deadline, limits.max_list_bytes, clock)
+    try:
+        entries = json.loads(buf.decode("utf-8"))
+        return [ModelInfo.from_json(e) for e in entries]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DownloadError(
+            f"the model list at {url} is not what was expected ({exc})",
+            "try again later, or download the model by hand",
+        ) from None
 
 
 def choose(models: Iterable[ModelInfo], name: str) -> ModelInfo:
@@ -247,32 +339,52 @@ def progress_bar(stream: IO[str] | None = None) -> Progress:
 
 
 def download_file(
-    url: str, dest: Path, progress: Progress | None = None, timeout: float = 30.0
+    url: str,
+    dest: Path,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    clock: Clock = time.monotonic,
+    deadline: float | None = None,
+    max_bytes: int = 1 << 40,
 ) -> str:
     """Stream `url` into `dest`; returns the MD5 hex digest of what was written."""
+    limits = limits or Limits()
+    deadline = clock() + limits.deadline_s if deadline is None else deadline
     md5 = hashlib.md5(usedforsecurity=False)
-    with _open(url, timeout) as resp, open(dest, "wb") as f:
-        total = int(resp.headers.get("Content-Length") or 0)
-        done = 0
-        while True:
-            try:
-                block = resp.read(1 << 16)
-            except OSError as exc:
-                raise DownloadError(
-                    f"the download of {url} broke off ({exc})", "try again"
-                ) from None
-            if not block:
-                break
+    with open(dest, "wb") as f:
+
+        def sink(block: bytes) -> None:
             f.write(block)
             md5.update(block)
-            done += len(block)
-            if progress:
-                progress(done, total)
-    if total and done != total:
-        raise DownloadError(
-            f"the download of {url} was cut short ({done} of {total} bytes)", "try again"
-        )
+
+        _stream(url, sink, limits, deadline, max_bytes, clock, progress)
     return md5.hexdigest()
+
+
+def check_unpacked_size(archive: Path, limits: Limits) -> None:
+    """Refuse an archive that would unpack to more files or bytes than `limits` allow
+    (zipfile stops every member at its declared size, so the declared sizes bound it)."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DownloadError(
+            f"the archive {archive.name} is not a readable zip ({exc})", "try again"
+        ) from None
+    unpacked = sum(i.file_size for i in infos)
+    cap = min(limits.max_unpacked_bytes, int(limits.max_ratio * archive.stat().st_size))
+    if len(infos) > limits.max_files:
+        raise DownloadError(
+            f"the archive {archive.name} holds {len(infos)} files (a model has far fewer than "
+            f"{limits.max_files})",
+            "the download is damaged or malicious; nothing was extracted from it",
+        )
+    if unpacked > cap:
+        raise DownloadError(
+            f"the archive {archive.name} would unpack to {unpacked / 1e6:.0f} MB, more than "
+            f"the {cap / 1e6:.0f} MB allowed for a {archive.stat().st_size / 1e6:.1f} MB zip",
+            "the download is damaged or malicious; nothing was extracted from it",
+        )
 
 
 def safe_extract(archive: Path, target: Path) -> list[str]:
@@ -296,7 +408,13 @@ def safe_extract(archive: Path, target: Path) -> list[str]:
                     f"the archive member {name!r} escapes the target", "nothing was extracted"
                 )
             names.append(name)
-        zf.extractall(target)
+        try:
+            zf.extractall(target)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DownloadError(
+                f"the archive {archive.name} could not be unpacked ({exc})",
+                "the download is damaged; try again (nothing was installed)",
+            ) from None
     return names
 
 
@@ -306,29 +424,44 @@ def download_model(
     list_url: str = MODEL_LIST_URL,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
+    limits: Limits | None = None,
+    clock: Clock = time.monotonic,
 ) -> Path:
     """Fetch model `name` into `dest_dir` (default Vosk's cache) and return its folder.
 
-    Verified against the MD5 the list publishes; extracted into a temporary folder first
-    and moved into place only when complete, so an interrupted download leaves nothing
-    that looks like a model."""
+    Verified against the MD5 the list publishes (an entry without one is refused); the
+    unpacked size and file count are capped; extracted into a temporary folder first and
+    moved into place only when complete, so an interrupted download leaves nothing that
+    looks like a model. The list and the archive share one deadline (`limits`)."""
+    limits = limits or Limits()
+    deadline = clock() + limits.deadline_s
     dest_dir = (dest_dir or cache_dir()).expanduser()
     final = dest_dir / name
     if is_vosk_model(final):
         log(f"{name} is already in {dest_dir}")
         return final
-    info = choose(fetch_model_list(list_url), name)
+    info = choose(fetch_model_list(list_url, limits, clock, deadline), name)
+    if not MD5_RE.fullmatch(info.md5):
+        raise DownloadError(
+            f"the model list gives no checksum for {info.name}, so a download could not be "
+            "verified; nothing was downloaded",
+            "download the model zip by hand from https://alphacephei.com/vosk/models, check "
+            "it, unpack it into ~/.cache/vosk and use --model PATH",
+        )
     dest_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest_dir, prefix=".download-") as tmp:
         archive = Path(tmp) / f"{name}.zip"
         log(f"downloading {info.name} ({info.size / 1e6:.0f} MB) from {info.url}")
-        digest = download_file(info.url, archive, progress)
-        if info.md5 and digest != info.md5:
+        # the list's size (plus slack) bounds the transfer; no size: the unpacked caps apply
+        expect = int(info.size * 1.1) + (1 << 20) if info.size else limits.max_unpacked_bytes
+        digest = download_file(info.url, archive, progress, limits, clock, deadline, expect)
+        if digest != info.md5:
             raise DownloadError(
                 f"checksum mismatch for {info.name}: got {digest}, the list says {info.md5}",
                 "the download is damaged; try again (nothing was installed)",
             )
         unpacked = Path(tmp) / "unpacked"
+        check_unpacked_size(archive, limits)
         safe_extract(archive, unpacked)
         folder = _model_root(unpacked)
         check_vosk_model(folder)

@@ -1,4 +1,4 @@
-"""The session runtime: clocks, the JSON Lines log, and the two main loops.
+"""The two main loops around the Runner, and the ears thread.
 
 - Real time (`run_realtime`): one queue receives every input (keys, heard commands from the
   ears thread); the main loop waits on it with a timeout until the engine's next deadline,
@@ -13,60 +13,19 @@
 
 from __future__ import annotations
 
-import heapq
-import json
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from voicecoach.engine.runner import Runner
-from voicecoach.errors import UsageError
 from voicecoach.intents import Intent
 from voicecoach.messages import Heard, Tick
 from voicecoach.ports import MIC_RATE, AudioSource, Detection, Recognizer
+from voicecoach.runtime.runner import Runner
 
 IDLE_WAIT = 0.25  # s: the longest the real-time loop blocks (keeps Ctrl-C responsive)
-
-
-class RealClock:
-    """Seconds since the session began, from the monotonic clock."""
-
-    def __init__(self) -> None:
-        self._t0 = time.monotonic()
-
-    def now(self) -> float:
-        return time.monotonic() - self._t0
-
-
-class LogWriter:
-    """`--log FILE`: one JSON object per line, flushed per line (Ctrl-C leaves it whole)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        try:
-            self._file = self.path.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise LogError(f"cannot write the log {self.path}: {exc.strerror}") from None
-
-    def __call__(self, rec: dict[str, Any]) -> None:
-        if self._file.closed:
-            return
-        self._file.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        self._file.flush()
-
-    def close(self) -> None:
-        self._file.close()
-
-
-class LogError(UsageError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "check the folder exists and is writable")
 
 
 @dataclass
@@ -179,78 +138,27 @@ def _handle(
         warn(f"voicecoach: voice commands stopped ({item.error}); the keys still work")
 
 
-# ------------------------------------------------------------------------- --text, live
+def run_live(runner: Runner, ears: Ears | None, warn: Callable[[str], None]) -> None:
+    """Real time: the ears in their own thread, the keyboard when stdin is a terminal,
+    everything onto one inbox that the main loop reads."""
+    from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
 
-
-class PacedPrinter:
-    """Real-time `--text`: each line appears when its sound would start, not when it is
-    queued (a whole setup is queued at once); an interrupt drops the lines it cancels."""
-
-    def __init__(self, clock: Any, out: Callable[[str], None] = print) -> None:
-        self._clock = clock
-        self._out = out
-        self._cond = threading.Condition()
-        self._lines: list[tuple[float, int, str]] = []
-        self._seq = 0
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def write(self, at: float, line: str) -> None:
-        with self._cond:
-            heapq.heappush(self._lines, (at, self._seq, line))
-            self._seq += 1
-            self._cond.notify()
-
-    def cancel_from(self, at: float) -> None:
-        with self._cond:
-            self._lines = [item for item in self._lines if item[0] < at]
-            heapq.heapify(self._lines)
-
-    def close(self, flush: bool = True) -> None:
-        """Stop; with `flush`, print what is still waiting (the session ended normally)."""
-        with self._cond:
-            self._closed = True
-            rest = [heapq.heappop(self._lines)[2] for _ in range(len(self._lines))]
-            self._cond.notify()
-        self._thread.join(timeout=1.0)
-        if flush:
-            for line in rest:
-                self._out(line)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if self._closed:
-                    return
-                now = self._clock.now()
-                if not self._lines or self._lines[0][0] > now:
-                    wait = IDLE_WAIT if not self._lines else self._lines[0][0] - now
-                    self._cond.wait(timeout=min(IDLE_WAIT, wait))
-                    continue
-                line = heapq.heappop(self._lines)[2]
-            self._out(line)
-
-
-class InterruptTap:
-    """A Voice that also tells `on_interrupt` when it is interrupted (for PacedPrinter)."""
-
-    def __init__(self, voice: Any, on_interrupt: Callable[[float], None]) -> None:
-        self.inner = voice
-        self._on_interrupt = on_interrupt
-
-    def say(self, text: str, at: float) -> float:
-        return self.inner.say(text, at)
-
-    def cue(self, name: str, at: float) -> float:
-        return self.inner.cue(name, at)
-
-    def interrupt(self, at: float) -> None:
-        self._on_interrupt(at)
-        self.inner.interrupt(at)
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def __getattr__(self, name: str) -> Any:  # prerender, unplayed, ...
-        return getattr(self.inner, name)
+    inbox: Inbox = queue.Queue()
+    stop = threading.Event()
+    thread = None
+    if ears is not None:
+        thread = threading.Thread(target=listen, args=(ears, inbox, stop), daemon=True)
+        thread.start()
+    try:
+        with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
+            if keys.active:
+                print(HELP_LINE)
+            elif ears is None:
+                warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
+            run_realtime(runner, inbox, intent_for_key, warn)
+    finally:
+        stop.set()
+        if ears is not None:
+            ears.close()
+        if thread is not None:
+            thread.join(timeout=1.0)

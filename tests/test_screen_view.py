@@ -1,0 +1,145 @@
+"""The panel's view model and its rendering: what a person on the floor reads."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from factories import routine_from
+from rich.console import Console
+
+from voicecoach.intents import Intent
+from voicecoach.runtime.simulation import Simulation
+from voicecoach.screen import digits
+from voicecoach.screen.panel import render
+from voicecoach.screen.view import Countdown, Extras, Heard, Reps, view
+
+ROUTINE = routine_from(
+    "panel",
+    [
+        {
+            "id": "raises",
+            "name": "Heel Raises",
+            "sides": ["right", "left"],
+            "sets": 2,
+            "rest_between_sets": 20,
+            "work": {"kind": "reps", "reps": 10, "tempo": 2},
+        },
+        {
+            "id": "plank",
+            "name": "Side Plank",
+            "sets": 3,
+            "rest_between_sets": 30,
+            "work": {"kind": "holds", "reps": 2, "hold": 15, "release": 5},
+        },
+    ],
+)
+
+
+def screen_text(v, width: int = 80, height: int = 24, help_line: str = "") -> str:
+    console = Console(width=width, height=height, record=True, file=io.StringIO())
+    console.print(render(v, width, height, help_line))
+    return console.export_text()
+
+
+def test_reps_show_the_exercise_its_number_set_side_and_the_count():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "work" and s.rep == 7)
+    v = view(sim.state, sim.now)
+    assert (v.exercise, v.number, v.exercises) == ("Heel Raises", 1, 2)
+    assert (v.set, v.sets, v.side) == (1, 2, "right")
+    assert v.count == Reps(7, 10)
+
+
+def test_a_hold_counts_down_with_the_clock_between_engine_events():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "hold" and s.seg_end is not None)
+    first = view(sim.state, sim.now)
+    later = view(sim.state, sim.now + 1.0)  # no engine event in between
+    assert isinstance(first.count, Countdown)
+    assert isinstance(later.count, Countdown)
+    assert first.count.seconds == 15
+    assert later.count.seconds == 14
+    assert first.hold == Reps(1, 2)
+
+
+def test_a_pause_freezes_the_countdown_and_sets_the_banner():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "hold" and s.seg_end is not None)
+    sim.until(sim.now + 2.0).hear(Intent.PAUSE)
+    a, b = view(sim.state, sim.now + 1), view(sim.state, sim.now + 30)
+    assert a.banner == b.banner == "paused"
+    assert a.count == b.count
+
+
+def test_a_rest_says_what_comes_next():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "rest")
+    v = view(sim.state, sim.now)
+    assert v.next == "Heel Raises · set 1 of 2 · left"
+    assert isinstance(v.count, Countdown)
+
+
+def test_waiting_for_ready_and_the_stop_question_have_banners():
+    sim = Simulation(ROUTINE).until_phase("ready")
+    assert view(sim.state, sim.now).banner == "ready"
+    sim.hear(Intent.STOP)
+    assert view(sim.state, sim.now).banner == "confirm"
+
+
+def test_progress_grows_and_time_left_shrinks_over_the_session():
+    sim = Simulation(ROUTINE)
+    early = view(sim.state, sim.now)
+    sim.until_phase("rest", exercise=1)
+    late = view(sim.state, sim.now)
+    assert 0.0 <= early.progress < late.progress < 1.0
+    assert late.left < early.left
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(0, "0"), (9, "9"), (59, "59"), (90, "1:30")])
+def test_the_countdown_clock_turns_to_minutes_at_sixty(seconds, shown):
+    assert digits.clock(seconds) == shown
+
+
+def test_big_digits_are_five_rows_of_blocks_and_scale_up():
+    rows = digits.big("10")
+    assert len(rows) == digits.HEIGHT
+    assert len({len(r) for r in rows}) == 1
+    assert set("".join(rows)) <= {digits.FULL, " "}
+    assert len(digits.big("10", 2)) == 2 * digits.HEIGHT
+    assert digits.width("10", 2) == 2 * digits.width("10")
+
+
+def test_big_digits_refuse_letters():
+    with pytest.raises(ValueError, match="no big glyph"):
+        digits.big("1a")
+
+
+def test_the_panel_fits_80_by_24_with_everything_on_it():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "rest")
+    extras = Extras(
+        saying="Rest for 20 seconds. " * 10,  # far too long: cut to two lines
+        heard=Heard("pause", "voice"),
+        level=0.5,
+        engine="vosk",
+    )
+    v = view(sim.state, sim.now, extras)
+    text = screen_text(v, help_line="keys: n next · q stop")
+    lines = text.splitlines()
+    assert len(lines) <= 24
+    assert max(len(line) for line in lines) <= 80
+    for words in ("HEEL RAISES", "exercise 1 of 2", "set 1 of 2", "RIGHT SIDE", "REST",
+                  "next: Heel Raises", "heard: pause (voice)", "mic", "engine: vosk",
+                  "left", "keys: n next"):  # fmt: skip
+        assert words in text
+    assert isinstance(v.count, Countdown)
+    assert digits.big(str(v.count.seconds))[0] in text
+
+
+def test_a_paused_panel_says_so():
+    sim = Simulation(ROUTINE).until_phase("hold").hear(Intent.PAUSE)
+    assert "PAUSED — say resume" in screen_text(view(sim.state, sim.now))
+
+
+def test_the_panel_grows_with_a_big_terminal():
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "hold" and s.seg_end is not None)
+    small = screen_text(view(sim.state, sim.now))
+    big = screen_text(view(sim.state, sim.now), width=140, height=45)
+    assert max(map(len, big.splitlines())) > 100
+    assert big.count(digits.FULL) > 3 * small.count(digits.FULL)

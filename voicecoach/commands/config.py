@@ -1,0 +1,43 @@
+"""`voicecoach config`: the settings a session would use, and where each comes from
+(default, the config file, or the command line)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from voicecoach.settings import KEYS
+
+    p = sub.add_parser(
+        "config",
+        help="show the effective settings and where each comes from",
+        description="Show the settings 'start' uses: the defaults, overridden by "
+        "$XDG_CONFIG_HOME/voicecoach/config.toml (default ~/.config/voicecoach/config.toml), "
+        f"overridden by start's options. Keys: {', '.join(KEYS)}.",
+    )
+    p.add_argument("--path", action="store_true", help="print only the config file's path")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicecoach.settings import config_path, resolve
+
+    if args.path:
+        print(config_path())
+        return 0
+    effective = resolve({})
+    exists = "" if effective.path.is_file() else " (no such file: defaults only)"
+    print(f"config file: {effective.path}{exists}")
+    rows = effective.rows()
+    width = max(len(key) for key, _, _ in rows)
+    for key, value, source in rows:
+        shown = (
+            "(not set)"
+            if value is None
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
+        print(f"  {key:<{width}}  {shown:<24} {source}")
+    return 0

@@ -1,0 +1,213 @@
+"""Writes the history as a session goes: a session observer (see `voicecoach.runtime`).
+
+It watches the engine's state after every dispatch and writes one row per set (an
+exercise's set on one side: the plan steps that share exercise, set and side) as soon as
+that set is over: `done` when every step of it was completed, `cut short` when its work
+began but did not finish, `skipped` when it was passed over (its work never began, or a
+jump went past it). A stop, Ctrl-C or SIGTERM writes the set in progress and how the
+session ended; a process that dies without a word leaves the session marked `crashed`
+with every set written so far.
+
+A failing database never stops a workout: the first write error is reported once and the
+session goes on without history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from voicecoach.engine.state import State
+from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
+from voicecoach.plan import Step
+
+SetKey = tuple[int, str | None, int]  # exercise, side, set
+
+OUTCOME_OF_REASON: dict[str, Outcome] = {
+    "completed": "finished",
+    "stopped": "stopped",
+    "interrupted": "interrupted",
+    "terminated": "interrupted",
+}
+
+
+def set_key(step: Step) -> SetKey:
+    return (step.exercise, step.side, step.set)
+
+
+def set_spans(steps: Sequence[Step]) -> list[tuple[int, int]]:
+    """(first, last) step of each set, in plan order."""
+    spans: list[tuple[int, int]] = []
+    for i, step in enumerate(steps):
+        if spans and set_key(steps[spans[-1][0]]) == set_key(step):
+            spans[-1] = (spans[-1][0], i)
+        else:
+            spans.append((i, i))
+    return spans
+
+
+@dataclass
+class _OpenSet:
+    first: int
+    last: int
+    seconds: float = 0.0
+    reps: dict[int, int] = field(default_factory=dict)
+    worked: bool = False
+    pain: bool = False
+    written: bool = False
+
+
+class HistoryRecorder:
+    """A `SessionObserver` that records the session in `store`.
+
+    `resume` continues that session's row (from `--resume`); `wall` is the wall clock
+    for the rows' timestamps; `warn` hears about a database that stopped working."""
+
+    def __init__(
+        self,
+        store: Store,
+        routine: str,
+        routine_hash: str,
+        engine: str,
+        resume: SessionRow | None = None,
+        wall: Callable[[], float] = time.time,
+        warn: Callable[[str], None] = print,
+    ) -> None:
+        self.store = store
+        self.routine = routine
+        self.routine_hash = routine_hash
+        self.engine = engine
+        self.resume = resume
+        self.wall = wall
+        self.warn = warn
+        self.session: int | None = None
+        self._minutes_before = resume.minutes if resume is not None else 0.0
+        self._open: _OpenSet | None = None
+        self._spans: list[tuple[int, int]] = []
+        self._last: State | None = None
+        self._failed = False
+
+    # ------------------------------------------------------------ the observer
+
+    def started(self, header: object) -> None:
+        self._write(self._begin)
+
+    def _begin(self) -> None:
+        if self.resume is not None:
+            self.store.reopen(self.resume.id, self.wall(), self.engine)
+            self.session = self.resume.id
+        else:
+            self.session = self.store.begin(
+                self.routine, self.routine_hash, self.wall(), self.engine
+            )
+
+    def update(self, state: State, records: Sequence[object], now: float) -> None:
+        if not self._spans:
+            self._spans = set_spans(state.steps)
+        self._account(state, now)
+        self._track(state, now)
+        self._last = state
+
+    def ended(self, end_record: object, state: State) -> None:
+        now = state.now
+        self._account(state, now)
+        if self._open is not None and not self._open.written:
+            self._close(self._open, state, now)
+        reason = str(getattr(end_record, "reason", "crashed"))
+        outcome = OUTCOME_OF_REASON.get(reason, "crashed")
+        self._write(lambda: self._finish(outcome, now))
+
+    # ------------------------------------------------------------------ sets
+
+    def _account(self, state: State, now: float) -> None:
+        """Time and reps of the set in progress, from the state before this update."""
+        before, current = self._last, self._open
+        if before is None or current is None:
+            return
+        working = before.phase in ("work", "hold") and before.pause is None
+        if working and current.first <= before.index <= current.last:
+            current.seconds += max(0.0, now - before.now)
+
+    def _track(self, state: State, now: float) -> None:
+        span = self._span_of(state)
+        current = self._open
+        if current is not None and (span is None or span[0] != current.first):
+            if not current.written:
+                self._close(current, state, now)
+            if span is not None and span[0] > current.last + 1:
+                for first, last in self._spans:
+                    if current.last < first and last < span[0]:
+                        self._add(_OpenSet(first, last), state, now, "skipped")
+            self._open = current = None
+        if span is None:
+            return
+        if current is None:
+            current = self._open = _OpenSet(*span)
+        if state.phase in ("work", "hold"):
+            current.worked = True
+            current.reps[state.index] = max(current.reps.get(state.index, 0), state.rep)
+        if state.pause is not None and state.pause.kind == "pain":
+            current.pain = True
+        if not current.written and all(
+            i in state.completed for i in range(current.first, current.last + 1)
+        ):
+            self._close(current, state, now)
+
+    def _span_of(self, state: State) -> tuple[int, int] | None:
+        if state.phase in ("intro", "done") or state.ended:
+            return None
+        return next(s for s in self._spans if s[0] <= state.index <= s[1])
+
+    def _close(self, current: _OpenSet, state: State, now: float) -> None:
+        steps = range(current.first, current.last + 1)
+        if all(i in state.completed for i in steps):
+            outcome: SetOutcome = "done"
+        elif current.worked or any(i in state.completed for i in steps):
+            outcome = "cut short"
+        else:
+            outcome = "skipped"
+        self._add(current, state, now, outcome)
+
+    def _add(self, current: _OpenSet, state: State, now: float, outcome: SetOutcome) -> None:
+        current.written = True
+        first = state.steps[current.first]
+        reps = sum(
+            state.steps[i].reps if i in state.completed else current.reps.get(i, 0)
+            for i in range(current.first, current.last + 1)
+        )
+        row = SetRow(
+            first_step=current.first,
+            last_step=current.last,
+            exercise=state.routine.exercises[first.exercise].id,
+            set_number=first.set,
+            side=first.side,
+            outcome=outcome,
+            seconds=round(current.seconds, 3),
+            reps=reps if outcome != "skipped" else 0,
+            pain=current.pain,
+            at=self.wall(),
+        )
+        minutes = self._minutes(now)
+        self._write(lambda: self.store.add_set(self._session_id(), row, minutes))
+
+    def _finish(self, outcome: Outcome, now: float) -> None:
+        self.store.finish(self._session_id(), self.wall(), outcome, self._minutes(now))
+
+    def _minutes(self, now: float) -> float:
+        return round(self._minutes_before + now / 60.0, 3)
+
+    def _session_id(self) -> int:
+        if self.session is None:
+            raise sqlite3.OperationalError("the session row was never written")
+        return self.session
+
+    def _write(self, action: Callable[[], None]) -> None:
+        if self._failed:
+            return
+        try:
+            action()
+        except sqlite3.Error as exc:
+            self._failed = True
+            self.warn(f"voicecoach: the history stopped recording this session: {exc}")

@@ -1,0 +1,313 @@
+"""The workout history in SQLite: the one module that owns its SQL.
+
+`history.db` (under `xdg.data_dir()`) holds a row per session and a row per exercise set.
+WAL mode, and each write is its own committed transaction, so whatever ends a session
+(Ctrl-C, SIGTERM, a lost device, a crash) keeps everything up to the last completed set.
+The schema version is SQLite's `user_version`; `MIGRATIONS[n]` takes a database from
+version n to n + 1. A file SQLite cannot read is `HistoryCorrupt`: `open_history` moves
+it aside and starts a new one, so a session still runs.
+
+Times are Unix seconds (wall clock); a session's `outcome` is one of `OUTCOMES`. A new
+session is written as `crashed` and corrected when it ends, so a process that dies
+without a word leaves the truth behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from voicecoach.errors import HistoryError
+
+Outcome = Literal["finished", "stopped", "interrupted", "crashed"]
+SetOutcome = Literal["done", "skipped", "cut short"]
+OUTCOMES: tuple[Outcome, ...] = ("finished", "stopped", "interrupted", "crashed")
+FILENAME = "history.db"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: sessions and their sets
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        routine TEXT NOT NULL,
+        routine_hash TEXT NOT NULL,
+        started REAL NOT NULL,
+        ended REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        minutes REAL NOT NULL DEFAULT 0,
+        resumes INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sessions_by_routine ON sessions (routine, started);
+    CREATE TABLE sets (
+        id INTEGER PRIMARY KEY,
+        session INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        first_step INTEGER NOT NULL,
+        last_step INTEGER NOT NULL,
+        exercise TEXT NOT NULL,
+        set_number INTEGER NOT NULL,
+        side TEXT,
+        outcome TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        reps INTEGER NOT NULL,
+        pain INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX sets_by_session ON sets (session, id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class HistoryCorrupt(HistoryError):
+    """The file is not a database SQLite can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: int
+    routine: str
+    routine_hash: str
+    started: float
+    ended: float
+    outcome: Outcome
+    engine: str
+    minutes: float
+    resumes: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetRow:
+    """One set of one exercise (on one side): plan steps `first_step..last_step`."""
+
+    first_step: int
+    last_step: int
+    exercise: str
+    set_number: int
+    side: str | None
+    outcome: SetOutcome
+    seconds: float
+    reps: int
+    pain: bool
+    at: float
+
+
+class Store:
+    """An open history database. Every write commits before it returns."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating it and its folder if needed) and migrate to `SCHEMA_VERSION`."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(
+                f"cannot open the history {path}: {exc}", "check the folder is writable"
+            ) from None
+        store = cls(conn, path)
+        try:
+            store._prepare(wal=True)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise HistoryError(
+                    f"the history {path} is locked by another program",
+                    "close the other voicecoach, or run this one with --no-history",
+                ) from None
+            raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A history that lives only as long as this object (tests, `--no-history`)."""
+        store = cls(sqlite3.connect(":memory:", isolation_level=None), None)
+        store._prepare(wal=False)
+        return store
+
+    def _prepare(self, wal: bool) -> None:
+        c = self._conn
+        check = c.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else 'no answer'}")
+        if wal:
+            c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA foreign_keys=ON")
+        version = int(c.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"the history {self.path} was written by a newer voicecoach "
+                f"(schema {version}; this one knows {SCHEMA_VERSION})",
+                "upgrade voicecoach, or run with --no-history",
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as tx:
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    tx.execute(statement)
+                tx.execute(f"PRAGMA user_version = {target}")
+
+    @property
+    def version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # ------------------------------------------------------------------- writes
+
+    def begin(self, routine: str, routine_hash: str, started: float, engine: str) -> int:
+        """A new session row, `crashed` until `finish` says how it ended."""
+        with self._transaction() as c:
+            cur = c.execute(
+                "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine)"
+                " VALUES (?, ?, ?, ?, 'crashed', ?)",
+                (routine, routine_hash, started, started, engine),
+            )
+        return int(cur.lastrowid or 0)
+
+    def reopen(self, session: int, at: float, engine: str) -> None:
+        """A resumed session goes on in its own row (`crashed` again until it ends)."""
+        with self._transaction() as c:
+            c.execute(
+                "UPDATE sessions SET outcome = 'crashed', ended = ?, engine = ?,"
+                " resumes = resumes + 1 WHERE id = ?",
+                (at, engine, session),
+            )
+
+    def add_set(self, session: int, row: SetRow, minutes: float) -> None:
+        with self._transaction() as c:
+            c.execute(
+                "INSERT INTO sets (session, first_step, last_step, exercise, set_number, side,"
+                " outcome, seconds, reps, pain, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session,
+                    row.first_step,
+                    row.last_step,
+                    row.exercise,
+                    row.set_number,
+                    row.side,
+                    row.outcome,
+                    row.seconds,
+                    row.reps,
+                    int(row.pain),
+                    row.at,
+                ),
+            )
+            c.execute(
+                "UPDATE sessions SET ended = ?, minutes = ? WHERE id = ?",
+                (row.at, minutes, session),
+            )
+
+    def finish(self, session: int, ended: float, outcome: Outcome, minutes: float) -> None:
+        with self._transaction() as c:
+            c.execute(
+                "UPDATE sessions SET ended = ?, outcome = ?, minutes = ? WHERE id = ?",
+                (ended, outcome, minutes, session),
+            )
+
+    # -------------------------------------------------------------------- reads
+
+    def sessions(self, routine: str | None = None, limit: int | None = None) -> list[SessionRow]:
+        """Newest first."""
+        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions"
+        params: list[object] = []
+        if routine is not None:
+            sql += " WHERE routine = ?"
+            params.append(routine)
+        sql += " ORDER BY started DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_session(r) for r in self._conn.execute(sql, params)]
+
+    def session(self, session: int) -> SessionRow | None:
+        row = self._conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session,)
+        ).fetchone()
+        return _session(row) if row else None
+
+    def sets(self, session: int) -> list[SetRow]:
+        """In the order they were written."""
+        rows = self._conn.execute(
+            "SELECT first_step, last_step, exercise, set_number, side, outcome, seconds, reps,"
+            " pain, at FROM sets WHERE session = ? ORDER BY id",
+            (session,),
+        )
+        return [
+            SetRow(a, b, ex, n, side, outcome, secs, reps, bool(pain), at)
+            for a, b, ex, n, side, outcome, secs, reps, pain, at in rows
+        ]
+
+    def unfinished(self, routine: str, since: float) -> SessionRow | None:
+        """The latest session of `routine` that did not finish and was last active at or
+        after `since` (None if the latest session since then finished)."""
+        row = self._conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE routine = ? AND ended >= ?"
+            " ORDER BY ended DESC, id DESC LIMIT 1",
+            (routine, since),
+        ).fetchone()
+        if row is None:
+            return None
+        found = _session(row)
+        return None if found.outcome == "finished" else found
+
+
+_SESSION_COLUMNS = "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes"
+
+
+def _session(row: tuple[object, ...]) -> SessionRow:
+    return SessionRow(*row)  # type: ignore[arg-type]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def history_path() -> Path:
+    from voicecoach import xdg
+
+    return xdg.data_dir() / FILENAME
+
+
+def open_history(
+    path: Path | None = None,
+    warn: Callable[[str], None] = print,
+    wall: Callable[[], float] = time.time,
+) -> Store:
+    """The history, or a new one when the file is damaged: the damaged file is moved aside
+    (`history.db.damaged-YYYYmmdd-HHMMSS`) and the user is told where it went."""
+    path = path or history_path()
+    try:
+        return Store.open(path)
+    except HistoryCorrupt as exc:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(wall()))
+        aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{path}{suffix}")
+            if part.exists():
+                part.replace(Path(f"{aside}{suffix}"))
+        warn(
+            f"voicecoach: {exc.message}; moved it to {aside} and started a new history"
+            " (this session is recorded in the new one)"
+        )
+        return Store.open(path)

@@ -1,0 +1,113 @@
+"""Typed, validated options for a session and its adapters: made once from the command line
+(`voicecoach.commands.start.session_options`), read everywhere else. Each raises
+UsageError when built with a value that cannot work, so a mistake is reported before the
+session starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from voicecoach.errors import UsageError
+from voicecoach.routine import Routine
+
+Engine = Literal["auto", "vosk", "pocketsphinx", "keys"]
+RATE_LIMITS = (40, 500)  # words per minute
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceOptions:
+    """How the coach speaks.
+
+    - `speak_file`: write the voice onto the session timeline in this WAV;
+    - `text`, or `fast` (a virtual clock cannot drive a sound card): print instead of play;
+    - otherwise live playback on `device` (index or name substring; None: the default).
+    `voice` is a pyttsx3 voice id or name, `rate` words per minute (None: the
+    synthesizer's default), `volume` 0.0 to 1.0."""
+
+    text: bool = False
+    fast: bool = False
+    speak_file: Path | None = None
+    voice: str | None = None
+    rate: int | None = None
+    volume: float = 1.0
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        lo, hi = RATE_LIMITS
+        if self.rate is not None and not lo <= self.rate <= hi:
+            raise UsageError(
+                f"--rate {self.rate} is out of range", f"use {lo} to {hi} words per minute"
+            )
+        if not 0.0 <= self.volume <= 1.0:
+            raise UsageError(f"--volume {self.volume} is out of range", "use 0.0 to 1.0")
+
+    @property
+    def plays(self) -> bool:
+        """Whether the voice plays on a sound device (not printed, not written)."""
+        return not (self.speak_file or self.text or self.fast)
+
+
+@dataclass(frozen=True, slots=True)
+class EarsOptions:
+    """How the coach listens: `engine` (keys: no voice commands), a Vosk `model` folder,
+    the microphone `input_device`, or a `listen_file` WAV in its place, with the coach's
+    own output mixed in at `echo` gain (a replay test of the echo guard)."""
+
+    engine: Engine = "auto"
+    model: Path | None = None
+    input_device: str | None = None
+    listen_file: Path | None = None
+    echo: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.echo < 0:
+            raise UsageError("--echo GAIN must be 0 or more")
+        if self.echo and not self.listen_file:
+            raise UsageError(
+                "--echo mixes the coach's voice into a --listen-file replay",
+                "add --listen-file WAV (and --fast to replay it on the virtual clock)",
+            )
+        if self.listen_file and not self.listen_file.is_file():
+            raise UsageError(f"no such file: {self.listen_file}", "check the --listen-file path")
+
+    @property
+    def explicit(self) -> bool:
+        """Whether the user asked for these ears by name: then failing ears are an error to
+        fix, not a reason to go on with the keys only."""
+        return bool(self.listen_file or self.engine != "auto" or self.input_device)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """Everything `voicecoach start` was asked for, checked."""
+
+    routine: Routine
+    start_exercise: int = 0
+    ready_timeout: float = 15.0
+    fast: bool = False
+    text: bool = False
+    log: Path | None = None
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
+    ears: EarsOptions = field(default_factory=EarsOptions)
+
+    def __post_init__(self) -> None:
+        if self.ready_timeout < 0:
+            raise UsageError("--ready-timeout must be 0 or more seconds")
+        if not 0 <= self.start_exercise < len(self.routine.exercises):
+            raise UsageError(
+                f"no exercise number {self.start_exercise + 1} in {self.routine.name}",
+                f"give a number from 1 to {len(self.routine.exercises)}",
+            )
+
+    @property
+    def prints(self) -> bool:
+        """Whether the session prints what the coach says (`--text`, or `--fast` with
+        nothing else to show it)."""
+        return bool(self.text or (self.fast and not self.voice.speak_file))
+
+    @property
+    def listens(self) -> bool:
+        """Whether the session has ears at all (not keys only; `--fast` only with a file)."""
+        return self.ears.engine != "keys" and (not self.fast or self.ears.listen_file is not None)

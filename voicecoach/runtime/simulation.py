@@ -1,0 +1,138 @@
+"""A whole session on a virtual clock with a Voice that only records what would be heard:
+dry runs (prerendering every phrase), tests and benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voicecoach.engine import Config, State, initial
+from voicecoach.intents import Intent
+from voicecoach.records import EndRecord, Record, SessionRecord, as_json
+from voicecoach.routine import Routine
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.observer import RecordList
+from voicecoach.runtime.runner import Runner
+
+WORDS_PER_MINUTE = 170.0
+CUE_SECONDS = 0.15
+
+
+def speech_seconds(text: str, wpm: float = WORDS_PER_MINUTE) -> float:
+    """How long text-to-speech takes to say `text` (words, plus a little per sentence)."""
+    words = len(text.split())
+    stops = sum(text.count(c) for c in ".!?,;:")
+    return round(words * 60.0 / wpm + 0.12 * stops + 0.15, 3)
+
+
+@dataclass
+class Sound:
+    """Something the voice played: `end` is cut short by an interrupt."""
+
+    kind: str  # "say" | "cue"
+    text: str
+    start: float
+    end: float
+
+
+class RecordingVoice:
+    """A Voice that plays nothing and keeps a record of what would be heard, with
+    durations from `speech_seconds` (a test fake and the `--fast` model of a voice)."""
+
+    def __init__(self, seconds: Callable[[str], float] = speech_seconds) -> None:
+        self.seconds = seconds
+        self.sounds: list[Sound] = []
+        self.closed = False
+
+    def _play(self, kind: str, text: str, at: float, length: float) -> float:
+        start = max([at, *(s.end for s in self.sounds)])
+        self.sounds.append(Sound(kind, text, start, start + length))
+        return length
+
+    def say(self, text: str, at: float) -> float:
+        return self._play("say", text, at, self.seconds(text))
+
+    def cue(self, name: str, at: float) -> float:
+        return self._play("cue", name, at, CUE_SECONDS)
+
+    def interrupt(self, at: float) -> None:
+        kept = []
+        for s in self.sounds:
+            if s.start < at:
+                kept.append(Sound(s.kind, s.text, s.start, min(s.end, at)))
+        self.sounds = kept
+
+    def close(self) -> None:
+        self.closed = True
+
+    @property
+    def said(self) -> list[str]:
+        return [s.text for s in self.sounds if s.kind == "say"]
+
+
+class Simulation:
+    """A whole session on a virtual clock with a RecordingVoice: dry runs (prerendering
+    every phrase), tests and benchmarks. `records` is what `--log` would hold."""
+
+    def __init__(
+        self,
+        routine: Routine,
+        config: Config | None = None,
+        seconds: Callable[[str], float] = speech_seconds,
+    ) -> None:
+        self.voice = RecordingVoice(seconds)
+        self.clock = VirtualClock()
+        self.kept = RecordList()
+        self.records: list[dict[str, Any]] = []  # what `--log` would hold, header aside
+        self.runner = Runner(initial(routine, config), self.voice, self.clock, [self.kept, self])
+        self.runner.start()
+
+    # the observer that keeps `records`
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        self.records += map(as_json, records)
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        pass
+
+    @property
+    def state(self) -> State:
+        return self.runner.state
+
+    @property
+    def now(self) -> float:
+        return self.clock.now()
+
+    def until(self, t: float) -> Simulation:
+        self.runner.run_until(t)
+        return self
+
+    def until_state(self, test: Callable[[State], bool]) -> Simulation:
+        """Run deadline by deadline until `test(state)` holds (ValueError if it never does)."""
+        while not test(self.state):
+            deadline = self.state.next_deadline
+            if deadline is None:
+                raise ValueError("the session ended (or stalled) before that state")
+            self.until(deadline)
+        return self
+
+    def until_phase(self, phase: str, exercise: int | None = None) -> Simulation:
+        return self.until_state(
+            lambda s: s.shown_phase == phase and (exercise is None or s.exercise == exercise)
+        )
+
+    def hear(self, intent: Intent, at: float | None = None) -> Simulation:
+        if at is not None:
+            self.until(at)
+        self.runner.hear(intent)
+        return self
+
+    def finish(self) -> Simulation:
+        self.runner.run_to_end()
+        return self
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["type"] == kind]

@@ -1,0 +1,131 @@
+"""The config file, `$XDG_CONFIG_HOME/voicecoach/config.toml`: the settings a user would
+otherwise type on every `start` (voice, rate, volume, devices, engine, model, ready
+timeout, screen). The command line overrides the file, the file overrides the defaults;
+`resolve` says where each effective value came from. An invalid file is `ConfigInvalid`,
+naming the file and the key, like a routine file.
+
+Example:
+
+    voice = "english-us"
+    rate = 150
+    volume = 0.8
+    output_device = "USB"        # by index or name substring, like --device
+    input_device = 2
+    engine = "vosk"              # auto | vosk | pocketsphinx | keys
+    model = "~/models/vosk-model-small-en-us-0.15"
+    ready_timeout = 20           # seconds
+    screen = false               # no live panel: the transcript only
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from voicecoach.errors import ConfigInvalid
+
+FILENAME = "config.toml"
+Source = Literal["default", "config file", "command line"]
+
+
+def _device(value: Any) -> Any:
+    """A device is an index or a name substring: keep both as text, like the options."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Device = Annotated[str | None, BeforeValidator(_device)]
+
+
+class Settings(BaseModel):
+    """Every key the config file may hold, with the defaults `start` uses."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    voice: str | None = Field(default=None, description="pyttsx3 voice id or name")
+    rate: int | None = Field(default=None, gt=0, description="speaking rate, words per minute")
+    volume: float | None = Field(default=None, ge=0.0, le=1.0, description="0.0 to 1.0")
+    output_device: Device = Field(default=None, description="index or name substring")
+    input_device: Device = Field(default=None, description="index or name substring")
+    engine: Literal["auto", "vosk", "pocketsphinx", "keys"] = "auto"
+    model: str | None = Field(default=None, description="Vosk model folder")
+    ready_timeout: float = Field(default=15.0, ge=0.0, description="seconds")
+    screen: bool = Field(default=True, description="the live panel in a terminal")
+
+
+KEYS: tuple[str, ...] = tuple(Settings.model_fields)
+
+
+def config_path() -> Path:
+    from voicecoach import xdg
+
+    return xdg.config_dir() / FILENAME
+
+
+def load(path: Path | None = None) -> tuple[dict[str, Any], Path]:
+    """The keys the file sets (validated), and its path; no file sets nothing."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}, path
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigInvalid(
+            f"{path}: cannot read the config file: {exc}", "is it a UTF-8 text file?"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigInvalid(
+            f"{path}: invalid TOML: {exc}", "fix the syntax at the line shown"
+        ) from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigInvalid(_problems(path, exc), _HINT) from None
+    return {key: getattr(settings, key) for key in data}, path
+
+
+_HINT = f"the keys are: {', '.join(KEYS)} (see 'voicecoach config --help')"
+
+
+def _problems(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False):
+        key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"{path}: {key or '(top level)'}: {msg}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """The settings a session uses, and where each came from."""
+
+    settings: Settings
+    sources: Mapping[str, Source]
+    path: Path
+
+    def rows(self) -> list[tuple[str, Any, Source]]:
+        return [(k, getattr(self.settings, k), self.sources[k]) for k in KEYS]
+
+
+def resolve(command_line: Mapping[str, Any], path: Path | None = None) -> Effective:
+    """Defaults, overridden by the config file, overridden by the command line (`None`
+    in `command_line` means the option was not given)."""
+    from_file, path = load(path)
+    values: dict[str, Any] = {}
+    sources: dict[str, Source] = {}
+    for key in KEYS:
+        if command_line.get(key) is not None:
+            values[key], sources[key] = command_line[key], "command line"
+        elif key in from_file:
+            values[key], sources[key] = from_file[key], "config file"
+        else:
+            sources[key] = "default"
+    # the file's values are validated; the command line's are checked where they are used
+    return Effective(Settings.model_construct(**values), sources, path)
