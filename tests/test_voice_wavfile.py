@@ -12,8 +12,8 @@ import pytest
 from voice_fakes import fake_renderer
 
 from voicecoach.errors import AudioError
-from voicecoach.outfiles import OutputError
 from voicecoach.options import VoiceOptions
+from voicecoach.outfiles import OutputError
 from voicecoach.ports import MIC_RATE
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
