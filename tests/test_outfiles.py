@@ -10,7 +10,8 @@ import socket
 
 import pytest
 
-from voicecoach.outfiles import LineFile, OutputError, PendingFile, check_target
+from voicecoach.errors import OutputError
+from voicecoach.outfiles import LineFile, PendingFile, check_target
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 
 import numpy as np
@@ -10,6 +11,7 @@ from voice_fakes import RATE, StreamFactory, fake_renderer
 
 from voicecoach.errors import AudioError
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.signals import SIGNALS
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice
 from voicecoach.voice.timeline import Timeline
@@ -209,3 +211,14 @@ def test_a_late_item_plays_whole_instead_of_losing_its_start():
     mixer.fill(out)
     assert np.count_nonzero(out) == 100
     assert mixer.late == 1
+
+
+def test_a_signal_silences_the_voice_from_the_next_block_and_nothing_more_plays():
+    voice, stream, _, _ = make()
+    voice.say("first", 0.0)
+    assert levels_heard(stream.pump(5)) == [0.1]
+    SIGNALS.notify(signal.SIGTERM)  # what the signal watcher thread does at once
+    voice.say("second", 0.0)
+    assert levels_heard(stream.pump(20)) == []
+    voice.close()
+    SIGNALS.notify(signal.SIGTERM)  # a closed voice no longer listens

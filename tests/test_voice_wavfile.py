@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from voice_fakes import fake_renderer
 
-from voicecoach.errors import AudioError
+from voicecoach.errors import AudioError, OutputError
 from voicecoach.options import VoiceOptions
-from voicecoach.outfiles import OutputError
 from voicecoach.ports import MIC_RATE
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline

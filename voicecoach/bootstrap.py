@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from voicecoach.errors import VoicecoachError
 from voicecoach.records import EndRecord
+from voicecoach.signals import SIGNALS, reason, signum_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,13 +58,14 @@ def build_session(
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
+    # the log first: a signal from here on still gets its end record
+    log = LogWriter(options.log, warn) if options.log else None
     out = out or print
     clock = clock or (VirtualClock() if options.fast else RealClock())
     state = initial(
         options.routine,
         Config(ready_timeout=options.ready_timeout, start_exercise=options.start_exercise),
     )
-    log = LogWriter(options.log) if options.log else None
     paced = PacedPrinter(clock, out) if options.prints and not options.fast else None
     printer = Printer(clock, out, paced)
     timeline = Timeline()
@@ -81,14 +83,15 @@ def build_session(
                 warn=warn,
             )
     except BaseException as exc:
-        if ears is not None:
-            ears.close()
-        if paced is not None:
-            paced.close(flush=False)
-        if log is not None:
-            if isinstance(exc, KeyboardInterrupt):
-                log(EndRecord(0.0, completed=False, reason="interrupted"))
-            log.close()
+        with SIGNALS.deferred():  # a second signal must not cut this short
+            if ears is not None:
+                ears.close()
+            if paced is not None:
+                paced.close(flush=False)
+            if log is not None:
+                if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, SIGTERM, SIGHUP
+                    log(EndRecord(0.0, completed=False, reason=reason(signum_of(exc))))
+                log.close()  # otherwise (an error) the old log stays as it was
         raise
     outputs: list[SessionObserver] = [o for o in (log, printer if options.prints else None) if o]
     header = session_header(

@@ -16,15 +16,12 @@ import json
 import os
 import stat
 import tempfile
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from voicecoach.errors import UsageError
-
-
-class OutputError(UsageError):
-    """An output file that cannot be written (checked before the session starts)."""
+from voicecoach.errors import OutputError
 
 
 def check_target(path: str | os.PathLike[str], option: str) -> Path:
@@ -100,6 +97,8 @@ class PendingFile:
         self.path = Path(name)
         self.file: IO[bytes] = os.fdopen(fd, "wb", buffering=0)
         self.committed = False
+        # never left behind, even by a run that ends before it could discard it
+        self._cleanup = weakref.finalize(self, _remove, self.path)
 
     def commit(self) -> None:
         """Put the file in place of the target (it stays open for more writes)."""
@@ -113,14 +112,19 @@ class PendingFile:
                 os.chmod(self.path, 0o666 & ~_umask())
         os.replace(self.path, self.target)
         self.committed = True
+        self._cleanup.detach()
 
     def discard(self) -> None:
         """Close and remove the temporary file (the target is left as it was)."""
         with contextlib.suppress(OSError):
             self.file.close()
         if not self.committed:
-            with contextlib.suppress(OSError):
-                self.path.unlink()
+            self._cleanup()
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _umask() -> int:

@@ -76,7 +76,7 @@ class Signals:
             return
         for signum in HANDLED:
             if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup, background jobs
-                signal.signal(signum, self._handle)
+                signal.signal(signum, self.handle)
         read, write = os.pipe()
         os.set_blocking(write, False)
         signal.set_wakeup_fd(write, warn_on_full_buffer=False)
@@ -116,7 +116,7 @@ class Signals:
             assert self.received is not None
             raise Signalled(self.received)
 
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
+    def handle(self, signum: int, frame: FrameType | None = None) -> None:
         """Python's handler, in the main thread between two bytecodes."""
         if self.received is not None:
             return
@@ -137,10 +137,14 @@ class Signals:
                 return
             for signum in data:
                 if signum in HANDLED:
-                    with self._lock:
-                        listeners = list(self._listeners)
-                    for callback in listeners:
-                        _call(callback, signum)
+                    self.notify(signum)
+
+    def notify(self, signum: int) -> None:
+        """Tell every listener that `signum` arrived (the watcher thread does this)."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            _call(callback, signum)
 
     def ignore(self) -> None:
         """From now on a signal is only recorded (the program is ending anyway)."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 
 from voicecoach.ports import Voice
@@ -10,14 +11,17 @@ from voicecoach.runtime.log import LogWriter
 from voicecoach.runtime.loops import Ears, run_fast, run_live
 from voicecoach.runtime.printer import PacedPrinter
 from voicecoach.runtime.runner import Runner
+from voicecoach.signals import SIGNALS, reason, signum_of
+from voicecoach.voice.noise import QuietStderr
 
 
 class Session:
     """The runner with what it drives: on the virtual clock (`fast`) or in real time.
 
-    `run()` returns when the session is over; on Ctrl-C it ends the session (the observers
-    get their `ended`, the log its end record), silences the voice and re-raises, so that
-    `voicecoach.cli.main` reports it and picks the exit code."""
+    `run()` returns when the session is over; on Ctrl-C, SIGTERM or SIGHUP it ends the
+    session (the observers get their `ended`, the log its end record with the reason:
+    interrupted, terminated, hangup), silences the voice and re-raises, so that
+    `voicecoach.cli.main` reports it and picks the exit code (128 + the signal)."""
 
     def __init__(
         self,
@@ -43,6 +47,12 @@ class Session:
         return self.runner.voice
 
     def run(self) -> None:
+        # live: PortAudio's own error lines (a device lost) stay off the terminal
+        quiet = contextlib.nullcontext() if self.fast else QuietStderr()
+        with quiet, SIGNALS.listen(self._hush):
+            self._run()
+
+    def _run(self) -> None:
         interrupted = False
         try:
             self.runner.announce()
@@ -52,13 +62,21 @@ class Session:
                 if self._phrases is not None:
                     self.voice.prerender(self._phrases())
                 run_live(self.runner, self.ears, self._warn)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP: the same end
             interrupted = True
-            self.runner.abort("interrupted")
-            self.voice.interrupt(self.runner.clock.now())
+            with SIGNALS.deferred():
+                self.runner.abort(reason(signum_of(exc)))
+                self.voice.interrupt(self.runner.clock.now())
             raise
         finally:
-            self.close(flush=not interrupted)
+            with SIGNALS.deferred():  # closing the log, removing temporary files
+                self.close(flush=not interrupted)
+
+    def _hush(self, signum: int) -> None:
+        """A signal arrived (the watcher thread, at once): print nothing more. The live
+        voice silences itself (`RealtimeVoice`); the main thread then ends the session."""
+        if self.paced is not None:
+            self.paced.hush()
 
     def close(self, flush: bool = True) -> None:
         """Release the ears, the voice, the printer and the log (once)."""

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
+from voicecoach.signals import SIGNALS
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.render import Prepared
 
@@ -120,6 +121,7 @@ class RealtimeVoice:
         self._anchor: tuple[float, int] | None = None  # (session time, frame) heard together
         self._failed: str | None = None
         self._closing = False
+        self._hushed = False  # a signal came: the session is ending, play nothing more
         self._wall = wall  # real time, to notice a device that stopped consuming audio
         self._progress = (wall(), 0)  # (when, frames) of the last progress seen
         self._last_look = wall()
@@ -132,6 +134,10 @@ class RealtimeVoice:
         except Exception as exc:  # PortAudioError and friends, whatever the backend raises
             self._stream.close()
             raise AudioError(f"cannot start the audio output ({exc})", "use --text") from exc
+        # Ctrl-C, SIGTERM, SIGHUP: silent within one block, whatever the main thread is
+        # doing (rendering, loading a model); the session then ends as usual
+        self._signals = contextlib.ExitStack()
+        self._signals.enter_context(SIGNALS.listen(self._silence))
 
     # ---------------------------------------------------------------- Voice protocol
 
@@ -152,6 +158,7 @@ class RealtimeVoice:
         """Let what is queued finish (at most `drain` seconds), then release the device."""
         if self._closing:
             return
+        self._signals.close()
         deadline = time.monotonic() + drain
         done = self._mixer.queued_until + round(self._latency * self.rate)
         while (
@@ -216,6 +223,12 @@ class RealtimeVoice:
 
     # ---------------------------------------------------------------- internals
 
+    def _silence(self, signum: int) -> None:
+        """From the signal watcher thread: the callback plays silence from its next block,
+        and nothing queued after it will play (the session is ending)."""
+        self._hushed = True
+        self._mixer.interrupt()
+
     def _callback(self, outdata, frames, time_info, status) -> None:
         """PortAudio's thread: copy prepared samples, nothing else."""
         if getattr(status, "output_underflow", False):
@@ -236,6 +249,8 @@ class RealtimeVoice:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
 
     def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
+        if self._hushed:
+            return len(samples) / self.rate
         if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:
             # idle: re-anchor (absorbs drift between the sound card's and the session's clocks)
             now = self._clock.now() if self._clock is not None else at
