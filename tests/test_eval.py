@@ -98,6 +98,92 @@ def test_a_missed_command_lowers_accuracy_and_has_no_latency(clip_dir):
     assert rep["latency_p50_s"] is None
 
 
+@pytest.fixture
+def phrase_dir(tmp_path):
+    """5 clips with their phrases: "how long" twice in babble, "next one" in babble, a
+    near miss ("the next one looks hard") and a quiet "pause"."""
+    rows = [
+        {"audio": "a.wav", "expect": "time", "text": "how long", "noise": "babble", "snr": 5},
+        {"audio": "b.wav", "expect": "time", "text": "how long", "noise": "babble", "snr": 5},
+        {"audio": "c.wav", "expect": "next", "text": "next one", "noise": "babble", "snr": 5},
+        {
+            "audio": "d.wav",
+            "expect": None,
+            "text": "the next one looks hard",
+            "noise": "none",
+            "snr": None,
+        },
+        {"audio": "e.wav", "expect": "pause", "text": "pause", "noise": "none", "snr": None},
+    ]
+    for row in rows:
+        row["speech_end"] = 1.0
+        write_wav(tmp_path / row["audio"], noise(2.0))
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return tmp_path
+
+
+PHRASE_SCRIPTS = [
+    [],  # "how long": missed, nothing heard
+    [(1.05, Intent.NEXT)],  # "how long": missed, heard as next
+    [(1.05, Intent.NEXT), (1.5, Intent.NEXT)],  # "next one": heard, then heard again
+    [(0.5, Intent.NEXT)],  # the near miss: falsely heard as next
+    [(1.05, Intent.PAUSE)],  # "pause": right
+]
+
+
+def test_misses_list_per_condition_and_phrase_what_was_missed_and_falsely_heard(phrase_dir):
+    scripts = iter(PHRASE_SCRIPTS)
+    results = evaluation.evaluate(
+        evaluation.load_manifest(phrase_dir), lambda: Scripted(next(scripts))
+    )
+    found = evaluation.misses(results)
+    assert list(found) == ["babble 5 dB", "none"]
+    assert found["babble 5 dB"]["how long"] == {
+        "expect": "time",
+        "clips": 2,
+        "missed": 2,
+        "heard_instead": {"nothing": 1, "next": 1},
+        "false": {"next": 1},
+    }
+    assert found["babble 5 dB"]["next one"]["missed"] == 0
+    assert found["babble 5 dB"]["next one"]["false"] == {"next": 1}
+    assert found["none"] == {
+        "the next one looks hard": {
+            "expect": None,
+            "clips": 1,
+            "missed": 0,
+            "heard_instead": {},
+            "false": {"next": 1},
+        }
+    }  # "pause" was heard right: not listed
+
+
+def test_eval_misses_prints_the_weak_phrases_after_the_summary(phrase_dir, capsys, monkeypatch):
+    scripts = iter(PHRASE_SCRIPTS)
+    monkeypatch.setattr("voicecoach.ears.make_recognizer", lambda *a, **k: Scripted(next(scripts)))
+    assert main(["eval", str(phrase_dir), "--misses"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy" in out
+    block = out[out.index("misses and false accepts") :].splitlines()
+    assert block[1] == "babble 5 dB:"
+    assert "'how long' [time]" in block[2]
+    assert "missed 2/2 (heard: next, nothing); falsely heard: next" in block[2]
+    assert "'next one' [next]" in block[3]
+    assert "falsely heard: next" in block[3]
+    assert block[4] == "none:"
+    assert "'the next one looks hard'" in block[5]
+    assert "falsely heard: next" in block[5]
+    assert "pause" not in "\n".join(block[6:])
+
+
+def test_eval_misses_with_json_puts_them_under_misses(phrase_dir, capsys, monkeypatch):
+    scripts = iter(PHRASE_SCRIPTS)
+    monkeypatch.setattr("voicecoach.ears.make_recognizer", lambda *a, **k: Scripted(next(scripts)))
+    assert main(["eval", str(phrase_dir), "--misses", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["misses"]["babble 5 dB"]["how long"]["missed"] == 2
+
+
 def test_a_folder_without_manifest_is_a_usage_error(tmp_path, capsys):
     assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.USAGE
     assert "manifest.jsonl" in capsys.readouterr().err

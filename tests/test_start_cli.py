@@ -79,7 +79,7 @@ def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None
         (
             ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
             ExitCode.USAGE,
-            "no such file",
+            "--listen-file: audio file not found: missing.wav",
         ),
     ],
 )

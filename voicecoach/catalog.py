@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from voicecoach.routine import Routine
 
 SUFFIX = ".toml"
+MAX_BYTES = 1_000_000  # a routine file; the longest packaged one is about 30 kB
+MAX_DEPTH = 16  # nesting of tables and arrays; a routine needs 5
 
 
 def packaged_dir() -> Path:
@@ -67,8 +71,8 @@ def locate(ref: str) -> Path:
     """The file for a routine name or path, or RoutineNotFound with close matches."""
     if _looks_like_path(ref):
         path = Path(ref).expanduser()
-        if path.is_file():
-            return path
+        if path.exists():
+            return path  # `load` says it when it is not a regular file
         raise RoutineNotFound(
             f"no routine file '{ref}'",
             "check the path, or give a routine name from 'voicecoach list'",
@@ -112,21 +116,90 @@ def _field_path(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def load(path: Path | str) -> Routine:
-    """Read and validate one routine file; RoutineInvalid lists every problem."""
-    from pydantic import ValidationError
-
-    from voicecoach.routine import Routine
-
-    path = Path(path)
+def read_bytes(path: Path) -> bytes:
+    """A routine file's bytes: only a regular file of at most MAX_BYTES is read (a FIFO,
+    a device such as /dev/zero, or a huge file is refused at once, never waited on)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise RoutineNotFound(f"{path}: no such file", "check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _unreadable(path, "a folder, not a routine file")
+        if not stat.S_ISREG(mode):
+            raise _unreadable(path, "not a regular file (a device, FIFO or socket)")
+        data = b""
+        while len(data) <= MAX_BYTES and (more := os.read(fd, MAX_BYTES + 1 - len(data))):
+            data += more
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise _unreadable(path, f"larger than {MAX_BYTES // 1000} kB; no routine is that long")
+    return data
+
+
+def _unreadable(path: Path, why: str) -> RoutineInvalid:
+    return RoutineInvalid(
+        f"cannot read {path}", [f"{path}: cannot read: {why}"], "give a routine .toml file"
+    )
+
+
+# a string, a comment, or one bracket: brackets inside strings and comments do not nest
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]',
+    re.DOTALL,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and inline tables nest in TOML text, counted before parsing it
+    (the parser recurses per level: 1000 levels would overflow its stack)."""
+    depth = deepest = 0
+    for token in _TOKENS.finditer(text):
+        c = token.group()
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _data_depth(value: object) -> int:
+    """Nesting of parsed data (dotted keys nest without brackets), without recursion."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            todo += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            todo += [(v, depth + 1) for v in item]
+    return deepest
+
+
+def parse(path: Path) -> dict[str, object]:
+    """The TOML table of a routine file, or RoutineInvalid saying why it cannot be read."""
+    try:
+        text = read_bytes(path).decode("utf-8-sig")  # tolerate a BOM from Windows editors
+    except UnicodeDecodeError as exc:
         raise RoutineInvalid(
             f"cannot read {path}", [f"{path}: cannot read: {exc}"], "is it a UTF-8 text file?"
         ) from None
+    too_deep = RoutineInvalid(
+        f"{path} nests too deeply",
+        [f"{path}: tables and arrays nest more than {MAX_DEPTH} levels deep"],
+        "a routine needs five levels at most: see 'voicecoach schema'",
+    )
+    if nesting_depth(text) > MAX_DEPTH:
+        raise too_deep
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -135,14 +208,45 @@ def load(path: Path | str) -> Routine:
             [f"{path}: invalid TOML: {exc}"],
             "fix the syntax at the line shown (quotes, '=', brackets)",
         ) from None
+    if _data_depth(data) > MAX_DEPTH:
+        raise too_deep
+    return data
+
+
+def _name_problem(path: Path, data: dict[str, object]) -> list[str]:
+    """A routine is found by its file name, so the file is named after its `name`."""
+    from voicecoach.routine import SLUG
+
+    name = data.get("name")
+    if not isinstance(name, str) or not re.match(SLUG, name.strip()):
+        return []  # the schema reports a missing or malformed name
+    name = name.strip()
+    if name == path.stem:
+        return []
+    return [
+        f"{path}: name: '{name}' is not the file's name '{path.stem}' (a routine is found "
+        f"by its file name): rename the file to '{name}{SUFFIX}' or set name = \"{path.stem}\""
+    ]
+
+
+def load(path: Path | str) -> Routine:
+    """Read and validate one routine file; RoutineInvalid lists every problem."""
+    from pydantic import ValidationError
+
+    from voicecoach.routine import Routine
+
+    path = Path(path)
+    data = parse(path)
+    problems = _name_problem(path, data)
     try:
-        return Routine.model_validate(data)
+        routine = Routine.model_validate(data)
     except ValidationError as exc:
+        problems += problems_of(path, exc)
+    if problems:
         raise RoutineInvalid(
-            f"{path} is not a valid routine",
-            problems_of(path, exc),
-            "see 'voicecoach schema' for every field",
-        ) from None
+            f"{path} is not a valid routine", problems, "see 'voicecoach schema' for every field"
+        )
+    return routine
 
 
 def find(ref: str) -> Routine:

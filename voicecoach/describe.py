@@ -270,8 +270,10 @@ def assumed_numbers(routine: Routine) -> list[str]:
 # ------------------------------------------------------------------------------ routine
 
 
-def source_text(routine: Routine) -> str:
+def source_text(routine: Routine) -> str | None:
     src = routine.source
+    if src is None:
+        return None
     text = f'"{src.title}"'
     by = [x for x in (src.author, src.publisher) if x]
     if by:
@@ -283,8 +285,10 @@ def source_text(routine: Routine) -> str:
     return text
 
 
-def frequency_text(routine: Routine) -> str:
+def frequency_text(routine: Routine) -> str | None:
     """How often, marked when the article does not say and the advice is ours."""
+    if routine.frequency is None:
+        return None
     if routine.frequency_assumed:
         return f"{routine.frequency.words} (our suggestion: the article does not say)"
     return routine.frequency.words

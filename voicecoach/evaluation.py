@@ -205,6 +205,66 @@ def report(results: list[ClipResult], engine: str) -> dict[str, Any]:
     return out
 
 
+def _condition(clip: Clip) -> str:
+    return _noise_key(clip) or "all"
+
+
+def _phrase(clip: Clip) -> str:
+    return str(clip.info.get("text") or clip.expect or clip.audio.name)
+
+
+def _heard(d: Detection) -> str:
+    return f"{d.intent} ({d.text!r})" if d.text and d.text != str(d.intent) else str(d.intent)
+
+
+def misses(results: list[ClipResult]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per noise condition, per phrase said, what went wrong: only phrases with a miss or
+    a false accept. `missed`: command clips where the expected intent did not fire (of
+    `clips`), `heard_instead`: what fired on those (or "nothing"), `false`: what fired
+    that should not have (on null clips anything; on command clips wrong or repeated
+    intents), each with a count."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in results:
+        row = out.setdefault(_condition(r.clip), {}).setdefault(
+            _phrase(r.clip),
+            {"expect": r.clip.expect, "clips": 0, "missed": 0, "heard_instead": {}, "false": {}},
+        )
+        row["clips"] += 1
+        if r.clip.expect is not None and not r.correct:
+            row["missed"] += 1
+            for what in [_heard(d) for d in r.detections] or ["nothing"]:
+                row["heard_instead"][what] = row["heard_instead"].get(what, 0) + 1
+        first_expected = next((d for d in r.detections if d.intent == r.clip.expect), None)
+        for d in r.detections:
+            if d is not first_expected:
+                row["false"][_heard(d)] = row["false"].get(_heard(d), 0) + 1
+    return {
+        cond: {k: v for k, v in sorted(rows.items()) if v["missed"] or v["false"]}
+        for cond, rows in sorted(out.items())
+    }
+
+
+def misses_table(found: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """`misses` as text: one block per condition, one line per phrase."""
+
+    def counted(d: dict[str, int]) -> str:
+        return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in sorted(d.items()))
+
+    lines = ["", "misses and false accepts, by noise condition and phrase"]
+    for cond, rows in found.items():
+        lines.append(f"{cond}:" + ("" if rows else " nothing missed, nothing falsely heard"))
+        for phrase, row in rows.items():
+            parts = []
+            if row["missed"]:
+                heard = counted(row["heard_instead"])
+                parts.append(f"missed {row['missed']}/{row['clips']} (heard: {heard})")
+            if row["false"]:
+                parts.append(f"falsely heard: {counted(row['false'])}")
+            label = f"{phrase!r}" + (f" [{row['expect']}]" if row["expect"] else "")
+            lines.append(f"  {label:<32} {'; '.join(parts)}")
+    return "\n".join(lines)
+
+
 def _fmt(value: Any, pct: bool = False) -> str:
     if value is None:
         return "-"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from voicecoach.errors import UsageError
+from voicecoach.errors import AudioError, UsageError
 from voicecoach.outfiles import check_target
 from voicecoach.routine import Routine
 
@@ -72,8 +72,13 @@ class EarsOptions:
                 "--echo mixes the coach's voice into a --listen-file replay",
                 "add --listen-file WAV (and --fast to replay it on the virtual clock)",
             )
-        if self.listen_file and not self.listen_file.is_file():
-            raise UsageError(f"no such file: {self.listen_file}", "check the --listen-file path")
+        if self.listen_file:
+            from voicecoach.ears.wav import read_header
+
+            try:  # a bad file is reported before anything else happens
+                read_header(self.listen_file)
+            except AudioError as exc:
+                raise UsageError(f"--listen-file: {exc.message}", exc.hint) from None
 
     @property
     def explicit(self) -> bool:

@@ -15,7 +15,8 @@ easier nor harder, and how often: times per day or per week with the article's w
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections import Counter
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -28,9 +29,27 @@ from pydantic import (
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
+# Ceilings no real routine comes near. They let `validate` refuse what `start` could not
+# run (a hold of 1e18 seconds, 2**31 sets, reps counted for ever); numbers are finite too.
+MAX_COUNT = 1000  # reps, holds or circles in one set
+MAX_SETS = 100  # sets of one exercise, extra sets included
+MAX_SECONDS = 4 * 3600  # any one duration: work, hold, tempo, rest
+MAX_EXERCISES = 200
+MAX_PARTS = 50  # parts of a sequence; directions of circles
+MAX_TEXT = 2000  # characters in one piece of text
+MAX_PLAN_STEPS = 5000  # sets x sides x parts over the whole routine
+MAX_PLAN_REPS = 10_000  # reps, holds and circles counted aloud over the whole routine
+MAX_PLAN_HOURS = 24  # the whole session, by `plan.estimate_seconds`
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        str_max_length=MAX_TEXT,
+    )
 
 
 def _number_to_amount(value: Any) -> Any:
@@ -52,16 +71,21 @@ class _Amount(_Model):
     max: float | None = Field(default=None, description="high end of the article's range")
     assumed: bool = Field(default=False, description="true when the article gives no number")
     note: str | None = Field(default=None, description="the article's words, or why we chose")
+    ceiling: ClassVar[float]
 
     @model_validator(mode="after")
     def _check_range(self) -> _Amount:
         value = self.default  # type: ignore[attr-defined]
         if value <= 0:
             raise ValueError(f"must be greater than 0 (got {value:g})")
+        if value > self.ceiling:
+            raise ValueError(f"must be at most {self.ceiling:g} (got {value:.12g})")
         for bound in ("min", "max"):
             b = getattr(self, bound)
             if b is not None and b <= 0:
                 raise ValueError(f"{bound} must be greater than 0 (got {b:g})")
+            if b is not None and b > self.ceiling:
+                raise ValueError(f"{bound} must be at most {self.ceiling:g} (got {b:.12g})")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
         if self.min is not None and value < self.min:
@@ -85,12 +109,14 @@ class CountValue(_Amount):
     default: int = Field(description="the count we use")
     min: int | None = None
     max: int | None = None
+    ceiling: ClassVar[float] = MAX_COUNT
 
 
 class SecondsValue(_Amount):
     """A duration in seconds."""
 
     default: float = Field(description="the number of seconds we use")
+    ceiling: ClassVar[float] = MAX_SECONDS
 
 
 Count = Annotated[CountValue, BeforeValidator(_number_to_amount)]
@@ -196,7 +222,9 @@ class CirclesWork(_WorkItem):
     counter-clockwise" or "clockwise for 10 seconds, then counter-clockwise"."""
 
     kind: Literal["circles"]
-    directions: tuple[str, ...] = ("clockwise", "counter-clockwise")
+    directions: tuple[str, ...] = Field(
+        default=("clockwise", "counter-clockwise"), max_length=MAX_PARTS
+    )
     reps: Count | None = Field(default=None, description="circles per direction")
     seconds: Seconds | None = Field(default=None, description="seconds per direction")
     tempo: Seconds = Field(
@@ -226,7 +254,7 @@ class SequenceWork(_Model):
     """Several parts done in order, as one set: toe walking straight, toes out, toes in."""
 
     kind: Literal["sequence"]
-    parts: list[SequencePart] = Field(min_length=1)
+    parts: list[SequencePart] = Field(min_length=1, max_length=MAX_PARTS)
 
 
 Work = Annotated[
@@ -320,6 +348,14 @@ class Exercise(_Model):
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
+    def _sets_bounded(self) -> Exercise:
+        sets = self.sets.max or self.sets.value
+        extra = max((x.sets.max or x.sets.value for x in self.extra_sets), default=0)
+        if sets + extra > MAX_SETS:
+            raise ValueError(f"at most {MAX_SETS} sets per side, extra sets included")
+        return self
+
+    @model_validator(mode="after")
     def _sides_distinct(self) -> Exercise:
         if len(set(self.sides)) != len(self.sides):
             raise ValueError("'sides' lists a side twice")
@@ -404,28 +440,35 @@ class Routine(_Model):
     name: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
     summary: str | None = None
-    source: Source
-    frequency: Annotated[Frequency, BeforeValidator(_words_to_frequency)] = Field(
-        description="how often: times per day or week, and the article's words"
+    source: Source | None = Field(
+        default=None, description="the article it comes from (every packaged routine has one)"
+    )
+    frequency: Annotated[Frequency | None, BeforeValidator(_words_to_frequency)] = Field(
+        default=None,
+        description="how often: times per day or week, and the article's words (packaged: "
+        "required)",
     )
     frequency_assumed: bool = Field(
         default=False, description="true when the article gives no frequency: ours"
     )
     article_minutes: float | None = Field(
-        default=None, gt=0, description="how long the article says the routine takes"
+        default=None, gt=0, le=MAX_PLAN_HOURS * 60, description="how long the article says"
     )
-    disclaimer: str
+    disclaimer: str | None = Field(
+        default=None, description="said once at the start (packaged: required)"
+    )
     disclaimer_assumed: bool = Field(
         default=False, description="true when the article gives no disclaimer: ours"
     )
     cautions: list[str] = Field(default_factory=list)
     closing_tips: list[str] = Field(default_factory=list)
-    exercises: list[Exercise] = Field(min_length=1)
+    exercises: list[Exercise] = Field(min_length=1, max_length=MAX_EXERCISES)
 
     @model_validator(mode="after")
     def _consistent(self) -> Routine:
-        ids = [e.id for e in self.exercises]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if self.frequency_assumed and self.frequency is None:
+            raise ValueError("'frequency_assumed' needs 'frequency' (the one we suggest)")
+        dupes = sorted(i for i, n in Counter(e.id for e in self.exercises).items() if n > 1)
         if dupes:
             raise ValueError(f"exercise ids must be unique; repeated: {', '.join(dupes)}")
         groups: dict[str, list[int]] = {}
@@ -439,6 +482,32 @@ class Routine(_Model):
                 raise ValueError(f"the exercises of superset '{name}' must be next to each other")
             if len({self.exercises[i].sets.value for i in idx}) != 1:
                 raise ValueError(f"the exercises of superset '{name}' must have the same sets")
+        return self
+
+    @model_validator(mode="after")
+    def _runnable(self) -> Routine:
+        """The whole session stays within the plan ceilings (cheap counts first, so a
+        routine of 200 exercises x 100 sets x 50 parts is never expanded)."""
+        from voicecoach import plan  # plan builds on this module
+
+        n = sum(
+            (e.sets.value * max(1, len(e.sides)) + sum(x.sets.value for x in e.extra_sets))
+            * len(e.step_works())
+            for e in self.exercises
+        )
+        if n > MAX_PLAN_STEPS:
+            raise ValueError(f"the routine has {n} sets and parts in all; at most {MAX_PLAN_STEPS}")
+        reps = sum(s.reps for s in plan.steps(self))
+        if reps > MAX_PLAN_REPS:
+            raise ValueError(
+                f"the routine counts {reps} reps in all; at most {MAX_PLAN_REPS} in one session"
+            )
+        hours = plan.estimate_seconds(self) / 3600
+        if hours > MAX_PLAN_HOURS:
+            raise ValueError(
+                f"the routine takes about {hours:.0f} hours; "
+                f"at most {MAX_PLAN_HOURS} in one session"
+            )
         return self
 
     @property

@@ -1,6 +1,9 @@
 """`voicecoach check`: one screen that says whether this machine can run a session, and
-how to fix what is missing -- speech out, the microphone (with a live level meter), the
-recognizer and its model.  Exit 0 when everything needed is usable.
+how to fix what is missing -- speech out (it says a test sentence), the recognizer and its
+model (which one `--engine auto` picks, and why), then the microphone: it listens for a
+few seconds with a live level meter and prints every command it heard (the words, the
+intent, the level), so the user knows before lying down.  Exit 0 when everything needed
+is usable.
 
 Each check returns `Finding`s instead of printing, so it can be tested with fakes; it
 must never crash on a machine without sound devices or models (that is what it is for).
@@ -12,8 +15,15 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voicecoach.ports import Detection, Recognizer
+
+MIC_RATE = 16_000  # = voicecoach.ports.MIC_RATE (not imported: `register` stays cheap)
 
 OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
@@ -29,17 +39,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input-device", metavar="DEV", help="microphone (index or name part)")
     p.add_argument("--device", metavar="DEV", help="speaker (index or name part)")
     p.add_argument("--model", metavar="PATH", help="Vosk model folder to check")
-    p.add_argument("--seconds", type=float, default=3.0, help="microphone test length (3)")
+    p.add_argument(
+        "--seconds", type=float, default=5.0, help="how long to listen to the microphone (5)"
+    )
     p.set_defaults(run=run)
+
+
+TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     report = Report(out)
     out.write("voicecoach check\n")
-    report.section("speech out", check_speech_out(args.device))
-    report.section("microphone", check_microphone(args.input_device, args.seconds, out))
+    report.section("speech out", check_speech_out(args.device, say=play_sentence))
     report.section("speech recognition", check_recognizer(args.model))
+    recognizer = _listening_recognizer(args.model)
+    report.section(
+        "microphone", check_microphone(args.input_device, args.seconds, out, recognizer=recognizer)
+    )
     return report.finish()
 
 
@@ -95,10 +113,15 @@ def _model_code() -> int:
 # -- speech out ----------------------------------------------------------------------------------
 
 
-def check_speech_out(device: str | None = None) -> list[Finding]:
-    """The speech synthesizer and an output device."""
+Say = Callable[[str, int], float]  # (text, output device index) -> seconds played
+
+
+def check_speech_out(device: str | None = None, say: Say | None = None) -> list[Finding]:
+    """The speech synthesizer and an output device; with `say`, the test sentence is
+    spoken on that device (a failure to play it is a warning: the session would fall
+    back to text)."""
     findings = [_check_synth()]
-    from voicecoach.errors import AudioError
+    from voicecoach.errors import AudioError, VoicecoachError
 
     try:
         from voicecoach.voice.devices import find_output
@@ -107,7 +130,34 @@ def check_speech_out(device: str | None = None) -> list[Finding]:
         findings.append(Finding(OK, f"output device: {out.index}: {out.name}"))
     except AudioError as exc:
         findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code()))
+        return findings
+    if say is None or findings[0].status != OK:
+        return findings
+    try:
+        seconds = say(TEST_SENTENCE, out.index)
+    except VoicecoachError as exc:
+        findings.append(Finding(WARN, f"the test sentence did not play: {exc.message}", exc.hint))
+    else:
+        findings.append(Finding(OK, f'said "{TEST_SENTENCE}" ({seconds:.1f} s): did you hear it?'))
     return findings
+
+
+def play_sentence(text: str, device: int) -> float:
+    """Render `text` as the coach would and play it on `device`, waiting for the end."""
+    from voicecoach.errors import AudioError
+    from voicecoach.voice import make_renderer
+    from voicecoach.voice.devices import sounddevice
+    from voicecoach.voice.realtime import output_rate
+    from voicecoach.voice.samples import resample
+
+    clip = make_renderer().render(text)
+    rate = output_rate(device)
+    sd = sounddevice()
+    try:
+        sd.play(resample(clip.samples, clip.rate, rate), rate, device=device, blocking=True)
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioError(f"cannot play on output device {device} ({exc})", "use --device") from None
+    return clip.duration
 
 
 def _check_synth() -> Finding:
@@ -155,8 +205,10 @@ def check_microphone(
     seconds: float,
     out: TextIO,
     make_source: Callable[..., Any] | None = None,
+    recognizer: Recognizer | None = None,
 ) -> list[Finding]:
-    """Open the microphone, show a level meter for `seconds`, judge the level."""
+    """Open the microphone, show a level meter for `seconds`, judge the level; with a
+    `recognizer`, also print every command it heard meanwhile (words, intent, level)."""
     from voicecoach.errors import AudioError
 
     if make_source is None:
@@ -169,36 +221,114 @@ def check_microphone(
         return [Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
     name = getattr(source, "device", {}).get("name", "microphone")
     found = [Finding(OK, f"microphone: {name}")]
-    out.write(f"  ...   recording {seconds:g} s: say something\n")
+    what = "say a command (next, pause...)" if recognizer is not None else "say something"
+    out.write(f"  ...   listening {seconds:g} s: {what}\n")
     try:
-        peak, rms = _meter(source, seconds, out)
+        meter = _meter(source, seconds, out, recognizer)
     except AudioError as exc:
         return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
     finally:
         source.close()
-    return found + judge_level(peak, rms, getattr(source, "overflows", 0))
+    found += judge_level(meter.peak, meter.loudest, getattr(source, "overflows", 0))
+    if recognizer is not None:
+        found.append(judge_heard(meter.heard, seconds))
+    return found
 
 
-def _meter(source: Any, seconds: float, out: TextIO) -> tuple[int, float]:
-    """Consume `seconds` of audio drawing a bar; returns (peak sample, loudest 100 ms RMS)."""
+@dataclass
+class Meter:
+    """What `_meter` measured: the peak sample, the loudest 100 ms RMS, and each command
+    heard with the RMS of the audio it was heard in."""
+
+    peak: int = 0
+    loudest: float = 0.0
+    heard: list[tuple[Detection, float]] = field(default_factory=list)
+
+
+def _meter(source: Any, seconds: float, out: TextIO, recognizer: Recognizer | None) -> Meter:
+    """Consume `seconds` of audio drawing a bar (and feeding `recognizer`)."""
     import numpy as np
 
-    peak, loudest, heard = 0, 0.0, 0.0
+    meter = Meter()
+    audio: list[tuple[float, np.ndarray]] = []
+    listened = 0.0
     live = out.isatty()
-    for _t0, chunk in source.chunks():
+    for t0, chunk in source.chunks():
         x = chunk.astype(np.float64)
         rms = float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
-        peak, loudest = max(peak, int(np.abs(x).max(initial=0))), max(loudest, rms)
-        heard += len(chunk) / 16_000
+        meter.peak, meter.loudest = (
+            max(meter.peak, int(np.abs(x).max(initial=0))),
+            max(meter.loudest, rms),
+        )
+        listened += len(chunk) / MIC_RATE
+        audio.append((t0, chunk))
+        if recognizer is not None:
+            _heard(out, meter, audio, recognizer.accept(chunk, t0), live)
         if live:
             out.write(f"\r        {level_bar(rms)}")
             out.flush()
-        if heard >= seconds:
+        if listened >= seconds:
             break
+    if recognizer is not None and audio:
+        end = audio[-1][0] + len(audio[-1][1]) / MIC_RATE
+        _heard(out, meter, audio, recognizer.flush(end), live)
     if live:
         out.write("\r" + " " * 60 + "\r")
-    out.write(f"        loudest: {level_bar(loudest)}\n")
-    return peak, loudest
+    out.write(f"        loudest: {level_bar(meter.loudest)}\n")
+    return meter
+
+
+def _heard(
+    out: TextIO,
+    meter: Meter,
+    audio: list[tuple[float, np.ndarray]],
+    detections: list[Detection],
+    live: bool,
+) -> None:
+    """Print each detection (words, intent, level of the speech it came from)."""
+    for d in detections:
+        rms = span_rms(audio, d)
+        meter.heard.append((d, rms))
+        if live:
+            out.write("\r" + " " * 60 + "\r")
+        out.write(f'        heard "{d.text}" -> {d.intent} at {d.t:.1f} s, {level_bar(rms)}\n')
+
+
+def span_rms(audio: list[tuple[float, np.ndarray]], d: Detection) -> float:
+    """RMS of the audio of `d`'s words (its start..end, else the second before it fired)."""
+    import numpy as np
+
+    start = d.start if d.start is not None else d.t - 1.0
+    end = d.end if d.end is not None else d.t
+    parts = [c for t0, c in audio if t0 < end and t0 + len(c) / MIC_RATE > start]
+    if not parts:
+        return 0.0
+    x = np.concatenate(parts).astype(np.float64)
+    return float(np.sqrt(np.mean(x**2)))
+
+
+def judge_heard(heard: list[tuple[Detection, float]], seconds: float) -> Finding:
+    if heard:
+        said = ", ".join(f'"{d.text}" ({d.intent})' for d, _ in heard)
+        return Finding(OK, f"heard {said}")
+    return Finding(
+        WARN,
+        f"no command heard in {seconds:g} s",
+        "say 'next' or 'pause' clearly while it listens; if the level stays low, move "
+        "the microphone closer or raise the input volume",
+    )
+
+
+def _listening_recognizer(model: str | None) -> Recognizer | None:
+    """The recognizer a session would use (`--engine auto`), or None when none loads
+    (the recognizer section has already said why)."""
+    from voicecoach.ears import make_recognizer
+    from voicecoach.errors import VoicecoachError
+
+    try:
+        return make_recognizer("auto", model)
+    except (VoicecoachError, ImportError, OSError):
+        return None
 
 
 def dbfs(rms: float) -> float:
@@ -253,10 +383,11 @@ def judge_level(peak: int, loudest_rms: float, overflows: int) -> list[Finding]:
 
 def check_recognizer(model: str | None = None) -> list[Finding]:
     """PocketSphinx (the offline default) and Vosk with its model (optional unless
-    --model names one).  Usable when at least one recognizer works."""
+    --model names one), then which one `--engine auto` picks and why.  Usable when at
+    least one recognizer works."""
     sphinx = _check_pocketsphinx()
     vosk = _check_vosk(model)
-    findings = [sphinx, *vosk]
+    findings = [sphinx, *vosk, _engine_choice(model)]
     usable = sphinx.status == OK or any(f.status == OK and "model:" in f.text for f in vosk)
     if not usable and not any(f.status == FAIL for f in findings):
         findings.append(
@@ -268,6 +399,16 @@ def check_recognizer(model: str | None = None) -> list[Finding]:
             )
         )
     return findings
+
+
+def _engine_choice(model: str | None) -> Finding:
+    from voicecoach.ears import choose_engine
+    from voicecoach.errors import VoicecoachError
+
+    try:
+        return Finding(INFO, choose_engine("auto", model).describe())
+    except VoicecoachError as exc:
+        return Finding(INFO, f"speech recognizer: none ({exc.message})")
 
 
 def _check_pocketsphinx() -> Finding:

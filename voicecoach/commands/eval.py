@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from voicecoach.ports import Recognizer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="path of a Vosk model (implies Vosk)")
     p.add_argument("--limit", type=int, default=None, help="only the first N clips")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list, per noise condition and phrase, what was missed and what was "
+        'falsely heard (with --json: under "misses")',
+    )
     p.set_defaults(run=run)
 
 
@@ -37,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     engine = first.name
     pending = [first]
 
-    def make():
+    def make() -> Recognizer:
         return pending.pop() if pending else make_recognizer(engine, args.model)
 
     def progress(n: int) -> None:
@@ -48,5 +58,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     rep = evaluation.report(results, engine)
-    print(json.dumps(rep) if args.json else evaluation.table(rep))
+    if args.misses:
+        rep["misses"] = evaluation.misses(results)
+    if args.json:
+        print(json.dumps(rep))
+    else:
+        print(evaluation.table(rep))
+        if args.misses:
+            print(evaluation.misses_table(rep["misses"]))
     return 0

@@ -47,7 +47,7 @@ def _date(text: str) -> date:
 @dataclass(frozen=True, slots=True)
 class RoutineReport:
     name: str
-    frequency: str | None  # the words; None when the routine file is gone
+    frequency: str | None  # the words ("" when the routine gives none); None: file gone
     standing: Any  # streaks.Standing | None
     finished: list[date]
 
@@ -106,6 +106,9 @@ def routine_reports(sessions: list[Any], today: date) -> list[RoutineReport]:
             frequency = catalog.find(name).frequency
         except VoicecoachError:
             reports.append(RoutineReport(name, None, None, finished))
+            continue
+        if frequency is None:  # your own routine may leave it out: no streaks
+            reports.append(RoutineReport(name, "", None, finished))
             continue
         reports.append(
             RoutineReport(name, frequency.words, standing(finished, frequency, today), finished)
@@ -189,6 +192,8 @@ def _print(
     for r in reports:
         console.print()
         how = r.standing.short if r.standing else "no streaks (the frequency is words only)"
+        if r.frequency == "":
+            how = "no streaks (the routine gives no frequency)"
         if r.frequency is None:
             how = "routine file not found"
         console.print(f"[bold]{r.name}[/bold]: {how}")

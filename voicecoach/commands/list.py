@@ -59,13 +59,17 @@ def run(args: argparse.Namespace) -> int:
         print("no routines found", file=sys.stderr)
     for s in summaries:
         if s.problems:
-            print(
-                f"warning: {s.path} is not a valid routine ({len(s.problems)} problem"
-                f"{'s' if len(s.problems) != 1 else ''}); "
-                f"see 'voicecoach validate {s.path}'",
-                file=sys.stderr,
-            )
+            print(broken_line(s, user=catalog.user_dir()))
     return 0
+
+
+def broken_line(s: Summary, *, user: Path) -> str:
+    """A routine that cannot be used: its name, its first problem, how to see them all."""
+    mine = " (yours)" if Path(s.path).parent == user else ""
+    first = s.problems[0].removeprefix(f"{s.path}: ")
+    more = len(s.problems) - 1
+    also = f" (and {more} more)" if more else ""
+    return f"{s.name}{mine}  BROKEN: {first}{also}; see 'voicecoach validate {s.path}'"
 
 
 def table(rows: list[Summary], *, user: Path) -> str:
@@ -181,10 +185,13 @@ def _cache_file() -> Path:
 
 def _file_key(path: Path) -> str:
     """The file's path and bytes: any edit, however quick, gives a new key."""
+    from voicecoach import catalog
+    from voicecoach.errors import VoicecoachError
+
     try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
+        data = catalog.read_bytes(path)  # never a FIFO or /dev/zero
+    except VoicecoachError as exc:
+        data = str(exc).encode()
     return hashlib.blake2b(str(path).encode() + b"\0" + data, digest_size=16).hexdigest()
 
 

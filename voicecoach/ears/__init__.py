@@ -67,6 +67,22 @@ def choose_engine(engine: str = "auto", model_path: str | None = None) -> Engine
     return EngineChoice("vosk", f"{why}: {path}", path)
 
 
+def install_summary() -> str:
+    """Two lines for the end of install.sh: the Vosk English model, and the engine
+    `--engine auto` picks with its reason."""
+    from voicecoach.ears.models import find_vosk_model
+    from voicecoach.errors import ModelError
+
+    try:
+        model = f"Vosk English model: {find_vosk_model()}"
+    except ModelError:
+        model = (
+            "Vosk English model: not installed (no network, or --no-model); "
+            "run 'voicecoach model download' when online"
+        )
+    return f"{model}\n{choose_engine().describe()}"
+
+
 def make_recognizer(
     engine: str = "auto", model_path: str | None = None, choice: EngineChoice | None = None
 ) -> Recognizer:

@@ -118,9 +118,11 @@ class StreamResampler:
 class WavSource:
     """A WAV file as the ears' input (`--listen-file`, eval, replayed sessions).
 
-    Any PCM/float WAV, any rate and channel count, converted to 16 kHz mono int16.
-    With `realtime=True` chunks are released at the pace they were recorded (for a live
-    session fed from a file); otherwise as fast as they are consumed."""
+    Read through `voicecoach.ears.wav.WavReader`: the header is checked when the source is
+    made, and the audio is streamed (16 kHz mono int16) while `chunks()` is consumed, so
+    a long file is never held in memory. With `realtime=True` chunks are released at the
+    pace they were recorded (for a live session fed from a file); otherwise as fast as
+    they are consumed."""
 
     def __init__(
         self,
@@ -131,6 +133,8 @@ class WavSource:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        from voicecoach.ears.wav import WavReader
+
         self.path = Path(path)
         self.chunk = chunk
         self.start = start
@@ -138,45 +142,40 @@ class WavSource:
         self._clock = clock
         self._sleep = sleep
         self._closed = False
-        self.samples = read_wav(self.path)
+        self._reader = WavReader(self.path)
 
     @property
     def duration(self) -> float:
-        return len(self.samples) / MIC_RATE
+        return self._reader.duration
 
     def chunks(self) -> Iterator[tuple[float, np.ndarray]]:
         began = self._clock()
-        for i in range(0, len(self.samples), self.chunk):
-            if self._closed:
-                return
-            if self.realtime:
-                wait = began + (i + self.chunk) / MIC_RATE - self._clock()
-                if wait > 0:
-                    self._sleep(wait)
-            yield self.start + i / MIC_RATE, self.samples[i : i + self.chunk]
+        pending = np.zeros(0, np.int16)
+        produced = 0
+        for block in self._reader.blocks():
+            pending = np.concatenate([pending, block]) if len(pending) else block
+            while len(pending) >= self.chunk:
+                if not self._release(began, produced):
+                    return
+                yield self.start + produced / MIC_RATE, pending[: self.chunk]
+                produced += self.chunk
+                pending = pending[self.chunk :]
+        if len(pending) and self._release(began, produced):
+            yield self.start + produced / MIC_RATE, pending
+
+    def _release(self, began: float, produced: int) -> bool:
+        """Wait, in real time, until the next chunk would have been recorded; False once
+        the source is closed."""
+        if self._closed:
+            return False
+        if self.realtime:
+            wait = began + (produced + self.chunk) / MIC_RATE - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        return not self._closed
 
     def close(self) -> None:
         self._closed = True
-
-
-def read_wav(path: Path) -> np.ndarray:
-    """The file's audio as 16 kHz mono int16, or an AudioError saying what is wrong."""
-    if not path.exists():
-        raise AudioError(f"audio file not found: {path}", "check the path (a .wav file)")
-    if path.is_dir():
-        raise AudioError(f"{path} is a folder, not a WAV file", "give the path of a .wav file")
-    from scipy.io import wavfile
-
-    try:
-        rate, data = wavfile.read(path)
-    except (ValueError, OSError, EOFError) as exc:
-        raise AudioError(
-            f"cannot read {path} as a WAV file ({exc})",
-            "use a PCM WAV file, e.g. 'sox input.mp3 -r 16000 -c 1 -b 16 output.wav'",
-        ) from None
-    if data.size == 0:
-        raise AudioError(f"{path} contains no audio", "record or choose a longer file")
-    return resample(to_int16(data), int(rate))
 
 
 # -- microphone ----------------------------------------------------------------------------

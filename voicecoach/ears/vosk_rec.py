@@ -100,7 +100,7 @@ class Heard:
     """One final Vosk result: the words with their confidence and times."""
 
     text: str
-    words: list[dict] = field(default_factory=list)
+    words: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, raw: str) -> Heard:

@@ -91,9 +91,9 @@ def intro(routine: Routine, minutes: int, standing: str = "", time_note: str = "
     out = [sentence(routine.title), sentence(standing)]
     if routine.equipment:
         out.append(sentence(f"You will need: {items(routine.equipment)}"))
-    if routine.disclaimer_assumed:
+    if routine.disclaimer and routine.disclaimer_assumed:
         out.append(join("A word from us, not from the article", routine.disclaimer))
-    else:
+    elif routine.disclaimer:
         out.append(sentence(routine.disclaimer))
     out += [sentence(c) for c in routine.cautions]
     out.append(join(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}", time_note))
@@ -143,16 +143,17 @@ def summary(
     standing: str = "",
 ) -> list[str]:
     """The end of a finished workout: the outcome, the standing this week, the article's
-    frequency and closing advice."""
-    often = f"How often: {routine.frequency.words}"
-    if routine.frequency_assumed:
-        often += ", our suggestion"  # the article does not say
+    frequency (when the routine gives one) and closing advice."""
     out = [
         "That is the end of the workout. Well done!",
         *outcome(done, cut, skipped, elapsed, pains),
         sentence(standing),
-        sentence(often),
     ]
+    if routine.frequency is not None:
+        often = f"How often: {routine.frequency.words}"
+        if routine.frequency_assumed:
+            often += ", our suggestion"  # the article does not say
+        out.append(sentence(often))
     out += [sentence(tip) for tip in routine.closing_tips]
     return [line for line in out if line]
 
