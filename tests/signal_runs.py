@@ -34,6 +34,7 @@ class SignalRun:
 
     signum: int
     moment: float  # s after the handlers were ready
+    sent: float = 0.0  # perf_counter time the signal was sent
     code: int | None = None
     ready: float | None = None  # s from launch to handlers installed
     exit: float | None = None  # s from the signal to the process gone
@@ -104,6 +105,98 @@ def handlers_ready(pid: int) -> bool:
     return False
 
 
+class Running:
+    """`voicecoach start ARGS --log LOG` running on a pty (its keyboard and screen), its
+    stderr read line by line; both kept with arrival times (perf_counter). LOG held an
+    earlier session's log; TMPDIR and the XDG folders are private to `folder`."""
+
+    def __init__(
+        self, folder: Path, args: Sequence[str], env: dict[str, str] | None = None
+    ) -> None:
+        self.folder = folder
+        self.logs, self.tmp = folder / "logs", folder / "tmp"
+        self.logs.mkdir(parents=True)
+        self.tmp.mkdir()
+        self.log = self.logs / "run.jsonl"
+        self.log.write_text(OLD_LOG)
+        self.lines: list[tuple[float, str]] = []  # on the terminal
+        self.errors: list[tuple[float, str]] = []  # on stderr
+        self._master, self._slave = os.openpty()
+        self.terminal = termios.tcgetattr(self._slave)
+        environ = {**os.environ, **(env or {})}
+        environ.update(PYTHONPATH=str(ROOT), TMPDIR=str(self.tmp), COLUMNS="200")
+        for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            environ.setdefault(name, str(folder / name.lower()))
+        self.launched = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voicecoach", "start", *args, "--log", str(self.log)],
+            stdin=self._slave,
+            stdout=self._slave,
+            stderr=subprocess.PIPE,
+            env=environ,
+            cwd=folder,
+        )
+        assert self.process.stderr is not None
+        self._readers = [
+            threading.Thread(target=_read_lines, args=(self._master, self.lines), daemon=True),
+            threading.Thread(
+                target=_read_lines, args=(self.process.stderr.fileno(), self.errors), daemon=True
+            ),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def wait_ready(self) -> float:
+        """Seconds from launch until the handlers are installed."""
+        while not handlers_ready(self.process.pid) and self.process.poll() is None:
+            time.sleep(0.001)
+        return time.perf_counter() - self.launched
+
+    def wait_for_line(self, text: str, timeout: float) -> float | None:
+        """When a terminal or stderr line containing `text` arrived, or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [t for t, line in [*self.lines, *self.errors] if text in line]
+            if found:
+                return min(found)
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                return None
+            time.sleep(0.01)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The log's whole lines so far (once the session has replaced the old log)."""
+        text = self.log.read_text(encoding="utf-8") if self.log.exists() else ""
+        if text == OLD_LOG:
+            return []
+        return [json.loads(line) for line in text.split("\n")[:-1]]
+
+    def finish(self, timeout: float) -> tuple[int, bool]:
+        """Wait for the end (kill it after `timeout` s): its exit code and whether the
+        terminal settings are as they were before it started."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        restored = termios.tcgetattr(self._slave) == self.terminal
+        os.close(self._slave)
+        for reader in self._readers:
+            reader.join(timeout=2.0)
+        os.close(self._master)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code, restored
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(line for _, line in self.errors)
+
+    def leftovers(self) -> list[str]:
+        """Files in the private temp folder, and in the log's folder besides the log."""
+        found = [*self.tmp.rglob("*"), *(p for p in self.logs.iterdir() if p != self.log)]
+        return sorted(str(p.relative_to(self.folder)) for p in found)
+
+
 def run_with_signal(
     folder: Path,
     args: Sequence[str],
@@ -112,71 +205,36 @@ def run_with_signal(
     env: dict[str, str] | None = None,
     timeout: float = 20.0,
 ) -> SignalRun:
-    """`voicecoach start ARGS --log LOG` on a pty, `signum` sent `moment` s after its
-    handlers are ready; LOG held an earlier session's log, TMPDIR is a private folder."""
+    """`voicecoach start ARGS` (see `Running`), `signum` sent `moment` s after its handlers
+    are ready."""
     run = SignalRun(signum, moment)
-    logs, tmp = folder / "logs", folder / "tmp"
-    logs.mkdir(parents=True)
-    tmp.mkdir()
-    log = logs / "run.jsonl"
-    log.write_text(OLD_LOG)
-    master, slave = os.openpty()
-    before = termios.tcgetattr(slave)
-    environ = {**os.environ, **(env or {})}
-    environ.update(PYTHONPATH=str(ROOT), TMPDIR=str(tmp), COLUMNS="200")
-    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        environ.setdefault(name, str(folder / name.lower()))
-    launched = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "start", *args, "--log", str(log)],
-        stdin=slave,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env=environ,
-        cwd=folder,
-    )
-    reader = threading.Thread(target=_read_lines, args=(master, run.lines), daemon=True)
-    reader.start()
-    try:
-        while not handlers_ready(process.pid) and process.poll() is None:
-            time.sleep(0.001)
-        run.ready = time.perf_counter() - launched
-        time.sleep(moment)
-        sent = time.perf_counter()
-        if process.poll() is None:
-            process.send_signal(signum)
-        else:
-            run.notes.append("the process had already ended")
-        try:
-            _, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, err = process.communicate()
-            run.notes.append(f"still running {timeout} s after the signal: killed")
-        run.exit = time.perf_counter() - sent
-        run.code = process.returncode
-        run.stderr = err.decode("utf-8", "replace")
-        run.terminal_restored = termios.tcgetattr(slave) == before
-    finally:
-        os.close(slave)
-        reader.join(timeout=2.0)
-        os.close(master)
-    printed = [t for t, line in run.lines if "coach:" in line]
-    after = [t - sent for t in printed if t > sent]
+    coach = Running(folder, args, env)
+    run.ready = coach.wait_ready()
+    time.sleep(moment)
+    run.sent = time.perf_counter()
+    if coach.process.poll() is None:
+        coach.process.send_signal(signum)
+    else:
+        run.notes.append("the process had already ended")
+    run.code, run.terminal_restored = coach.finish(timeout)
+    run.exit = time.perf_counter() - run.sent
+    if run.exit > timeout:
+        run.notes.append(f"still running {timeout} s after the signal: killed")
+    run.stderr = coach.stderr
+    run.lines = coach.lines
+    after = [t - run.sent for t, line in coach.lines if "coach:" in line and t > run.sent]
     run.last_line = max(after) if after else None
-    run.log_text = log.read_text(encoding="utf-8") if log.exists() else ""
-    run.leftovers = sorted(
-        str(p.relative_to(folder)) for p in [*tmp.rglob("*"), *logs.iterdir()] if p != log
-    )
+    run.log_text = coach.log.read_text(encoding="utf-8") if coach.log.exists() else ""
+    run.leftovers = coach.leftovers()
     return run
 
 
-def _read_lines(master: int, lines: list[tuple[float, str]]) -> None:
-    """Everything the process prints on its terminal, line by line, with arrival times."""
+def _read_lines(fd: int, lines: list[tuple[float, str]]) -> None:
+    """Everything the process prints on `fd`, line by line, with arrival times."""
     pending = b""
     while True:
         try:
-            data = os.read(master, 4096)
+            data = os.read(fd, 4096)
         except OSError:  # the last holder of the terminal closed it
             break
         if not data:

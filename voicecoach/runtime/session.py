@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from voicecoach.ports import Voice
 from voicecoach.runtime.log import LogWriter
@@ -13,6 +13,8 @@ from voicecoach.runtime.printer import PacedPrinter
 from voicecoach.runtime.runner import Runner
 from voicecoach.signals import SIGNALS, reason, signum_of
 from voicecoach.voice.noise import QuietStderr
+from voicecoach.voice.routes import StreamWatch
+from voicecoach.voice.routes import connect as connect_sound_server
 
 
 class Session:
@@ -47,10 +49,32 @@ class Session:
         return self.runner.voice
 
     def run(self) -> None:
-        # live: PortAudio's own error lines (a device lost) stay off the terminal
-        quiet = contextlib.nullcontext() if self.fast else QuietStderr()
-        with quiet, SIGNALS.listen(self._hush):
+        with contextlib.ExitStack() as stack:
+            if not self.fast:
+                # PortAudio's own error lines (a device lost) stay off the terminal, and a
+                # stream the sound server moves to another device is noticed
+                stack.enter_context(QuietStderr())
+                stack.enter_context(self._watch_streams())
+            stack.enter_context(SIGNALS.listen(self._hush))
             self._run()
+
+    @contextlib.contextmanager
+    def _watch_streams(self) -> Iterator[None]:
+        server = connect_sound_server()
+        if server is None:
+            yield
+            return
+        watch = StreamWatch(server, self._warn, on_monitor=self._ears_off)
+        watch.start()
+        try:
+            yield
+        finally:
+            watch.close()
+
+    def _ears_off(self) -> None:
+        """The microphone now hears a speaker's own sound: stop listening (keys only)."""
+        if self.ears is not None:
+            self.ears.close()
 
     def _run(self) -> None:
         interrupted = False
