@@ -26,9 +26,10 @@ from voicecoach.signals import SIGNALS, reason, signum_of
 if TYPE_CHECKING:
     import numpy as np
 
+    from voicecoach.ears.sources import MicSource, WavSource
     from voicecoach.engine import State
     from voicecoach.options import EarsOptions, SessionOptions
-    from voicecoach.ports import AudioSource, Clock, EchoReference, Voice
+    from voicecoach.ports import Clock, EchoReference, Voice
     from voicecoach.runtime.loops import Ears
     from voicecoach.runtime.observer import SessionObserver
     from voicecoach.runtime.session import Session
@@ -150,6 +151,7 @@ def make_ears(
 def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
     from voicecoach.ears import choose_engine, make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
+    from voicecoach.ears.sources import MicSource
     from voicecoach.runtime.loops import Ears
 
     engine = "auto" if options.engine == "keys" else options.engine
@@ -163,10 +165,12 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
         def mix(chunk: np.ndarray, t0: float) -> np.ndarray:
             return mix_echo(chunk, reference, t0, gain)
 
-    return Ears(recognizer, _audio_source(options, fast, clock), mix)
+    source = _audio_source(options, fast, clock)
+    watch = source.watch if isinstance(source, MicSource) else None
+    return Ears(recognizer, source, mix, watch)
 
 
-def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> AudioSource:
+def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> WavSource | MicSource:
     """The microphone, or `--listen-file`; its audio times are session times (a live
     source starts at the session time it is opened)."""
     from voicecoach.ears.sources import MicSource, WavSource

@@ -267,6 +267,7 @@ class MicSource:
         self._stream: Any = None
         self._closed = False
         self._lost = False  # the stream ended by itself: the device or sound server is gone
+        self._on_lost: Callable[[str], None] | None = None
 
     def _pick_rate(self) -> int:
         """16 kHz if the device takes it, else its default rate (resampled later)."""
@@ -287,12 +288,22 @@ class MicSource:
         except queue.Full:
             self.dropped += 1
 
+    def watch(self, on_lost: Callable[[str], None]) -> None:
+        """Call `on_lost(why)` as soon as the microphone is gone (from PortAudio's thread),
+        not when the consumer of `chunks()` next gets there."""
+        self._on_lost = on_lost
+
     def _finished(self) -> None:
         """PortAudio thread: the stream ended. Unless we closed it, the device is gone."""
         if not self._closed:
             self._lost = True
             with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(None)
+            if self._on_lost is not None:
+                self._on_lost(self._gone())
+
+    def _gone(self) -> str:
+        return f"the microphone {self.device['name']!r} is gone"
 
     def open(self) -> None:
         """Start recording (chunks() calls this itself)."""
@@ -323,12 +334,11 @@ class MicSource:
         pending = np.zeros(0, np.int16)
         produced = 0
         while not self._closed:
-            data = self._next_block()
+            data = None if self._lost else self._next_block()  # gone: drop the backlog
             if data is None:
                 if self._lost and not self._closed:
                     raise AudioError(
-                        f"the microphone {self.device['name']!r} is gone",
-                        "check that it is still connected, then start again",
+                        self._gone(), "check that it is still connected, then start again"
                     )
                 break
             self._report_overflows()

@@ -169,7 +169,8 @@ class RealtimeVoice:
         ):
             time.sleep(0.01)
         self._closing = True
-        self._renderer.close()
+        # a lost device or a signal: the session must not wait for the phrase being rendered
+        self._renderer.close(wait=self._failed is None and not self._hushed)
         with contextlib.suppress(Exception):  # a lost device may fail to close; it is gone anyway
             # abort, not stop: what is queued has been heard (above); stop() would wait for
             # the device to play out its buffer, up to seconds on an idle PulseAudio sink

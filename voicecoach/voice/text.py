@@ -122,10 +122,15 @@ class FallbackVoice:
                     self._switch(exc.message, 0.0, replay=False)
 
     def lost(self, why: str, at: float | None = None) -> None:
-        """The device is gone (the watchdog noticed): switch now, said once."""
+        """The device is gone (the watchdog noticed, on its thread): switch now, said once.
+        The lost device is closed after the switch, outside the lock: closing a stream on
+        a sound server that died can take a while, and the session must not wait for it."""
         with self._lock:
-            if self._primary is not None:
-                self._switch(why, at)
+            if self._primary is None:
+                return
+            primary = self._switch(why, at, close=False)
+        with contextlib.suppress(Exception):
+            primary.close()
 
     def close(self) -> None:
         with self._lock:
@@ -134,12 +139,16 @@ class FallbackVoice:
                     self._primary.close()
             self._fallback.close()
 
-    def _switch(self, why: str, at: float | None, replay: bool = True) -> None:
+    def _switch(
+        self, why: str, at: float | None, replay: bool = True, close: bool = True
+    ) -> LiveVoice:
         primary, self._primary = self._primary, None
         assert primary is not None
         self._warn(f"voicecoach: {why}; continuing in text mode")
         unplayed = primary.unplayed() if replay else []
-        with contextlib.suppress(Exception):  # the device is gone: closing may fail too
-            primary.close()
+        if close:
+            with contextlib.suppress(Exception):  # the device is gone: closing may fail too
+                primary.close()
         for text in unplayed:
             self._fallback.say(text, 0.0 if at is None else at)
+        return primary
