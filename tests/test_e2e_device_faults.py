@@ -36,7 +36,7 @@ def test_signals_at_10_random_moments_silence_a_live_session_within_100_ms_and_e
     problems, cuts, talking = [], [], 0
     for i in range(10):
         signum = SIGNALS_SENT[i % 3]
-        moment = rng.uniform(0.7, 6.0)  # from the first second on: loading, then talking
+        moment = rng.uniform(0.7, 8.0)  # from the first second on: loading, then talking
         with pulse.record() as recording:
             run = signal_runs.run_with_signal(
                 tmp_path / f"run{i}", [e2e.ROUTINE], signum, moment, env=pulse.environ()
