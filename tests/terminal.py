@@ -7,12 +7,14 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pyte
 
 ROOT = Path(__file__).resolve().parent.parent
+QUIET = 0.03  # s without output: a redraw is complete
 ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>78]")
 
 
@@ -70,24 +72,27 @@ class Screen:
         return "\n".join(self.screen.display)
 
     def pump(self, seconds: float) -> str:
-        """Read what the program draws for `seconds`; the screen then."""
+        """Read what the program draws for `seconds`; the screen then (a whole frame)."""
         self.wait_for(lambda text: False, seconds)
+        self.wait_for(lambda text: True, 5.0)
         return self.text
 
-    def wait_for(self, test, timeout: float) -> bool:
-        """Read until `test(screen text)` holds (True) or `timeout` seconds pass (False)."""
+    def wait_for(self, test: Callable[[str], bool], timeout: float) -> bool:
+        """Read until `test(screen text)` holds (True) or `timeout` seconds pass (False).
+        The screen is tested only when the output pauses, so never half-way through a
+        redraw."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                data = self.child.read_nonblocking(65536, timeout=0.05)
+                data = self.child.read_nonblocking(65536, timeout=QUIET)
             except pexpect.TIMEOUT:
-                data = b""
+                if test(self.text):
+                    return True
+                continue
             except pexpect.EOF:
                 return test(self.text)
             self.raw += data
             self.stream.feed(data)
-            if test(self.text):
-                return True
         return False
 
     def send(self, keys: str) -> None:

@@ -54,8 +54,9 @@ def test_a_daily_prescription_counts_today_and_days_in_a_row() -> None:
     assert now.short == "1 of 2 today, streak: 2 days"
 
 
-def test_words_alone_give_no_standing() -> None:
+def test_words_alone_or_no_frequency_give_no_standing() -> None:
     assert standing([date(2026, 1, 1)], Frequency(words="now and then"), date(2026, 1, 1)) is None
+    assert standing([date(2026, 1, 1)], None, date(2026, 1, 1)) is None
 
 
 def test_the_intro_sentence_says_the_count_and_the_streak() -> None:

@@ -3,10 +3,17 @@ stay plain and unwrapped when piped."""
 
 from __future__ import annotations
 
-from terminal import output_lines
+import re
+import subprocess
+import sys
+
+import pexpect
+import pytest
+from terminal import ROOT, Screen, environment, output_lines
 
 from voicecoach import catalog
 from voicecoach.cli import main
+from voicecoach.screen import digits
 
 
 def test_list_at_80_columns_has_no_line_longer_than_80():
@@ -42,3 +49,116 @@ def test_piped_list_is_the_plain_table(capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["NAME", "TITLE", "EXERCISES", "MINUTES", "EQUIPMENT"]
     assert "\x1b" not in out
+
+
+# ------------------------------------------------------------------ a session on screen
+
+SHORT = """
+schema_version = 1
+name = "short"
+title = "Short"
+frequency = "daily"
+disclaimer = "Stop if it hurts."
+[source]
+title = "Mine"
+[[exercises]]
+id = "wall-sit"
+name = "Wall Sit"
+setup = ["Back to the wall."]
+sides = ["right", "left"]
+side_order = "block"
+sets = 2
+rest_between_sets = 3
+work = { kind = "timed", seconds = 12 }
+"""
+
+
+def shown_countdown(text: str) -> int | None:
+    """The number the panel shows in big block digits, read back off the screen."""
+    rows = text.splitlines()
+    for seconds in range(600):
+        glyph = digits.big(digits.clock(seconds))
+        for top in range(len(rows) - len(glyph) + 1):
+            col = rows[top].find(glyph[0])
+            while col >= 0:
+                below = rows[top : top + len(glyph)]
+                if all(row[col : col + len(g)] == g for row, g in zip(below, glyph, strict=True)):
+                    # a whole figure: blank cells on both sides
+                    left = all(row[col - 1 : col] in ("", " ") for row in below)
+                    right = all(row[col + len(glyph[0]) : col + len(glyph[0]) + 1] in ("", " ")
+                                for row in below)  # fmt: skip
+                    if left and right:
+                        return seconds
+                col = rows[top].find(glyph[0], col + 1)
+    return None
+
+
+@pytest.fixture
+def short_routine(tmp_path):
+    path = tmp_path / "short.toml"
+    path.write_text(SHORT)
+    return path
+
+
+@pytest.mark.slow
+def test_a_session_in_an_80x24_terminal_shows_the_panel_and_pauses_on_space(short_routine):
+    term = Screen("start", str(short_routine), "--text", "--engine", "keys", "--ready-timeout", "0")
+    try:
+        at_work = lambda t: "set 2 of 2" in t and shown_countdown(t) is not None  # noqa: E731
+        assert term.wait_for(at_work, 90), term.text
+        first = term.text
+        term.pump(1.0)
+        second = term.text
+        assert "WALL SIT" in first
+        assert "RIGHT SIDE" in first
+        a, b = shown_countdown(first), shown_countdown(second)
+        assert a is not None, first
+        assert b is not None, second
+        assert b < a
+        assert all(len(line) <= 80 for line in first.splitlines())
+        term.send(" ")
+        assert term.wait_for(lambda t: "PAUSED" in t, 5), term.text
+        paused = term.text
+        term.pump(1.2)
+        assert shown_countdown(term.text) == shown_countdown(paused)  # frozen
+        term.send("q")
+        assert term.wait_for(lambda t: "End the workout?" in t, 5), term.text
+        term.send("y")
+        assert term.wait_for(lambda t: False, 10) is False
+        term.child.expect(pexpect.EOF, timeout=10)
+    finally:
+        term.close()
+    assert term.child.exitstatus == 0
+    assert "Session stopped" in term.text  # the panel is gone; the closing words stay
+
+
+def test_the_same_session_piped_has_plain_lines_only(short_routine):
+    done = subprocess.run(
+        [sys.executable, "-m", "voicecoach", "start", str(short_routine), "--fast"],
+        capture_output=True,
+        env=environment(),
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    out = done.stdout.decode()
+    assert "\x1b" not in out
+    assert not re.search(r"\[(tick|hold_end|rest_over|done|start)\]", out)
+    assert all(ch.isprintable() for line in out.splitlines() for ch in line)
+    lines = out.splitlines()
+    assert all(re.match(r"\[\d\d:\d\d\] ", line) for line in lines)
+    assert any("] Wall Sit · set 2 of 2 · right · " in line for line in lines)
+
+
+def test_cues_are_words_in_the_piped_transcript_when_asked_for(short_routine):
+    done = subprocess.run(
+        [sys.executable, "-m", "voicecoach", "start", str(short_routine), "--fast", "--cues"],
+        capture_output=True,
+        env=environment(),
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    out = done.stdout.decode()
+    assert re.search(r"· (beep|tick)$", out, re.MULTILINE)
+    assert "[tick]" not in out

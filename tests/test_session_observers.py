@@ -122,5 +122,9 @@ def test_the_printer_shows_each_sound_stamped_with_its_start() -> None:
     said = [s for s in voice.sounds if s.kind == "say"]
     first_rest = next(s for s in said if s.start >= 60)
     minutes, seconds = divmod(int(first_rest.start), 60)
-    assert f"[{minutes:02d}:{seconds:02d}] coach: {first_rest.text}" in printed
-    assert not any("you:" in line for line in printed)  # nobody spoke
+    assert any(
+        line.startswith(f"[{minutes:02d}:{seconds:02d}] ")
+        and line.endswith(f" · {first_rest.text}")
+        for line in printed
+    )
+    assert not any("heard:" in line for line in printed)  # nobody spoke

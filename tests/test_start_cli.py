@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,10 @@ def test_start_fast_text_runs_the_whole_routine_and_logs_every_exercise_and_side
     assert end["t"] == pytest.approx(plan.estimate_seconds(routine), rel=0.3)
     says = [r["t"] for r in records if r["type"] in ("say", "cue")]
     assert all(a <= b for a, b in itertools.pairwise(says))  # one voice, one sound at a time
-    assert "coach: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert re.search(
+        rf"^\[\d\d:\d\d\] {re.escape(routine.exercises[0].name)} · set 1 of ", out, re.M
+    )
 
 
 def test_fast_without_text_prints_the_coach_because_nothing_can_play_in_virtual_time(
@@ -49,7 +53,7 @@ def test_fast_without_text_prints_the_coach_because_nothing_can_play_in_virtual_
 ) -> None:
     assert main(["start", "behind-knee", "--fast"]) == 0
     out = capsys.readouterr().out
-    assert "] coach: Exercise 1 of " in out
+    assert " · Exercise 1 of " in out
 
 
 def test_from_starts_the_session_at_the_named_exercise(tmp_path: Path) -> None:

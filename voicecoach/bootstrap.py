@@ -11,6 +11,9 @@ Choices made here (documented in `voicecoach start --help` terms):
   asked for them by name (`--engine vosk`, `--listen-file`, `--input-device`): then the
   error is theirs to fix and stops the session.
 - The keyboard is used whenever stdin is a terminal (real time only).
+- The live panel (`voicecoach.screen`) shows whenever stdout is a terminal, in real time,
+  unless `--quiet-screen` (or the config's `screen = false`) or the caller hands in its
+  own `out`; then, and whenever stdout is not a terminal, `--text` prints plain lines.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
     from voicecoach.runtime.loops import Ears
     from voicecoach.runtime.observer import SessionObserver
     from voicecoach.runtime.session import Session
+    from voicecoach.screen.live import LiveScreen
+    from voicecoach.screen.meter import LevelMeter
 
 
 def build_session(
@@ -56,19 +61,31 @@ def build_session(
     from voicecoach.runtime.printer import PacedPrinter, Printer
     from voicecoach.runtime.runner import Runner, session_header
     from voicecoach.runtime.session import Session
+    from voicecoach.screen.meter import LevelMeter
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
     # the log first: a signal from here on still gets its end record
     log = LogWriter(options.log, warn) if options.log else None
+    panel_wanted = out is None and shows_panel(options)
     out = out or print
     clock = clock or (VirtualClock() if options.fast else RealClock())
     state = initial(
         options.routine,
-        Config(ready_timeout=options.ready_timeout, start_exercise=options.start_exercise),
+        Config(
+            ready_timeout=options.ready_timeout,
+            start_exercise=options.start_exercise,
+            standing=options.standing,
+            start_step=options.start_step,
+            done_before=options.done_before,
+        ),
     )
-    paced = PacedPrinter(clock, out) if options.prints and not options.fast else None
-    printer = Printer(clock, out, paced)
+    prints = options.prints and not panel_wanted
+    paced = PacedPrinter(clock, out) if prints and not options.fast else None
+    printer = Printer(clock, out, paced, cues=options.cues)
+    meter = LevelMeter(clock) if panel_wanted else None
+    screen = _live_screen(clock, meter) if panel_wanted else None
+    later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
     timeline = Timeline()
     try:
         # the ears first: loading a speech model holds the GIL for a while, which would
@@ -79,9 +96,9 @@ def build_session(
             voice = make_voice(
                 options.voice,
                 timeline,
-                out=None if options.prints else printer.now,
+                out=None if options.prints or screen is not None else printer.now,
                 clock=None if options.fast else clock,
-                warn=warn,
+                warn=later_warn,
             )
     except BaseException as exc:
         with SIGNALS.deferred():  # a second signal must not cut this short
@@ -94,7 +111,16 @@ def build_session(
                     log(EndRecord(0.0, completed=False, reason=reason(signum_of(exc))))
                 log.close()  # otherwise (an error) the old log stays as it was
         raise
-    outputs: list[SessionObserver] = [o for o in (log, printer if options.prints else None) if o]
+    panel = None
+    if screen is not None:
+        from voicecoach.screen.meter import MeteredSource
+        from voicecoach.screen.observers import Panel
+
+        if ears is not None and meter is not None:
+            ears.source = MeteredSource(ears.source, meter)
+        screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
+        panel = Panel(screen, warn=warn)
+    outputs: list[SessionObserver] = [o for o in (log, printer if prints else None, panel) if o]
     header = session_header(
         state,
         fast=options.fast,
@@ -109,8 +135,26 @@ def build_session(
         log=log,
         paced=paced,
         phrases=lambda: phrases(state),
-        warn=warn,
+        warn=later_warn,
+        closers=[panel.close] if panel is not None else [],
+        show_keys=panel is None,
     )
+
+
+def shows_panel(options: SessionOptions) -> bool:
+    """Whether a session shows the live panel: in real time, in a terminal, unless asked
+    not to."""
+    return options.screen and not options.fast and sys.stdout.isatty()
+
+
+def _live_screen(clock: Clock, meter: LevelMeter | None) -> LiveScreen:
+    from rich.console import Console
+
+    from voicecoach.keys import HELP_LINE
+    from voicecoach.screen.live import LiveScreen
+
+    help_line = HELP_LINE if sys.stdin.isatty() else ""
+    return LiveScreen(Console(), clock, engine="keys only", help_line=help_line, meter=meter)
 
 
 def warn(message: str) -> None:

@@ -97,8 +97,14 @@ class SessionOptions:
     fast: bool = False
     text: bool = False
     log: Path | None = None
+    screen: bool = True  # the live panel when stdout is a terminal (--quiet-screen or the
+    # config file's `screen = false`: off)
+    cues: bool = False  # cues as the words "beep"/"tick" in the printed transcript
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     ears: EarsOptions = field(default_factory=EarsOptions)
+    standing: str = ""  # the history's sentence for the intro and the summary
+    start_step: int | None = None  # --resume: the step to pick up at
+    done_before: frozenset[int] = frozenset()  # --resume: the steps done before
 
     def __post_init__(self) -> None:
         if self.ready_timeout < 0:

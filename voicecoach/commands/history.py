@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("routine", nargs="?", metavar="NAME", help="only this routine")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
-        "--limit", type=int, default=10, metavar="N", help="sessions in the table (default 10)"
+        "--limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="sessions in the table (default 10; --json lists them all)",
     )
     p.add_argument(
         "--today",
@@ -61,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_history(warn=_warn)
     try:
         sessions = store.sessions(routine=args.routine)
-        counts = {s.id: _set_counts(store.sets(s.id)) for s in sessions[: args.limit]}
+        shown = sessions if args.json else sessions[: args.limit]
+        counts = {s.id: _set_counts(store.sets(s.id)) for s in shown}
     finally:
         store.close()
     reports = routine_reports(sessions, today)

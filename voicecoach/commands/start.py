@@ -1,4 +1,10 @@
-"""`voicecoach start NAME`: run a guided session."""
+"""`voicecoach start NAME`: run a guided session.
+
+The settings come from the defaults, then the config file
+(`$XDG_CONFIG_HOME/voicecoach/config.toml`, see `voicecoach.settings`), then these options;
+the history (`voicecoach.history`) adds where a `--resume` picks up and the standing
+sentence, and records the session unless `--no-history`. `SessionOptions` is made once,
+here, from all of them."""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from typing import TYPE_CHECKING
 from voicecoach.errors import UsageError
 
 if TYPE_CHECKING:
+    from voicecoach.history.memory import Memory
     from voicecoach.options import SessionOptions
     from voicecoach.routine import Routine
+    from voicecoach.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,11 +39,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument(
         "--ready-timeout",
         type=float,
-        default=15.0,
         metavar="S",
-        help="start each exercise by itself after S seconds (default 15)",
+        help="start each exercise by itself after S seconds (default 15, or the config file's)",
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished session of this routine from the last 24 hours, at the "
+        "set after the last completed one",
+    )
+    s.add_argument(
+        "--no-history",
+        action="store_true",
+        help="leave no trace: do not record this session (see 'voicecoach history')",
+    )
+    s.add_argument(
+        "--quiet-screen",
+        dest="screen",
+        action="store_const",
+        const=False,
+        default=None,
+        help="no live panel in the terminal: print the plain transcript (config: screen = false)",
+    )
+    s.add_argument(
+        "--cues",
+        action="store_true",
+        help='show cue tones in the printed transcript, as the words "beep" and "tick"',
+    )
     v = p.add_argument_group("voice")
     v.add_argument("--voice", help="pyttsx3 voice id or name (see 'voicecoach voices')")
     v.add_argument("--rate", type=int, help="speaking rate in words per minute")
@@ -50,7 +81,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e.add_argument(
         "--engine",
         choices=["auto", "vosk", "pocketsphinx", "keys"],
-        default="auto",
         help="speech recognizer (default auto: Vosk if a model is found, else PocketSphinx)",
     )
     e.add_argument("--model", metavar="PATH", help="Vosk model folder")
@@ -71,43 +101,91 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.bootstrap import build_session
+    from voicecoach import catalog
+    from voicecoach.bootstrap import build_session, warn
+    from voicecoach.history.memory import prepare
 
-    build_session(session_options(args)).run()
+    path = catalog.locate(args.routine)
+    routine = catalog.load(path)
+    settings = effective_settings(args)
+    if args.resume and args.start_from:
+        raise UsageError("--resume picks up where you left off; --from cannot go with it")
+    memory = prepare(routine, path, resume=args.resume, enabled=not args.no_history, warn=warn)
+    try:
+        options = session_options(args, routine, settings, memory)
+        observers = [memory.recorder] if memory.recorder is not None else []
+        build_session(options, observers=observers).run()
+    finally:
+        memory.close()
+    if memory.recorder is not None and memory.recorder.summary:
+        print(memory.recorder.summary)
     return 0
 
 
-def session_options(args: argparse.Namespace) -> SessionOptions:
-    """The one place the command line becomes typed, checked options."""
+def effective_settings(args: argparse.Namespace) -> Settings:
+    """The config file's settings with this command line's options on top."""
+    from voicecoach.settings import resolve
+
+    given = {
+        "voice": args.voice,
+        "rate": args.rate,
+        "volume": args.volume,
+        "output_device": args.device,
+        "input_device": args.input_device,
+        "engine": args.engine,
+        "model": args.model,
+        "ready_timeout": args.ready_timeout,
+        "screen": args.screen,
+    }
+    return resolve(given).settings
+
+
+def session_options(
+    args: argparse.Namespace,
+    routine: Routine | None = None,
+    settings: Settings | None = None,
+    memory: Memory | None = None,
+) -> SessionOptions:
+    """The one place the command line, the config file and the history become typed,
+    checked options (what is not handed in is read here; no history: a fresh start)."""
     from voicecoach import catalog
+    from voicecoach.history.memory import Memory
     from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
 
-    routine = catalog.find(args.routine)
+    routine = routine or catalog.find(args.routine)
+    settings = settings or effective_settings(args)
+    memory = memory or Memory()
+
     voice = VoiceOptions(
         text=args.text,
         fast=args.fast,
         speak_file=_path(args.speak_file),
-        voice=args.voice,
-        rate=args.rate,
-        volume=1.0 if args.volume is None else args.volume,
-        device=args.device,
+        voice=settings.voice,
+        rate=settings.rate,
+        volume=1.0 if settings.volume is None else settings.volume,
+        device=settings.output_device,
     )
     ears = EarsOptions(
-        engine=args.engine,
-        model=_path(args.model),
-        input_device=args.input_device,
+        engine=settings.engine,
+        model=_path(settings.model),
+        input_device=settings.input_device,
         listen_file=_path(args.listen_file),
         echo=args.echo,
     )
     return SessionOptions(
         routine=routine,
         start_exercise=start_exercise(routine, args.start_from),
-        ready_timeout=args.ready_timeout,
+        ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
         log=_path(args.log),
+        cues=args.cues,
         voice=voice,
         ears=ears,
+        screen=settings.screen,
+        standing=memory.standing,
+        start_step=memory.start_step,
+        done_before=memory.done_before,
     )
 
 
@@ -126,4 +204,4 @@ def start_exercise(routine: Routine, key: str | None) -> int:
 
 
 def _path(value: str | None) -> Path | None:
-    return None if value is None else Path(value)
+    return None if value is None else Path(value).expanduser()

@@ -18,19 +18,23 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from voicecoach.engine.state import State
 from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
+from voicecoach.history.streaks import standing
 from voicecoach.plan import Step
+from voicecoach.records import EndRecord, Record, SessionRecord
+from voicecoach.routine import Frequency
 
 SetKey = tuple[int, str | None, int]  # exercise, side, set
 
 OUTCOME_OF_REASON: dict[str, Outcome] = {
     "completed": "finished",
-    "stopped": "stopped",
-    "interrupted": "interrupted",
-    "terminated": "interrupted",
-}
+    "stopped": "stopped",  # the user's stop (q / "stop", then yes)
+    "crashed": "crashed",
+    "error": "crashed",
+}  # any other reason (interrupted: Ctrl-C; terminated: SIGTERM; hangup...) is "interrupted"
 
 
 def set_key(step: Step) -> SetKey:
@@ -63,26 +67,29 @@ class HistoryRecorder:
     """A `SessionObserver` that records the session in `store`.
 
     `resume` continues that session's row (from `--resume`); `wall` is the wall clock
-    for the rows' timestamps; `warn` hears about a database that stopped working."""
+    for the rows' timestamps (set times are session-clock seconds, so a `--fast` session
+    records the minutes it stands for); `warn` hears about a database that stopped
+    working."""
 
     def __init__(
         self,
         store: Store,
         routine: str,
         routine_hash: str,
-        engine: str,
         resume: SessionRow | None = None,
         wall: Callable[[], float] = time.time,
         warn: Callable[[str], None] = print,
+        frequency: Frequency | None = None,
     ) -> None:
         self.store = store
         self.routine = routine
         self.routine_hash = routine_hash
-        self.engine = engine
         self.resume = resume
         self.wall = wall
         self.warn = warn
+        self.frequency = frequency
         self.session: int | None = None
+        self.summary = ""  # after the end: how the user stands, for the terminal
         self._minutes_before = resume.minutes if resume is not None else 0.0
         self._open: _OpenSet | None = None
         self._spans: list[tuple[int, int]] = []
@@ -91,33 +98,49 @@ class HistoryRecorder:
 
     # ------------------------------------------------------------ the observer
 
-    def started(self, header: object) -> None:
-        self._write(self._begin)
+    def started(self, header: SessionRecord) -> None:
+        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
+        self._write(lambda: self._begin(engine))
 
-    def _begin(self) -> None:
+    def _begin(self, engine: str) -> None:
         if self.resume is not None:
-            self.store.reopen(self.resume.id, self.wall(), self.engine)
+            self.store.reopen(self.resume.id, self.wall(), engine)
             self.session = self.resume.id
         else:
-            self.session = self.store.begin(
-                self.routine, self.routine_hash, self.wall(), self.engine
-            )
+            self.session = self.store.begin(self.routine, self.routine_hash, self.wall(), engine)
 
-    def update(self, state: State, records: Sequence[object], now: float) -> None:
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
         if not self._spans:
             self._spans = set_spans(state.steps)
         self._account(state, now)
         self._track(state, now)
         self._last = state
 
-    def ended(self, end_record: object, state: State) -> None:
+    def ended(self, end: EndRecord, state: State) -> None:
         now = state.now
         self._account(state, now)
         if self._open is not None and not self._open.written:
             self._close(self._open, state, now)
-        reason = str(getattr(end_record, "reason", "crashed"))
-        outcome = OUTCOME_OF_REASON.get(reason, "crashed")
+        outcome = OUTCOME_OF_REASON.get(end.reason, "interrupted")
         self._write(lambda: self._finish(outcome, now))
+        if not self._failed:
+            self.summary = self._summary(outcome)
+
+    def _summary(self, outcome: Outcome) -> str:
+        """ "ground-up: 2 of 2 this week, streak: 3 weeks", and how to resume."""
+        text = ""
+        if self.frequency is not None:
+            days = [
+                datetime.fromtimestamp(s.ended).date()
+                for s in self.store.sessions(routine=self.routine)
+                if s.outcome == "finished"
+            ]
+            now = standing(days, self.frequency, datetime.fromtimestamp(self.wall()).date())
+            text = f"{self.routine}: {now.short}" if now is not None else ""
+        if outcome != "finished":
+            hint = f"'voicecoach start {self.routine} --resume' continues this session"
+            text = f"{text} ({hint})" if text else hint
+        return text
 
     # ------------------------------------------------------------------ sets
 

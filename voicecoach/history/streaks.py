@@ -56,9 +56,11 @@ class Standing:
         return f"{done}."
 
 
-def standing(done: Iterable[date], frequency: Frequency, today: date) -> Standing | None:
+def standing(done: Iterable[date], frequency: Frequency | None, today: date) -> Standing | None:
     """Where the user stands on `today`, given the days a session was finished (one entry
-    per finished session). None when the frequency is words only."""
+    per finished session). None when the routine gives no frequency, or words only."""
+    if frequency is None:
+        return None
     least, per = frequency.least, frequency.per
     if least is None or per is None:
         return None

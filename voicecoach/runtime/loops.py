@@ -149,9 +149,12 @@ def _handle(
         warn(f"voicecoach: voice commands stopped: {why}; the keys still work")
 
 
-def run_live(runner: Runner, ears: Ears | None, warn: Callable[[str], None]) -> None:
+def run_live(
+    runner: Runner, ears: Ears | None, warn: Callable[[str], None], *, show_keys: bool = True
+) -> None:
     """Real time: the ears in their own thread, the keyboard when stdin is a terminal,
-    everything onto one inbox that the main loop reads."""
+    everything onto one inbox that the main loop reads. `show_keys`: print the key help
+    line (the live panel shows its own)."""
     from voicecoach.keys import HELP_LINE, KeyReader, intent_for_key
 
     inbox: Inbox = queue.Queue()
@@ -165,7 +168,8 @@ def run_live(runner: Runner, ears: Ears | None, warn: Callable[[str], None]) -> 
     try:
         with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
             if keys.active:
-                print(HELP_LINE)
+                if show_keys:
+                    print(HELP_LINE)
             elif ears is None:
                 warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
             run_realtime(runner, inbox, intent_for_key, warn)

@@ -1,10 +1,11 @@
-"""What the coach says, on the terminal: `[01:05] coach: Hold`, paced in real time."""
+"""What the coach says, as plain lines (`voicecoach.screen.lines`), paced in real time."""
 
 from __future__ import annotations
 
 import heapq
 import threading
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from voicecoach.engine import State
 from voicecoach.ports import Clock
@@ -17,6 +18,7 @@ from voicecoach.records import (
     SayRecord,
     SessionRecord,
 )
+from voicecoach.screen import lines
 
 IDLE_WAIT = 0.25  # s: the longest the printer thread blocks
 
@@ -78,48 +80,64 @@ class PacedPrinter:
             self._out(line)
 
 
+class Pacer(Protocol):
+    """What the Printer needs of a PacedPrinter: lines at their time, and cut from one."""
+
+    def write(self, at: float, line: str) -> None: ...
+
+    def cancel_from(self, at: float) -> None: ...
+
+
 class Printer:
-    """A SessionObserver that prints what the coach says with its session time
-    ("[01:05] coach: Hold") and what it heard ("[01:07] you: pause (keys)"). In real time
-    each line goes through a PacedPrinter, so it shows when it is heard, and an interrupt
-    drops the lines it cancels."""
+    """A SessionObserver that prints the plain transcript: one line per utterance,
+    `[01:05] Heel Raises · set 2 of 3 · left · Hold`, and the commands heard
+    (`[01:07] heard: pause (keys)`); cues only with `cues`, as the words "beep"/"tick"
+    (`voicecoach.screen.lines`). In real time each line goes through a PacedPrinter, so
+    it shows when it is heard, and an interrupt drops the lines it cancels."""
 
     def __init__(
-        self, clock: Clock, out: Callable[[str], None], paced: PacedPrinter | None = None
+        self,
+        clock: Clock,
+        out: Callable[[str], None],
+        paced: Pacer | None = None,
+        *,
+        cues: bool = False,
     ) -> None:
         self.clock = clock
         self.out = out
         self.paced = paced
+        self.cues = cues
 
     def started(self, header: SessionRecord) -> None:
         pass
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        place = lines.place(state)
+        heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
         for record in records:
             if isinstance(record, SayRecord):
-                self._coach(record.t, record.text)
-            elif isinstance(record, CueRecord):
-                self._coach(record.t, f"[{record.name}]")
+                self._write(record.t, lines.line(record.t, place, record.text))
+            elif isinstance(record, CueRecord) and self.cues:
+                self._write(record.t, lines.line(record.t, place, lines.cue_word(record.name)))
+            elif isinstance(record, HeardRecord):
+                text = lines.heard_text(record.intent, record.source)
+                heard.append((record.t, lines.line(record.t, "", text)))
+                self._write(*heard[-1])
             elif isinstance(record, InterruptRecord) and self.paced is not None:
                 self.paced.cancel_from(record.t)
-            elif isinstance(record, HeardRecord):
-                self.out(f"[{clock_text(record.t)}] you: {record.intent} ({record.source})")
+                for t, line in heard:
+                    if t >= record.t:
+                        self.paced.write(t, line)
 
     def ended(self, end: EndRecord, state: State) -> None:
         pass
 
     def now(self, line: str) -> None:
         """Print `line` stamped with the time now (a voice that fell back to text)."""
-        self.out(f"[{clock_text(self.clock.now())}] {line}")
+        self.out(lines.line(self.clock.now(), "", line))
 
-    def _coach(self, at: float, text: str) -> None:
-        line = f"[{clock_text(at)}] coach: {text}"
+    def _write(self, at: float, line: str) -> None:
         if self.paced is not None:
             self.paced.write(at, line)
         else:
             self.out(line)
-
-
-def clock_text(t: float) -> str:
-    minutes, seconds = divmod(max(0, int(t)), 60)
-    return f"{minutes:02d}:{seconds:02d}"

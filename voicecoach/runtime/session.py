@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from voicecoach.ports import Voice
 from voicecoach.runtime.log import LogWriter
@@ -35,6 +35,8 @@ class Session:
         paced: PacedPrinter | None = None,
         phrases: Callable[[], Iterable[str]] | None = None,
         warn: Callable[[str], None] = print,
+        closers: Sequence[Callable[[], None]] = (),
+        show_keys: bool = True,
     ) -> None:
         self.runner = runner
         self.fast = fast
@@ -43,6 +45,8 @@ class Session:
         self.paced = paced
         self._phrases = phrases  # what to render ahead of a real-time session
         self._warn = warn
+        self._closers = tuple(closers)  # outputs that hold the terminal (the live panel)
+        self._show_keys = show_keys  # print the key help line (the panel shows its own)
 
     @property
     def voice(self) -> Voice:
@@ -85,7 +89,7 @@ class Session:
             else:
                 if self._phrases is not None:
                     self.voice.prerender(self._phrases())
-                run_live(self.runner, self.ears, self._warn)
+                run_live(self.runner, self.ears, self._warn, show_keys=self._show_keys)
         except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP: the same end
             interrupted = True
             with SIGNALS.deferred():
@@ -103,7 +107,9 @@ class Session:
             self.paced.hush()
 
     def close(self, flush: bool = True) -> None:
-        """Release the ears, the voice, the printer and the log (once)."""
+        """Release the terminal, the ears, the voice, the printer and the log (once)."""
+        for close in self._closers:
+            close()
         if self.ears is not None:
             self.ears.close()
         self.voice.close()

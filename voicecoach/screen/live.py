@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from rich.align import Align
 from rich.console import Console, RenderableType
 from rich.live import Live
+from rich.text import Text
 
 from voicecoach.engine.state import State
 from voicecoach.ports import Clock
@@ -20,6 +22,7 @@ from voicecoach.screen.panel import render
 from voicecoach.screen.view import Extras, Heard, view
 
 REFRESH_PER_SECOND = 8.0  # the issue allows at most 10
+WAITING = "Getting the coach's voice ready…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class LiveScreen:
         self._sayings = Sayings()
         self._heard: Heard | None = None
         self._ended = False
+        self._notices: list[str] = []
         self._live = Live(
             console=console,
             screen=True,
@@ -101,13 +105,29 @@ class LiveScreen:
         with self._lock:
             self._heard = Heard(intent, source)
 
+    def last_said(self, now: float) -> list[str]:
+        """The sentence of the moment (none before the first)."""
+        with self._lock:
+            text = self._sayings.at(now)
+        return [text] if text else []
+
+    def notice(self, message: str) -> None:
+        """A message for the user (a warning): shown under the panel, and kept."""
+        with self._lock:
+            self._notices.append(message)
+
+    @property
+    def notices(self) -> list[str]:
+        with self._lock:
+            return list(self._notices)
+
     def end(self) -> None:
         with self._lock:
             self._ended = True
 
-    def set_help(self, help_line: str) -> None:
+    def set_engine(self, engine: str) -> None:
         with self._lock:
-            self._help = help_line
+            self._engine = engine
 
     # ---------------------------------------------------------------- display
 
@@ -131,7 +151,8 @@ class LiveScreen:
                 ended=self._ended,
             )
             help_line = self._help
+            notice = self._notices[-1] if self._notices else ""
         width, height = self.console.size
         if state is None:
-            return ""
-        return render(view(state, now, extras), width, height, help_line)
+            return Align(Text(WAITING, style="bold"), align="center", vertical="middle")
+        return render(view(state, now, extras), width, height, help_line, notice)

@@ -37,9 +37,11 @@ SAYING_LINES = 2  # the sentence being said is cut to this many lines
 METER_WIDTH = 10
 
 
-def render(v: View, width: int = 80, height: int = 24, help_line: str = "") -> RenderableType:
+def render(
+    v: View, width: int = 80, height: int = 24, help_line: str = "", notice: str = ""
+) -> RenderableType:
     """The whole screen for `v` in a `width` x `height` terminal: the panel, then
-    `help_line` under it."""
+    `help_line` and the latest `notice` (a warning) under it."""
     scale = 2 if width >= 110 and height >= 36 else 1
     inner = max(20, width - 4)
     rows: list[RenderableType] = []
@@ -62,6 +64,8 @@ def render(v: View, width: int = 80, height: int = 24, help_line: str = "") -> R
     screen: list[RenderableType] = [panel]
     if help_line:
         screen.append(Text(help_line, style="dim"))
+    if notice:
+        screen.append(Text(" ".join(notice.split()), style="yellow", overflow="ellipsis"))
     return Align(Group(*screen), vertical="middle", height=height)
 
 

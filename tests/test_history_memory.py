@@ -1,0 +1,114 @@
+"""What the history brings to a new session: where `--resume` picks up, the standing
+sentence, the hint that `--resume` exists, and nothing at all with `--no-history`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from voicecoach import catalog
+from voicecoach.errors import UsageError
+from voicecoach.history.memory import RESUME_WITHIN, file_hash, prepare
+from voicecoach.history.store import SetRow, Store
+from voicecoach.plan import steps
+
+NOON = datetime(2026, 1, 7, 12, 0).timestamp()  # a Wednesday
+
+
+def ground_up() -> tuple[object, Path]:
+    path = catalog.locate("ground-up")
+    return catalog.load(path), path
+
+
+def stopped_session(store: Store, path: Path, done: int, at: float = NOON - 3600) -> int:
+    """A ground-up session stopped after its first `done` sets (one step each here)."""
+    routine = catalog.load(path)
+    sid = store.begin("ground-up", file_hash(path), at - 600, "keys")
+    plan = steps(routine)
+    for i in range(done):
+        row = SetRow(i, i, "x", plan[i].set, plan[i].side, "done", 20.0, 10, False, at)
+        store.add_set(sid, row, 5.0)
+    store.add_set(sid, SetRow(done, done, "x", 1, None, "cut short", 5.0, 2, False, at), 6.0)
+    store.finish(sid, at, "stopped", 6.0)
+    return sid
+
+
+def test_resume_starts_at_the_set_after_the_last_completed_one(history_db) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    sid = stopped_session(store, path, done=3)
+    store.close()
+    memory = prepare(routine, path, resume=True, wall=lambda: NOON)
+    assert (memory.start_step, memory.done_before) == (3, frozenset({0, 1, 2}))
+    assert memory.recorder is not None
+    assert memory.recorder.resume is not None
+    assert memory.recorder.resume.id == sid
+    memory.close()
+
+
+def test_resume_with_nothing_to_resume_says_so(history_db) -> None:
+    routine, path = ground_up()
+    with pytest.raises(UsageError, match="no unfinished session of ground-up in the last 24"):
+        prepare(routine, path, resume=True, wall=lambda: NOON)
+
+
+def test_resume_does_not_take_a_session_older_than_a_day(history_db) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    stopped_session(store, path, done=3, at=NOON - RESUME_WITHIN - 60)
+    store.close()
+    with pytest.raises(UsageError, match="no unfinished session"):
+        prepare(routine, path, resume=True, wall=lambda: NOON)
+
+
+def test_resume_refuses_a_session_of_a_routine_file_that_changed(history_db, tmp_path) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    stopped_session(store, path, done=3)
+    store.close()
+    edited = tmp_path / "ground-up.toml"
+    edited.write_text(path.read_text() + "\n# my note\n")
+    with pytest.raises(UsageError, match="changed since that session"):
+        prepare(routine, edited, resume=True, wall=lambda: NOON)
+
+
+def test_starting_afresh_with_an_unfinished_session_from_today_mentions_resume(
+    history_db,
+) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    stopped_session(store, path, done=3)
+    store.close()
+    said: list[str] = []
+    memory = prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON)
+    assert memory.start_step is None
+    assert len(said) == 1
+    assert "3 sets done" in said[0]
+    assert "voicecoach start ground-up --resume" in said[0]
+    memory.close()
+
+
+def test_no_history_opens_nothing_and_cannot_resume(history_db) -> None:
+    routine, path = ground_up()
+    memory = prepare(routine, path, resume=False, enabled=False)
+    assert memory.recorder is None
+    assert not history_db.exists()
+    with pytest.raises(UsageError, match="--no-history"):
+        prepare(routine, path, resume=True, enabled=False)
+
+
+def test_the_standing_sentence_counts_this_session_against_the_frequency(history_db) -> None:
+    routine, path = ground_up()  # "2 times a week"
+    store = Store.open(history_db)
+    for day in ("2025-12-30", "2026-01-01", "2026-01-05"):  # last week kept, 1 this week
+        at = datetime.fromisoformat(f"{day}T18:00").timestamp()
+        sid = store.begin("ground-up", "h", at, "keys")
+        store.finish(sid, at + 1200, "finished", 20.0)
+    store.close()
+    memory = prepare(routine, path, resume=False, wall=lambda: NOON)
+    assert memory.standing == (
+        "This is your 2nd workout this week, of 2, and the 2nd week in a row."
+    )
+    memory.close()

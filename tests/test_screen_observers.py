@@ -1,0 +1,124 @@
+"""The printed transcript and the live panel as session observers, fed the records of a
+dispatch."""
+
+from __future__ import annotations
+
+import io
+
+from factories import routine_from
+from rich.console import Console
+
+from voicecoach.records import (
+    CueRecord,
+    EndRecord,
+    HeardRecord,
+    InterruptRecord,
+    SayRecord,
+    StateRecord,
+)
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.printer import Printer
+from voicecoach.runtime.simulation import Simulation
+from voicecoach.screen.live import LiveScreen
+from voicecoach.screen.observers import Panel, ending
+
+ROUTINE = routine_from(
+    "observed",
+    [
+        {
+            "id": "raises",
+            "name": "Heel Raises",
+            "sides": ["right", "left"],
+            "sets": 2,
+            "work": {"kind": "reps", "reps": 3, "tempo": 2},
+        }
+    ],
+)
+
+
+class Lines:
+    """A PacedPrinter stand-in that keeps (time, line) as it would print them in time."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[float, str]] = []
+
+    def write(self, at: float, line: str) -> None:
+        self.lines.append((at, line))
+
+    def cancel_from(self, at: float) -> None:
+        self.lines = [(t, line) for t, line in self.lines if t < at]
+
+    @property
+    def text(self) -> list[str]:
+        return [line for _, line in self.lines]
+
+
+def at_work():
+    return Simulation(ROUTINE).until_phase("work").state
+
+
+def transcript(lines: Lines, cues: bool = False) -> Printer:
+    return Printer(VirtualClock(), print, lines, cues=cues)
+
+
+def test_what_is_said_is_printed_with_where_the_session_is():
+    printer = Lines()
+    transcript(printer).update(at_work(), [SayRecord(65.0, "Go", 0.3)], 65.0)
+    assert printer.text == ["[01:05] Heel Raises · set 1 of 2 · right · Go"]
+
+
+def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():
+    records = [
+        CueRecord(1.0, "tick", 0.1),
+        CueRecord(2.0, "hold_end", 0.3),
+        StateRecord(2.0, "raises", 0, 1, "right", "work", 0),
+    ]
+    quiet, loud = Lines(), Lines()
+    transcript(quiet).update(at_work(), records, 2.0)
+    transcript(loud, cues=True).update(at_work(), records, 2.0)
+    assert quiet.text == []
+    assert [line.rsplit(" · ", 1)[1] for line in loud.text] == ["tick", "beep"]
+    assert not any("hold_end" in line or "[tick]" in line for line in loud.text)
+
+
+def test_a_command_heard_is_printed_and_an_interrupt_drops_what_it_cut():
+    printer = Lines()
+    observer = transcript(printer)
+    state = at_work()
+    observer.update(state, [SayRecord(10.0, "One", 0.5), SayRecord(12.0, "Two", 0.5)], 10.0)
+    observer.update(
+        state,
+        [HeardRecord(11.0, "pause", "key ' '", "keys"), InterruptRecord(11.0)],
+        11.0,
+    )
+    assert printer.text == [
+        "[00:10] Heel Raises · set 1 of 2 · right · One",
+        "[00:11] heard: pause (keys)",
+    ]
+
+
+def test_in_virtual_time_lines_are_printed_at_once():
+    out: list[str] = []
+    Printer(VirtualClock(), out.append).update(at_work(), [SayRecord(3.0, "Go", 0.3)], 3.0)
+    assert out == ["[00:03] Heel Raises · set 1 of 2 · right · Go"]
+
+
+def test_the_end_line_counts_the_exercises():
+    assert ending(EndRecord(1.0, True, "completed", 5, 1)) == (
+        "Session completed: 5 exercises done, 1 skipped."
+    )
+    assert ending(EndRecord(1.0, False, "stopped", 1, 0)) == "Session stopped: 1 exercise done."
+    assert ending(EndRecord(0.0, False, "interrupted")) == "Session ended (interrupted)."
+
+
+def test_the_panel_leaves_the_closing_words_on_the_terminal():
+    sim = Simulation(ROUTINE).finish()
+    clock = VirtualClock(sim.now)
+    console = Console(file=io.StringIO(), width=80, height=24)
+    after: list[str] = []
+    panel = Panel(LiveScreen(console, clock, engine="keys only"), after.append)
+    summary = [SayRecord(sim.now - 2, "Well done.", 1.0)]
+    panel.update(sim.state, summary, sim.now)
+    panel.ended(EndRecord(sim.now, True, "completed", 1, 0), sim.state)
+    assert after[0].endswith("] Well done.")
+    assert after[-1].endswith("Session completed: 1 exercise done.")

@@ -1,0 +1,162 @@
+"""What the history brings to a new session, decided once before it starts: where a
+`--resume` picks up (the set after the last completed one, and the steps already done),
+the standing sentence the coach says, the one-time hint that `--resume` exists, and the
+recorder that writes this session. `--no-history` leaves no trace: nothing is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from voicecoach.errors import HistoryError, UsageError
+from voicecoach.history.recorder import HistoryRecorder
+from voicecoach.history.store import SessionRow, Store, open_history
+from voicecoach.history.streaks import Standing, standing
+from voicecoach.plan import steps as plan_steps
+from voicecoach.routine import Routine
+
+RESUME_WITHIN = 24 * 3600.0  # seconds: how old an unfinished session `--resume` takes
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    start_step: int | None = None  # resume: where the session picks up
+    done_before: frozenset[int] = frozenset()  # resume: the steps done in the earlier run
+    standing: str = ""  # a sentence for the intro ("This is your 2nd workout this week...")
+    recorder: HistoryRecorder | None = None
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.store.close()
+
+
+def finished_days(store: Store, routine: str) -> list[date]:
+    """The local day each finished session of `routine` ended on."""
+    return [
+        datetime.fromtimestamp(s.ended).date()
+        for s in store.sessions(routine=routine)
+        if s.outcome == "finished"
+    ]
+
+
+def standing_now(store: Store, routine: Routine, today: date) -> Standing | None:
+    return standing(finished_days(store, routine.name), routine.frequency, today)
+
+
+def ahead_sentence(store: Store, routine: Routine, today: date) -> str:
+    """The standing once this session is done: "This is your 2nd workout this week, of
+    2-3, and the 4th week in a row." (said in the intro and again when it finishes)."""
+    days = finished_days(store, routine.name)
+    after = standing([*days, today], routine.frequency, today)
+    if after is None:
+        return ""
+    nth = _ordinal(after.count)
+    text = f"This is your {nth} workout {after.period_word}, of {after.times}"
+    if after.streak > 1:
+        text += f", and the {_ordinal(after.streak)} {after.per} in a row"
+    return text + "."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def prepare(
+    routine: Routine,
+    path: Path,
+    *,
+    resume: bool,
+    enabled: bool = True,
+    warn: Callable[[str], None] = print,
+    wall: Callable[[], float] = time.time,
+    store_path: Path | None = None,
+) -> Memory:
+    """Open the history and decide what it brings to this session of `routine` (read from
+    `path`). A history that cannot be opened is reported and the session runs without
+    it; `--resume` then has nothing to resume from, which is an error."""
+    if not enabled:
+        if resume:
+            raise UsageError(
+                "--resume needs the history, and --no-history turns it off", "drop one of them"
+            )
+        return Memory()
+    try:
+        store = open_history(store_path, warn=warn, wall=wall)
+    except HistoryError as exc:
+        if resume:
+            raise
+        warn(f"voicecoach: {exc}\nvoicecoach: this session is not recorded")
+        return Memory()
+    try:
+        return _prepare(store, routine, file_hash(path), resume, warn, wall)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _prepare(
+    store: Store,
+    routine: Routine,
+    digest: str,
+    resume: bool,
+    warn: Callable[[str], None],
+    wall: Callable[[], float],
+) -> Memory:
+    now = wall()
+    today = datetime.fromtimestamp(now).date()
+    unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
+    start_step, done_before, row = None, frozenset[int](), None
+    if resume:
+        row = _resumable(unfinished, routine, digest)
+        start_step, done_before = _resume_point(store, row, routine)
+    elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
+        done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
+        when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
+        warn(
+            f"voicecoach: your {routine.name} session from {when} today did not finish "
+            f"({done} set{'s' if done != 1 else ''} done); "
+            f"'voicecoach start {routine.name} --resume' continues it"
+        )
+    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn, routine.frequency)
+    sentence = ahead_sentence(store, routine, today)
+    return Memory(start_step, done_before, sentence, recorder)
+
+
+def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> SessionRow:
+    if unfinished is None:
+        hours = round(RESUME_WITHIN / 3600)
+        raise UsageError(
+            f"no unfinished session of {routine.name} in the last {hours} hours to resume",
+            f"start it without --resume: 'voicecoach start {routine.name}'",
+        )
+    if unfinished.routine_hash != digest:
+        raise UsageError(
+            f"the routine file of {routine.name} changed since that session, so its sets "
+            "no longer line up",
+            f"start it afresh without --resume: 'voicecoach start {routine.name}'",
+        )
+    return unfinished
+
+
+def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int, frozenset[int]]:
+    """The set after the last completed one, and every step of the completed sets."""
+    sets = store.sets(row.id)
+    done = [s for s in sets if s.outcome == "done"]
+    steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
+    start = done[-1].last_step + 1 if done else 0
+    if start >= len(plan_steps(routine)):
+        raise UsageError(
+            f"that session of {routine.name} had done every set; nothing is left to resume",
+            f"start it afresh: 'voicecoach start {routine.name}'",
+        )
+    return start, steps
