@@ -62,7 +62,14 @@ class SignalRun:
         if self.leftovers:
             found.append(f"files left behind: {self.leftovers}")
         if not self.terminal_restored:
-            found.append("the terminal was not restored")
+            found.append("the terminal settings were not restored")
+        screen = "\n".join(line for _, line in self.lines)
+        for enter, leave, what in (
+            ("\x1b[?1049h", "\x1b[?1049l", "the alternate screen (the panel) was not left"),
+            ("\x1b[?25l", "\x1b[?25h", "the cursor was left hidden"),
+        ):
+            if screen.rfind(enter) > screen.rfind(leave):
+                found.append(what)
         if self.last_line is not None and self.last_line > 0.1:
             found.append(f"printed {self.last_line * 1000:.0f} ms after the signal")
         return [f"{name} at {self.moment:.2f} s: {p}" for p in found]
@@ -121,30 +128,45 @@ class Running:
         self.log.write_text(OLD_LOG)
         self.lines: list[tuple[float, str]] = []  # on the terminal
         self.errors: list[tuple[float, str]] = []  # on stderr
-        self._master, self._slave = os.openpty()
-        self.terminal = termios.tcgetattr(self._slave)
+        master, slave = os.openpty()
+        self._master: int | None = master
+        self._slave: int | None = slave
+        self.terminal = termios.tcgetattr(slave)
         environ = {**os.environ, **(env or {})}
         environ.update(PYTHONPATH=str(ROOT), TMPDIR=str(self.tmp), COLUMNS="200")
+        # as in a desktop session: the sound library's runtime folder is not in TMPDIR
+        runtime = folder / "xdg_runtime_dir"
+        runtime.mkdir(mode=0o700)
+        environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             environ.setdefault(name, str(folder / name.lower()))
         self.launched = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voicecoach", "start", *args, "--log", str(self.log)],
-            stdin=self._slave,
-            stdout=self._slave,
+            stdin=slave,
+            stdout=slave,
             stderr=subprocess.PIPE,
             env=environ,
             cwd=folder,
         )
         assert self.process.stderr is not None
         self._readers = [
-            threading.Thread(target=_read_lines, args=(self._master, self.lines), daemon=True),
+            threading.Thread(target=_read_lines, args=(master, self.lines), daemon=True),
             threading.Thread(
                 target=_read_lines, args=(self.process.stderr.fileno(), self.errors), daemon=True
             ),
         ]
         for reader in self._readers:
             reader.start()
+
+    def hang_up(self) -> None:
+        """Close the terminal, as when its window is closed (then send SIGHUP: the kernel
+        does so only to the terminal's own session)."""
+        if self._master is not None:
+            os.close(self._master)
+            self._master = None
+        os.close(self._slave)
+        self._slave = None
 
     def wait_ready(self) -> float:
         """Seconds from launch until the handlers are installed."""
@@ -178,11 +200,14 @@ class Running:
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
-        restored = termios.tcgetattr(self._slave) == self.terminal
-        os.close(self._slave)
+        restored = True
+        if self._slave is not None:
+            restored = termios.tcgetattr(self._slave) == self.terminal
+            os.close(self._slave)
         for reader in self._readers:
             reader.join(timeout=2.0)
-        os.close(self._master)
+        if self._master is not None:
+            os.close(self._master)
         assert self.process.stderr is not None
         self.process.stderr.close()
         return code, restored
@@ -204,12 +229,20 @@ def run_with_signal(
     moment: float,
     env: dict[str, str] | None = None,
     timeout: float = 20.0,
+    after_start: bool = False,
 ) -> SignalRun:
     """`voicecoach start ARGS` (see `Running`), `signum` sent `moment` s after its handlers
-    are ready."""
+    are ready (`after_start`: after the session has started, its log header written)."""
     run = SignalRun(signum, moment)
     coach = Running(folder, args, env)
     run.ready = coach.wait_ready()
+    if after_start:
+        deadline = time.monotonic() + 60.0
+        while not coach.records() and coach.process.poll() is None:
+            if time.monotonic() > deadline:
+                run.notes.append("the session did not start within 60 s")
+                break
+            time.sleep(0.01)
     time.sleep(moment)
     run.sent = time.perf_counter()
     if coach.process.poll() is None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import os
 import signal
 import sys
 from collections.abc import Sequence
 
 from voicecoach import __version__
 from voicecoach.errors import ExitCode, VoicecoachError
-from voicecoach.signals import SIGNALS, reason, signum_of
+from voicecoach.signals import SIGNALS, detach_terminal, reason, signum_of, terminal_hung_up
 
 COMMANDS = (
     "list",
@@ -105,14 +104,6 @@ def run() -> None:
     except KeyboardInterrupt as exc:  # in the instant before main's own handler
         code = 128 + signum_of(exc)
     SIGNALS.ignore()  # the program is ending: a signal now changes nothing
-    if SIGNALS.received == signal.SIGHUP:  # the terminal is gone: exit without writing to it
-        _detach_output()
+    if SIGNALS.received == signal.SIGHUP and terminal_hung_up():
+        detach_terminal()  # exit without writing to a terminal that is gone
     sys.exit(code)
-
-
-def _detach_output() -> None:
-    with contextlib.suppress(OSError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        for fd in (1, 2):
-            os.dup2(null, fd)
-        os.close(null)

@@ -162,3 +162,35 @@ def _call(callback: Callable[[int], None], signum: int) -> None:
 
 
 SIGNALS = Signals()
+
+
+def terminal_hung_up() -> bool:
+    """Whether stdout or stderr is a terminal that is gone (its ioctls fail with EIO):
+    after a SIGHUP from a closed terminal, as opposed to a `kill -HUP`."""
+    import errno
+    import termios
+
+    for fd in (1, 2):
+        try:
+            termios.tcgetattr(fd)
+        except termios.error as exc:
+            if exc.args and exc.args[0] == errno.EIO:
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def detach_terminal() -> None:
+    """Point stdout and stderr at /dev/null: the terminal hung up (SIGHUP), and what is
+    still written (the session's last lines, a message) must not fail on it."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(null, fd)
+        os.close(null)

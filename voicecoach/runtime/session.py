@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from voicecoach.ports import Voice
@@ -11,7 +12,13 @@ from voicecoach.runtime.log import LogWriter
 from voicecoach.runtime.loops import Ears, run_fast, run_live
 from voicecoach.runtime.printer import PacedPrinter
 from voicecoach.runtime.runner import Runner
-from voicecoach.signals import SIGNALS, reason, signum_of
+from voicecoach.signals import (
+    SIGNALS,
+    detach_terminal,
+    reason,
+    signum_of,
+    terminal_hung_up,
+)
 from voicecoach.voice.noise import QuietStderr
 from voicecoach.voice.routes import StreamWatch
 from voicecoach.voice.routes import connect as connect_sound_server
@@ -92,6 +99,8 @@ class Session:
                 run_live(self.runner, self.ears, self._warn, show_keys=self._show_keys)
         except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP: the same end
             interrupted = True
+            if signum_of(exc) == signal.SIGHUP and terminal_hung_up():
+                detach_terminal()  # writing to it would fail
             with SIGNALS.deferred():
                 self.runner.abort(reason(signum_of(exc)))
                 self.voice.interrupt(self.runner.clock.now())
