@@ -150,8 +150,9 @@ def test_show_prints_ranges_with_the_number_used_and_marks_ours(user_dir, capsys
     assert "2-3 sets (using 2)" in out
     assert "right then left" in out
     assert "* our number" in out
-    assert "Disclaimer:" in out
+    assert "Disclaimer (ours: the article gives none):" in out  # the article has none
     assert "the article says 20 minutes" in out
+    assert "its own numbers add up to more" in out  # why the estimate is longer
 
 
 def test_show_spells_out_a_superset_and_the_weaker_side(user_dir, capsys):

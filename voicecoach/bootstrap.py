@@ -58,7 +58,7 @@ def build_session(
     from voicecoach.engine import Config, initial
     from voicecoach.runtime.clocks import RealClock, VirtualClock
     from voicecoach.runtime.log import LogWriter
-    from voicecoach.runtime.printer import PacedPrinter, Printer
+    from voicecoach.runtime.printer import PacedPrinter, Printer, SummaryPrinter
     from voicecoach.runtime.runner import Runner, session_header
     from voicecoach.runtime.session import Session
     from voicecoach.screen.meter import LevelMeter
@@ -75,6 +75,7 @@ def build_session(
         Config(
             ready_timeout=options.ready_timeout,
             start_exercise=options.start_exercise,
+            time_note=options.time_note,
             standing=options.standing,
             start_step=options.start_step,
             done_before=options.done_before,
@@ -120,7 +121,8 @@ def build_session(
             ears.source = MeteredSource(ears.source, meter)
         screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
         panel = Panel(screen, warn=warn)
-    outputs: list[SessionObserver] = [o for o in (log, printer if prints else None, panel) if o]
+    summary = printer if prints else SummaryPrinter(out)  # the summary is printed at the end
+    outputs: list[SessionObserver] = [o for o in (log, summary, panel) if o]
     header = session_header(
         state,
         fast=options.fast,

@@ -298,7 +298,31 @@ def minutes_text(routine: Routine) -> str:
     text = f"about {plural(plan.estimate_minutes(routine), 'minute')}"
     if routine.article_minutes:
         text += f" (the article says {plural(routine.article_minutes, 'minute')})"
-    return text
+    note = article_time_note(routine)
+    return f"{text}. {note}" if note else text
+
+
+def article_time_note(routine: Routine) -> str:
+    """Why the session cannot take the article's own length, when it cannot (the
+    routine's `article_minutes_note`, else what the article's ranges allow)."""
+    if routine.article_minutes is None:
+        return ""
+    fit = plan.fit(routine)
+    if fit.reachable or fit.target is None or fit.shortest <= fit.target:
+        return ""  # shorter than the article says is fine ("20 minutes or less")
+    return routine.article_minutes_note or fit_note(fit)
+
+
+def fit_note(fit: plan.Fit) -> str:
+    """What to say when a session cannot fit the minutes asked for."""
+    if fit.reachable or fit.target is None:
+        return ""
+    asked = plural(round(fit.target / 60), "minute")
+    if fit.target < fit.shortest:
+        limit = plural(round(fit.shortest / 60), "minute")
+        return f"It cannot take {asked}: the article's ranges make it at least {limit}."
+    limit = plural(round(fit.longest / 60), "minute")
+    return f"It cannot take {asked}: the article's ranges make it at most {limit}."
 
 
 def _bullets(title: str, items: Iterable[str], indent: str) -> list[str]:
@@ -363,7 +387,8 @@ def routine_text(routine: Routine, *, steps: bool = True) -> str:
     lines += _line("How often", frequency_text(routine), "")
     lines += _line("Time", minutes_text(routine), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
-    lines += _line("Disclaimer", routine.disclaimer, "")
+    ours = " (ours: the article gives none)" if routine.disclaimer_assumed else ""
+    lines += _line("Disclaimer" + ours, routine.disclaimer, "")
     lines += _bullets("Cautions", routine.cautions, "")
     all_steps = plan.steps(routine) if steps else []
     for group in plan.exercise_groups(routine):

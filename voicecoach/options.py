@@ -93,6 +93,7 @@ class SessionOptions:
 
     routine: Routine
     start_exercise: int = 0
+    time_note: str = ""  # why the session cannot take the minutes asked for (plan.fit)
     ready_timeout: float = 15.0
     fast: bool = False
     text: bool = False

@@ -306,20 +306,28 @@ def _scaled(value: Any, f: float) -> Any:
     return value
 
 
+def _scaled_doses(routine: Routine, f: float) -> Routine:
+    """The routine with its exercises' ranged doses scaled (not its frequency)."""
+    exercises = _scaled(routine.exercises, f)
+    if exercises is routine.exercises:
+        return routine
+    return routine.model_copy(update={"exercises": exercises})
+
+
 def fit(routine: Routine, minutes: float | None = None) -> Fit:
     """The routine with its doses chosen within the article's ranges (never outside them)
     to come as close as they allow to `minutes`, or else to the article's own length
     (`article_minutes`). Without either, the routine as written."""
     target = minutes if minutes is not None else routine.article_minutes
     here = estimate_seconds(routine)
-    shortest = estimate_seconds(_scaled(routine, 0.0))
-    longest = estimate_seconds(_scaled(routine, 1.0))
+    shortest = estimate_seconds(_scaled_doses(routine, 0.0))
+    longest = estimate_seconds(_scaled_doses(routine, 1.0))
     if target is None:
         return Fit(routine, None, here, shortest, longest)
     goal = target * 60
     best, best_seconds = routine, here
     for k in range(FIT_STEPS + 1):
-        candidate = _scaled(routine, k / FIT_STEPS)
+        candidate = _scaled_doses(routine, k / FIT_STEPS)
         secs = estimate_seconds(candidate)
         if abs(secs - goal) < abs(best_seconds - goal) - 1e-6:
             best, best_seconds = candidate, secs

@@ -457,6 +457,10 @@ class Routine(_Model):
     disclaimer: str | None = Field(
         default=None, description="said once at the start (packaged: required)"
     )
+    article_minutes_note: str | None = Field(
+        default=None,
+        description="why the session, with the article's own numbers, cannot take that long",
+    )
     disclaimer_assumed: bool = Field(
         default=False, description="true when the article gives no disclaimer: ours"
     )

@@ -40,4 +40,11 @@ def run(args: argparse.Namespace) -> int:
             else str(value)
         )
         print(f"  {key:<{width}}  {shown:<24} {source}")
+    print(f"'voicecoach start' options override these for one session: {OPTIONS}")
     return 0
+
+
+OPTIONS = (
+    "--voice, --rate, --volume, --device, --input-device, --engine, --model, "
+    "--ready-timeout, --quiet-screen"
+)

@@ -44,6 +44,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
     s.add_argument(
+        "--minutes",
+        type=float,
+        metavar="N",
+        help=(
+            "fit the session to about N minutes: doses move within the article's ranges, "
+            "never outside them (the intro says when N cannot be reached)"
+        ),
+    )
+    s.add_argument(
         "--resume",
         action="store_true",
         help="continue the unfinished session of this routine from the last 24 hours, at the "
@@ -115,10 +124,10 @@ def run(args: argparse.Namespace) -> int:
         options = session_options(args, routine, settings, memory)
         observers = [memory.recorder] if memory.recorder is not None else []
         build_session(options, observers=observers).run()
-    finally:
+    finally:  # also after Ctrl-C: how the user stands, and how to resume
         memory.close()
-    if memory.recorder is not None and memory.recorder.summary:
-        print(memory.recorder.summary)
+        if memory.recorder is not None and memory.recorder.summary:
+            print(memory.recorder.summary)
     return 0
 
 
@@ -152,7 +161,8 @@ def session_options(
     from voicecoach.history.memory import Memory
     from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
 
-    routine = routine or catalog.find(args.routine)
+    minutes = getattr(args, "minutes", None)
+    routine, time_note = fitted(routine or catalog.find(args.routine), minutes)
     settings = settings or effective_settings(args)
     memory = memory or Memory()
 
@@ -175,6 +185,7 @@ def session_options(
     return SessionOptions(
         routine=routine,
         start_exercise=start_exercise(routine, args.start_from),
+        time_note=time_note,
         ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
@@ -187,6 +198,20 @@ def session_options(
         start_step=memory.start_step,
         done_before=memory.done_before,
     )
+
+
+def fitted(routine: Routine, minutes: float | None) -> tuple[Routine, str]:
+    """`--minutes N`: the routine with its doses fitted to N minutes within the article's
+    ranges, and what the intro says when N cannot be reached (or, without N, why the
+    article's own length cannot be)."""
+    from voicecoach import describe, plan
+
+    if minutes is None:
+        return routine, describe.article_time_note(routine)
+    if minutes <= 0:
+        raise UsageError("--minutes must be more than 0", "for example --minutes 15")
+    fit = plan.fit(routine, minutes)
+    return fit.routine, describe.fit_note(fit)
 
 
 def start_exercise(routine: Routine, key: str | None) -> int:

@@ -130,7 +130,8 @@ class Printer:
                         self.paced.write(t, line)
 
     def ended(self, end: EndRecord, state: State) -> None:
-        pass
+        if end.reason not in ("completed", "stopped"):  # else it was just printed as said
+            print_summary(end, self.out)
 
     def now(self, line: str) -> None:
         """Print `line` stamped with the time now (a voice that fell back to text)."""
@@ -141,3 +142,25 @@ class Printer:
             self.paced.write(at, line)
         else:
             self.out(line)
+
+
+class SummaryPrinter:
+    """A SessionObserver for a session that does not print what the coach says: at the
+    end it prints the summary the coach said."""
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self.out = out
+
+    def started(self, header: SessionRecord) -> None:
+        pass
+
+    def update(self, state: State, records: Sequence[Record], now: float) -> None:
+        pass
+
+    def ended(self, end: EndRecord, state: State) -> None:
+        print_summary(end, self.out)
+
+
+def print_summary(end: EndRecord, out: Callable[[str], None]) -> None:
+    if end.summary:
+        out("Summary: " + " ".join(end.summary))
