@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -150,10 +151,15 @@ class Running:
             cwd=folder,
         )
         assert self.process.stderr is not None
+        self._stop = threading.Event()
         self._readers = [
-            threading.Thread(target=_read_lines, args=(master, self.lines), daemon=True),
             threading.Thread(
-                target=_read_lines, args=(self.process.stderr.fileno(), self.errors), daemon=True
+                target=_read_lines, args=(master, self.lines, self._stop), daemon=True
+            ),
+            threading.Thread(
+                target=_read_lines,
+                args=(self.process.stderr.fileno(), self.errors, threading.Event()),
+                daemon=True,
             ),
         ]
         for reader in self._readers:
@@ -162,6 +168,8 @@ class Running:
     def hang_up(self) -> None:
         """Close the terminal, as when its window is closed (then send SIGHUP: the kernel
         does so only to the terminal's own session)."""
+        self._stop.set()
+        self._readers[0].join(timeout=2.0)  # a read in progress would keep it open
         if self._master is not None:
             os.close(self._master)
             self._master = None
@@ -262,11 +270,15 @@ def run_with_signal(
     return run
 
 
-def _read_lines(fd: int, lines: list[tuple[float, str]]) -> None:
-    """Everything the process prints on `fd`, line by line, with arrival times."""
+def _read_lines(fd: int, lines: list[tuple[float, str]], stop: threading.Event) -> None:
+    """Everything the process prints on `fd`, line by line, with arrival times (until
+    `stop` is set)."""
     pending = b""
-    while True:
+    while not stop.is_set():
         try:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
             data = os.read(fd, 4096)
         except OSError:  # the last holder of the terminal closed it
             break

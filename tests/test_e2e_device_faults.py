@@ -36,10 +36,17 @@ def test_signals_at_10_random_moments_silence_a_live_session_within_100_ms_and_e
     problems, cuts, talking = [], [], 0
     for i in range(10):
         signum = SIGNALS_SENT[i % 3]
-        moment = rng.uniform(0.7, 8.0)  # from the first second on: loading, then talking
+        # half from the first second on (loading, the first words), half while it talks
+        started = i >= 5
+        moment = rng.uniform(0.5, 4.0) if started else rng.uniform(0.7, 6.0)
         with pulse.record() as recording:
             run = signal_runs.run_with_signal(
-                tmp_path / f"run{i}", [e2e.ROUTINE], signum, moment, env=pulse.environ()
+                tmp_path / f"run{i}",
+                [e2e.ROUTINE],
+                signum,
+                moment,
+                env=pulse.environ(),
+                after_start=started,
             )
             time.sleep(0.2)  # the monitor's last chunk is on its way
         end = e2e.last_sound_end(recording.samples)
@@ -111,3 +118,42 @@ def _seconds(at: float | None, since: float) -> float:
 
 def _ms(at: float | None, since: float) -> str:
     return "never" if at is None else f"{(at - since) * 1000:.0f} ms"
+
+
+def _unload(server, argument: str) -> None:
+    """Unload the module whose arguments contain `argument` (a device removed)."""
+    modules = server.pactl("list", "short", "modules").splitlines()
+    index = next(line.split()[0] for line in modules if argument in line)
+    server.pactl("unload-module", index)
+
+
+@pytest.mark.device
+def test_devices_the_sound_server_moves_the_streams_away_from_are_noticed_and_said(tmp_path):
+    server = start_server(tmp_path / "pulse")
+    try:
+        coach = signal_runs.Running(tmp_path / "run", [e2e.ROUTINE], env=server.environ())
+        said = _wait(lambda: any(r["type"] == "say" for r in coach.records()), 20.0)
+        assert said, coach.stderr
+        time.sleep(1.0)
+        moved = time.perf_counter()
+        _unload(server, "sink_name=speaker")
+        output = coach.wait_for_line("the speaker 'speaker' is gone", 5.0)
+        time.sleep(0.5)
+        unplugged = time.perf_counter()
+        _unload(server, "source_name=vmic")
+        ears = coach.wait_for_line("the microphone 'vmic' is gone", 5.0)
+        coach.process.send_signal(signal.SIGINT)
+        code, restored = coach.finish(timeout=15.0)
+    finally:
+        server.stop()
+    print(
+        f"\nstreams moved: the speaker's said after {_ms(output, moved)}, "
+        f"the microphone's after {_ms(ears, unplugged)}"
+    )
+    assert code == 130, coach.stderr
+    assert _seconds(output, moved) < NOTICED, coach.stderr
+    assert _seconds(ears, unplugged) < NOTICED, coach.stderr
+    assert coach.stderr.count("is gone") == 2, coach.stderr
+    assert "voice commands are off" in coach.stderr  # the ears now heard a speaker's monitor
+    assert [n for n in NOISE if n in coach.stderr] == [], coach.stderr
+    assert restored

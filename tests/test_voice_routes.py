@@ -118,3 +118,24 @@ def test_closing_the_watch_closes_the_connection():
     watcher, _, _ = watch(server)
     watcher.close()
     assert server.closed
+
+
+def test_a_stream_re_created_on_another_device_counts_as_moved():
+    server = FakePulse()
+    watcher, said, _ = watch(server)
+    server.playing[0] = Stream(12, ME, sink=1)  # the ALSA plugin opened a new one there
+    watcher.look()
+    assert said == [
+        "voicecoach: the speaker 'speaker' is gone; the sound server now plays the coach on "
+        "'HDMI Output'"
+    ]
+
+
+def test_a_stream_closed_for_a_moment_is_not_a_move():
+    server = FakePulse()
+    watcher, said, _ = watch(server)
+    server.playing = []
+    watcher.look()
+    server.playing = [Stream(13, ME, sink=0)]
+    watcher.look()
+    assert said == []

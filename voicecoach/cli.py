@@ -86,6 +86,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(exc.exit_code)
     except BrokenPipeError:
         return ExitCode.OK
+    except OSError:
+        if SIGNALS.received == signal.SIGHUP:  # the terminal hung up: nothing to write on
+            return 128 + signal.SIGHUP
+        raise
 
 
 def _say_stopped(signum: int) -> None:

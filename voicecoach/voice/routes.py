@@ -41,7 +41,7 @@ class PulseServer(Protocol):
 def connect() -> PulseServer | None:
     """A connection to the pulse server in the environment, or None (none, or no libpulse)."""
     try:
-        import pulsectl
+        import pulsectl  # type: ignore[import-untyped]
 
         server = pulsectl.Pulse("voicecoach-watch", connect=False)
         server.connect(timeout=1.0)
@@ -65,8 +65,8 @@ class StreamWatch:
         self._report = report
         self._on_monitor = on_monitor
         self._pid = str(pid if pid is not None else os.getpid())
-        self._outputs: dict[int, str] = {}  # stream index -> device name
-        self._inputs: dict[int, str] = {}
+        self._outputs: dict[str, Any] = {}  # the devices our playback was on last time
+        self._inputs: dict[str, Any] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -85,24 +85,40 @@ class StreamWatch:
             self._server.close()
 
     def look(self) -> None:
-        """One look: report every stream now on another device than last time."""
-        for stream in self._server.sink_input_list():
-            if self._ours(stream):
-                sink = self._server.sink_info(stream.sink)
-                old = self._outputs.get(stream.index)
-                self._outputs[stream.index] = sink.name
-                if old is not None and old != sink.name:
-                    self._report(
-                        f"voicecoach: the speaker {old!r} is gone; the sound server now plays "
-                        f"the coach on {_label(sink)!r}"
-                    )
-        for stream in self._server.source_output_list():
-            if self._ours(stream):
-                source = self._server.source_info(stream.source)
-                old = self._inputs.get(stream.index)
-                self._inputs[stream.index] = source.name
-                if old is not None and old != source.name:
-                    self._moved_input(old, source)
+        """One look: report when this process's playback (or recording) is now on other
+        devices than last time: moved by the server, or re-created elsewhere by the ALSA
+        plugin after its device went away."""
+        sinks = [
+            self._server.sink_info(stream.sink)
+            for stream in self._server.sink_input_list()
+            if self._ours(stream)
+        ]
+        old = self._moved(self._outputs, sinks)
+        if old is not None:
+            self._report(
+                f"voicecoach: the speaker {old!r} is gone; the sound server now plays "
+                f"the coach on {_label(_first(sinks))!r}"
+            )
+        sources = [
+            self._server.source_info(stream.source)
+            for stream in self._server.source_output_list()
+            if self._ours(stream)
+        ]
+        old = self._moved(self._inputs, sources)
+        if old is not None:
+            self._moved_input(old, _first(sources))
+
+    @staticmethod
+    def _moved(seen: dict[str, Any], now: list[Any]) -> str | None:
+        """The name of a device left behind when `now` shares none with `seen` (which
+        then becomes `now`); None when nothing moved."""
+        names = {device.name: device for device in now}
+        if not names:
+            return None  # no stream at the moment (closed, or being re-created)
+        left = None if not seen or seen.keys() & names.keys() else min(seen)
+        seen.clear()
+        seen.update(names)
+        return left
 
     def _moved_input(self, old: str, source: Any) -> None:
         if getattr(source, "monitor_of_sink", NO_INDEX) != NO_INDEX:
@@ -128,6 +144,10 @@ class StreamWatch:
             except Exception as exc:  # the server went away: the device watchdogs say so
                 log.debug("stopped watching the sound server: %s", exc)
                 return
+
+
+def _first(devices: list[Any]) -> Any:
+    return min(devices, key=lambda device: str(device.name))
 
 
 def _label(device: Any) -> str:
