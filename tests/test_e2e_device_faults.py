@@ -21,6 +21,7 @@ SIGNALS_SENT = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 CUT = 0.1  # s from a signal to the end of the coach's sound
 NOTICED = 1.0  # s from a device lost to the message that says so
 NOISE = ("Expression '", "ALSA lib", "PaAlsaStream", "Traceback")
+PLAIN = [e2e.ROUTINE, "--quiet-screen"]  # messages on stderr as they come (not on the panel)
 
 
 def seed() -> int:
@@ -75,7 +76,7 @@ def test_a_sound_server_killed_mid_session_is_said_once_within_a_second_and_it_g
 ):
     server = start_server(tmp_path / "pulse")
     try:
-        coach = signal_runs.Running(tmp_path / "run", [e2e.ROUTINE], env=server.environ())
+        coach = signal_runs.Running(tmp_path / "run", PLAIN, env=server.environ())
         said = _wait(lambda: any(r["type"] == "say" for r in coach.records()), 20.0)
         assert said, coach.stderr
         time.sleep(1.0)
@@ -131,7 +132,7 @@ def _unload(server, argument: str) -> None:
 def test_devices_the_sound_server_moves_the_streams_away_from_are_noticed_and_said(tmp_path):
     server = start_server(tmp_path / "pulse")
     try:
-        coach = signal_runs.Running(tmp_path / "run", [e2e.ROUTINE], env=server.environ())
+        coach = signal_runs.Running(tmp_path / "run", PLAIN, env=server.environ())
         said = _wait(lambda: any(r["type"] == "say" for r in coach.records()), 20.0)
         assert said, coach.stderr
         time.sleep(1.0)
