@@ -133,7 +133,7 @@ def test_a_device_lost_while_nothing_is_said_switches_at_once_and_says_so_once()
 
 def test_the_fallback_returns_the_text_voice_s_duration_once_switched():
     voice = FallbackVoice(BrokenVoice(), TextVoice(None), warn=lambda _: None)
-    assert voice.say("Rest.", 0.0) == pytest.approx(estimate_duration("Rest."))
+    assert voice.say("Rest.", 0.0).duration == pytest.approx(estimate_duration("Rest."))
 
 
 def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():

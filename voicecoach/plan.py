@@ -23,11 +23,11 @@ from voicecoach.routine import (
     SequenceWork,
     TimedWork,
 )
+from voicecoach.speech import speech_seconds
 
 SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the routine gives no `transition`
 SUPERSET_SWITCH_SECONDS = 10.0  # time to move to the other exercise of a superset
 READY_SECONDS = 15.0  # waiting for "ready" (the default --ready-timeout, countdown included)
-WORDS_PER_SECOND = 2.6  # espeak-ng at its default rate, pauses between sentences included
 INTRO_SECONDS = 30.0  # title, equipment, disclaimer (estimate)
 OUTRO_SECONDS = 15.0  # summary and frequency advice (estimate)
 
@@ -225,8 +225,8 @@ def exercise_seconds(routine: Routine, index: int) -> float:
 
 def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
     """Reading an exercise's name and setup aloud, then waiting for "ready"."""
-    words = len(" ".join([exercise.name, *exercise.setup]).split()) + 8  # "say ready when…"
-    return words / WORDS_PER_SECOND + ready
+    said = [exercise.name, *exercise.setup, "Say ready when you are in position."]
+    return sum(speech_seconds(line) for line in said) + ready
 
 
 def estimate_seconds(routine: Routine) -> float:
