@@ -198,3 +198,15 @@ def test_a_file_whose_name_differs_from_its_name_field_says_how_to_fix_it(user_d
     assert "rename the file to 'my-feet.toml' or set name = \"my-routine\"" in out
     main(["list"])
     assert "my-routine (yours)  BROKEN: name: 'my-feet'" in capsys.readouterr().out
+
+
+def test_devices_and_fifos_in_the_routine_folder_are_listed_as_broken(user_dir, capsys):
+    (user_dir / "zero.toml").symlink_to("/dev/zero")
+    (user_dir / "random.toml").symlink_to("/dev/urandom")
+    os.mkfifo(user_dir / "pipe.toml")
+    for _ in range(2):  # validated, then from the cache
+        assert main(["list"]) == ExitCode.OK
+        out = capsys.readouterr().out
+        assert "ground-up" in out
+        for name in ("zero", "random", "pipe"):
+            assert f"{name} (yours)  BROKEN: cannot read: not a regular file" in out
