@@ -157,4 +157,9 @@ def _stop(
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Ctrl-C in a terminal reaches the whole process group: the session ends the worker
+    # (end of its socket), so it ignores the key rather than print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _serve(Connection(int(sys.argv[1])), sys.argv[2])
