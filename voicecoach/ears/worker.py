@@ -149,7 +149,7 @@ def _stop(
         with contextlib.suppress(OSError, ValueError):
             conn.send(("close",))
     try:
-        process.wait(timeout=1.0)
+        process.wait(timeout=0.2)  # a worker busy loading or decoding is not waited for
     except subprocess.TimeoutExpired:
         process.terminate()
         process.wait()
