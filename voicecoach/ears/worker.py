@@ -142,18 +142,14 @@ def _send_all(conn: Connection, outbox: queue.SimpleQueue[tuple[Any, ...] | None
 def _stop(
     conn: Connection, process: Any, outbox: queue.SimpleQueue[tuple[Any, ...] | None] | None
 ) -> None:
+    """End the worker without waiting for it: a session that is ending never waits on a
+    worker busy loading or decoding."""
     if outbox is not None:
-        outbox.put(("close",))
         outbox.put(None)
-    else:
-        with contextlib.suppress(OSError, ValueError):
-            conn.send(("close",))
-    try:
-        process.wait(timeout=0.2)  # a worker busy loading or decoding is not waited for
-    except subprocess.TimeoutExpired:
+    with contextlib.suppress(OSError):
         process.terminate()
-        process.wait()
-    conn.close()
+    with contextlib.suppress(OSError, ValueError):
+        conn.close()
 
 
 if __name__ == "__main__":
