@@ -455,10 +455,17 @@ def stop_session(tx: Tx, x: float) -> None:
 
 
 def _finish_session(tx: Tx, item: Item, x: float) -> None:
-    end_session(tx, x, completed=True, reason="completed")
+    end_session(tx, x, completed=True, reason="completed", said_at=item.due)
 
 
-def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
+def end_session(
+    tx: Tx, x: float, completed: bool, reason: str, said_at: float | None = None
+) -> None:
+    """The end record, at `x`; its summary gives the time the spoken summary gave
+    (`said_at`: when the summary was said; by default the pending end's, else `x`)."""
+    if said_at is None:
+        ends = [i.due for i in tx.s.agenda if i.action in (Action.FINISH, Action.STOPPED)]
+        said_at = ends[0] if ends else x
     done, cut, skipped, pains = exercise_outcomes(tx.s)
     tx.fx.append(
         EndRecord(
@@ -469,7 +476,9 @@ def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
             len(skipped),
             cut_short=len(cut),
             pain_reports=len(pains),
-            summary=tuple(texts.outcome(done, cut, skipped, x - (tx.s.started or 0.0), pains)),
+            summary=tuple(
+                texts.outcome(done, cut, skipped, said_at - (tx.s.started or 0.0), pains)
+            ),
         )
     )
     tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)
@@ -526,6 +535,6 @@ def perform(tx: Tx, item: Item, x: float) -> None:
         case Action.FINISH:
             _finish_session(tx, item, x)
         case Action.STOPPED:
-            end_session(tx, x, completed=False, reason="stopped")
+            end_session(tx, x, completed=False, reason="stopped", said_at=item.due)
         case _:
             assert_never(item.action)
