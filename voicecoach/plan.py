@@ -223,17 +223,51 @@ def exercise_seconds(routine: Routine, index: int) -> float:
     return sum(s.work_seconds + s.rest_after for s in steps(routine) if s.exercise == index)
 
 
+ANNOUNCE_WORDS = 6  # "Left side, set 2 of 3. 10 times.", "Go"
+
+
 def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
-    """Reading an exercise's name and setup aloud, then waiting for "ready"."""
-    words = len(" ".join([exercise.name, *exercise.setup]).split()) + 8  # "say ready when…"
+    """Reading an exercise's name, setup, cautions, alternatives and options aloud, then
+    waiting for "ready"."""
+    said = [
+        exercise.name,
+        *exercise.setup,
+        *exercise.cautions,
+        *(a.text.partition(". ")[0] for a in exercise.alternatives),
+        *exercise.harder[:1],
+        *exercise.easier[:1],
+    ]
+    words = len(" ".join(said).split()) + 8  # "say ready when…"
+    words += ANNOUNCE_WORDS + _cue_words(exercise)  # the first set, with a cue
     return words / WORDS_PER_SECOND + ready
 
 
+def _cue_words(exercise: Exercise) -> float:
+    """How long a cue of the exercise is, on average, in words."""
+    cues = exercise.cues
+    return sum(len(c.split()) for c in cues) / len(cues) if cues else 0.0
+
+
+def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
+    """Announcing each later set (with a cue) where no rest before it covers the words."""
+    total = 0.0
+    for k in range(1, len(all_steps)):
+        prev, st = all_steps[k - 1], all_steps[k]
+        if st.part or (st.exercise != prev.exercise and prev.rest_reason != "switch"):
+            continue
+        speech = (ANNOUNCE_WORDS + _cue_words(routine.exercises[st.exercise])) / WORDS_PER_SECOND
+        total += max(0.0, speech - prev.rest_after)
+    return total
+
+
 def estimate_seconds(routine: Routine) -> float:
-    """Whole-session estimate: intro, setup per exercise, work, rests, outro."""
-    body = sum(s.work_seconds + s.rest_after for s in steps(routine))
+    """Whole-session estimate: intro, setup per exercise, work, rests, the announcements
+    that rests do not cover, outro."""
+    all_steps = steps(routine)
+    body = sum(s.work_seconds + s.rest_after for s in all_steps)
     setup = sum(setup_seconds(e) for e in routine.exercises)
-    return INTRO_SECONDS + setup + body + OUTRO_SECONDS
+    said = announce_seconds(routine, all_steps)
+    return INTRO_SECONDS + setup + body + said + OUTRO_SECONDS
 
 
 def estimate_minutes(routine: Routine) -> int:

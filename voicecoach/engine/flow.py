@@ -357,6 +357,8 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
         return texts.rest(st.rest_after, st.rest_reason, [], None)
     if needs_setup(s, q):
         following = texts.next_exercise(s.routine.exercises[nxt.exercise])
+        if st.rest_reason == "switch":  # into a superset's other exercise, set up first
+            return following
         return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), following)
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
