@@ -398,9 +398,8 @@ def _measure_cut(run: Run, recording: Any, reply: np.ndarray, since: float, stop
 
 def command_clip(folder: Path, text: str, voice: str = "en-us") -> Path:
     """`text` by espeak-ng in low noise (never digital zero), as a WAV for the microphone."""
+    import espeak_clips as espeak
     from scipy.io import wavfile
-
-    from voicecoach.ears import espeak
 
     speech = espeak.synth(text, voice=voice, speed=160)
     path = folder / f"say-{text.replace(' ', '-')}-{voice}.wav"

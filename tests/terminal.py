@@ -66,6 +66,7 @@ class Screen:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
+        self.ended = False
 
     @property
     def text(self) -> str:
@@ -90,10 +91,18 @@ class Screen:
                     return True
                 continue
             except pexpect.EOF:
+                self.ended = True
                 return test(self.text)
             self.raw += data
             self.stream.feed(data)
         return False
+
+    def wait_exit(self, timeout: float) -> int | None:
+        """Read everything until the program exits; its exit status."""
+        self.wait_for(lambda text: self.ended, timeout)
+        assert self.ended, f"still running after {timeout} s"
+        self.child.close()
+        return self.child.exitstatus
 
     def send(self, keys: str) -> None:
         self.child.send(keys)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import espeak_clips as espeak
 import numpy as np
 import pytest
 
-from voicecoach.ears import espeak
 from voicecoach.ears.echo import EchoCanceller, EchoGuard, best_lag, mix_echo
 from voicecoach.ears.pocketsphinx_rec import PocketSphinxRecognizer
 from voicecoach.intents import Intent

@@ -6,12 +6,12 @@ import json
 import wave
 from pathlib import Path
 
+import espeak_clips as espeak
 import numpy as np
 import pytest
 
 from voicecoach import evaluation
 from voicecoach.cli import main
-from voicecoach.ears import espeak
 from voicecoach.errors import ExitCode
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE, Detection

@@ -166,3 +166,16 @@ def test_a_resumed_session_goes_on_in_the_same_row_and_finishes_it() -> None:
     assert row.minutes > stopped.minutes
     done = [s.first_step for s in store.sets(row.id) if s.outcome == "done"]
     assert done == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_history_that_stops_working_is_said_once_and_the_session_goes_on() -> None:
+    store = Store.memory()
+    said: list[str] = []
+    runner, _ = session(store, warn=said.append)
+    run_until_step(runner, 2)
+    store.close()  # as if the disk went away
+    runner.run_to_end()
+    assert runner.end is not None
+    assert runner.end.reason == "completed"
+    assert len(said) == 1
+    assert "stopped recording" in said[0]

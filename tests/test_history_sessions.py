@@ -145,6 +145,7 @@ def test_a_session_ended_by_sigterm_mid_set_keeps_its_sets_and_resume_finishes_i
     assert [s for s in sets if s[1] == "done"] == [(0, "done"), (1, "done"), (2, "done")]
 
     assert main(["start", quick, "--fast", "--resume"]) == 0
+    assert "Picking up where you left off: Walk, set 4 of 4." in capsys.readouterr().out
     ((outcome, sets),) = sessions(history_db)
     assert outcome == "finished"
     assert [step for step, o in sets if o == "done"] == list(range(QUICK_SETS))

@@ -8,6 +8,7 @@ from factories import routine_from_toml as routine
 
 from voicecoach import plan
 from voicecoach.routine import Routine
+from voicecoach.speech import speech_seconds
 
 
 def order(r: Routine) -> list[tuple]:
@@ -143,5 +144,5 @@ def test_setup_time_grows_with_the_instructions_read_aloud():
         'work = { kind = "reps", reps = 3 }\n'
     )
     extra = plan.setup_seconds(long.exercises[0]) - plan.setup_seconds(short.exercises[0])
-    assert extra == pytest.approx(8 / plan.WORDS_PER_SECOND)
+    assert extra == pytest.approx(speech_seconds("Sit on the floor with both legs out."))
     assert plan.setup_seconds(short.exercises[0], ready=0) < plan.READY_SECONDS

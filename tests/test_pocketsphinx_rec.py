@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import espeak_clips as espeak
 import numpy as np
 import pytest
 
-from voicecoach.ears import espeak
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
 from voicecoach.ears.phrases import vocabulary
 from voicecoach.ears.pocketsphinx_rec import (

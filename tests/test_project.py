@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -46,7 +47,13 @@ def test_a_wheel_install_finds_the_packaged_routines(tmp_path):
     )
     (wheel,) = dist.glob("voicecoach-*.whl")
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    # the dependencies come from the Python running the tests: its own site-packages (a
+    # virtual environment's, as install.sh makes in CI, or the system's), as plain paths
+    # after the new environment's, so an editable voicecoach there is not picked up
+    (site,) = (env_dir / "lib").glob("python3*/site-packages")
+    deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    (site / "deps.pth").write_text("".join(f"{d}\n" for d in sorted(deps)))
     py = env_dir / "bin" / "python"
     subprocess.run(
         [

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import pexpect
 import pytest
 from terminal import ROOT, Screen, environment, output_lines
 
@@ -124,11 +123,9 @@ def test_a_session_in_an_80x24_terminal_shows_the_panel_and_pauses_on_space(shor
         term.send("q")
         assert term.wait_for(lambda t: "End the workout?" in t, 5), term.text
         term.send("y")
-        assert term.wait_for(lambda t: False, 10) is False
-        term.child.expect(pexpect.EOF, timeout=10)
+        assert term.wait_exit(15) == 0
     finally:
         term.close()
-    assert term.child.exitstatus == 0
     assert "Session stopped" in term.text  # the panel is gone; the closing words stay
 
 
@@ -162,3 +159,36 @@ def test_cues_are_words_in_the_piped_transcript_when_asked_for(short_routine):
     out = done.stdout.decode()
     assert re.search(r"· (beep|tick)$", out, re.MULTILINE)
     assert "[tick]" not in out
+
+
+@pytest.mark.slow
+def test_quiet_screen_prints_the_plain_transcript_in_a_terminal(short_routine):
+    term = Screen(
+        "start", str(short_routine), "--text", "--quiet-screen", "--engine", "keys",
+        "--ready-timeout", "0",
+    )  # fmt: skip
+    try:
+        assert term.wait_for(lambda t: "] Wall Sit · set 1 of 2 · right · Go" in t, 60), term.text
+        term.send("q")
+        assert term.wait_for(lambda t: "End the workout?" in t, 5), term.text
+        term.send("y")
+        assert term.wait_exit(15) == 0
+    finally:
+        term.close()
+    assert "╭" not in term.text  # no panel
+    assert b"\x1b[?1049h" not in term.raw  # never the alternate screen
+
+
+@pytest.mark.slow
+def test_ctrl_c_gives_the_terminal_back(short_routine):
+    term = Screen("start", str(short_routine), "--text", "--engine", "keys")
+    try:
+        assert term.wait_for(lambda t: "WALL SIT" in t, 60), term.text
+        term.send("\x03")
+        assert term.wait_exit(15) == 130
+    finally:
+        term.close()
+    entered = term.raw.rfind(b"\x1b[?1049h")
+    assert entered >= 0
+    assert term.raw.rfind(b"\x1b[?1049l") > entered  # the alternate screen is left
+    assert term.raw.rfind(b"\x1b[?25h") > entered  # and the cursor shown again

@@ -128,3 +128,22 @@ def test_ctrl_c_while_the_ears_load_still_ends_the_log(
     assert code == ExitCode.INTERRUPTED
     end = read_log(log)[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
+
+
+def test_a_listening_session_says_at_start_which_recognizer_runs_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import wave
+
+    import numpy as np
+
+    quiet = tmp_path / "quiet.wav"
+    with wave.open(str(quiet), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes((np.random.default_rng(0).standard_normal(16_000) * 30).astype("<i2"))
+    args = ["start", "behind-knee", "--fast", "--text", "--from", "3", "--ready-timeout", "1"]
+    assert main([*args, "--listen-file", str(quiet), "--engine", "pocketsphinx"]) == 0
+    err = capsys.readouterr().err
+    assert "voicecoach: speech recognizer: pocketsphinx (chosen with --engine pocketsphinx)" in err

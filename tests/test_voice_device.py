@@ -68,7 +68,7 @@ def test_speech_is_heard_and_an_interrupt_silences_it_within_100_ms(pulse, recor
     voice = live_voice([], timeline, clock)
     with pulse.record("speaker.monitor") as recording:
         asked = time.perf_counter()
-        duration = voice.say(LONG, clock.now())
+        duration = voice.say(LONG, clock.now()).duration
         (sound,) = timeline.sounds()
         cut = sound.start + loud_stretch(sound.samples, sound.rate, after=1.0)
         time.sleep(cut + 0.05 - clock.now())  # 50 ms into a loud stretch

@@ -35,7 +35,7 @@ def levels_heard(audio: np.ndarray) -> list[float]:
 
 def test_say_returns_the_duration_before_anything_is_played():
     voice, stream, _, _ = make()
-    duration = voice.say("first", at=0.0)
+    duration = voice.say("first", at=0.0).duration
     assert duration == pytest.approx(0.5)  # FakeBackend: 0.1 s per character
     assert voice._mixer.frames == 0  # the callback has not run: say() did not wait for it
     audio = stream.pump(60)

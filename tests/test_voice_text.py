@@ -113,7 +113,7 @@ def test_a_failing_device_gives_one_message_then_text_and_nothing_is_lost():
 
 def test_the_fallback_returns_the_text_voice_s_duration_once_switched():
     voice = FallbackVoice(BrokenVoice(), TextVoice(None), warn=lambda _: None)
-    assert voice.say("Rest.", 0.0) == pytest.approx(estimate_duration("Rest."))
+    assert voice.say("Rest.", 0.0).duration == pytest.approx(estimate_duration("Rest."))
 
 
 def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():

@@ -49,7 +49,7 @@ def test_a_sound_asked_for_while_another_plays_follows_it(tmp_path):
     renderer, _ = fake_renderer({"first": 0.5, "second": 0.25})
     timeline = Timeline()
     voice = WavTimelineVoice(renderer, timeline, tmp_path / "coach.wav")
-    first = voice.say("first", 1.0)  # 0.5 s long
+    first = voice.say("first", 1.0).duration  # 0.5 s long
     voice.say("second", 1.1)
     voice.close()
     samples, rate = read(tmp_path / "coach.wav")

@@ -7,10 +7,10 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import espeak_clips as espeak
 import numpy as np
 import pytest
 
-from voicecoach.ears import espeak
 from voicecoach.ears.vosk_rec import (
     Heard,
     Levels,

@@ -294,8 +294,11 @@ def frequency_text(routine: Routine) -> str | None:
     return routine.frequency.words
 
 
-def minutes_text(routine: Routine) -> str:
-    text = f"about {plural(plan.estimate_minutes(routine), 'minute')}"
+def minutes_text(routine: Routine, seconds: float | None = None) -> str:
+    """ "about 20 minutes": `seconds` when given (`show` passes its dry run's length),
+    else the plan's estimate."""
+    minutes = plan.estimate_minutes(routine) if seconds is None else max(1, round(seconds / 60))
+    text = f"about {plural(minutes, 'minute')}"
     if routine.article_minutes:
         text += f" (the article says {plural(routine.article_minutes, 'minute')})"
     note = article_time_note(routine)
@@ -350,8 +353,8 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
         for k, part in enumerate(ex.work.parts, 1):
             label = f" {part.work.label}" if part.work.label else ""
             lines.append(f"{pad}  part {k}: {work_text(part.work, detail=True)}.{label}")
-    elif getattr(ex.work, "label", None):
-        lines.append(f"{pad}  {ex.work.label}")  # type: ignore[union-attr]
+    elif ex.work.label:
+        lines.append(f"{pad}  {ex.work.label}")
     lines += _line("Alternates with", _superset_partners(routine, index), pad)
     lines += _line("Equipment", ", ".join(ex.equipment), pad)
     lines += _bullets("Setup", ex.setup, pad)
@@ -379,13 +382,13 @@ def _superset_partners(routine: Routine, index: int) -> str | None:
     return ", ".join(others) + " (superset: set by set)"
 
 
-def routine_text(routine: Routine, *, steps: bool = True) -> str:
+def routine_text(routine: Routine, *, steps: bool = True, seconds: float | None = None) -> str:
     """The whole plan in words, as `voicecoach show` prints it."""
     lines = [f"{routine.title}  [{routine.name}]"]
     lines += _line("About", routine.summary, "")
     lines += _line("Source", source_text(routine), "")
     lines += _line("How often", frequency_text(routine), "")
-    lines += _line("Time", minutes_text(routine), "")
+    lines += _line("Time", minutes_text(routine, seconds), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
     ours = " (ours: the article gives none)" if routine.disclaimer_assumed else ""
     lines += _line("Disclaimer" + ours, routine.disclaimer, "")

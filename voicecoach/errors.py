@@ -85,3 +85,11 @@ class ConfigInvalid(VoicecoachError):
 
 class HistoryError(VoicecoachError):
     """The workout history cannot be read or written."""
+
+
+class CheckFailed(VoicecoachError):
+    """`voicecoach check` found a problem: the exit code says the first problem's kind."""
+
+    def __init__(self, message: str, hint: str, exit_code: ExitCode) -> None:
+        super().__init__(message, hint)
+        self.exit_code = exit_code

@@ -261,7 +261,7 @@ def misses_table(found: dict[str, dict[str, dict[str, Any]]]) -> str:
             if row["false"]:
                 parts.append(f"falsely heard: {counted(row['false'])}")
             label = f"{phrase!r}" + (f" [{row['expect']}]" if row["expect"] else "")
-            lines.append(f"  {label:<32} {'; '.join(parts)}")
+            lines.append(f"  {label:<36} {'; '.join(parts)}")
     return "\n".join(lines)
 
 

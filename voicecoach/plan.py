@@ -23,11 +23,11 @@ from voicecoach.routine import (
     SequenceWork,
     TimedWork,
 )
+from voicecoach.speech import speech_seconds
 
 SIDE_SWITCH_SECONDS = 5.0  # time to change sides when the routine gives no `transition`
 SUPERSET_SWITCH_SECONDS = 10.0  # time to move to the other exercise of a superset
 READY_SECONDS = 15.0  # waiting for "ready" (the default --ready-timeout, countdown included)
-WORDS_PER_SECOND = 2.6  # espeak-ng at its default rate, pauses between sentences included
 INTRO_SECONDS = 30.0  # title, equipment, disclaimer (estimate)
 OUTRO_SECONDS = 15.0  # summary and frequency advice (estimate)
 
@@ -223,12 +223,9 @@ def exercise_seconds(routine: Routine, index: int) -> float:
     return sum(s.work_seconds + s.rest_after for s in steps(routine) if s.exercise == index)
 
 
-ANNOUNCE_WORDS = 6  # "Left side, set 2 of 3. 10 times.", "Go"
-
-
 def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
     """Reading an exercise's name, setup, cautions, alternatives and options aloud, then
-    waiting for "ready"."""
+    its first set (with a cue) and the ready prompt; then waiting for "ready"."""
     said = [
         exercise.name,
         *exercise.setup,
@@ -236,16 +233,16 @@ def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
         *(a.text.partition(". ")[0] for a in exercise.alternatives),
         *exercise.harder[:1],
         *exercise.easier[:1],
+        _announcement(exercise),
+        "Say ready when you are in position.",
     ]
-    words = len(" ".join(said).split()) + 8  # "say ready when…"
-    words += ANNOUNCE_WORDS + _cue_words(exercise)  # the first set, with a cue
-    return words / WORDS_PER_SECOND + ready
+    return sum(speech_seconds(line) for line in said) + ready
 
 
-def _cue_words(exercise: Exercise) -> float:
-    """How long a cue of the exercise is, on average, in words."""
-    cues = exercise.cues
-    return sum(len(c.split()) for c in cues) / len(cues) if cues else 0.0
+def _announcement(exercise: Exercise) -> str:
+    """A stand-in for a set's announcement, "Set 2 of 3. 10 times.", with a typical cue."""
+    cue = min(exercise.cues, key=len) if exercise.cues else ""
+    return f"Set 2 of 3. 10 times. {cue}".strip()
 
 
 def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
@@ -255,7 +252,7 @@ def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
         prev, st = all_steps[k - 1], all_steps[k]
         if st.part or (st.exercise != prev.exercise and prev.rest_reason != "switch"):
             continue
-        speech = (ANNOUNCE_WORDS + _cue_words(routine.exercises[st.exercise])) / WORDS_PER_SECOND
+        speech = speech_seconds(_announcement(routine.exercises[st.exercise]))
         total += max(0.0, speech - prev.rest_after)
     return total
 

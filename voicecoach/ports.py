@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -20,17 +20,30 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Played:
+    """Where a queued sound will be heard on the session clock, and for how long."""
+
+    start: float
+    duration: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
 class Voice(Protocol):
     """Speech and cue output. Implementations: text printer, sounddevice player,
     WAV timeline writer (`--speak-file`)."""
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         """Queue `text` to be heard from session time `at` (or right after what is
-        already queued). Returns its duration in seconds; never blocks on playback."""
+        already queued). Returns when it will really start and how long it lasts; never
+        blocks on playback."""
         ...
 
-    def cue(self, name: str, at: float) -> float:
-        """Queue a short tone; returns its duration."""
+    def cue(self, name: str, at: float) -> Played:
+        """Queue a short tone, like `say`."""
         ...
 
     def interrupt(self, at: float) -> None:
@@ -72,9 +85,7 @@ class Recognizer(Protocol):
     """Streams 16 kHz mono int16 audio, in any chunk size, and returns the commands it
     is certain of as soon as it is certain.
 
-    A recognizer with its own endpointer may also set `echo_aware = True` and take
-    `accept(samples, t0, echo=...)`: per sample, the power of the coach's echo that the
-    echo canceller left in them (`EchoGuard` passes it; PocketSphinx uses it)."""
+    A recognizer with its own endpointer may also be an `EchoAwareRecognizer`."""
 
     name: str
 
@@ -85,6 +96,18 @@ class Recognizer(Protocol):
     def flush(self, t: float) -> list[Detection]:
         """End of input: finish any pending utterance."""
         ...
+
+
+@runtime_checkable
+class EchoAwareRecognizer(Recognizer, Protocol):
+    """A Recognizer that also takes, per sample, the power of the coach's echo that the
+    echo canceller left in them (`EchoGuard` passes it; PocketSphinx uses it)."""
+
+    echo_aware: bool
+
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]: ...
 
 
 class AudioSource(Protocol):

@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from voicecoach.errors import CheckFailed, ExitCode
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +30,7 @@ MIC_RATE = 16_000  # = voicecoach.ports.MIC_RATE (not imported: `register` stays
 OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check speech output, microphone and speech recognition",
@@ -71,7 +73,7 @@ class Finding:
     status: str
     text: str
     fix: str | None = None
-    exit_code: int = 1
+    exit_code: ExitCode = ExitCode.ERROR  # the kind of problem, when it is one
 
 
 class Report:
@@ -90,24 +92,19 @@ class Report:
         self.out.flush()
 
     def finish(self) -> int:
+        """0 when everything needed is usable; else CheckFailed with the first problem's
+        exit code (`cli.main` reports it)."""
         if not self.failures:
             self.out.write("\nEverything needed is usable.\n")
             return 0
         n = len(self.failures)
         self.out.write(f"\n{n} problem{'s' if n > 1 else ''} found: see the fixes above.\n")
-        return self.failures[0].exit_code
-
-
-def _audio_code() -> int:
-    from voicecoach.errors import ExitCode
-
-    return int(ExitCode.AUDIO)
-
-
-def _model_code() -> int:
-    from voicecoach.errors import ExitCode
-
-    return int(ExitCode.MODEL)
+        self.out.flush()
+        raise CheckFailed(
+            f"the check found {n} problem{'s' if n > 1 else ''}",
+            "see the fixes above",
+            self.failures[0].exit_code,
+        )
 
 
 # -- speech out ----------------------------------------------------------------------------------
@@ -129,7 +126,7 @@ def check_speech_out(device: str | None = None, say: Say | None = None) -> list[
         out = find_output(device)
         findings.append(Finding(OK, f"output device: {out.index}: {out.name}"))
     except AudioError as exc:
-        findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code()))
+        findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO))
         return findings
     if say is None or findings[0].status != OK:
         return findings
@@ -168,7 +165,7 @@ def _check_synth() -> Finding:
             FAIL,
             "espeak-ng (the speech synthesizer pyttsx3 uses on Linux) is not installed",
             "sudo apt-get install espeak-ng",
-            exit_code=_audio_code(),
+            exit_code=ExitCode.AUDIO,
         )
     try:
         import pyttsx3  # noqa: F401
@@ -177,7 +174,7 @@ def _check_synth() -> Finding:
             FAIL,
             f"pyttsx3 is not usable ({exc})",
             "pip install pyttsx3==2.99",
-            exit_code=_audio_code(),
+            exit_code=ExitCode.AUDIO,
         )
     version = _espeak_version()
     return Finding(OK, f"speech synthesis: pyttsx3{f' with {version}' if version else ''}")
@@ -200,11 +197,22 @@ def _espeak_version() -> str | None:
 # -- microphone ----------------------------------------------------------------------------------
 
 
+class Microphone(Protocol):
+    """What the check reads from a microphone source (`MicSource`; fakes in tests)."""
+
+    device: dict[str, Any]  # as sounddevice describes it: at least its name
+    overflows: int  # blocks PortAudio dropped
+
+    def chunks(self) -> Iterator[tuple[float, np.ndarray]]: ...
+
+    def close(self) -> None: ...
+
+
 def check_microphone(
     device: str | None,
     seconds: float,
     out: TextIO,
-    make_source: Callable[..., Any] | None = None,
+    make_source: Callable[..., Microphone] | None = None,
     recognizer: Recognizer | None = None,
 ) -> list[Finding]:
     """Open the microphone, show a level meter for `seconds`, judge the level; with a
@@ -218,18 +226,18 @@ def check_microphone(
     try:
         source = make_source(device=device, stall_timeout=2.0)
     except AudioError as exc:
-        return [Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
-    name = getattr(source, "device", {}).get("name", "microphone")
+        return [Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
+    name = source.device.get("name", "microphone")
     found = [Finding(OK, f"microphone: {name}")]
     what = "say a command (next, pause...)" if recognizer is not None else "say something"
     out.write(f"  ...   listening {seconds:g} s: {what}\n")
     try:
         meter = _meter(source, seconds, out, recognizer)
     except AudioError as exc:
-        return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=_audio_code())]
+        return [*found, Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO)]
     finally:
         source.close()
-    found += judge_level(meter.peak, meter.loudest, getattr(source, "overflows", 0))
+    found += judge_level(meter.peak, meter.loudest, source.overflows)
     if recognizer is not None:
         found.append(judge_heard(meter.heard, seconds))
     return found
@@ -395,7 +403,7 @@ def check_recognizer(model: str | None = None) -> list[Finding]:
                 FAIL,
                 "no speech recognizer is usable",
                 "pip install pocketsphinx",
-                exit_code=_model_code(),
+                exit_code=ExitCode.MODEL,
             )
         )
     return findings
@@ -421,7 +429,7 @@ def _check_pocketsphinx() -> Finding:
             FAIL,
             f"pocketsphinx is not usable ({exc})",
             "pip install pocketsphinx",
-            exit_code=_model_code(),
+            exit_code=ExitCode.MODEL,
         )
     base = Path(pocketsphinx.get_model_path()) / "en-us"
     needed = [base / "en-us", base / "cmudict-en-us.dict", base / "en-us.lm.bin"]
@@ -431,7 +439,7 @@ def _check_pocketsphinx() -> Finding:
             FAIL,
             f"pocketsphinx's English model is missing ({', '.join(missing)})",
             "pip install --force-reinstall pocketsphinx",
-            exit_code=_model_code(),
+            exit_code=ExitCode.MODEL,
         )
     return Finding(OK, f"pocketsphinx {_version('pocketsphinx')} with its US-English model")
 
@@ -454,14 +462,14 @@ def _check_vosk(model: str | None) -> list[Finding]:
 
         import_vosk()
     except ModelError as exc:
-        return [Finding(severity, exc.message, exc.hint, exit_code=_model_code())]
+        return [Finding(severity, exc.message, exc.hint, exit_code=ExitCode.MODEL)]
     from voicecoach.ears import models
 
     try:
         path = models.find_vosk_model(model)
     except ModelError as exc:
         text = exc.message if model else "no Vosk model (optional: more accurate than pocketsphinx)"
-        return [Finding(severity, text, exc.hint, exit_code=_model_code())]
+        return [Finding(severity, text, exc.hint, exit_code=ExitCode.MODEL)]
     if not models.supports_grammar(path):
         return [
             Finding(
@@ -475,5 +483,5 @@ def _check_vosk(model: str | None) -> list[Finding]:
 
         load_model(path)
     except ModelError as exc:
-        return [Finding(FAIL if model else WARN, exc.message, exc.hint, exit_code=_model_code())]
+        return [Finding(FAIL if model else WARN, exc.message, exc.hint, exit_code=ExitCode.MODEL)]
     return [Finding(OK, f"Vosk model: {path}")]

@@ -7,14 +7,15 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from voicecoach.settings import KEYS
-
+    # no import of voicecoach.settings here: it needs pydantic, and every command's
+    # parser is built at start-up ('voicecoach list' must start fast)
     p = sub.add_parser(
         "config",
         help="show the effective settings and where each comes from",
         description="Show the settings 'start' uses: the defaults, overridden by "
         "$XDG_CONFIG_HOME/voicecoach/config.toml (default ~/.config/voicecoach/config.toml), "
-        f"overridden by start's options. Keys: {', '.join(KEYS)}.",
+        "overridden by start's options. Keys: voice, rate, volume, output_device, "
+        "input_device, engine, model, ready_timeout, screen.",
     )
     p.add_argument("--path", action="store_true", help="print only the config file's path")
     p.set_defaults(run=run)
@@ -40,4 +41,11 @@ def run(args: argparse.Namespace) -> int:
             else str(value)
         )
         print(f"  {key:<{width}}  {shown:<24} {source}")
+    print(f"'voicecoach start' options override these for one session: {OPTIONS}")
     return 0
+
+
+OPTIONS = (
+    "--voice, --rate, --volume, --device, --input-device, --engine, --model, "
+    "--ready-timeout, --quiet-screen"
+)

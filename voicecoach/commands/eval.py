@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from voicecoach.ports import Recognizer
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "eval",
         help="measure the speech recognizer on a folder of labelled clips",

@@ -158,12 +158,13 @@ def _from_cache(hit: object, name: str, path: Path) -> Summary | None:
 
 def _validate(name: str, path: Path) -> Summary:
     from voicecoach import catalog, plan
-    from voicecoach.errors import VoicecoachError
+    from voicecoach.errors import RoutineInvalid, VoicecoachError
 
     try:
         routine = catalog.load(path)
     except VoicecoachError as exc:
-        problems = getattr(exc, "problems", None) or [f"{path}: {exc.message}"]
+        problems = exc.problems if isinstance(exc, RoutineInvalid) else []
+        problems = problems or [f"{path}: {exc.message}"]
         return Summary(name=name, path=str(path), problems=list(problems))
     return Summary(
         name=name,

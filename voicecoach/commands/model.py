@@ -14,7 +14,7 @@ from types import ModuleType
 DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.ears.models.DEFAULT_MODEL (kept cheap)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "model",
         help="find, list or download the Vosk speech model",
@@ -44,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
     action = args.model_command or "path"
     if action == "path":
-        print(models.find_vosk_model(getattr(args, "model", None), getattr(args, "lang", "en")))
+        if args.model_command is None:  # plain `voicecoach model`: the defaults of `path`
+            print(models.find_vosk_model(None, "en"))
+        else:
+            print(models.find_vosk_model(args.model, args.lang))
         return 0
     if action == "list":
         return _list(args, models)

@@ -30,9 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from voicecoach import catalog, describe
+    from voicecoach.runtime.simulation import estimate_seconds
 
     routine = catalog.find(args.routine)
-    text = describe.routine_text(routine, steps=not args.brief)
+    seconds = estimate_seconds(routine)  # what --fast takes: the same engine and speech model
+    text = describe.routine_text(routine, steps=not args.brief, seconds=seconds)
     if sys.stdout.isatty():
         text = wrap(text, shutil.get_terminal_size().columns)
     print(text, end="")

@@ -124,10 +124,10 @@ def run(args: argparse.Namespace) -> int:
         options = session_options(args, routine, settings, memory)
         observers = [memory.recorder] if memory.recorder is not None else []
         build_session(options, observers=observers).run()
-    finally:
+    finally:  # also after Ctrl-C: how the user stands, and how to resume
         memory.close()
-    if memory.recorder is not None and memory.recorder.summary:
-        print(memory.recorder.summary)
+        if memory.recorder is not None and memory.recorder.summary:
+            print(memory.recorder.summary)
     return 0
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voicecoach.ears import phrases
-from voicecoach.ports import MIC_RATE, Detection, EchoReference, Recognizer
+from voicecoach.ports import MIC_RATE, Detection, EchoAwareRecognizer, EchoReference, Recognizer
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ class EchoGuard:
         self.reference = reference
         self.settings = settings or EchoSettings()
         self.canceller = EchoCanceller(reference, self.settings) if cancel else None
-        self.name = getattr(recognizer, "name", "recognizer")
+        self.name = recognizer.name
         self.dropped: list[Detection] = []  # what the text guard rejected (for logs/tests)
 
     def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
@@ -303,7 +303,7 @@ class EchoGuard:
 
     def _inner_accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
         """Pass the echo left in `samples` along to a recognizer that can use it."""
-        if getattr(self.inner, "echo_aware", False):
+        if isinstance(self.inner, EchoAwareRecognizer) and self.canceller is not None:
             return self.inner.accept(samples, t0, echo=self.canceller.residual)
         return self.inner.accept(samples, t0)
 

@@ -189,48 +189,13 @@ def import_sounddevice() -> ModuleType:
     return sounddevice()
 
 
-def input_devices(sd: Any) -> list[dict]:
-    """Every device that can record, each a dict with at least `index` and `name`."""
-    try:
-        devices = sd.query_devices()
-    except Exception as exc:  # PortAudio errors are not a stable type
-        raise AudioError(f"cannot list audio devices ({exc})", NO_MIC_HINT) from None
-    return [dict(d, index=i) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+def find_input_device(sd: Any, spec: str | int | None = None) -> dict[str, Any]:
+    """The microphone to use (`voicecoach.voice.devices.find_device`, the one lookup for
+    speech out and in), as sounddevice describes it, with its `index`."""
+    from voicecoach.voice.devices import find_input
 
-
-def find_input_device(sd: Any, spec: str | int | None = None) -> dict:
-    """The microphone to use: `spec` is an index, a (case-insensitive) name substring, or
-    None for the system default.  AudioError (with what exists) when there is none."""
-    mics = input_devices(sd)
-    if not mics:
-        raise AudioError("no microphone found", NO_MIC_HINT)
-    names = "; ".join(f"{d['index']}: {d['name']}" for d in mics)
-    if spec is None or spec == "":
-        chosen = [d for d in mics if d["index"] == _default_input(sd)]
-        return chosen[0] if chosen else mics[0]
-    if isinstance(spec, int) or str(spec).strip().isdigit():
-        index = int(spec)
-        chosen = [d for d in mics if d["index"] == index]
-        if not chosen:
-            raise AudioError(f"audio device {index} is not a microphone", f"choose one of: {names}")
-        return chosen[0]
-    needle = str(spec).lower()
-    exact = [d for d in mics if d["name"].lower() == needle]
-    chosen = exact or [d for d in mics if needle in d["name"].lower()]
-    if not chosen:
-        raise AudioError(f"no microphone matches {spec!r}", f"choose one of: {names}")
-    if len(chosen) > 1:
-        which = "; ".join(f"{d['index']}: {d['name']}" for d in chosen)
-        raise AudioError(f"{spec!r} matches several microphones", f"be more precise: {which}")
-    return chosen[0]
-
-
-def _default_input(sd: Any) -> int:
-    """The system's default input device index, -1 when there is none."""
-    try:
-        return int(sd.default.device[0])
-    except (TypeError, IndexError, ValueError):
-        return -1
+    device = find_input(spec, sd)
+    return dict(sd.query_devices()[device.index], index=device.index)
 
 
 class MicSource:

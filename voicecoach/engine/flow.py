@@ -426,7 +426,7 @@ def go_back(tx: Tx, q: int, x: float) -> None:
 def enter_done(tx: Tx, x: float) -> None:
     """The workout is finished: the summary, said and logged."""
     s = tx.s
-    tx.s = replace(tx.s, phase="done", seg_end=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None, summed_at=x)
     tx.cue("done", x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
@@ -449,7 +449,7 @@ def stop_session(tx: Tx, x: float) -> None:
         reason = ending_reason(s)
         end_session(tx, x, completed=reason == "completed", reason=reason)
         return
-    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
     tx.say_all(texts.stopped(done, cut, skipped, elapsed, pains, s.config.standing), x)
@@ -462,6 +462,8 @@ def _finish_session(tx: Tx, item: Item, x: float) -> None:
 
 def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
     done, cut, skipped, pains = exercise_outcomes(tx.s)
+    said_at = tx.s.summed_at if tx.s.summed_at is not None else x
+    elapsed = said_at - (tx.s.started or 0.0)  # as the summary said it
     tx.fx.append(
         EndRecord(
             x,
@@ -471,7 +473,7 @@ def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
             len(skipped),
             cut_short=len(cut),
             pain_reports=len(pains),
-            summary=tuple(texts.outcome(done, cut, skipped, x - (tx.s.started or 0.0), pains)),
+            summary=tuple(texts.outcome(done, cut, skipped, elapsed, pains)),
         )
     )
     tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)

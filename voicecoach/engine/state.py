@@ -20,6 +20,7 @@ from typing import Literal
 from voicecoach.plan import Step
 from voicecoach.records import StateRecord
 from voicecoach.routine import Routine
+from voicecoach.speech import speech_seconds
 
 Phase = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
 Mode = Literal["fixed", "wait", "drop"]
@@ -27,13 +28,12 @@ PauseKind = Literal["pause", "confirm", "pain"]
 
 EPS = 1e-9
 MIN_TEMPO = 1.0  # seconds per rep: faster than this cannot be counted aloud
-SECONDS_PER_WORD = 0.36  # a provisional length for speech the voice has not measured yet
-SECONDS_PER_CUE = 0.25
 
 
 def estimate_speech(text: str) -> float:
-    """A stand-in duration until the voice's `Spoke` gives the real one."""
-    return 0.25 + SECONDS_PER_WORD * len(text.split())
+    """How long `text` will take to say (`voicecoach.speech`, the model `--fast`, `show`
+    and the plan use too), until the voice's `Spoke` gives the real length."""
+    return speech_seconds(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,7 @@ class State:
     begun: frozenset[int] = frozenset()  # exercises whose work started at least once
     offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
     pains: tuple[int, ...] = ()  # the exercise of each pain report
+    summed_at: float | None = None  # when the end summary was said (its time counts to then)
     logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 

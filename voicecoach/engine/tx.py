@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voicecoach.engine.state import SECONDS_PER_CUE, Item, State, estimate_speech
+from voicecoach.engine.state import Item, State, estimate_speech
 from voicecoach.messages import Cue, Effect, Interrupt, Say
 from voicecoach.records import StateRecord
+from voicecoach.speech import cue_seconds
 
 
 class Tx:
@@ -40,7 +41,7 @@ class Tx:
             self.say(line, x)
 
     def cue(self, name: str, x: float) -> None:
-        sid, at = self._queue(SECONDS_PER_CUE, x)
+        sid, at = self._queue(cue_seconds(name), x)
         self.fx.append(Cue(sid, name, at))
 
     def interrupt(self, t: float) -> None:

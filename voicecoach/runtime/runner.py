@@ -36,8 +36,8 @@ MAX_EVENTS = 2_000_000  # a virtual session never needs this many: a planning bu
 class Runner:
     """Feeds events to the engine and performs its effects.
 
-    The voice queues each sound after the previous one; `voice_end` mirrors that queue
-    so each Spoke reports where the sound really starts. Records: `say`/`cue` with
+    The voice queues each sound after the previous one and says where it really starts
+    and how long it lasts; the Spoke and the records carry that. Records: `say`/`cue` with
     their start `t` and `duration`, and `interrupt` when the voice is cut (a sound logged
     earlier plays only up to that `t`; one that would start later never plays), with the
     engine's own (`state`, `heard`, `end`). Every observer sees them after each dispatch
@@ -119,15 +119,19 @@ class Runner:
     def _perform(self, effect: Effect) -> Spoke | None:
         now = self.clock.now()
         if isinstance(effect, Say | Cue):
-            start = max(effect.at, self.voice_end, now)
+            at = max(effect.at, now)
             if isinstance(effect, Say):
-                length = self.voice.say(effect.text, start)
-                self._records.append(SayRecord(start, effect.text, round(length, 3)))
+                played = self.voice.say(effect.text, at)
+                self._records.append(
+                    SayRecord(played.start, effect.text, round(played.duration, 3))
+                )
             else:
-                length = self.voice.cue(effect.name, start)
-                self._records.append(CueRecord(start, effect.name, round(length, 3)))
-            self.voice_end = start + length
-            return Spoke(now, effect.id, start, length)
+                played = self.voice.cue(effect.name, at)
+                self._records.append(
+                    CueRecord(played.start, effect.name, round(played.duration, 3))
+                )
+            self.voice_end = max(self.voice_end, played.end)
+            return Spoke(now, effect.id, played.start, played.duration)
         if isinstance(effect, Interrupt):
             self.voice.interrupt(effect.at)
             if self.voice_end > effect.at:  # something was cut: sounds from here on are gone

@@ -3,27 +3,21 @@ dry runs (prerendering every phrase), tests and benchmarks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from voicecoach.engine import Config, State, initial
 from voicecoach.intents import Intent
+from voicecoach.ports import Played
 from voicecoach.records import EndRecord, Record, SessionRecord, as_json
 from voicecoach.routine import Routine
 from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.observer import RecordList
 from voicecoach.runtime.runner import Runner
+from voicecoach.speech import cue_seconds, speech_seconds
 
-WORDS_PER_MINUTE = 170.0
-CUE_SECONDS = 0.15
-
-
-def speech_seconds(text: str, wpm: float = WORDS_PER_MINUTE) -> float:
-    """How long text-to-speech takes to say `text` (words, plus a little per sentence)."""
-    words = len(text.split())
-    stops = sum(text.count(c) for c in ".!?,;:")
-    return round(words * 60.0 / wpm + 0.12 * stops + 0.15, 3)
+__all__ = ["RecordingVoice", "Simulation", "Sound", "estimate_seconds", "speech_seconds"]
 
 
 @dataclass
@@ -45,16 +39,16 @@ class RecordingVoice:
         self.sounds: list[Sound] = []
         self.closed = False
 
-    def _play(self, kind: str, text: str, at: float, length: float) -> float:
+    def _play(self, kind: str, text: str, at: float, length: float) -> Played:
         start = max([at, *(s.end for s in self.sounds)])
         self.sounds.append(Sound(kind, text, start, start + length))
-        return length
+        return Played(start, length)
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         return self._play("say", text, at, self.seconds(text))
 
-    def cue(self, name: str, at: float) -> float:
-        return self._play("cue", name, at, CUE_SECONDS)
+    def cue(self, name: str, at: float) -> Played:
+        return self._play("cue", name, at, cue_seconds(name))
 
     def interrupt(self, at: float) -> None:
         kept = []
@@ -62,6 +56,9 @@ class RecordingVoice:
             if s.start < at:
                 kept.append(Sound(s.kind, s.text, s.start, min(s.end, at)))
         self.sounds = kept
+
+    def prerender(self, texts: Iterable[str]) -> None:
+        pass
 
     def close(self) -> None:
         self.closed = True
@@ -136,3 +133,9 @@ class Simulation:
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [r for r in self.records if r["type"] == kind]
+
+
+def estimate_seconds(routine: Routine, config: Config | None = None) -> float:
+    """How long a session of `routine` lasts when nobody interrupts it: a silent dry run
+    on the virtual clock, with the speech model `--fast` uses (what `show` prints)."""
+    return Simulation(routine, config).finish().now

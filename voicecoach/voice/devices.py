@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from voicecoach.errors import AudioError
 
@@ -27,7 +28,7 @@ class Device:
     default_output: bool
 
 
-def sounddevice():  # -> module
+def sounddevice() -> Any:  # the module
     """The sounddevice module, or AudioError when PortAudio is missing."""
     quiet_alsa()  # before PortAudio starts: it probes every ALSA device at import
     try:
@@ -95,24 +96,29 @@ def refresh() -> None:
     sd._initialize()
 
 
-def list_devices() -> list[Device]:
-    sd = sounddevice()
+def list_devices(sd: Any = None) -> list[Device]:
+    """Every device PortAudio sees (`sd`: the sounddevice module, or a fake of it)."""
+    sd = sd if sd is not None else sounddevice()
     default_in, default_out = _defaults(sd)
+    try:
+        found = sd.query_devices()
+    except Exception as exc:  # PortAudio errors are not a stable type
+        raise AudioError(f"cannot list audio devices ({exc})", NO_DEVICES_HINT) from None
     return [
         Device(
             index=i,
             name=str(d["name"]),
-            inputs=int(d["max_input_channels"]),
-            outputs=int(d["max_output_channels"]),
-            samplerate=float(d["default_samplerate"]),
+            inputs=int(d.get("max_input_channels", 0)),
+            outputs=int(d.get("max_output_channels", 0)),
+            samplerate=float(d.get("default_samplerate", 0.0)),
             default_input=i == default_in,
             default_output=i == default_out,
         )
-        for i, d in enumerate(sd.query_devices())
+        for i, d in enumerate(found)
     ]
 
 
-def _defaults(sd) -> tuple[int, int]:
+def _defaults(sd: Any) -> tuple[int, int]:
     found = sd.default.device
     try:
         return int(found[0]), int(found[1])
@@ -120,28 +126,72 @@ def _defaults(sd) -> tuple[int, int]:
         return -1, -1
 
 
-def find_output(spec: str | None, devices: list[Device] | None = None) -> Device:
-    """The output device `spec` names (an index, an exact name or a name substring);
-    None = the default output."""
-    if devices is None:
-        devices = list_devices()
-    usable = [d for d in devices if d.outputs > 0]
+@dataclass(frozen=True, slots=True)
+class Direction:
+    """What a lookup is for: the words its errors use, and which devices qualify."""
+
+    noun: str  # "audio output device", "microphone"
+    plural: str
+    option: str  # the command-line option that picks one
+    none_hint: str
+
+    def usable(self, device: Device) -> bool:
+        return (device.outputs if self is OUTPUT else device.inputs) > 0
+
+    def default(self, device: Device) -> bool:
+        return device.default_output if self is OUTPUT else device.default_input
+
+
+OUTPUT = Direction("audio output device", "audio output devices", "--device", NO_DEVICES_HINT)
+INPUT = Direction(
+    "microphone",
+    "microphones",
+    "--input-device",
+    "connect a microphone or pick one with --input-device (see 'voicecoach devices'); "
+    "if none is listed, start PulseAudio/PipeWire ('pulseaudio --start') or check PULSE_SERVER",
+)
+
+
+def find_device(spec: str | int | None, devices: list[Device], direction: Direction) -> Device:
+    """The one device lookup, for speech out and in. `spec` is an index, an exact name or a
+    (case-insensitive) name substring; None or "" = the system default. A name that
+    matches several devices is an error that lists them: guessing would pick the wrong one."""
+    usable = [d for d in devices if direction.usable(d)]
     if not usable:
-        raise AudioError("no audio output device found", NO_DEVICES_HINT)
-    if spec is None or not spec.strip():
-        return next((d for d in usable if d.default_output), usable[0])
-    want = spec.strip()
-    if want.isdigit():
-        matches = [d for d in usable if d.index == int(want)]
-    else:
-        low = want.lower()
-        matches = [d for d in usable if d.name.lower() == low] or [
-            d for d in usable if low in d.name.lower()
-        ]
-    if matches:
-        return matches[0]
+        raise AudioError(f"no {direction.noun} found", direction.none_hint)
     listing = "; ".join(f"{d.index}: {d.name}" for d in usable)
-    raise AudioError(
-        f"no audio output device matches {spec!r}",
-        f"output devices are: {listing} (see 'voicecoach devices')",
-    )
+    choose = f"choose one of: {listing} (see 'voicecoach devices')"
+    want = str(spec).strip() if spec is not None else ""
+    if not want:
+        return next((d for d in usable if direction.default(d)), usable[0])
+    if want.isdigit():
+        chosen = [d for d in usable if d.index == int(want)]
+        if not chosen:
+            raise AudioError(f"audio device {want} is not {_a(direction.noun)}", choose)
+        return chosen[0]
+    low = want.lower()
+    chosen = [d for d in usable if d.name.lower() == low] or [
+        d for d in usable if low in d.name.lower()
+    ]
+    if not chosen:
+        raise AudioError(f"no {direction.noun} matches {spec!r}", choose)
+    if len(chosen) > 1:
+        which = "; ".join(f"{d.index}: {d.name}" for d in chosen)
+        raise AudioError(
+            f"{spec!r} matches several {direction.plural}", f"be more precise: {which}"
+        )
+    return chosen[0]
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+def find_output(spec: str | None, devices: list[Device] | None = None) -> Device:
+    """The output device `spec` names (see `find_device`); None = the default output."""
+    return find_device(spec, list_devices() if devices is None else devices, OUTPUT)
+
+
+def find_input(spec: str | int | None, sd: Any = None) -> Device:
+    """The microphone `spec` names (see `find_device`); None = the default input."""
+    return find_device(spec, list_devices(sd), INPUT)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
+from voicecoach.ports import Played
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.render import Prepared
 
@@ -44,6 +45,12 @@ class OutputStream(Protocol):
     def start(self) -> None: ...
     def abort(self) -> None: ...
     def close(self) -> None: ...
+
+
+class CallbackFlags(Protocol):
+    """The part of `sounddevice.CallbackFlags` used here."""
+
+    output_underflow: bool
 
 
 # (rate, blocksize, callback, finished_callback) -> a started-or-not stream
@@ -122,7 +129,7 @@ class RealtimeVoice:
         self._progress = (wall(), 0)  # (when, frames) of the last progress seen
         self.underruns = 0
         self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
-        self._latency = float(getattr(self._stream, "latency", LATENCY) or 0.0)
+        self._latency = float(self._stream.latency or 0.0)
         try:
             self._stream.start()
         except Exception as exc:  # PortAudioError and friends, whatever the backend raises
@@ -131,11 +138,11 @@ class RealtimeVoice:
 
     # ---------------------------------------------------------------- Voice protocol
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         self._check()
         return self._play(self._prepared.speech(text), at, text, "speech")
 
-    def cue(self, name: str, at: float) -> float:
+    def cue(self, name: str, at: float) -> Played:
         self._check()
         return self._play(self._prepared.cue(name), at, name, "cue")
 
@@ -152,7 +159,7 @@ class RealtimeVoice:
         done = self._mixer.queued_until + round(self._latency * self.rate)
         while (
             self._failed is None
-            and getattr(self._stream, "active", False)
+            and self._stream.active
             and self._mixer.frames < done
             and time.monotonic() < deadline
         ):
@@ -182,9 +189,11 @@ class RealtimeVoice:
 
     # ---------------------------------------------------------------- internals
 
-    def _callback(self, outdata, frames, time_info, status) -> None:
+    def _callback(
+        self, outdata: np.ndarray, frames: int, time_info: object, status: CallbackFlags | None
+    ) -> None:
         """PortAudio's thread: copy prepared samples, nothing else."""
-        if getattr(status, "output_underflow", False):
+        if status is not None and status.output_underflow:
             self.underruns += 1
         try:
             self._mixer.fill(outdata[:, 0])
@@ -206,7 +215,7 @@ class RealtimeVoice:
         if self._failed:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
 
-    def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
+    def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> Played:
         if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:
             # idle: re-anchor (absorbs drift between the sound card's and the session's clocks)
             now = self._clock.now() if self._clock is not None else at
@@ -218,7 +227,7 @@ class RealtimeVoice:
             heard = self._mixer.frames
             self._scheduled = [s for s in self._scheduled if s[1] > heard]
             self._scheduled.append((start, start + len(samples), text))
-        return len(samples) / self.rate
+        return Played(self._time_of(start), len(samples) / self.rate)
 
     def _time_of(self, frame: int) -> float:
         t0, f0 = self._anchor or (0.0, 0)

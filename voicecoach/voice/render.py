@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError, UsageError
+from voicecoach.speech import DEFAULT_RATE
 
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_RATE = 175  # words per minute: espeak-ng's own default, a calm coaching pace
 _MAX_CACHED = 2000  # phrases; a routine has a few hundred distinct ones
 
 

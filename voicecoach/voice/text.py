@@ -8,23 +8,16 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
-from voicecoach.voice.cues import cue_duration
-from voicecoach.voice.render import DEFAULT_RATE
+from voicecoach.ports import Played
+from voicecoach.speech import DEFAULT_RATE, cue_seconds, speech_seconds
 
 if TYPE_CHECKING:
     from voicecoach.ports import LiveVoice, Voice
 
-# espeak-ng says a phrase with c letters/digits at r words per minute in about
-# (_PER_CHAR * c + _PER_PHRASE) / r seconds: least squares over the packaged routines'
-# phrases at 130, 175 and 220 wpm (mean error 13%; checked in tests/test_voice_text.py).
-_PER_CHAR = 11.4
-_PER_PHRASE = 53.0
-
 
 def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
-    """How long `text` takes to say at `rate` words per minute (the text voice's clock)."""
-    chars = sum(ch.isalnum() for ch in text)
-    return (_PER_CHAR * chars + _PER_PHRASE) / rate if chars else 0.0
+    """How long `text` takes to say at `rate` words per minute (`voicecoach.speech`)."""
+    return speech_seconds(text, rate)
 
 
 class TextVoice:
@@ -33,20 +26,26 @@ class TextVoice:
     def __init__(self, out: Callable[[str], None] | None = print, rate: int | None = None) -> None:
         self._out = out
         self._rate = rate or DEFAULT_RATE
+        self._end = 0.0  # where what it has "said" so far ends
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         if self._out is not None:
             self._out(f"coach: {text}")
-        return estimate_duration(text, self._rate)
+        return self._queue(at, estimate_duration(text, self._rate))
 
-    def cue(self, name: str, at: float) -> float:
-        duration = cue_duration(name)  # also rejects unknown names, like the sound voices
+    def cue(self, name: str, at: float) -> Played:
+        duration = cue_seconds(name)  # also rejects unknown names, like the sound voices
         if self._out is not None:
             self._out(f"coach: [{name}]")
-        return duration
+        return self._queue(at, duration)
+
+    def _queue(self, at: float, duration: float) -> Played:
+        played = Played(max(at, self._end), duration)
+        self._end = played.end
+        return played
 
     def interrupt(self, at: float) -> None:
-        pass
+        self._end = min(self._end, at)
 
     def prerender(self, texts: Iterable[str]) -> None:
         pass
@@ -77,7 +76,7 @@ class FallbackVoice:
     def active(self) -> Voice:
         return self._primary or self._fallback
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         if self._primary is not None:
             try:
                 return self._primary.say(text, at)
@@ -85,7 +84,7 @@ class FallbackVoice:
                 self._switch(exc, at)
         return self._fallback.say(text, at)
 
-    def cue(self, name: str, at: float) -> float:
+    def cue(self, name: str, at: float) -> Played:
         if self._primary is not None:
             try:
                 return self._primary.cue(name, at)
@@ -119,6 +118,7 @@ class FallbackVoice:
         self._warn(f"voicecoach: {exc.message}; continuing in text mode")
         unplayed = primary.unplayed() if replay and primary is not None else []
         with contextlib.suppress(Exception):  # the device is gone: closing may fail too
-            primary.close()
+            if primary is not None:
+                primary.close()
         for text in unplayed:
             self._fallback.say(text, at)

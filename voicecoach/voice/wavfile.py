@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
-from voicecoach.ports import MIC_RATE
+from voicecoach.ports import MIC_RATE, Played
 from voicecoach.voice.render import Prepared
 
 if TYPE_CHECKING:
@@ -47,12 +47,12 @@ class WavTimelineVoice:
         self._end = 0.0  # session time where the last queued sound ends
         self._check_writable()
 
-    def say(self, text: str, at: float) -> float:
+    def say(self, text: str, at: float) -> Played:
         if self._out is not None:
             self._out(f"coach: {text}")
         return self._place(self._prepared.speech(text), at, text, "speech")
 
-    def cue(self, name: str, at: float) -> float:
+    def cue(self, name: str, at: float) -> Played:
         if self._out is not None:
             self._out(f"coach: [{name}]")
         return self._place(self._prepared.cue(name), at, name, "cue")
@@ -82,11 +82,11 @@ class WavTimelineVoice:
             raise AudioError(f"cannot write {self._path} ({exc.strerror or exc})") from exc
         self._renderer.close()
 
-    def _place(self, samples: np.ndarray, at: float, text: str, kind: str) -> float:
-        start = max(at, self._end)
-        self._timeline.add(start, samples, self.rate, text, kind)
-        self._end = start + len(samples) / self.rate
-        return len(samples) / self.rate
+    def _place(self, samples: np.ndarray, at: float, text: str, kind: str) -> Played:
+        played = Played(max(at, self._end), len(samples) / self.rate)
+        self._timeline.add(played.start, samples, self.rate, text, kind)
+        self._end = played.end
+        return played
 
     def _check_writable(self) -> None:
         """Fail at the start, not after a whole session, when the file cannot be written."""

@@ -1,6 +1,6 @@
 """Deterministic test speech from espeak-ng, resampled to the ears' 16 kHz int16.
 
-Used by the tests and the `bench/tune_*.py` scripts to make clips on the fly; the real
+Test-only (kept out of the package): the tests make clips with it on the fly; the real
 clip sets come from `bench/make_clips.py`."""
 
 from __future__ import annotations
