@@ -203,6 +203,7 @@ def test_check_passes_when_everything_needed_is_there(no_models, monkeypatch, ca
     assert speaker.said == [(check.TEST_SENTENCE, 0)]
     assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in out
     assert "warn  no command heard in 1 s" in out  # a tone is not a command
+    assert "\nmicrophone\n  ...   listening 1 s" in out  # the meter sits under its heading
 
 
 # -- listening -------------------------------------------------------------------------------------

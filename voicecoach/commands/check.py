@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     report.section("speech recognition", check_recognizer(args.model))
     recognizer = _listening_recognizer(args.model)
     report.section(
-        "microphone", check_microphone(args.input_device, args.seconds, out, recognizer=recognizer)
+        "microphone",
+        lambda: check_microphone(args.input_device, args.seconds, out, recognizer=recognizer),
     )
     return report.finish()
 
@@ -81,9 +82,14 @@ class Report:
         self.out = out
         self.failures: list[Finding] = []
 
-    def section(self, title: str, findings: Iterable[Finding]) -> None:
+    def section(
+        self, title: str, findings: Iterable[Finding] | Callable[[], Iterable[Finding]]
+    ) -> None:
+        """`title`, then the findings (a callable runs after the title is shown, so what
+        it prints while it works, e.g. the level meter, sits under its own heading)."""
         self.out.write(f"\n{title}\n")
-        for f in findings:
+        self.out.flush()
+        for f in findings() if callable(findings) else findings:
             self.out.write(f"  {f.status:<5} {f.text}\n")
             if f.fix and f.status != OK:
                 self.out.write(f"        fix: {f.fix}\n")
