@@ -37,8 +37,8 @@ MAX_SECONDS = 4 * 3600  # any one duration: work, hold, tempo, rest
 MAX_EXERCISES = 200
 MAX_PARTS = 50  # parts of a sequence; directions of circles
 MAX_TEXT = 2000  # characters in one piece of text
-MAX_PLAN_STEPS = 5000  # sets x sides x parts over the whole routine
-MAX_PLAN_REPS = 10_000  # reps, holds and circles counted aloud over the whole routine
+MAX_PLAN_STEPS = 1000  # sets x sides x parts over the whole routine (packaged: 60 at most)
+MAX_PLAN_REPS = 3000  # reps, holds and circles counted aloud in a session (packaged: 365)
 MAX_PLAN_HOURS = 24  # the whole session, by `plan.estimate_seconds`
 
 
