@@ -185,6 +185,15 @@ def test_the_standing_is_said_after_the_opening_and_again_in_the_summary() -> No
     assert said[said.index(standing, 2) - 1].startswith("You did")
 
 
+def test_a_stopped_workout_does_not_say_the_standing_it_will_not_count_towards() -> None:
+    standing = "This is your 2nd workout this week, of 2-3."
+    sim = Simulation(routine("behind-knee"), Config(standing=standing))
+    sim.until_phase("work").hear(Intent.STOP).hear(Intent.YES).finish()
+    said = [x["text"] for x in sim.of_type("say")]
+    assert said.count(standing) == 1  # the intro's
+    assert said[-1] == "Take care."
+
+
 def test_no_standing_means_nothing_extra_is_said() -> None:
     sim = Simulation(routine("behind-knee")).finish()
     said = [x["text"] for x in sim.of_type("say")]

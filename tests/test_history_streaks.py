@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from voicecoach.history.streaks import calendar, period_start, standing
 from voicecoach.routine import CountValue, Frequency
 
@@ -77,3 +80,23 @@ def test_the_calendar_has_a_row_per_weekday_and_a_column_per_week() -> None:
     assert grid[2][-1] == 2  # Wednesday, this week: two sessions
     assert grid[0][-2] == 1  # Monday of the week before
     assert grid[3][-1] is None  # Thursday has not come yet
+
+
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=120), max_size=40),
+    today_offset=st.integers(min_value=0, max_value=130),
+    weeks=st.integers(min_value=-600, max_value=600),
+)
+def test_moving_a_history_by_whole_weeks_keeps_its_standing(
+    offsets: list[int], today_offset: int, weeks: int
+) -> None:
+    """Across any New Year (and leap day): weeks are counted by their Monday, not by
+    week numbers, so shifting every day by whole weeks changes nothing."""
+    base = date(2024, 11, 4)  # a Monday
+    done = [base + timedelta(days=d) for d in offsets]
+    today = base + timedelta(days=today_offset)
+    shift = timedelta(weeks=weeks)
+    for frequency in (TWO_TO_THREE_A_WEEK, TWICE_A_DAY):
+        assert standing(done, frequency, today) == standing(
+            [d + shift for d in done], frequency, today + shift
+        )

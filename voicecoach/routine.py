@@ -417,7 +417,7 @@ class Frequency(_Model):
         """The fewest times per period that keep to it (the low end of a range)."""
         if self.times is None:
             return None
-        return self.times.min if self.times.min is not None else self.times.value
+        return self.times.min if self.times.min is not None else self.times.default
 
     @property
     def times_text(self) -> str:
@@ -427,7 +427,7 @@ class Frequency(_Model):
             return ""
         if t.is_range:
             return f"{t.min}-{t.max}"
-        return str(t.value)
+        return str(t.default)
 
 
 def _words_to_frequency(value: Any) -> Any:

@@ -452,7 +452,8 @@ def stop_session(tx: Tx, x: float) -> None:
     tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
-    tx.say_all(texts.stopped(done, cut, skipped, elapsed, pains, s.config.standing), x)
+    # no standing here: it counts this workout as done, and a stopped one is not
+    tx.say_all(texts.stopped(done, cut, skipped, elapsed, pains), x)
     tx.plan(Item(x, Action.STOPPED))
 
 

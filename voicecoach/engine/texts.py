@@ -164,11 +164,9 @@ def stopped(
     skipped: list[str],
     elapsed: float,
     pains: list[str],
-    standing: str = "",
 ) -> list[str]:
     """The end of a stopped workout: the outcome, then goodbye."""
-    out = ["Ending the workout.", *outcome(done, cut, skipped, elapsed, pains)]
-    return [*out, *([sentence(standing)] if standing else []), "Take care."]
+    return ["Ending the workout.", *outcome(done, cut, skipped, elapsed, pains), "Take care."]
 
 
 # --------------------------------------------------------------------------- exercises
