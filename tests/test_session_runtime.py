@@ -123,7 +123,7 @@ def session_header() -> SessionRecord:
 
 def test_the_log_writes_each_record_as_a_json_line_at_once(tmp_path: Path) -> None:
     log = LogWriter(tmp_path / "x.jsonl")
-    log(session_header())
+    log.started(session_header())
     log(SayRecord(1.5, "Hold", 0.4))
     lines = (tmp_path / "x.jsonl").read_text().splitlines()  # before close: flushed per line
     log.close()
@@ -131,7 +131,7 @@ def test_the_log_writes_each_record_as_a_json_line_at_once(tmp_path: Path) -> No
 
 
 def test_a_log_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot write the log"):
+    with pytest.raises(UsageError, match=r"cannot write --log .*does not exist"):
         LogWriter(tmp_path / "missing-folder" / "x.jsonl")
 
 

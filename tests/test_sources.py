@@ -185,6 +185,11 @@ class FakeStream:
     def close(self) -> None:
         self.closed = True
 
+    def lose_device(self) -> None:
+        """What PortAudio does when the device or the sound server disappears."""
+        self.started = False
+        self.kwargs["finished_callback"]()
+
     def feed(self, samples: np.ndarray, overflow: bool = False) -> None:
         """What PortAudio's thread does: call back with a raw buffer."""
         self.callback(memoryview(samples.tobytes()), len(samples), None, Flags(overflow))
@@ -322,6 +327,28 @@ def test_a_silent_microphone_ends_with_a_clear_error_instead_of_hanging():
     mic = MicSource(sd=sd, stall_timeout=0.01)
     with pytest.raises(AudioError, match="stopped delivering"):
         next(mic.chunks())
+
+
+def test_a_microphone_that_disappears_ends_its_chunks_with_a_clear_error_at_once():
+    sd = FakeSoundDevice(DEVICES)
+    mic = MicSource(sd=sd, stall_timeout=60.0)
+    it = mic.chunks()
+    mic.open()
+    sd.streams[0].feed(np.zeros(CHUNK, np.int16))
+    assert next(it)[0] == 0.0
+    sd.streams[0].lose_device()
+    with pytest.raises(AudioError, match="'USB Headset Mic' is gone"):
+        next(it)
+
+
+def test_closing_the_microphone_ends_its_chunks_quietly():
+    sd = FakeSoundDevice(DEVICES)
+    mic = MicSource(sd=sd, stall_timeout=60.0)
+    it = mic.chunks()
+    mic.open()
+    mic.close()
+    sd.streams[0].kwargs["finished_callback"]()  # PortAudio confirms the stream ended
+    assert list(it) == []
 
 
 def test_the_callback_is_safe_to_call_from_another_thread():

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
 
 from voicecoach.errors import AudioError
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.signals import SIGNALS
 from voicecoach.voice.mixer import Mixer
-from voicecoach.voice.realtime import BLOCK, RealtimeVoice
+from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice
 from voicecoach.voice.timeline import Timeline
 
 LEVELS = {"first": 0.1, "second": 0.2, "third": 0.3}
@@ -134,16 +138,54 @@ def test_a_lost_device_raises_audio_error_on_the_next_call():
         voice.say("second", 0.0)
 
 
-def test_a_device_that_stops_asking_for_audio_counts_as_lost():
+def look_every(voice: RealtimeVoice, wall: VirtualClock, step: float, until: float) -> list:
+    """What `health()` says at each look of a watchdog looking every `step` s."""
+    seen = []
+    while wall.now() < until - 1e-9:
+        wall.advance_to(wall.now() + step)
+        seen.append(voice.health())
+    return seen
+
+
+def test_a_device_that_stops_asking_for_audio_counts_as_lost_within_a_second():
     wall = VirtualClock(0.0)
     voice, stream, _, _ = make(wall=wall.now)
     voice.say("first", 0.0)
     stream.pump(2)
-    wall.advance_to(1.0)
-    voice.say("second", 0.0)  # it moved since the last look: fine
-    wall.advance_to(10.0)
+    assert set(look_every(voice, wall, WATCH, until=STALL)) == {None}  # not yet
+    stream.pump(1)  # it moved since the last look: fine
+    seen = look_every(voice, wall, WATCH, until=wall.now() + 1.0)
+    assert "the audio output stopped playing" in seen
+    assert seen.index("the audio output stopped playing") * WATCH < 1.0
     with pytest.raises(AudioError, match="stopped playing"):
-        voice.say("third", 0.0)
+        voice.say("second", 0.0)
+
+
+def test_a_watchdog_that_was_itself_starved_does_not_call_the_device_lost():
+    wall = VirtualClock(0.0)
+    voice, stream, _, _ = make(wall=wall.now)
+    stream.pump(2)
+    voice.health()
+    wall.advance_to(3.0)  # another thread held the CPU: neither the callback nor we ran
+    assert voice.health() is None
+    stream.pump(1)
+    assert set(look_every(voice, wall, WATCH, until=3.4)) == {None}
+
+
+def test_a_stream_that_ends_by_itself_is_reported_by_the_watchdog_once(monkeypatch):
+    voice, stream, _, _ = make()
+    reports: list[str] = []
+    done = threading.Event()
+
+    def lost(why: str) -> None:
+        reports.append(why)
+        done.set()
+
+    voice.watch(lost, every=0.001)
+    stream.lose_device()
+    assert done.wait(timeout=5.0)
+    voice.close()
+    assert reports == ["the audio output stopped"]
 
 
 def test_what_was_not_heard_yet_is_reported_as_unplayed():
@@ -169,3 +211,14 @@ def test_a_late_item_plays_whole_instead_of_losing_its_start():
     mixer.fill(out)
     assert np.count_nonzero(out) == 100
     assert mixer.late == 1
+
+
+def test_a_signal_silences_the_voice_from_the_next_block_and_nothing_more_plays():
+    voice, stream, _, _ = make()
+    voice.say("first", 0.0)
+    assert levels_heard(stream.pump(5)) == [0.1]
+    SIGNALS.notify(signal.SIGTERM)  # what the signal watcher thread does at once
+    voice.say("second", 0.0)
+    assert levels_heard(stream.pump(20)) == []
+    voice.close()
+    SIGNALS.notify(signal.SIGTERM)  # a closed voice no longer listens

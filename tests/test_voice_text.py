@@ -111,6 +111,26 @@ def test_a_failing_device_gives_one_message_then_text_and_nothing_is_lost():
     assert primary.closed
 
 
+def test_a_device_lost_while_nothing_is_said_switches_at_once_and_says_so_once():
+    renderer, _ = fake_renderer()
+    factory = StreamFactory()
+    live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
+    lines: list[str] = []
+    voice = FallbackVoice(live, TextVoice(lines.append), warn=lines.append)
+    voice.say("Hold it.", 0.0)
+    factory.stream.lose_device()
+    voice.lost("the audio output stopped")  # what the watchdog calls
+    voice.lost("the audio output stopped")
+    assert voice.switched
+    assert lines == [
+        "voicecoach: the audio output stopped; continuing in text mode",
+        "coach: Hold it.",
+    ]
+    voice.say("Rest.", 1.0)
+    assert lines[-1] == "coach: Rest."
+    assert factory.stream.closed
+
+
 def test_the_fallback_returns_the_text_voice_s_duration_once_switched():
     voice = FallbackVoice(BrokenVoice(), TextVoice(None), warn=lambda _: None)
     assert voice.say("Rest.", 0.0).duration == pytest.approx(estimate_duration("Rest."))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import wave
 
 import numpy as np
 import pytest
 from voice_fakes import fake_renderer
 
-from voicecoach.errors import AudioError
+from voicecoach.errors import AudioError, OutputError
 from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
 from voicecoach.voice import make_voice
@@ -86,5 +88,48 @@ def test_text_mode_with_a_speak_file_also_prints_the_words(tmp_path):
 
 def test_a_speak_file_in_a_missing_folder_is_refused_before_the_session(tmp_path):
     renderer, _ = fake_renderer()
-    with pytest.raises(AudioError, match="not a writable folder"):
+    with pytest.raises(OutputError, match="does not exist"):
         WavTimelineVoice(renderer, Timeline(), tmp_path / "nope" / "coach.wav")
+
+
+@pytest.mark.parametrize(
+    ("target", "why"), [("/dev/full", "a device"), (".", "a folder"), ("fifo", "a FIFO")]
+)
+def test_a_speak_file_that_names_a_device_a_folder_or_a_fifo_is_refused_before_the_session(
+    tmp_path, monkeypatch, target, why
+):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "fifo")
+    renderer, _ = fake_renderer()
+    with pytest.raises(OutputError, match=why):
+        WavTimelineVoice(renderer, Timeline(), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_the_speak_file_replaces_the_old_one_whole_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "coach.wav"
+    path.write_bytes(b"old")
+    renderer, _ = fake_renderer({"Rest.": 0.5})
+    voice = WavTimelineVoice(renderer, Timeline(), path)
+    voice.say("Rest.", 0.0)
+    assert path.read_bytes() == b"old"  # nothing is touched while the session runs
+    voice.close()
+    samples, rate = read(path)
+    assert round(float(samples[round(0.25 * rate)]), 2) == 0.5
+    assert [p.name for p in tmp_path.iterdir()] == ["coach.wav"]
+
+
+def test_a_speak_file_that_cannot_be_written_at_the_end_is_an_error_and_leaves_no_part(
+    tmp_path, monkeypatch
+):
+    renderer, _ = fake_renderer()
+    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "coach.wav")
+    voice.say("Rest.", 0.0)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(wave.Wave_write, "writeframes", disk_full)
+    with pytest.raises(AudioError, match="No space left on device"):
+        voice.close()
+    assert list(tmp_path.iterdir()) == []

@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING
 
 from voicecoach.errors import VoicecoachError
 from voicecoach.records import EndRecord
+from voicecoach.signals import SIGNALS, reason, signum_of
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from voicecoach.ears.sources import MicSource, WavSource
     from voicecoach.engine import State
     from voicecoach.options import EarsOptions, SessionOptions
-    from voicecoach.ports import AudioSource, Clock, EchoReference, Voice
+    from voicecoach.ports import Clock, EchoReference, Voice
     from voicecoach.runtime.loops import Ears
     from voicecoach.runtime.observer import SessionObserver
     from voicecoach.runtime.session import Session
@@ -63,6 +65,8 @@ def build_session(
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
+    # the log first: a signal from here on still gets its end record
+    log = LogWriter(options.log, warn) if options.log else None
     panel_wanted = out is None and shows_panel(options)
     out = out or print
     clock = clock or (VirtualClock() if options.fast else RealClock())
@@ -77,7 +81,6 @@ def build_session(
             done_before=options.done_before,
         ),
     )
-    log = LogWriter(options.log) if options.log else None
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
     printer = Printer(clock, out, paced, cues=options.cues)
@@ -99,14 +102,15 @@ def build_session(
                 warn=later_warn,
             )
     except BaseException as exc:
-        if ears is not None:
-            ears.close()
-        if paced is not None:
-            paced.close(flush=False)
-        if log is not None:
-            if isinstance(exc, KeyboardInterrupt):
-                log(EndRecord(0.0, completed=False, reason="interrupted"))
-            log.close()
+        with SIGNALS.deferred():  # a second signal must not cut this short
+            if ears is not None:
+                ears.close()
+            if paced is not None:
+                paced.close(flush=False)
+            if log is not None:
+                if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, SIGTERM, SIGHUP
+                    log(EndRecord(0.0, completed=False, reason=reason(signum_of(exc))))
+                log.close()  # otherwise (an error) the old log stays as it was
         raise
     panel = None
     if screen is not None:
@@ -193,6 +197,7 @@ def make_ears(
 def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
     from voicecoach.ears import choose_engine, make_recognizer
     from voicecoach.ears.echo import EchoGuard, mix_echo
+    from voicecoach.ears.sources import MicSource
     from voicecoach.runtime.loops import Ears
 
     engine = "auto" if options.engine == "keys" else options.engine
@@ -206,10 +211,12 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
         def mix(chunk: np.ndarray, t0: float) -> np.ndarray:
             return mix_echo(chunk, reference, t0, gain)
 
-    return Ears(recognizer, _audio_source(options, fast, clock), mix)
+    source = _audio_source(options, fast, clock)
+    watch = source.watch if isinstance(source, MicSource) else None
+    return Ears(recognizer, source, mix, watch)
 
 
-def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> AudioSource:
+def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> WavSource | MicSource:
     """The microphone, or `--listen-file`; its audio times are session times (a live
     source starts at the session time it is opened)."""
     from voicecoach.ears.sources import MicSource, WavSource

@@ -9,12 +9,15 @@ Each subcommand lives in `voicecoach/commands/<name>.py` with `register(subparse
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
 from voicecoach import __version__
 from voicecoach.errors import ExitCode, VoicecoachError
+from voicecoach.signals import SIGNALS, detach_terminal, reason, signum_of, terminal_hung_up
 
 COMMANDS = (
     "list",
@@ -55,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP, whenever it came
+        signum = signum_of(exc)
+        _say_stopped(signum)
+        return 128 + signum
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -72,13 +84,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VoicecoachError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("\nvoicecoach: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
+    except OSError:
+        if SIGNALS.received == signal.SIGHUP:  # the terminal hung up: nothing to write on
+            return 128 + signal.SIGHUP
+        raise
+
+
+def _say_stopped(signum: int) -> None:
+    """One line on stderr (which may be gone: a hung-up terminal)."""
+    words = {"interrupted": "interrupted", "terminated": "stopped (SIGTERM)"}
+    message = words.get(reason(signum), f"stopped ({signal.Signals(signum).name})")
+    with contextlib.suppress(OSError, ValueError):
+        print(f"\nvoicecoach: {message}", file=sys.stderr)
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: Ctrl-C, SIGTERM and SIGHUP end it cleanly from here on."""
+    SIGNALS.install()
+    try:
+        code = main()
+    except KeyboardInterrupt as exc:  # in the instant before main's own handler
+        code = 128 + signum_of(exc)
+    SIGNALS.ignore()  # the program is ending: a signal now changes nothing
+    if SIGNALS.received == signal.SIGHUP and terminal_hung_up():
+        detach_terminal()  # exit without writing to a terminal that is gone
+    sys.exit(code)

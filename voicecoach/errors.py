@@ -70,11 +70,9 @@ class DownloadError(VoicecoachError):
     exit_code = ExitCode.NETWORK
 
 
-class LogError(UsageError):
-    """The `--log` file cannot be written."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "check the folder exists and is writable")
+class OutputError(UsageError):
+    """A file the user asked for (`--log`, `--speak-file`) that cannot be written: checked
+    before the session starts (`voicecoach.outfiles.check_target`)."""
 
 
 class ConfigInvalid(VoicecoachError):

@@ -89,7 +89,8 @@ class KeyReader:
         if self._saved is not None:
             import termios
 
-            with contextlib.suppress(OSError, ValueError):
+            # termios.error: the terminal hung up (SIGHUP), there is nothing to restore
+            with contextlib.suppress(OSError, ValueError, termios.error):
                 termios.tcsetattr(self._stream.fileno(), termios.TCSADRAIN, self._saved)
             self._saved = None
 

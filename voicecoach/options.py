@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from voicecoach.errors import AudioError, UsageError
+from voicecoach.outfiles import check_target
 from voicecoach.routine import Routine
 
 Engine = Literal["auto", "vosk", "pocketsphinx", "keys"]
@@ -42,6 +43,8 @@ class VoiceOptions:
             )
         if not 0.0 <= self.volume <= 1.0:
             raise UsageError(f"--volume {self.volume} is out of range", "use 0.0 to 1.0")
+        if self.speak_file is not None:  # a device, FIFO or folder: refused now, not after
+            check_target(self.speak_file, "--speak-file")
 
     @property
     def plays(self) -> bool:
@@ -112,6 +115,8 @@ class SessionOptions:
                 f"no exercise number {self.start_exercise + 1} in {self.routine.name}",
                 f"give a number from 1 to {len(self.routine.exercises)}",
             )
+        if self.log is not None:  # a device, FIFO or folder: refused before anything starts
+            check_target(self.log, "--log")
 
     @property
     def prints(self) -> bool:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -64,6 +64,11 @@ class LiveVoice(Voice, Protocol):
 
     def unplayed(self) -> list[str]:
         """The utterances not yet fully heard."""
+        ...
+
+    def watch(self, on_failure: Callable[[str], None]) -> None:
+        """Call `on_failure(why)` once, from any thread, as soon as the device is gone
+        (within a second), even while nothing is being said."""
         ...
 
 

@@ -210,7 +210,7 @@ class MicSource:
         device: str | int | None = None,
         chunk: int = CHUNK,
         start: float = 0.0,
-        stall_timeout: float = 5.0,
+        stall_timeout: float = 1.0,
         max_queue_s: float = 10.0,
         latency: str | float = "low",
         sd: Any = None,
@@ -231,6 +231,8 @@ class MicSource:
         self._logged = 0
         self._stream: Any = None
         self._closed = False
+        self._lost = False  # the stream ended by itself: the device or sound server is gone
+        self._on_lost: Callable[[str], None] | None = None
 
     def _pick_rate(self) -> int:
         """16 kHz if the device takes it, else its default rate (resampled later)."""
@@ -251,6 +253,23 @@ class MicSource:
         except queue.Full:
             self.dropped += 1
 
+    def watch(self, on_lost: Callable[[str], None]) -> None:
+        """Call `on_lost(why)` as soon as the microphone is gone (from PortAudio's thread),
+        not when the consumer of `chunks()` next gets there."""
+        self._on_lost = on_lost
+
+    def _finished(self) -> None:
+        """PortAudio thread: the stream ended. Unless we closed it, the device is gone."""
+        if not self._closed:
+            self._lost = True
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(None)
+            if self._on_lost is not None:
+                self._on_lost(self._gone())
+
+    def _gone(self) -> str:
+        return f"the microphone {self.device['name']!r} is gone"
+
     def open(self) -> None:
         """Start recording (chunks() calls this itself)."""
         if self._stream is not None:
@@ -264,6 +283,7 @@ class MicSource:
                 dtype="int16",
                 latency=self.latency,
                 callback=self._callback,
+                finished_callback=self._finished,
             )
             self._stream.start()
         except Exception as exc:
@@ -279,14 +299,12 @@ class MicSource:
         pending = np.zeros(0, np.int16)
         produced = 0
         while not self._closed:
-            try:
-                data = self._queue.get(timeout=self.stall_timeout)
-            except queue.Empty:
-                raise AudioError(
-                    f"the microphone {self.device['name']!r} stopped delivering audio",
-                    "check that it is still connected, then start again",
-                ) from None
+            data = None if self._lost else self._next_block()  # gone: drop the backlog
             if data is None:
+                if self._lost and not self._closed:
+                    raise AudioError(
+                        self._gone(), "check that it is still connected, then start again"
+                    )
                 break
             self._report_overflows()
             block = np.frombuffer(data, dtype=np.int16)
@@ -297,6 +315,21 @@ class MicSource:
                 yield self.start + produced / MIC_RATE, pending[: self.chunk]
                 produced += self.chunk
                 pending = pending[self.chunk :]
+
+    def _next_block(self) -> bytes | None:
+        """The next block, or None at the end; AudioError when the device stopped
+        delivering for `stall_timeout` s (a wait that overran because this process was
+        starved of CPU, so the callback may have been too, is given another chance)."""
+        while True:
+            asked = time.monotonic()
+            try:
+                return self._queue.get(timeout=self.stall_timeout)
+            except queue.Empty:
+                if time.monotonic() - asked < 1.5 * self.stall_timeout:
+                    raise AudioError(
+                        f"the microphone {self.device['name']!r} stopped delivering audio",
+                        "check that it is still connected, then start again",
+                    ) from None
 
     def _report_overflows(self) -> None:
         lost = self.overflows + self.dropped

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicecoach.errors import AudioError, VoicecoachError
 from voicecoach.intents import Intent
 from voicecoach.messages import Heard, Tick
 from voicecoach.ports import MIC_RATE, AudioSource, Detection, Recognizer
@@ -36,6 +37,9 @@ class Ears:
     recognizer: Recognizer
     source: AudioSource
     mix: Callable[[np.ndarray, float], np.ndarray] | None = None
+    # a microphone's `watch(on_lost)`: tells at once (any thread) when it is gone, even
+    # while the ears thread is busy
+    watch: Callable[[Callable[[str], None]], None] | None = None
 
     def close(self) -> None:
         self.source.close()
@@ -108,6 +112,7 @@ def run_realtime(
 ) -> None:
     """Wait for input until the next deadline, tick, repeat, until the session ends."""
     runner.start()
+    reported = False  # the ears fail once: by the microphone's watch, or by their thread
     while not runner.ended:
         deadline = runner.state.next_deadline
         now = runner.clock.now()
@@ -118,6 +123,10 @@ def run_realtime(
             if deadline is not None and runner.clock.now() >= deadline:
                 runner.dispatch(Tick(runner.clock.now()))
             continue
+        if isinstance(item, EarsFailed):
+            if reported:
+                continue
+            reported = True
         _handle(runner, item, intent_for_key, warn)
 
 
@@ -135,7 +144,9 @@ def _handle(
     elif isinstance(item, Detection):
         runner.hear(item.intent, item.text, "voice")
     elif isinstance(item, EarsFailed):
-        warn(f"voicecoach: voice commands stopped ({item.error}); the keys still work")
+        error = item.error
+        why = error.message if isinstance(error, VoicecoachError) else str(error)
+        warn(f"voicecoach: voice commands stopped: {why}; the keys still work")
 
 
 def run_live(
@@ -152,6 +163,8 @@ def run_live(
     if ears is not None:
         thread = threading.Thread(target=listen, args=(ears, inbox, stop), daemon=True)
         thread.start()
+        if ears.watch is not None:
+            ears.watch(lambda why: inbox.put(EarsFailed(AudioError(why))))
     try:
         with KeyReader(lambda ch: inbox.put(KeyPress(ch))) as keys:
             if keys.active:

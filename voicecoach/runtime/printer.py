@@ -48,6 +48,13 @@ class PacedPrinter:
             self._lines = [item for item in self._lines if item[0] < at]
             heapq.heapify(self._lines)
 
+    def hush(self) -> None:
+        """Print nothing more, from now on (any thread: a signal's watcher)."""
+        with self._cond:
+            self._closed = True
+            self._lines = []
+            self._cond.notify()
+
     def close(self, flush: bool = True) -> None:
         """Stop; with `flush`, print what is still waiting (the session ended normally)."""
         with self._cond:

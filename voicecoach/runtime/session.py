@@ -3,21 +3,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from voicecoach.ports import Voice
 from voicecoach.runtime.log import LogWriter
 from voicecoach.runtime.loops import Ears, run_fast, run_live
 from voicecoach.runtime.printer import PacedPrinter
 from voicecoach.runtime.runner import Runner
+from voicecoach.signals import (
+    SIGNALS,
+    detach_terminal,
+    reason,
+    signum_of,
+    terminal_hung_up,
+)
+from voicecoach.voice.noise import QuietStderr
+from voicecoach.voice.routes import StreamWatch
+from voicecoach.voice.routes import connect as connect_sound_server
 
 
 class Session:
     """The runner with what it drives: on the virtual clock (`fast`) or in real time.
 
-    `run()` returns when the session is over; on Ctrl-C it ends the session (the observers
-    get their `ended`, the log its end record), silences the voice and re-raises, so that
-    `voicecoach.cli.main` reports it and picks the exit code."""
+    `run()` returns when the session is over; on Ctrl-C, SIGTERM or SIGHUP it ends the
+    session (the observers get their `ended`, the log its end record with the reason:
+    interrupted, terminated, hangup), silences the voice and re-raises, so that
+    `voicecoach.cli.main` reports it and picks the exit code (128 + the signal)."""
 
     def __init__(
         self,
@@ -47,6 +60,34 @@ class Session:
         return self.runner.voice
 
     def run(self) -> None:
+        with contextlib.ExitStack() as stack:
+            if not self.fast:
+                # PortAudio's own error lines (a device lost) stay off the terminal, and a
+                # stream the sound server moves to another device is noticed
+                stack.enter_context(QuietStderr())
+                stack.enter_context(self._watch_streams())
+            stack.enter_context(SIGNALS.listen(self._hush))
+            self._run()
+
+    @contextlib.contextmanager
+    def _watch_streams(self) -> Iterator[None]:
+        server = connect_sound_server()
+        if server is None:
+            yield
+            return
+        watch = StreamWatch(server, self._warn, on_monitor=self._ears_off)
+        watch.start()
+        try:
+            yield
+        finally:
+            watch.close()
+
+    def _ears_off(self) -> None:
+        """The microphone now hears a speaker's own sound: stop listening (keys only)."""
+        if self.ears is not None:
+            self.ears.close()
+
+    def _run(self) -> None:
         interrupted = False
         try:
             self.runner.announce()
@@ -56,13 +97,23 @@ class Session:
                 if self._phrases is not None:
                     self.voice.prerender(self._phrases())
                 run_live(self.runner, self.ears, self._warn, show_keys=self._show_keys)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP: the same end
             interrupted = True
-            self.runner.abort("interrupted")
-            self.voice.interrupt(self.runner.clock.now())
+            if signum_of(exc) == signal.SIGHUP and terminal_hung_up():
+                detach_terminal()  # writing to it would fail
+            with SIGNALS.deferred():
+                self.runner.abort(reason(signum_of(exc)))
+                self.voice.interrupt(self.runner.clock.now())
             raise
         finally:
-            self.close(flush=not interrupted)
+            with SIGNALS.deferred():  # closing the log, removing temporary files
+                self.close(flush=not interrupted)
+
+    def _hush(self, signum: int) -> None:
+        """A signal arrived (the watcher thread, at once): print nothing more. The live
+        voice silences itself (`RealtimeVoice`); the main thread then ends the session."""
+        if self.paced is not None:
+            self.paced.hush()
 
     def close(self, flush: bool = True) -> None:
         """Release the terminal, the ears, the voice, the printer and the log (once)."""

@@ -67,7 +67,9 @@ def make_voice(
     except AudioError as exc:
         warn(f"voicecoach: {exc}\nvoicecoach: continuing in text mode")
         return text
-    return FallbackVoice(voice, text, warn)
+    fallback = FallbackVoice(voice, text, warn)
+    voice.watch(fallback.lost)  # a device lost while nothing is said is noticed too (< 1 s)
+    return fallback
 
 
 def make_renderer(voice: str | None = None, rate: int | None = None) -> Renderer:

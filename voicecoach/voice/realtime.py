@@ -14,12 +14,14 @@ sound is recorded in the Timeline at the session time it will be heard.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.errors import AudioError
 from voicecoach.ports import Played
+from voicecoach.signals import SIGNALS
 from voicecoach.voice.mixer import Mixer
 from voicecoach.voice.render import Prepared
 
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
 BLOCK = 0.02  # seconds per callback: an interrupt is heard within one block (+ device buffer)
 LATENCY = 0.04  # seconds of device buffer asked for; lower underruns through ALSA's pulse plugin
-STALL = 3.0  # seconds without the callback running while we wait = the device is gone
+STALL = 0.5  # seconds without the callback running, while we watch on time = device gone
+WATCH = 0.1  # seconds between two looks of the watchdog (a lost device is noticed < 1 s)
 _PREFERRED_RATE = 22050  # espeak-ng's own rate: no resampling on the way out
 
 
@@ -125,8 +128,11 @@ class RealtimeVoice:
         self._anchor: tuple[float, int] | None = None  # (session time, frame) heard together
         self._failed: str | None = None
         self._closing = False
+        self._hushed = False  # a signal came: the session is ending, play nothing more
         self._wall = wall  # real time, to notice a device that stopped consuming audio
         self._progress = (wall(), 0)  # (when, frames) of the last progress seen
+        self._last_look = wall()
+        self._watchdog: threading.Thread | None = None
         self.underruns = 0
         self._stream = stream_factory(rate, blocksize, self._callback, self._finished)
         self._latency = float(self._stream.latency or 0.0)
@@ -135,6 +141,10 @@ class RealtimeVoice:
         except Exception as exc:  # PortAudioError and friends, whatever the backend raises
             self._stream.close()
             raise AudioError(f"cannot start the audio output ({exc})", "use --text") from exc
+        # Ctrl-C, SIGTERM, SIGHUP: silent within one block, whatever the main thread is
+        # doing (rendering, loading a model); the session then ends as usual
+        self._signals = contextlib.ExitStack()
+        self._signals.enter_context(SIGNALS.listen(self._silence))
 
     # ---------------------------------------------------------------- Voice protocol
 
@@ -155,6 +165,7 @@ class RealtimeVoice:
         """Let what is queued finish (at most `drain` seconds), then release the device."""
         if self._closing:
             return
+        self._signals.close()
         deadline = time.monotonic() + drain
         done = self._mixer.queued_until + round(self._latency * self.rate)
         while (
@@ -165,7 +176,8 @@ class RealtimeVoice:
         ):
             time.sleep(0.01)
         self._closing = True
-        self._renderer.close()
+        # a lost device or a signal: the session must not wait for the phrase being rendered
+        self._renderer.close(wait=self._failed is None and not self._hushed)
         with contextlib.suppress(Exception):  # a lost device may fail to close; it is gone anyway
             # abort, not stop: what is queued has been heard (above); stop() would wait for
             # the device to play out its buffer, up to seconds on an idle PulseAudio sink
@@ -187,7 +199,43 @@ class RealtimeVoice:
     def failed(self) -> str | None:
         return self._failed
 
+    def health(self) -> str | None:
+        """Why the device is gone (the stream ended, or stopped asking for audio for STALL
+        seconds while we looked on time), or None while it plays. A look that comes late
+        (this process was starved of CPU, so the callback may have been too) restarts the
+        count instead of calling the device lost."""
+        now, frames = self._wall(), self._mixer.frames
+        late = now - self._last_look > STALL / 2
+        self._last_look = now
+        if frames != self._progress[1] or late or frames == 0:
+            self._progress = (now, frames)  # (frames == 0: a sleepy sound server wakes up)
+        elif now - self._progress[0] > STALL and self._failed is None:
+            self._failed = "the audio output stopped playing"
+        return self._failed
+
+    def watch(self, on_failure: Callable[[str], None], every: float = WATCH) -> None:
+        """Look at `health()` every `every` s on a thread; call `on_failure(why)` once when
+        the device is gone (the session goes on without it), then stop looking."""
+
+        def run() -> None:
+            while not self._closing:
+                why = self.health()
+                if why is not None:
+                    if not self._closing:
+                        on_failure(why)
+                    return
+                time.sleep(every)
+
+        self._watchdog = threading.Thread(target=run, name="voicecoach-output-watch", daemon=True)
+        self._watchdog.start()
+
     # ---------------------------------------------------------------- internals
+
+    def _silence(self, signum: int) -> None:
+        """From the signal watcher thread: the callback plays silence from its next block,
+        and nothing queued after it will play (the session is ending)."""
+        self._hushed = True
+        self._mixer.interrupt()
 
     def _callback(
         self, outdata: np.ndarray, frames: int, time_info: object, status: CallbackFlags | None
@@ -207,15 +255,12 @@ class RealtimeVoice:
 
     def _check(self) -> None:
         """Raise AudioError when the device is gone: the stream ended or stopped moving."""
-        now, frames = self._wall(), self._mixer.frames
-        if frames != self._progress[1]:
-            self._progress = (now, frames)
-        elif now - self._progress[0] > STALL and self._failed is None:
-            self._failed = f"the audio output stopped playing for {now - self._progress[0]:.0f} s"
         if self._failed:
             raise AudioError(self._failed, "check the speaker/headphones ('voicecoach devices')")
 
     def _play(self, samples: np.ndarray, at: float, text: str, kind: str) -> Played:
+        if self._hushed:  # the session is ending: nothing more is heard
+            return Played(at, len(samples) / self.rate)
         if self._anchor is None or self._mixer.queued_until <= self._mixer.frames:
             # idle: re-anchor (absorbs drift between the sound card's and the session's clocks)
             now = self._clock.now() if self._clock is not None else at

@@ -283,9 +283,10 @@ class Renderer:
         self._background.start()
         return self._background
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop rendering ahead; with `wait`, until the phrase being rendered is done."""
         self._cancel.set()
-        if self._background is not None:
+        if wait and self._background is not None:
             self._background.join(timeout=2.0)
 
     @property

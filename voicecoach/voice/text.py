@@ -4,6 +4,7 @@ to text when the sound device fails, so a session never stops for want of a spea
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -62,63 +63,91 @@ class NullVoice(TextVoice):
 
 
 class FallbackVoice:
-    """`primary` until it raises AudioError; then one message and `fallback` from there on.
+    """`primary` until it fails; then one message and `fallback` from there on.
 
-    Nothing is lost: the failing call is repeated on the fallback, and so is what the
-    primary had queued but not yet played."""
+    It fails when a call raises AudioError, or when its watchdog calls `lost(why)` (from
+    another thread: the device went away while nothing was being said). Nothing is lost:
+    the failing call is repeated on the fallback, and so is what the primary had queued
+    but not yet played."""
 
     def __init__(self, primary: LiveVoice, fallback: Voice, warn: Callable[[str], None]) -> None:
         self._primary: LiveVoice | None = primary
         self._fallback = fallback
         self._warn = warn
+        self._lock = threading.RLock()  # the watchdog's lost() against the session's calls
 
     @property
-    def active(self) -> Voice:
+    def active(self) -> LiveVoice | Voice:
+        """The voice in use: the primary until it failed, then the fallback."""
         return self._primary or self._fallback
 
+    @property
+    def switched(self) -> bool:
+        return self._primary is None
+
     def say(self, text: str, at: float) -> Played:
-        if self._primary is not None:
-            try:
-                return self._primary.say(text, at)
-            except AudioError as exc:
-                self._switch(exc, at)
-        return self._fallback.say(text, at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    return self._primary.say(text, at)
+                except AudioError as exc:
+                    self._switch(exc.message, at)
+            return self._fallback.say(text, at)
 
     def cue(self, name: str, at: float) -> Played:
-        if self._primary is not None:
-            try:
-                return self._primary.cue(name, at)
-            except AudioError as exc:
-                self._switch(exc, at)
-        return self._fallback.cue(name, at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    return self._primary.cue(name, at)
+                except AudioError as exc:
+                    self._switch(exc.message, at)
+            return self._fallback.cue(name, at)
 
     def interrupt(self, at: float) -> None:
-        if self._primary is not None:
-            try:
-                self._primary.interrupt(at)
-            except AudioError as exc:
-                self._switch(exc, at, replay=False)
-        self._fallback.interrupt(at)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    self._primary.interrupt(at)
+                except AudioError as exc:
+                    self._switch(exc.message, at, replay=False)
+            self._fallback.interrupt(at)
 
     def prerender(self, texts: Iterable[str]) -> None:
-        if self._primary is not None:
-            try:
-                self._primary.prerender(texts)
-            except AudioError as exc:
-                self._switch(exc, 0.0, replay=False)
+        with self._lock:
+            if self._primary is not None:
+                try:
+                    self._primary.prerender(texts)
+                except AudioError as exc:
+                    self._switch(exc.message, 0.0, replay=False)
+
+    def lost(self, why: str, at: float | None = None) -> None:
+        """The device is gone (the watchdog noticed, on its thread): switch now, said once.
+        The lost device is closed after the switch, outside the lock: closing a stream on
+        a sound server that died can take a while, and the session must not wait for it."""
+        with self._lock:
+            if self._primary is None:
+                return
+            primary = self._switch(why, at, close=False)
+        with contextlib.suppress(Exception):
+            primary.close()
 
     def close(self) -> None:
-        if self._primary is not None:
-            with contextlib.suppress(AudioError):
-                self._primary.close()
-        self._fallback.close()
+        with self._lock:
+            if self._primary is not None:
+                with contextlib.suppress(AudioError):
+                    self._primary.close()
+            self._fallback.close()
 
-    def _switch(self, exc: AudioError, at: float, replay: bool = True) -> None:
+    def _switch(
+        self, why: str, at: float | None, replay: bool = True, close: bool = True
+    ) -> LiveVoice:
         primary, self._primary = self._primary, None
-        self._warn(f"voicecoach: {exc.message}; continuing in text mode")
-        unplayed = primary.unplayed() if replay and primary is not None else []
-        with contextlib.suppress(Exception):  # the device is gone: closing may fail too
-            if primary is not None:
+        assert primary is not None
+        self._warn(f"voicecoach: {why}; continuing in text mode")
+        unplayed = primary.unplayed() if replay else []
+        if close:
+            with contextlib.suppress(Exception):  # the device is gone: closing may fail too
                 primary.close()
         for text in unplayed:
-            self._fallback.say(text, at)
+            self._fallback.say(text, 0.0 if at is None else at)
+        return primary

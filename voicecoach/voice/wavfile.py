@@ -12,10 +12,10 @@ import math
 import os
 import wave
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
+from voicecoach.outfiles import PendingFile, check_target
 from voicecoach.ports import MIC_RATE, Played
 from voicecoach.voice.render import Prepared
 
@@ -42,10 +42,10 @@ class WavTimelineVoice:
         self._renderer = renderer
         self._prepared = Prepared(renderer, self.rate, volume)
         self._timeline = timeline
-        self._path = Path(path)
+        # a device, FIFO, folder or unwritable place is refused now, not after the session
+        self._path = check_target(path, "--speak-file")
         self._out = out  # also print "coach: ..." (--text with --speak-file)
         self._end = 0.0  # session time where the last queued sound ends
-        self._check_writable()
 
     def say(self, text: str, at: float) -> Played:
         if self._out is not None:
@@ -68,30 +68,27 @@ class WavTimelineVoice:
         """Write the file: everything heard from session time 0 to the last sound's end."""
         from voicecoach.voice.samples import float_to_pcm16
 
+        self._renderer.close()
         n = math.ceil(self._timeline.end() * self.rate)
         data = float_to_pcm16(self._timeline.audio(0.0, n, self.rate))
-        tmp = self._path.with_name(self._path.name + ".part")
+        pending = PendingFile(self._path, "--speak-file")  # next to it, renamed when whole
         try:
-            with wave.open(str(tmp), "wb") as w:
+            with wave.open(pending.file, "wb") as w:
                 w.setnchannels(1)
                 w.setsampwidth(2)
                 w.setframerate(self.rate)
                 w.writeframes(data)
-            tmp.replace(self._path)
+            pending.commit()
         except OSError as exc:
-            raise AudioError(f"cannot write {self._path} ({exc.strerror or exc})") from exc
-        self._renderer.close()
+            raise AudioError(
+                f"cannot write --speak-file {self._path} ({exc.strerror or exc})",
+                "free some disk space or choose another folder",
+            ) from None
+        finally:
+            pending.discard()
 
     def _place(self, samples: np.ndarray, at: float, text: str, kind: str) -> Played:
         played = Played(max(at, self._end), len(samples) / self.rate)
         self._timeline.add(played.start, samples, self.rate, text, kind)
         self._end = played.end
         return played
-
-    def _check_writable(self) -> None:
-        """Fail at the start, not after a whole session, when the file cannot be written."""
-        folder = self._path.parent if str(self._path.parent) else Path(".")
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise AudioError(
-                f"cannot write --speak-file {self._path}: {folder} is not a writable folder"
-            )

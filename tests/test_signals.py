@@ -1,0 +1,114 @@
+"""SIGTERM and SIGHUP end a session exactly like Ctrl-C (SIGINT), whenever they come: the
+log ends with an `end` giving the reason, the exit code is 128 + the signal, nothing more
+is said after 0.1 s, the terminal is restored and no temporary file is left behind.
+
+The random moments change from run to run; a failure names its seed: rerun it with
+VOICECOACH_SIGNAL_SEED=<seed>."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import pytest
+import signal_runs
+
+from voicecoach.signals import Signalled, Signals
+
+SIGNALS_SENT = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def test_a_signal_raises_in_the_main_thread_and_a_second_one_is_ignored():
+    signals = Signals()
+    with pytest.raises(Signalled) as caught:
+        signals.handle(signal.SIGTERM)
+    assert (caught.value.signum, caught.value.reason, caught.value.exit_code) == (
+        signal.SIGTERM,
+        "terminated",
+        143,
+    )
+    signals.handle(signal.SIGINT)  # while the first one is being handled: nothing
+
+
+def test_a_signal_during_cleanup_waits_for_the_cleanup_to_finish():
+    signals = Signals()
+    done = []
+
+    def cleanup() -> None:
+        with signals.deferred():
+            signals.handle(signal.SIGHUP)
+            done.append("log closed")
+
+    with pytest.raises(Signalled) as caught:
+        cleanup()
+    assert done == ["log closed"]
+    assert caught.value.reason == "hangup"
+
+
+def test_listeners_hear_of_a_signal_at_once_even_one_that_came_before_they_listened():
+    signals = Signals()
+    heard: list[int] = []
+    with signals.listen(heard.append):
+        signals.notify(signal.SIGTERM)
+    signals.notify(signal.SIGINT)  # no longer listening
+    with pytest.raises(Signalled):
+        signals.handle(signal.SIGHUP)
+    with signals.listen(heard.append):
+        pass
+    assert heard == [signal.SIGTERM, signal.SIGHUP]
+
+
+def seed() -> int:
+    return int(os.environ.get("VOICECOACH_SIGNAL_SEED") or random.SystemRandom().randrange(10**6))
+
+
+@pytest.mark.slow
+def test_sigterm_sighup_and_sigint_at_20_random_moments_end_a_text_session_cleanly(tmp_path):
+    chosen = seed()
+    rng = random.Random(chosen)
+    runs = []
+    for i in range(20):
+        signum = SIGNALS_SENT[i % 3]
+        # half while starting (imports, routine, speech model), half in the running session
+        moment = rng.uniform(0.0, 3.0)
+        screen = ["--quiet-screen"] if i % 2 else []  # the plain transcript, or the panel
+        args = ["behind-knee", "--text", *screen]
+        run = signal_runs.run_with_signal(
+            tmp_path / f"run{i}", args, signum, moment, after_start=i >= 10
+        )
+        runs.append(run)
+    problems = [p for run in runs for p in run.problems()]
+    began = sum(run.session_began for run in runs)
+    exits = sorted(round(run.exit * 1000) for run in runs if run.exit is not None)
+    slow = sorted(runs, key=lambda run: -(run.exit or 0))[:3]
+    print(
+        f"\nsignals (seed {chosen}): {began}/20 sessions had begun (the rest came while "
+        f"starting: the old log untouched); exit {exits[0]}..{exits[-1]} ms after the signal; "
+        f"handlers ready {min(r.ready for r in runs) * 1000:.0f}.."
+        f"{max(r.ready for r in runs) * 1000:.0f} ms after launch; slowest exits: "
+        + "; ".join(
+            f"{signal.Signals(r.signum).name} at {r.moment:.2f} s: {r.exit:.2f} s" for r in slow
+        )
+    )
+    assert problems == [], f"seed {chosen}"
+    assert began >= 10, f"seed {chosen}: too few signals reached a running session"
+
+
+def test_a_closed_terminal_ends_the_session_like_ctrl_c_without_writing_to_it(tmp_path):
+    coach = signal_runs.Running(tmp_path, ["behind-knee", "--text", "--quiet-screen"])
+    coach.wait_ready()
+    deadline = time.monotonic() + 60.0
+    while not coach.records() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)
+    coach.hang_up()
+    coach.process.send_signal(signal.SIGHUP)
+    code, _ = coach.finish(timeout=20.0)
+    records = coach.records()
+    assert code == 129, coach.stderr
+    assert "Traceback" not in coach.stderr
+    assert records[-1]["type"] == "end"
+    assert records[-1]["reason"] == "hangup"
+    assert coach.leftovers() == []

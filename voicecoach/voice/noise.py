@@ -1,0 +1,103 @@
+"""PortAudio's own error lines kept off the user's terminal.
+
+When a sound device disappears mid-session, PortAudio's ALSA host API prints lines like
+"Expression 'alsa_snd_pcm_poll_descriptors_revents( ... )' failed in
+'src/hostapi/alsa/pa_linux_alsa.c', line: 3665" straight to file descriptor 2 (its
+`PaUtil_SetDebugPrintFunction` is not exported by Debian's libportaudio2, so it cannot be
+redirected). voicecoach already says what happened in plain words, so for a live session
+`QuietStderr` puts a pipe in place of descriptor 2 and a thread copies every line to the
+real stderr except PortAudio's and alsa-lib's own, which are counted and sent to the debug
+log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import threading
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+NOISE = (b"Expression '", b"ALSA lib ", b"PaAlsaStream", b"PaUnixThread")
+
+
+def is_noise(line: bytes) -> bool:
+    """A line PortAudio or alsa-lib printed by itself (nothing a user can act on)."""
+    return line.lstrip().startswith(NOISE)
+
+
+class QuietStderr:
+    """For the duration of a `with` block, descriptor 2 minus PortAudio's noise."""
+
+    def __init__(self, fd: int = 2) -> None:
+        self._fd = fd
+        self._saved: int | None = None
+        self._reader: threading.Thread | None = None
+        self.dropped = 0
+
+    def __enter__(self) -> QuietStderr:
+        try:
+            saved = os.dup(self._fd)
+            read, write = os.pipe()
+        except OSError:
+            return self  # no stderr to filter: leave it alone
+        _flush()
+        os.dup2(write, self._fd)
+        os.close(write)
+        self._saved = saved
+        self._reader = threading.Thread(
+            target=self._copy, args=(read, saved), name="voicecoach-stderr", daemon=True
+        )
+        self._reader.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._saved is None:
+            return
+        _flush()
+        os.dup2(self._saved, self._fd)  # the pipe's last writer is gone: the reader ends
+        if self._reader is not None:
+            self._reader.join(timeout=2.0)
+        os.close(self._saved)
+        self._saved = None
+
+    def _copy(self, read: int, out: int) -> None:
+        pending = b""
+        with contextlib.ExitStack() as stack:
+            stack.callback(os.close, read)
+            while True:
+                try:
+                    data = os.read(read, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    self._pass(pending, out)
+                    return
+                lines = (pending + data).split(b"\n")
+                pending = lines.pop()
+                for line in lines:
+                    self._pass(line + b"\n", out)
+
+    def _pass(self, line: bytes, out: int) -> None:
+        if not line:
+            return
+        if is_noise(line):
+            self.dropped += 1
+            log.debug("stderr: %s", line.decode("utf-8", "replace").rstrip())
+            return
+        with contextlib.suppress(OSError):  # a hung-up terminal: nowhere to write
+            os.write(out, line)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
