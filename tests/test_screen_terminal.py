@@ -193,11 +193,6 @@ def test_ctrl_c_gives_the_terminal_back(short_routine):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="SIGTERM ends a session like Ctrl-C only with voicecoach/signals.py (issue 14); "
-    "until then SIGTERM kills the process with the panel still on the alternate screen",
-)
 def test_sigterm_gives_the_terminal_back(short_routine):
     term = Screen("start", str(short_routine), "--text", "--engine", "keys")
     try:
