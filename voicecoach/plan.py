@@ -224,16 +224,47 @@ def exercise_seconds(routine: Routine, index: int) -> float:
 
 
 def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
-    """Reading an exercise's name and setup aloud, then waiting for "ready"."""
-    said = [exercise.name, *exercise.setup, "Say ready when you are in position."]
+    """Reading an exercise's name, setup, cautions, alternatives and options aloud, then
+    its first set (with a cue) and the ready prompt; then waiting for "ready"."""
+    said = [
+        exercise.name,
+        *exercise.setup,
+        *exercise.cautions,
+        *(a.text.partition(". ")[0] for a in exercise.alternatives),
+        *exercise.harder[:1],
+        *exercise.easier[:1],
+        _announcement(exercise),
+        "Say ready when you are in position.",
+    ]
     return sum(speech_seconds(line) for line in said) + ready
 
 
+def _announcement(exercise: Exercise) -> str:
+    """A stand-in for a set's announcement, "Set 2 of 3. 10 times.", with a typical cue."""
+    cue = min(exercise.cues, key=len) if exercise.cues else ""
+    return f"Set 2 of 3. 10 times. {cue}".strip()
+
+
+def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
+    """Announcing each later set (with a cue) where no rest before it covers the words."""
+    total = 0.0
+    for k in range(1, len(all_steps)):
+        prev, st = all_steps[k - 1], all_steps[k]
+        if st.part or (st.exercise != prev.exercise and prev.rest_reason != "switch"):
+            continue
+        speech = speech_seconds(_announcement(routine.exercises[st.exercise]))
+        total += max(0.0, speech - prev.rest_after)
+    return total
+
+
 def estimate_seconds(routine: Routine) -> float:
-    """Whole-session estimate: intro, setup per exercise, work, rests, outro."""
-    body = sum(s.work_seconds + s.rest_after for s in steps(routine))
+    """Whole-session estimate: intro, setup per exercise, work, rests, the announcements
+    that rests do not cover, outro."""
+    all_steps = steps(routine)
+    body = sum(s.work_seconds + s.rest_after for s in all_steps)
     setup = sum(setup_seconds(e) for e in routine.exercises)
-    return INTRO_SECONDS + setup + body + OUTRO_SECONDS
+    said = announce_seconds(routine, all_steps)
+    return INTRO_SECONDS + setup + body + said + OUTRO_SECONDS
 
 
 def estimate_minutes(routine: Routine) -> int:
