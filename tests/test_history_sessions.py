@@ -5,7 +5,6 @@ overrides it; a damaged history is moved aside and the session still runs."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -127,12 +126,6 @@ def test_a_session_stopped_with_q_y_keeps_its_sets_and_resume_finishes_it(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    importlib.util.find_spec("voicecoach.signals") is None,
-    reason="SIGTERM ends a session like Ctrl-C only with voicecoach/signals.py (issue 14); "
-    "until then SIGTERM kills the process and the session stays marked crashed",
-    strict=True,
-)
 def test_a_session_ended_by_sigterm_mid_set_keeps_its_sets_and_resume_finishes_it(
     quick: str, tmp_path: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

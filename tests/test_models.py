@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from voicecoach.cli import main
-from voicecoach.ears import models
+from voicecoach.ears import install_summary, models
 from voicecoach.errors import DownloadError, ModelError
 
 
@@ -224,6 +224,21 @@ def test_models_of_other_languages_are_skipped_and_small_ones_preferred(home):
     small = make_model(folder / "vosk-model-small-en-us-0.15")
     assert models.find_vosk_model() == small
     assert models.find_vosk_model(lang="de") == folder / "vosk-model-small-de-0.15"
+
+
+def test_install_sh_ends_offline_with_no_model_and_pocketsphinx_and_why(home):
+    """The two last lines of install.sh (tests/test_install.py fakes them: these are real)."""
+    model, engine = install_summary().splitlines()
+    assert model.startswith("Vosk English model: not installed")
+    assert "voicecoach model download" in model
+    assert engine.startswith("speech recognizer: pocketsphinx (auto: no Vosk English model found")
+
+
+def test_install_sh_ends_with_the_model_it_found_and_vosk(home):
+    cache = make_model(home / "home" / ".cache" / "vosk" / "vosk-model-small-en-us-0.15")
+    model, engine = install_summary().splitlines()
+    assert model == f"Vosk English model: {cache}"
+    assert engine == f"speech recognizer: vosk (auto: Vosk English model found: {cache})"
 
 
 def test_no_model_anywhere_is_a_model_error_that_suggests_the_download(home):

@@ -179,3 +179,48 @@ def test_a_log_on_a_disk_with_no_room_at_all_still_ends_on_a_whole_line(tmp_path
     log.close()
     assert target.read_text() == '{"t": 0.0, "type": "session"}\n'
     assert len(warnings) == 1
+
+
+# ---------------------------------------------------------------------- the command line
+
+
+def test_start_refuses_a_device_as_log_or_speak_file_before_anything_starts(tmp_path, capsys):
+    from voicecoach.cli import main
+
+    assert main(["start", "behind-knee", "--fast", "--log", "/dev/full"]) == 2
+    assert main(["start", "behind-knee", "--fast", "--speak-file", "/dev/full"]) == 2
+    assert main(["start", "behind-knee", "--fast", "--log", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("it is a device, not a regular file") == 2
+    assert "it is a folder" in err
+    assert "Traceback" not in err
+
+
+def test_a_session_that_fails_to_start_leaves_the_existing_log_as_it_was(tmp_path, capsys):
+    from voicecoach.cli import main
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    keep = folder / "keep.jsonl"
+    keep.write_text('{"t": 0.0, "type": "session"}\n')
+    bad = folder / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt ")  # a truncated header
+    code = main(["start", "behind-knee", "--fast", "--listen-file", str(bad), "--log", str(keep)])
+    assert code != 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert keep.read_text() == '{"t": 0.0, "type": "session"}\n'
+    assert sorted(p.name for p in folder.iterdir()) == ["bad.wav", "keep.jsonl"]
+
+
+def test_a_session_replaces_the_old_log_whole(tmp_path):
+    from voicecoach.cli import main
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    keep = folder / "run.jsonl"
+    keep.write_text("old\n")
+    assert main(["start", "behind-knee", "--fast", "--log", str(keep)]) == 0
+    lines = keep.read_text().splitlines()
+    assert json.loads(lines[0])["type"] == "session"
+    assert json.loads(lines[-1])["type"] == "end"
+    assert [p.name for p in folder.iterdir()] == ["run.jsonl"]

@@ -3,6 +3,7 @@ normal (non-editable) install finds the packaged routines."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -36,6 +37,18 @@ def test_the_code_is_ruff_clean():
     assert check.returncode == 0, check.stdout + check.stderr
     fmt = subprocess.run([ruff, "format", "--check", "."], cwd=ROOT, capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_the_package_type_checks_with_mypy_strict():
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[test]')")
+    check = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "voicecoach"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.slow

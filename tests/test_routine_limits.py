@@ -198,6 +198,10 @@ def test_a_file_whose_name_differs_from_its_name_field_says_how_to_fix_it(user_d
     assert "rename the file to 'my-feet.toml' or set name = \"my-routine\"" in out
     main(["list"])
     assert "my-routine (yours)  BROKEN: name: 'my-feet'" in capsys.readouterr().out
+    assert main(["show", "my-feet"]) == ExitCode.NOT_FOUND
+    err = capsys.readouterr().err
+    assert f"no routine 'my-feet': {path} says name = \"my-feet\"" in err
+    assert "rename the file to 'my-feet.toml'" in err
 
 
 def test_devices_and_fifos_in_the_routine_folder_are_listed_as_broken(user_dir, capsys):

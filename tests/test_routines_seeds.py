@@ -102,7 +102,12 @@ def test_back_hip_knee_toe_curls_scrunch_5_to_10_both_ways_5_sets_then_grab_10s_
 def test_back_hip_knee_lands_near_the_articles_some_20_minutes():
     r = load("back-hip-knee")
     assert r.article_minutes == 20
-    assert 18 <= plan.estimate_minutes(r) <= 25
+    # every range at its low end already: the article's own numbers take longer than its
+    # "some 20 minutes", and the routine says why (issue 11)
+    assert plan.fit(r, 20).routine == r
+    assert plan.estimate_minutes(r) > 20 * 1.15
+    assert r.article_minutes_note
+    assert "toe walking alone takes 7 minutes" in r.article_minutes_note
     # "Preform them in succession of each other 2-3 times per week for best results."
     assert "2-3 times per week" in r.frequency.words
     assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "week")

@@ -130,16 +130,21 @@ def test_a_session_in_an_80x24_terminal_shows_the_panel_and_pauses_on_space(shor
     assert "Session stopped" in term.text  # the panel is gone; the closing words stay
 
 
-def test_the_same_session_piped_has_plain_lines_only(short_routine):
+def piped(routine, *options: str) -> str:
+    """What `start ROUTINE --fast OPTIONS` prints with its stdout piped."""
     done = subprocess.run(
-        [sys.executable, "-m", "voicecoach", "start", str(short_routine), "--fast"],
+        [sys.executable, "-m", "voicecoach", "start", str(routine), "--fast", *options],
         capture_output=True,
         env=environment(),
         cwd=ROOT,
         timeout=120,
         check=True,
     )
-    out = done.stdout.decode()
+    return done.stdout.decode()
+
+
+def test_the_same_session_piped_has_plain_lines_only(short_routine):
+    out = piped(short_routine)
     assert "\x1b" not in out
     assert not re.search(r"\[(tick|hold_end|rest_over|done|start)\]", out)
     assert all(ch.isprintable() for line in out.splitlines() for ch in line)
@@ -149,15 +154,7 @@ def test_the_same_session_piped_has_plain_lines_only(short_routine):
 
 
 def test_cues_are_words_in_the_piped_transcript_when_asked_for(short_routine):
-    done = subprocess.run(
-        [sys.executable, "-m", "voicecoach", "start", str(short_routine), "--fast", "--cues"],
-        capture_output=True,
-        env=environment(),
-        cwd=ROOT,
-        timeout=120,
-        check=True,
-    )
-    out = done.stdout.decode()
+    out = piped(short_routine, "--cues")
     assert re.search(r"· (beep|tick)$", out, re.MULTILINE)
     assert "[tick]" not in out
 
@@ -196,11 +193,6 @@ def test_ctrl_c_gives_the_terminal_back(short_routine):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="SIGTERM ends a session like Ctrl-C only with voicecoach/signals.py (issue 14); "
-    "until then SIGTERM kills the process with the panel still on the alternate screen",
-)
 def test_sigterm_gives_the_terminal_back(short_routine):
     term = Screen("start", str(short_routine), "--text", "--engine", "keys")
     try:

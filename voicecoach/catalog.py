@@ -80,6 +80,13 @@ def locate(ref: str) -> Path:
     for entry in entries():
         if entry.name == ref:
             return entry.path
+    misnamed = _file_named_inside(ref)
+    if misnamed is not None:
+        raise RoutineNotFound(
+            f"no routine '{ref}': {misnamed} says name = \"{ref}\", but a routine is found "
+            "by its file name",
+            f"rename the file to '{ref}{SUFFIX}'",
+        )
     names = [e.name for e in entries()]
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
     close += [n for n in names if ref in n and n not in close]
@@ -87,6 +94,21 @@ def locate(ref: str) -> Path:
     if close:
         message += "; did you mean " + " or ".join(f"'{c}'" for c in close[:3]) + "?"
     raise RoutineNotFound(message, "run 'voicecoach list' to see every routine")
+
+
+def _file_named_inside(ref: str) -> Path | None:
+    """The user's routine file whose `name` field is `ref` under another file name."""
+    folder = user_dir()
+    for entry in entries():
+        if entry.path.parent != folder:
+            continue
+        try:
+            name = parse(entry.path).get("name")
+        except RoutineInvalid:
+            continue
+        if isinstance(name, str) and name.strip() == ref:
+            return entry.path
+    return None
 
 
 def problems_of(path: Path | str, error: ValidationError) -> list[str]:

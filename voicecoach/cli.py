@@ -14,6 +14,7 @@ import importlib
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from voicecoach import __version__
 from voicecoach.errors import ExitCode, VoicecoachError
@@ -36,7 +37,7 @@ COMMANDS = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would sys.exit(2) itself
+    def error(self, message: str) -> NoReturn:  # argparse would sys.exit(2) itself
         raise _ArgError(f"{self.prog}: {message}")
 
 

@@ -12,7 +12,7 @@ import select
 import sys
 import threading
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from voicecoach.intents import Intent
 
@@ -58,7 +58,7 @@ class KeyReader:
     def __init__(self, put: Callable[[str], None], stream: TextIO | None = None) -> None:
         self._put = put
         self._stream = stream or sys.stdin
-        self._saved: list | None = None
+        self._saved: list[Any] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -21,6 +21,7 @@ from voicecoach.routine import (
     Routine,
     SecondsValue,
     SequenceWork,
+    Side,
     TimedWork,
 )
 from voicecoach.speech import speech_seconds
@@ -41,7 +42,7 @@ class Step:
     exercise: int  # index in routine.exercises
     set: int  # 1-based set number (on this side)
     sets: int  # how many sets this side gets in total
-    side: str | None
+    side: Side | None
     part: int  # index within a sequence; 0 otherwise
     parts: int
     label: str | None  # what to do in this part: "toes pointed outward", "clockwise"
@@ -63,7 +64,7 @@ class Step:
         return self.reps * self.hold + max(self.reps - 1, 0) * self.release
 
 
-def _primitive(work: TimedWork | RepsWork | HoldsWork | CirclesWork) -> Iterator[dict]:
+def _primitive(work: TimedWork | RepsWork | HoldsWork | CirclesWork) -> Iterator[dict[str, Any]]:
     """A simple work item as Step fields; circles become one item per direction."""
     if isinstance(work, TimedWork):
         yield {"kind": "timed", "seconds": work.seconds.value, "label": work.label}
@@ -97,10 +98,10 @@ def _primitive(work: TimedWork | RepsWork | HoldsWork | CirclesWork) -> Iterator
                 yield {"kind": "timed", "seconds": work.seconds.value, "label": label}
 
 
-def _parts(ex: Exercise) -> list[tuple[dict, float]]:
+def _parts(ex: Exercise) -> list[tuple[dict[str, Any], float]]:
     """(step fields, rest after the part) for one set of an exercise."""
     if isinstance(ex.work, SequenceWork):
-        out: list[tuple[dict, float]] = []
+        out: list[tuple[dict[str, Any], float]] = []
         for part in ex.work.parts:
             items = list(_primitive(part.work))
             for k, item in enumerate(items):
@@ -110,7 +111,7 @@ def _parts(ex: Exercise) -> list[tuple[dict, float]]:
     return [(item, 0.0) for item in _primitive(ex.work)]
 
 
-def _units(ex: Exercise) -> list[tuple[int, int, str | None]]:
+def _units(ex: Exercise) -> list[tuple[int, int, Side | None]]:
     """(set number, sets on that side in all, side) in the order they are done.
 
     Extra sets ("a third set on the weaker leg") come after the regular ones and are
@@ -118,6 +119,7 @@ def _units(ex: Exercise) -> list[tuple[int, int, str | None]]:
     n = ex.sets.value
     if not ex.sides:
         return [(s, n, None) for s in range(1, n + 1)]
+    units: list[tuple[int, int, Side | None]]
     extra = {x.side: x.sets.value for x in ex.extra_sets}
     total = {side: n + extra.get(side, 0) for side in (*ex.sides, *extra)}
     if ex.side_order == "block":
@@ -129,7 +131,7 @@ def _units(ex: Exercise) -> list[tuple[int, int, str | None]]:
     return units
 
 
-def _unit_steps(index: int, ex: Exercise, set_no: int, sets: int, side: str | None) -> list[Step]:
+def _unit_steps(index: int, ex: Exercise, set_no: int, sets: int, side: Side | None) -> list[Step]:
     parts = _parts(ex)
     return [
         Step(
@@ -224,16 +226,47 @@ def exercise_seconds(routine: Routine, index: int) -> float:
 
 
 def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
-    """Reading an exercise's name and setup aloud, then waiting for "ready"."""
-    said = [exercise.name, *exercise.setup, "Say ready when you are in position."]
+    """Reading an exercise's name, setup, cautions, alternatives and options aloud, then
+    its first set (with a cue) and the ready prompt; then waiting for "ready"."""
+    said = [
+        exercise.name,
+        *exercise.setup,
+        *exercise.cautions,
+        *(a.text.partition(". ")[0] for a in exercise.alternatives),
+        *exercise.harder[:1],
+        *exercise.easier[:1],
+        _announcement(exercise),
+        "Say ready when you are in position.",
+    ]
     return sum(speech_seconds(line) for line in said) + ready
 
 
+def _announcement(exercise: Exercise) -> str:
+    """A stand-in for a set's announcement, "Set 2 of 3. 10 times.", with a typical cue."""
+    cue = min(exercise.cues, key=len) if exercise.cues else ""
+    return f"Set 2 of 3. 10 times. {cue}".strip()
+
+
+def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
+    """Announcing each later set (with a cue) where no rest before it covers the words."""
+    total = 0.0
+    for k in range(1, len(all_steps)):
+        prev, st = all_steps[k - 1], all_steps[k]
+        if st.part or (st.exercise != prev.exercise and prev.rest_reason != "switch"):
+            continue
+        speech = speech_seconds(_announcement(routine.exercises[st.exercise]))
+        total += max(0.0, speech - prev.rest_after)
+    return total
+
+
 def estimate_seconds(routine: Routine) -> float:
-    """Whole-session estimate: intro, setup per exercise, work, rests, outro."""
-    body = sum(s.work_seconds + s.rest_after for s in steps(routine))
+    """Whole-session estimate: intro, setup per exercise, work, rests, the announcements
+    that rests do not cover, outro."""
+    all_steps = steps(routine)
+    body = sum(s.work_seconds + s.rest_after for s in all_steps)
     setup = sum(setup_seconds(e) for e in routine.exercises)
-    return INTRO_SECONDS + setup + body + OUTRO_SECONDS
+    said = announce_seconds(routine, all_steps)
+    return INTRO_SECONDS + setup + body + said + OUTRO_SECONDS
 
 
 def estimate_minutes(routine: Routine) -> int:

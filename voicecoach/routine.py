@@ -96,7 +96,7 @@ class _Amount(_Model):
 
     @property
     def value(self) -> float:
-        return self.default  # type: ignore[attr-defined]
+        return float(self.default)  # type: ignore[attr-defined]
 
     @property
     def is_range(self) -> bool:
@@ -110,6 +110,10 @@ class CountValue(_Amount):
     min: int | None = None
     max: int | None = None
     ceiling: ClassVar[float] = MAX_COUNT
+
+    @property
+    def value(self) -> int:  # a count is a whole number
+        return self.default
 
 
 class SecondsValue(_Amount):
@@ -367,10 +371,10 @@ class Exercise(_Model):
         strays = [s for s in extra if s != "weaker" and s not in self.sides]
         if strays:
             raise ValueError(f"'extra_sets' names a side not in 'sides': {', '.join(strays)}")
-        strays = [s for s in self.side_setup if s not in self.sides and s not in extra]
-        if strays:
+        unworked = [s for s in self.side_setup if s not in self.sides and s not in extra]
+        if unworked:
             raise ValueError(
-                f"'side_setup' names a side this exercise does not work: {', '.join(strays)}"
+                f"'side_setup' names a side this exercise does not work: {', '.join(unworked)}"
             )
         return self
 

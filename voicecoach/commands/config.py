@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # no import of voicecoach.settings here: it needs pydantic, and every command's
     # parser is built at start-up ('voicecoach list' must start fast)
     p = sub.add_parser(

@@ -17,12 +17,16 @@ import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voicecoach.catalog import Entry
 
 CACHE_VERSION = 1
 TITLE_WIDTH = 48
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "list",
         help="list the routines you can start",
@@ -128,12 +132,12 @@ def _clip(text: str, width: int) -> str:
 # ----------------------------------------------------------------------------- summaries
 
 
-def summarize(entries: list, *, use_cache: bool = True) -> list[Summary]:
+def summarize(entries: list[Entry], *, use_cache: bool = True) -> list[Summary]:
     """A Summary per catalog entry, from the cache when the file and the code are unchanged."""
     cache_file = _cache_file()
     code = _code_key()
     cached = _read_cache(cache_file, code) if use_cache else {}
-    fresh: dict[str, dict] = {}
+    fresh: dict[str, dict[str, Any]] = {}
     out = []
     for entry in entries:
         key = _file_key(entry.path)
@@ -210,7 +214,7 @@ def _code_key() -> str:
     return h.hexdigest()
 
 
-def _read_cache(path: Path, code: str) -> dict[str, dict]:
+def _read_cache(path: Path, code: str) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -221,7 +225,7 @@ def _read_cache(path: Path, code: str) -> dict[str, dict]:
     return files if isinstance(files, dict) else {}
 
 
-def _write_cache(path: Path, code: str, files: dict[str, dict]) -> None:
+def _write_cache(path: Path, code: str, files: dict[str, dict[str, Any]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

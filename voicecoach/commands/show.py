@@ -14,7 +14,7 @@ import sys
 import textwrap
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "show",
         help="show a routine's whole plan in words",

@@ -162,8 +162,7 @@ def session_options(
     from voicecoach.history.memory import Memory
     from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
 
-    minutes = getattr(args, "minutes", None)
-    routine, time_note = fitted(routine or catalog.find(args.routine), minutes)
+    routine, time_note = fitted(routine or catalog.find(args.routine), args.minutes)
     settings = settings or effective_settings(args)
     memory = memory or Memory()
 

@@ -52,7 +52,8 @@ class EndpointConfig:
 def _high_pass_sections() -> np.ndarray:
     from scipy.signal import butter
 
-    return butter(2, HIGH_PASS_HZ, "highpass", fs=MIC_RATE, output="sos")
+    sos: np.ndarray = butter(2, HIGH_PASS_HZ, "highpass", fs=MIC_RATE, output="sos")
+    return sos
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ class Endpointer:
         sos = _high_pass_sections()
         if self._hp_state is None:
             self._hp_state = np.zeros((len(sos), 2))
+        out: np.ndarray
         out, self._hp_state = sosfilt(sos, samples.astype(np.float64), zi=self._hp_state)
         return out
 

@@ -44,6 +44,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Decision:
     forced: str = ""  # what the forced-choice grammar heard (two-pass only)
 
 
-def _import_pocketsphinx():
+def _import_pocketsphinx() -> Any:  # the module (untyped)
     try:
         import pocketsphinx
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
@@ -127,17 +128,17 @@ def _common_words() -> list[str]:
 # Loading a decoder takes ~0.3 s; a session needs one, eval one per clip: share them.
 # Utterances are decoded one at a time (batch CMN per utterance), so sharing is safe
 # within one thread.
-_DECODERS: dict[tuple, object] = {}
+_DECODERS: dict[tuple[object, ...], Any] = {}  # pocketsphinx Decoders (untyped)
 
 
-def _decoder(settings: PocketSphinxSettings):
+def _decoder(settings: PocketSphinxSettings) -> Any:
     """The decoder for these settings, created once per process."""
     key = (settings.words, settings.command_mass, settings.lw, settings.wip)
     if key not in _DECODERS:
         ps = _import_pocketsphinx()
         config = ps.Config(lm=None, loglevel="FATAL", lw=settings.lw, wip=settings.wip)
 
-        def add_lm(decoder) -> None:
+        def add_lm(decoder: Any) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "commands.arpa"
                 path.write_text(language_model(settings))
@@ -148,7 +149,7 @@ def _decoder(settings: PocketSphinxSettings):
     return _DECODERS[key]
 
 
-def _load(ps, config, search: Callable) -> object:
+def _load(ps: Any, config: Any, search: Callable[[Any], None]) -> Any:
     """A decoder on the bundled en-us model with `search(decoder)` set up; a ModelError
     that says what to do when the model cannot be loaded."""
     try:
@@ -162,7 +163,7 @@ def _load(ps, config, search: Callable) -> object:
     return decoder
 
 
-def _grammar_decoder(settings: PocketSphinxSettings):
+def _grammar_decoder(settings: PocketSphinxSettings) -> Any:
     """The forced-choice decoder: a JSGF grammar of the phrase table (optional fillers
     around one phrase), created once per process."""
     key = ("grammar", settings.grammar_fillers, settings.grammar_lw)
@@ -172,7 +173,7 @@ def _grammar_decoder(settings: PocketSphinxSettings):
             lm=None, jsgf=None, loglevel="FATAL", lw=settings.grammar_lw, cmn="batch"
         )
 
-        def add_grammar(decoder) -> None:
+        def add_grammar(decoder: Any) -> None:
             decoder.add_jsgf_string("grammar", phrases.jsgf(settings.grammar_fillers))
             decoder.activate_search("grammar")
 
@@ -180,7 +181,7 @@ def _grammar_decoder(settings: PocketSphinxSettings):
     return _DECODERS[key]
 
 
-def _decode_with(decoder, audio: np.ndarray, reset: bool = False) -> tuple[str, float]:
+def _decode_with(decoder: Any, audio: np.ndarray, reset: bool = False) -> tuple[str, float]:
     """Text and lattice posterior of one whole utterance (full_utt=True). The decoder
     carries feature state (the CMN estimate) from one utterance to the next: the same
     audio decoded twice gets a different posterior. `reset` forgets it first."""

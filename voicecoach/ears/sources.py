@@ -48,7 +48,8 @@ def to_int16(data: np.ndarray) -> np.ndarray:
     if x.dtype == np.int16:
         return x
     if x.dtype.kind == "f":
-        return np.round(np.clip(x, -1.0, 1.0) * 32767).astype(np.int16)
+        pcm: np.ndarray = np.round(np.clip(x, -1.0, 1.0) * 32767).astype(np.int16)
+        return pcm
     if x.dtype == np.uint8:
         return ((x.astype(np.int16) - 128) << 8).astype(np.int16)
     if x.dtype.kind == "i":
@@ -58,7 +59,8 @@ def to_int16(data: np.ndarray) -> np.ndarray:
 
 def _mono_int(x: np.ndarray) -> np.ndarray:
     """Average integer channels without overflow, keeping the integer type."""
-    return np.round(x.astype(np.float64).mean(axis=1)).astype(x.dtype)
+    mono: np.ndarray = np.round(x.astype(np.float64).mean(axis=1)).astype(x.dtype)
+    return mono
 
 
 def resample(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -109,7 +111,8 @@ class StreamResampler:
         y = np.einsum("ki,ki->k", self.phases[phase], buf[idx])
         self.n_out = int(ks[-1]) + 1
         self.history = buf[-(self.taps - 1) :]
-        return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+        pcm: np.ndarray = np.clip(np.round(y), -32768, 32767).astype(np.int16)
+        return pcm
 
 
 # -- WAV file ------------------------------------------------------------------------------
@@ -186,7 +189,8 @@ def import_sounddevice() -> ModuleType:
     speech out and in: `voicecoach.voice.devices.sounddevice`)."""
     from voicecoach.voice.devices import sounddevice
 
-    return sounddevice()
+    sd: ModuleType = sounddevice()
+    return sd
 
 
 def find_input_device(sd: Any, spec: str | int | None = None) -> dict[str, Any]:

@@ -357,6 +357,8 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
         return texts.rest(st.rest_after, st.rest_reason, [], None)
     if needs_setup(s, q):
         following = texts.next_exercise(s.routine.exercises[nxt.exercise])
+        if st.rest_reason == "switch":  # into a superset's other exercise, set up first
+            return following
         return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), following)
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
@@ -424,7 +426,7 @@ def go_back(tx: Tx, q: int, x: float) -> None:
 def enter_done(tx: Tx, x: float) -> None:
     """The workout is finished: the summary, said and logged."""
     s = tx.s
-    tx.s = replace(tx.s, phase="done", seg_end=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None, summed_at=x)
     tx.cue("done", x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
@@ -447,7 +449,7 @@ def stop_session(tx: Tx, x: float) -> None:
         reason = ending_reason(s)
         end_session(tx, x, completed=reason == "completed", reason=reason)
         return
-    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None)
+    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
     # no standing here: it counts this workout as done, and a stopped one is not
@@ -461,6 +463,8 @@ def _finish_session(tx: Tx, item: Item, x: float) -> None:
 
 def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
     done, cut, skipped, pains = exercise_outcomes(tx.s)
+    said_at = tx.s.summed_at if tx.s.summed_at is not None else x
+    elapsed = said_at - (tx.s.started or 0.0)  # as the summary said it
     tx.fx.append(
         EndRecord(
             x,
@@ -470,7 +474,7 @@ def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
             len(skipped),
             cut_short=len(cut),
             pain_reports=len(pains),
-            summary=tuple(texts.outcome(done, cut, skipped, x - (tx.s.started or 0.0), pains)),
+            summary=tuple(texts.outcome(done, cut, skipped, elapsed, pains)),
         )
     )
     tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)

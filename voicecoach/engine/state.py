@@ -115,6 +115,7 @@ class State:
     begun: frozenset[int] = frozenset()  # exercises whose work started at least once
     offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
     pains: tuple[int, ...] = ()  # the exercise of each pain report
+    summed_at: float | None = None  # when the end summary was said (its time counts to then)
     logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 

@@ -201,9 +201,14 @@ def alternative(alt: AlternativeValue) -> str:
 def options(ex: Exercise) -> str:
     """The harder and easier options, offered once per exercise."""
     return join(
-        *(f"If this is easy: {h}" for h in ex.harder[:1]),
-        *(f"If this is too hard: {e}" for e in ex.easier[:1]),
+        *(_option("If this is easy", h) for h in ex.harder[:1]),
+        *(_option("If this is too hard", e) for e in ex.easier[:1]),
     )
+
+
+def _option(lead: str, text: str) -> str:
+    """ "If this is easy: add weights", unless the article's words already say when."""
+    return text if text.lower().startswith("if ") else f"{lead}: {text}"
 
 
 def alternative_done(alt: AlternativeValue) -> str:

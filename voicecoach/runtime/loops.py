@@ -87,7 +87,7 @@ class EarsFailed:
     error: Exception
 
 
-Inbox = queue.Queue  # of KeyPress | Detection | EarsFailed
+Inbox = queue.Queue[KeyPress | Detection | EarsFailed]
 
 
 def listen(ears: Ears, inbox: Inbox, stop: threading.Event) -> None:

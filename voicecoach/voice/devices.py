@@ -44,7 +44,7 @@ def sounddevice() -> Any:  # the module
 class _Alsa:
     """alsa-lib's error reporting, taken over once per process (see `quiet_alsa`)."""
 
-    handler = None  # the ctypes callback: must live as long as alsa-lib may call it
+    handler: object = None  # the ctypes callback: must live as long as alsa-lib may call it
     messages = 0  # how many alsa-lib has reported since (underruns, probe failures)
 
 

@@ -63,12 +63,14 @@ StreamFactory = Callable[[int, int, Callable[..., None], Callable[[], None]], Ou
 def sounddevice_stream(device: int | None = None) -> StreamFactory:
     """A factory for real output streams on `device` (index; None = default)."""
 
-    def open_stream(rate, blocksize, callback, finished) -> OutputStream:
+    def open_stream(
+        rate: int, blocksize: int, callback: Callable[..., None], finished: Callable[[], None]
+    ) -> OutputStream:
         from voicecoach.voice.devices import sounddevice
 
         sd = sounddevice()
         try:
-            return sd.OutputStream(
+            stream: OutputStream = sd.OutputStream(
                 samplerate=rate,
                 blocksize=blocksize,
                 device=device,
@@ -78,6 +80,7 @@ def sounddevice_stream(device: int | None = None) -> StreamFactory:
                 callback=callback,
                 finished_callback=finished,
             )
+            return stream
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioError(
                 f"cannot open the audio output ({exc})",

@@ -16,10 +16,10 @@ import threading
 import time
 import wave
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.speech import DEFAULT_RATE
@@ -175,7 +175,7 @@ class _Engine:
 _DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
 
 
-def _espeak_module(engine: object):  # -> module | None
+def _espeak_module(engine: object) -> Any:  # the module, or None
     """pyttsx3's espeak bindings when the engine runs on espeak, silenced; else None."""
     if str(engine) != "espeak":
         return None
@@ -190,7 +190,7 @@ def _quiet(*args: object, **kwargs: object) -> None:
     pass
 
 
-def _voice_info(v: object) -> VoiceInfo:
+def _voice_info(v: Any) -> VoiceInfo:  # a pyttsx3 Voice (the library is untyped)
     return VoiceInfo(
         id=str(v.id),
         name=str(v.name or v.id),
@@ -235,7 +235,9 @@ class Renderer:
     are ready before they are needed; a `render` call for a phrase not yet done renders it
     at once (it waits at most for the one phrase being rendered in the background)."""
 
-    def __init__(self, backend_factory, max_cached: int = _MAX_CACHED) -> None:
+    def __init__(
+        self, backend_factory: Callable[[], Backend], max_cached: int = _MAX_CACHED
+    ) -> None:
         self._factory = backend_factory
         self._backend: Backend | None = None
         self._lock = threading.Lock()

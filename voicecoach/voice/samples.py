@@ -21,7 +21,8 @@ def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     g = gcd(src, dst)
-    return resample_poly(samples, dst // g, src // g).astype(np.float32)
+    out: np.ndarray = resample_poly(samples, dst // g, src // g).astype(np.float32)
+    return out
 
 
 def trim(samples: np.ndarray, rate: int, lead: float = 0.01, tail: float = 0.04) -> np.ndarray:
@@ -53,4 +54,5 @@ def pcm16_to_float(data: bytes) -> np.ndarray:
 def float_to_pcm16(samples: np.ndarray) -> bytes:
     import numpy as np
 
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    data: bytes = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    return data
