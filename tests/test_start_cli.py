@@ -147,3 +147,25 @@ def test_a_listening_session_says_at_start_which_recognizer_runs_and_why(
     assert main([*args, "--listen-file", str(quiet), "--engine", "pocketsphinx"]) == 0
     err = capsys.readouterr().err
     assert "voicecoach: speech recognizer: pocketsphinx (chosen with --engine pocketsphinx)" in err
+
+
+def test_a_session_whose_stdout_is_closed_early_still_runs_to_its_end(tmp_path: Path) -> None:
+    """`voicecoach start ... | head -3`: the transcript stops, the session does not."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "x.jsonl"
+    command = [sys.executable, "-m", "voicecoach", "start", "behind-knee", "--fast", "--text"]
+    run = subprocess.run(
+        f"{' '.join(command)} --log {log} --no-history | head -3",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert len(run.stdout.splitlines()) == 3
+    assert "Traceback" not in run.stderr
+    assert "Exception ignored" not in run.stderr
+    end = read_log(log)[-1]
+    assert (end["type"], end["completed"]) == ("end", True)

@@ -58,7 +58,7 @@ def build_session(
     from voicecoach.engine import Config, initial
     from voicecoach.runtime.clocks import RealClock, VirtualClock
     from voicecoach.runtime.log import LogWriter
-    from voicecoach.runtime.printer import PacedPrinter, Printer, SummaryPrinter
+    from voicecoach.runtime.printer import PacedPrinter, Printer, SummaryPrinter, stdout_lines
     from voicecoach.runtime.runner import Runner, session_header
     from voicecoach.runtime.session import Session
     from voicecoach.screen.meter import LevelMeter
@@ -68,7 +68,7 @@ def build_session(
     # the log first: a signal from here on still gets its end record
     log = LogWriter(options.log, warn) if options.log else None
     panel_wanted = out is None and shows_panel(options)
-    out = out or print
+    out = out or stdout_lines()
     clock = clock or (VirtualClock() if options.fast else RealClock())
     state = initial(
         options.routine,

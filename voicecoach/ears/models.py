@@ -209,7 +209,7 @@ def _open(url: str, timeout: float) -> IO[bytes]:
             f"the server refused {url} (HTTP {exc.code})", "try again later"
         ) from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         raise DownloadError(
             f"cannot reach {url} ({reason})",
             "check the internet connection; or download the model zip by hand from "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import heapq
+import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -164,3 +166,25 @@ class SummaryPrinter:
 def print_summary(end: EndRecord, out: Callable[[str], None]) -> None:
     if end.summary:
         out("Summary: " + " ".join(end.summary))
+
+
+def stdout_lines() -> Callable[[str], None]:
+    """`print`, for a stdout that may be closed under the session (`... | head`): once a
+    write finds the pipe closed, the transcript stops and the session goes on (the log,
+    the history and the voice are not the terminal's business); stdout then points at
+    os.devnull so the interpreter's last flush has nothing to complain about."""
+    closed = False
+
+    def write(line: str) -> None:
+        nonlocal closed
+        if closed:
+            return
+        try:
+            print(line, flush=True)
+        except BrokenPipeError:
+            closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+    return write

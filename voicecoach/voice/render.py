@@ -195,7 +195,7 @@ def _voice_info(v: Any) -> VoiceInfo:  # a pyttsx3 Voice (the library is untyped
         id=str(v.id),
         name=str(v.name or v.id),
         languages=tuple(_text(lang) for lang in (v.languages or ())),
-        gender=getattr(v, "gender", None),
+        gender=v.gender,
     )
 
 

@@ -121,7 +121,7 @@ class StreamWatch:
         return left
 
     def _moved_input(self, old: str, source: Any) -> None:
-        if getattr(source, "monitor_of_sink", NO_INDEX) != NO_INDEX:
+        if source.monitor_of_sink != NO_INDEX:
             self._report(
                 f"voicecoach: the microphone {old!r} is gone, and the sound server moved "
                 f"voice commands onto a speaker's own sound ({_label(source)!r}): voice "
@@ -151,4 +151,4 @@ def _first(devices: list[Any]) -> Any:
 
 
 def _label(device: Any) -> str:
-    return str(getattr(device, "description", None) or device.name)
+    return str(device.description or device.name)
