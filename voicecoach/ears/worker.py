@@ -60,6 +60,9 @@ def _serve(conn: Connection, engine: str) -> None:
         conn.send(("detections", out, None))
 
 
+STOP_GRACE = 0.2  # s: how long a stopping worker may take to end on SIGTERM
+
+
 class WorkerRecognizer:
     """`ports.Recognizer` whose recognizer runs in a worker process (see module doc)."""
 
@@ -142,14 +145,21 @@ def _send_all(conn: Connection, outbox: queue.SimpleQueue[tuple[Any, ...] | None
 def _stop(
     conn: Connection, process: Any, outbox: queue.SimpleQueue[tuple[Any, ...] | None] | None
 ) -> None:
-    """End the worker without waiting for it: a session that is ending never waits on a
-    worker busy loading or decoding."""
+    """End the worker without waiting on its work: a session that is ending never waits
+    for a worker busy loading or decoding. It gets STOP_GRACE seconds to end on SIGTERM,
+    then SIGKILL, and is always reaped (no zombie, no "still running" warning)."""
     if outbox is not None:
         outbox.put(None)
-    with contextlib.suppress(OSError):
-        process.terminate()
     with contextlib.suppress(OSError, ValueError):
         conn.close()
+    with contextlib.suppress(OSError):
+        process.terminate()
+    try:
+        process.wait(timeout=STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":
