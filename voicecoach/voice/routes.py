@@ -25,6 +25,7 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 EVERY = 0.5  # s between two looks
+CONNECT_TIMEOUT = 1.0  # s a sound server has to answer
 NO_INDEX = 0xFFFFFFFF  # PA_INVALID_INDEX: a source that is not a monitor
 
 
@@ -38,17 +39,42 @@ class PulseServer(Protocol):
     def close(self) -> None: ...
 
 
-def connect() -> PulseServer | None:
-    """A connection to the pulse server in the environment, or None (none, or no libpulse)."""
-    try:
-        import pulsectl  # type: ignore[import-untyped]
+def connect(timeout: float = CONNECT_TIMEOUT) -> PulseServer | None:
+    """A connection to the pulse server in the environment, or None (none, no libpulse, or
+    no answer within `timeout` s).
 
-        server = pulsectl.Pulse("voicecoach-watch", connect=False)
-        server.connect(timeout=1.0)
-    except Exception as exc:  # ImportError, OSError (no libpulse), PulseError (no server)
-        log.debug("not watching the sound server: %s", exc)
-        return None
-    return server  # type: ignore[no-any-return]
+    Not `pulsectl.Pulse.connect(timeout=...)`: that one always waits the whole timeout,
+    even when the server answered in a few ms (it polls its loop until the deadline), and
+    it ran before the first words, so every live session started that much later. Here the
+    plain connect (ms on a live server; a missing one fails at once) runs on a thread, and
+    a server that does not answer in time is left to it (and closed if it answers later)."""
+    result: list[PulseServer | None] = [None]
+    lock = threading.Lock()
+    abandoned = False
+
+    def attempt() -> None:
+        try:
+            import pulsectl  # type: ignore[import-untyped]
+
+            server = pulsectl.Pulse("voicecoach-watch", connect=False)
+            server.connect()
+        except Exception as exc:  # ImportError, OSError (no libpulse), PulseError (no server)
+            log.debug("not watching the sound server: %s", exc)
+            return
+        with lock:
+            if not abandoned:
+                result[0] = server
+                return
+        server.close()
+
+    thread = threading.Thread(target=attempt, name="voicecoach-pulse-connect", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    with lock:
+        if result[0] is None:
+            abandoned = True
+            log.debug("not watching the sound server (no answer within %.1f s?)", timeout)
+        return result[0]
 
 
 class StreamWatch:
