@@ -11,6 +11,7 @@ import os
 import random
 import signal
 import time
+from types import SimpleNamespace
 
 import pytest
 import signal_runs
@@ -58,6 +59,24 @@ def test_listeners_hear_of_a_signal_at_once_even_one_that_came_before_they_liste
     with signals.listen(heard.append):
         pass
     assert heard == [signal.SIGTERM, signal.SIGHUP]
+
+
+def test_a_signal_swallowed_in_a_callback_from_c_is_forgotten_so_it_can_be_sent_again():
+    signals = Signals()
+    hook = signals._unraisable_hook(lambda unraisable: None)
+    read, write = os.pipe()
+    signals._wakeup = write
+    try:
+        with pytest.raises(Signalled) as caught:
+            signals.handle(signal.SIGINT)  # inside alsa-lib's error handler, say
+        hook(SimpleNamespace(exc_value=caught.value))  # what ctypes reports
+        assert signals.received is None  # the next SIGINT raises again
+        assert os.read(read, 1) == b"\0"  # the watcher was woken to send it
+        with pytest.raises(Signalled):
+            signals.handle(signal.SIGINT)
+    finally:
+        os.close(read)
+        os.close(write)
 
 
 def seed() -> int:
