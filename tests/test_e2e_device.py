@@ -87,7 +87,9 @@ def test_by_default_space_pauses_a_live_session_within_100_ms_and_q_y_ends_it(
     assert run.cut is not None, run.notes
     assert run.cut < CUT  # (< 0: an underrun had already silenced it; the key still cut it)
     said = [r["text"] for r in records if r["type"] == "say"]
-    assert said[-1] == "Ending the workout. Take care."
+    goodbye = said[said.index("Ending the workout.") :]  # then the summary, then goodbye
+    assert goodbye[1].startswith("You did ")
+    assert goodbye[-1] == "Take care."
     assert (records[-1]["type"], records[-1]["reason"]) == ("end", "stopped")
 
 
