@@ -76,6 +76,10 @@ class WorkerRecognizer:
             [sys.executable, "-m", __name__, str(theirs.fileno()), engine],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
+            # its own process group: Ctrl-C in the terminal (sent to the foreground group)
+            # must not reach a worker still importing, before it can ignore SIGINT; the
+            # session ends the worker itself (`_stop`)
+            process_group=0,
         )
         theirs.close()
         self._conn = Connection(mine.detach())
@@ -150,10 +154,10 @@ def _stop(
     then SIGKILL, and is always reaped (no zombie, no "still running" warning)."""
     if outbox is not None:
         outbox.put(None)
-    with contextlib.suppress(OSError, ValueError):
-        conn.close()
     with contextlib.suppress(OSError):
         process.terminate()
+    with contextlib.suppress(OSError, ValueError):
+        conn.close()
     try:
         process.wait(timeout=STOP_GRACE)
     except subprocess.TimeoutExpired:
@@ -168,4 +172,6 @@ if __name__ == "__main__":
     # Ctrl-C in a terminal reaches the whole process group: the session ends the worker
     # (end of its socket), so it ignores the key rather than print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _serve(Connection(int(sys.argv[1])), sys.argv[2])
+    # the session went away (its socket closed or reset): nothing to say to anyone
+    with contextlib.suppress(EOFError, OSError):
+        _serve(Connection(int(sys.argv[1])), sys.argv[2])
