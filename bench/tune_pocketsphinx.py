@@ -24,8 +24,9 @@ import numpy as np
 
 from voicecoach import evaluation
 from voicecoach.ears.endpoint import EndpointConfig
-from voicecoach.ears.pocketsphinx_rec import Decision, PocketSphinxRecognizer, PocketSphinxSettings
+from voicecoach.ears.pocketsphinx_rec import PocketSphinxRecognizer, PocketSphinxSettings
 from voicecoach.ears.sources import WavSource
+from voicecoach.ears.utterances import Decision
 
 
 def settings_from(pairs: list[str]) -> PocketSphinxSettings:

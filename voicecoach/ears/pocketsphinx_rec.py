@@ -49,10 +49,10 @@ from typing import Any
 import numpy as np
 
 from voicecoach.ears import phrases
-from voicecoach.ears.endpoint import EndpointConfig, Endpointer, Utterance
+from voicecoach.ears.endpoint import EndpointConfig, Utterance
+from voicecoach.ears.utterances import Decision, UtteranceRecognizer
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.ports import MIC_RATE, Detection
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +73,6 @@ class PocketSphinxSettings:
     grammar_fillers: bool = True  # optional fillers around the phrase in the grammar
     reset_features: bool = True  # forget the feature state (CMN) of earlier utterances
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What the recognizer concluded about one utterance (for eval and tuning)."""
-
-    start: float
-    end: float
-    t: float
-    text: str
-    intent: Intent | None
-    confidence: float
-    accepted: bool
-    reason: str
-    forced: str = ""  # what the forced-choice grammar heard (two-pass only)
 
 
 def _import_pocketsphinx() -> Any:  # the module (untyped)
@@ -208,11 +193,10 @@ def verify(text: str, forced: str, max_extra: int) -> tuple[Intent | None, str]:
     return (heard, "agreed") if heard == candidate else (None, "not verified")
 
 
-class PocketSphinxRecognizer:
+class PocketSphinxRecognizer(UtteranceRecognizer):
     """Endpointing + competing-words decode + phrase matching. See the module doc."""
 
     name = "pocketsphinx"
-    echo_aware = True  # `accept` takes the echo canceller's residual (endpoint module)
 
     def __init__(
         self,
@@ -220,47 +204,15 @@ class PocketSphinxRecognizer:
         on_decision: Callable[[Decision], None] | None = None,
     ) -> None:
         self.settings = settings or PocketSphinxSettings()
-        self.on_decision = on_decision
+        super().__init__(self.settings.endpoint, on_decision)
         self._decoder = _decoder(self.settings)
         self._grammar = _grammar_decoder(self.settings) if self.settings.two_pass else None
-        self._endpointer = Endpointer(self.settings.endpoint)
-
-    def accept(
-        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
-    ) -> list[Detection]:
-        """`echo`: per sample, the power of the coach's echo left in `samples`."""
-        t_end = t0 + len(samples) / MIC_RATE
-        return self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
-
-    def flush(self, t: float) -> list[Detection]:
-        return self._decide_all(self._endpointer.flush(t), t)
-
-    def _decide_all(self, utterances: list[Utterance], t_known: float) -> list[Detection]:
-        out = []
-        for utt in utterances:
-            decision = self.decide(utt, max(t_known, utt.t_decided))
-            if self.on_decision is not None:
-                self.on_decision(decision)
-            if decision.accepted and decision.intent is not None:
-                out.append(
-                    Detection(
-                        decision.t,
-                        decision.intent,
-                        decision.text,
-                        decision.confidence,
-                        start=decision.start,
-                        end=decision.end,
-                    )
-                )
-        return out
 
     def decide(self, utt: Utterance, t: float) -> Decision:
         """Decode one endpointed utterance and apply the rejection rules."""
-        cfg = self.settings.endpoint
-        if utt.too_long:
-            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too long")
-        if utt.end - utt.start < cfg.min_speech:
-            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
+        rejected = self.out_of_length(utt, t)
+        if rejected is not None:
+            return rejected
         text, prob = _decode_with(self._decoder, utt.audio, self.settings.reset_features)
         intent, reason = phrases.match(text, self.settings.max_extra), "no command"
         forced = ""

