@@ -116,3 +116,21 @@ def test_with_reset_features_an_utterance_is_judged_the_same_whatever_came_befor
         stream(PocketSphinxRecognizer(settings, seen.append), audio)
     first, last = seen[0], seen[-1]
     assert (first.text, first.confidence) == (last.text, last.confidence)
+
+
+def test_in_a_session_pocketsphinx_runs_in_its_worker_process_and_hears_the_same():
+    from voicecoach.ears import make_recognizer
+    from voicecoach.ears.worker import WorkerRecognizer
+
+    audio, _ = clip("pause")
+    here = stream(PocketSphinxRecognizer(), audio)
+    worker = make_recognizer("pocketsphinx", worker="sync")
+    assert isinstance(worker, WorkerRecognizer)
+    try:
+        there = stream(worker, audio)
+    finally:
+        worker.close()
+    assert [(d.intent, d.t, d.start, d.end) for d in there] == [
+        (d.intent, d.t, d.start, d.end) for d in here
+    ]
+    assert [d.intent for d in here] == [Intent.PAUSE]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ears.sources import MicSource, WavSource
+    from voicecoach.ears.worker import WorkerRecognizer
     from voicecoach.engine import State
     from voicecoach.options import EarsOptions, SessionOptions
     from voicecoach.ports import Clock, EchoReference, Voice
@@ -48,11 +49,13 @@ def build_session(
     clock: Clock | None = None,
     out: Callable[[str], None] | None = None,
     observers: Sequence[SessionObserver] = (),
+    worker: WorkerRecognizer | None = None,
 ) -> Session:
     """A session ready to run. What is not handed in is made from `options`: the clock
     (virtual with `fast`), the ears (none with `fast` and no listen file), the voice, the
     `--log` writer and, when the session prints, the printer (on `out`, default stdout).
-    `observers` see the session after the log and the printer do.
+    `observers` see the session after the log and the printer do. `worker`: the
+    recognizer's worker process, already started for `options.ears` (`start_ears_worker`).
 
     Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
     from voicecoach.engine import Config, initial
@@ -92,7 +95,7 @@ def build_session(
         # the ears first: loading a speech model holds the GIL for a while, which would
         # starve an output stream that is already open
         if ears is None:
-            ears = make_ears(options, timeline, clock)
+            ears = make_ears(options, timeline, clock, worker=worker)
         if voice is None:
             voice = make_voice(
                 options.voice,
@@ -111,6 +114,8 @@ def build_session(
                 if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, SIGTERM, SIGHUP
                     log(EndRecord(0.0, completed=False, reason=reason(signum_of(exc))))
                 log.close()  # otherwise (an error) the old log stays as it was
+        if worker is not None and ears is None:
+            worker.close()
         raise
     panel = None
     if screen is not None:
@@ -174,17 +179,38 @@ def phrases(state: State) -> Iterable[str]:
 # ------------------------------------------------------------------------- ears
 
 
+def start_ears_worker(ears: EarsOptions, fast: bool) -> WorkerRecognizer | None:
+    """The recognizer's worker process, started now when a session with these options
+    uses one (listening with Whisper or PocketSphinx), so that its model loads while the
+    rest of the program does: hand it to `build_session`. None otherwise, or when it
+    cannot start (the ears say why as they are built)."""
+    if not ears.used(fast):
+        return None
+    from voicecoach.ears import WORKER_ENGINES, choose_engine, start_worker
+
+    try:
+        choice = choose_engine(ears.engine, str(ears.model) if ears.model else None)
+        if choice.engine not in WORKER_ENGINES:
+            return None
+        return start_worker(choice, live=not fast)
+    except VoicecoachError:
+        return None
+
+
 def make_ears(
     options: SessionOptions,
     reference: EchoReference,
     clock: Clock,
     warn: Callable[[str], None] = warn,
+    *,
+    worker: WorkerRecognizer | None = None,
 ) -> Ears | None:
-    """The recognizer and its audio, or None (keys only)."""
+    """The recognizer (in `worker` when it was started early) and its audio, or None
+    (keys only)."""
     if not options.listens:
         return None
     try:
-        return _build_ears(options.ears, options.fast, reference, clock)
+        return _build_ears(options.ears, options.fast, reference, clock, worker)
     except ImportError as exc:
         warn(f"voicecoach: voice commands are not available ({exc}); using the keys only")
     except VoicecoachError as exc:
@@ -194,8 +220,14 @@ def make_ears(
     return None
 
 
-def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
-    from voicecoach.ears import choose_engine, make_recognizer
+def _build_ears(
+    options: EarsOptions,
+    fast: bool,
+    reference: EchoReference,
+    clock: Clock,
+    worker: WorkerRecognizer | None,
+) -> Ears:
+    from voicecoach.ears import WORKER_ENGINES, choose_engine, make_recognizer, start_worker
     from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.ears.sources import MicSource
     from voicecoach.runtime.loops import Ears
@@ -203,8 +235,9 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
     engine = "auto" if options.engine == "keys" else options.engine
     choice = choose_engine(engine, str(options.model) if options.model else None)
     warn(f"voicecoach: {choice.describe()}")
-    worker = "sync" if fast else "live"  # Whisper decodes in its own process
-    recognizer = EchoGuard(make_recognizer(choice=choice, worker=worker), reference)
+    if worker is None and choice.engine in WORKER_ENGINES:  # decode in their own process
+        worker = start_worker(choice, live=not fast)
+    guard = EchoGuard(worker or make_recognizer(choice=choice), reference)
     mix = None
     if options.echo:
         gain = options.echo
@@ -212,9 +245,14 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
         def mix(chunk: np.ndarray, t0: float) -> np.ndarray:
             return mix_echo(chunk, reference, t0, gain)
 
-    source = _audio_source(options, fast, clock)
+    try:
+        source = _audio_source(options, fast, clock)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
     watch = source.watch if isinstance(source, MicSource) else None
-    return Ears(recognizer, source, mix, watch)
+    return Ears(guard, source, mix, watch, closers=[worker.close] if worker is not None else [])
 
 
 def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> WavSource | MicSource:
