@@ -191,13 +191,34 @@ class Endpointer:
             self._floor += self.config.floor_rise_db_s * FRAME_S
         return self._floor
 
+    def settled(self) -> Utterance | None:
+        """The utterance in progress as it will close, once it has been quiet for `tail`:
+        its audio is then complete (only the end of the hangover is still awaited), so a
+        recognizer can decode it now and have the verdict ready when it closes. None while
+        it may still grow (or outside speech). The close gives the same utterance (bar
+        `t_decided`) unless speech comes back first."""
+        cfg = self.config
+        if not self._in_speech or self._quiet_run * FRAME_S < cfg.tail - 1e-9:
+            return None
+        assert self._t_next is not None  # in speech: audio has been fed
+        return self._utterance(self._t_next)
+
     def _close(self, t: float) -> Utterance:
+        utt = self._utterance(t)
+        self._in_speech = False
+        self._speech = []
+        self._history = []
+        self._loud_run = 0
+        return utt
+
+    def _utterance(self, t: float) -> Utterance:
+        """The utterance in progress, closed at `t` (the state is left as it is)."""
         cfg = self.config
         keep_until = min(t, self._t_last_loud + cfg.tail)
         audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
         audio = audio[: max(0, round((keep_until - self._t_audio) * MIC_RATE))]
         speech_s = self._t_last_loud - self._t_start
-        utt = Utterance(
+        return Utterance(
             audio=audio,
             t_audio=self._t_audio,
             start=self._t_start,
@@ -205,8 +226,3 @@ class Endpointer:
             t_decided=t,
             too_long=speech_s > cfg.max_speech,
         )
-        self._in_speech = False
-        self._speech = []
-        self._history = []
-        self._loud_run = 0
-        return utt
