@@ -39,7 +39,7 @@ def test_start_fast_text_runs_the_whole_routine_and_logs_every_exercise_and_side
             assert (i, side) in worked, f"no state record for {ex.id} {side}"
     end = records[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", True, "completed")
-    assert end["t"] == pytest.approx(plan.estimate_seconds(routine), rel=0.3)
+    assert end["t"] == pytest.approx(plan.rough_seconds(routine), rel=0.3)
     says = [r["t"] for r in records if r["type"] in ("say", "cue")]
     assert all(a <= b for a, b in itertools.pairwise(says))  # one voice, one sound at a time
     out = capsys.readouterr().out

@@ -19,7 +19,8 @@ Choices made here (documented in `voicecoach start --help` terms):
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import VoicecoachError
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ears.sources import MicSource, WavSource
-    from voicecoach.engine import State
+    from voicecoach.engine import Config
     from voicecoach.options import EarsOptions, SessionOptions
     from voicecoach.ports import Clock, EchoReference, Voice
+    from voicecoach.routine import Routine
     from voicecoach.runtime.loops import Ears
     from voicecoach.runtime.observer import SessionObserver
     from voicecoach.runtime.session import Session
@@ -70,17 +72,16 @@ def build_session(
     panel_wanted = out is None and shows_panel(options)
     out = out or stdout_lines()
     clock = clock or (VirtualClock() if options.fast else RealClock())
-    state = initial(
-        options.routine,
-        Config(
-            ready_timeout=options.ready_timeout,
-            start_exercise=options.start_exercise,
-            time_note=options.time_note,
-            standing=options.standing,
-            start_step=options.start_step,
-            done_before=options.done_before,
-        ),
+    config = Config(
+        ready_timeout=options.ready_timeout,
+        start_exercise=options.start_exercise,
+        time_note=options.time_note,
+        standing=options.standing,
+        start_step=options.start_step,
+        done_before=options.done_before,
     )
+    dry = dry_run(options.routine, config)
+    state = initial(options.routine, replace(config, estimate=dry.seconds))
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
     printer = Printer(clock, out, paced, cues=options.cues)
@@ -136,7 +137,7 @@ def build_session(
         ears=ears,
         log=log,
         paced=paced,
-        phrases=lambda: phrases(state),
+        phrases=lambda: dry.phrases,
         warn=later_warn,
         closers=[panel.close] if panel is not None else [],
         show_keys=panel is None,
@@ -163,12 +164,21 @@ def warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def phrases(state: State) -> Iterable[str]:
-    """Every phrase the session will say, from a silent dry run (to render them ahead)."""
+@dataclass(frozen=True)
+class DryRun:
+    """What a silent dry run of the session found: how long it lasts when nobody
+    interrupts it (the intro says it, the log's header keeps it) and every phrase it says
+    (rendered ahead of a real-time session)."""
+
+    seconds: float
+    phrases: list[str]
+
+
+def dry_run(routine: Routine, config: Config) -> DryRun:
     from voicecoach.runtime.simulation import Simulation
 
-    dry = Simulation(state.routine, state.config).finish()
-    return list(dict.fromkeys(dry.voice.said))
+    dry = Simulation(routine, config).finish()
+    return DryRun(dry.now, list(dict.fromkeys(dry.voice.said)))
 
 
 # ------------------------------------------------------------------------- ears

@@ -39,7 +39,7 @@ MAX_PARTS = 50  # parts of a sequence; directions of circles
 MAX_TEXT = 2000  # characters in one piece of text
 MAX_PLAN_STEPS = 1000  # sets x sides x parts over the whole routine (packaged: 60 at most)
 MAX_PLAN_REPS = 3000  # reps, holds and circles counted aloud in a session (packaged: 365)
-MAX_PLAN_HOURS = 24  # the whole session, by `plan.estimate_seconds`
+MAX_PLAN_HOURS = 24  # the whole session, by `plan.rough_seconds`
 
 
 class _Model(BaseModel):
@@ -510,7 +510,7 @@ class Routine(_Model):
             raise ValueError(
                 f"the routine counts {reps} reps in all; at most {MAX_PLAN_REPS} in one session"
             )
-        hours = plan.estimate_seconds(self) / 3600
+        hours = plan.rough_seconds(self) / 3600
         if hours > MAX_PLAN_HOURS:
             raise ValueError(
                 f"the routine takes about {hours:.0f} hours; "

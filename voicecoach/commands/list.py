@@ -161,8 +161,9 @@ def _from_cache(hit: object, name: str, path: Path) -> Summary | None:
 
 
 def _validate(name: str, path: Path) -> Summary:
-    from voicecoach import catalog, plan
+    from voicecoach import catalog
     from voicecoach.errors import RoutineInvalid, VoicecoachError
+    from voicecoach.runtime.simulation import estimate_minutes  # a dry run: what --fast takes
 
     try:
         routine = catalog.load(path)
@@ -175,7 +176,7 @@ def _validate(name: str, path: Path) -> Summary:
         path=str(path),
         title=routine.title,
         exercises=len(routine.exercises),
-        minutes=plan.estimate_minutes(routine),
+        minutes=estimate_minutes(routine),
         equipment=routine.equipment,
     )
 
@@ -200,17 +201,25 @@ def _file_key(path: Path) -> str:
     return hashlib.blake2b(str(path).encode() + b"\0" + data, digest_size=16).hexdigest()
 
 
+# what a summary depends on: the schema, the planner, and the dry run that times it
+CODE = (
+    *("routine.py", "plan.py", "catalog.py", "speech.py", "describe.py", "engine/*.py"),
+    *("runtime/simulation.py", "runtime/runner.py"),
+)
+
+
 def _code_key() -> str:
-    """The code a summary depends on: the schema, the planner and the package version."""
+    """The code a summary depends on (`CODE`) and the package version."""
     from voicecoach import __version__
 
     here = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(f"{CACHE_VERSION}:{__version__}".encode(), digest_size=16)
-    for name in ("routine.py", "plan.py", "catalog.py"):
-        try:
-            h.update((here / name).read_bytes())
-        except OSError:
-            h.update(name.encode())
+    for pattern in CODE:
+        for path in sorted(here.glob(pattern)) or [here / pattern]:
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(pattern.encode())
     return h.hexdigest()
 
 

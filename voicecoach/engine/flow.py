@@ -33,7 +33,8 @@ def enter_intro(tx: Tx, x: float) -> None:
     """The whole intro, or with `--from` one line."""
     s = tx.s
     q = start_step(s)
-    minutes = max(1, round(estimate_from(s, q) / 60))
+    estimate = s.config.estimate if s.config.estimate is not None else estimate_from(s, q)
+    minutes = max(1, round(estimate / 60))
     tx.s = replace(tx.s, phase="intro")
     resumed = s.config.start_step is not None
     if s.config.start_exercise and not resumed:

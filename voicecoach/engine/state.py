@@ -46,6 +46,7 @@ class Config:
     time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
     start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
     done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
+    estimate: float | None = None  # the session's length by a dry run (None: the plan's formula)
 
 
 class Action(Enum):

@@ -23,8 +23,9 @@ def step_seconds(s: State, st: Step) -> float:
 
 
 def estimate_from(s: State, q: int) -> float:
-    """The session length from the intro when starting at step `q`: plan.estimate_seconds
-    for a whole routine, with the current tempo."""
+    """A rough session length from the intro when starting at step `q` (the plan's formula,
+    `plan.rough_seconds`, with the current tempo): what the intro says when the session was
+    not given its dry run's length (`Config.estimate`)."""
     rest = s.steps[q:]
     exercises = {st.exercise for st in rest}
     body = sum(step_seconds(s, st) for st in rest)
