@@ -84,7 +84,7 @@ def build_session(
     state = initial(options.routine, replace(config, estimate=dry.seconds))
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
-    printer = Printer(clock, out, paced, cues=options.cues)
+    printer = Printer(clock, out, paced, cues=options.cues, records=prints)
     meter = LevelMeter(clock) if panel_wanted else None
     screen = _live_screen(clock, meter) if panel_wanted else None
     later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
@@ -98,7 +98,9 @@ def build_session(
             voice = make_voice(
                 options.voice,
                 timeline,
-                out=None if options.prints or screen is not None else printer.now,
+                # the plain transcript shows what a voice without sound says (a lost
+                # device); printed sessions and the panel show the words themselves
+                out=None if options.prints or screen is not None else printer,
                 clock=None if options.fast else clock,
                 warn=later_warn,
             )
@@ -122,7 +124,8 @@ def build_session(
             ears.source = MeteredSource(ears.source, meter)
         screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
         panel = Panel(screen, warn=warn)
-    summary = printer if prints else SummaryPrinter(out)  # the summary is printed at the end
+    # the summary is printed at the end (the printer prints it when it has not been said)
+    summary = printer if prints or screen is None else SummaryPrinter(out)
     outputs: list[SessionObserver] = [o for o in (log, summary, panel) if o]
     header = session_header(
         state,
