@@ -12,7 +12,16 @@ from dataclasses import replace
 from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Action, Item, State, estimate_speech, group, start_step, tempo
+from voicecoach.engine.state import (
+    COUNTDOWN_SECONDS,
+    Action,
+    Item,
+    State,
+    estimate_speech,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
 from voicecoach.plan import Step
@@ -23,7 +32,6 @@ COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
-COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1"
 OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5

@@ -28,6 +28,7 @@ PauseKind = Literal["pause", "confirm", "pain"]
 
 EPS = 1e-9
 MIN_TEMPO = 1.0  # seconds per rep: faster than this cannot be counted aloud
+COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1": the last part of the ready timeout
 
 
 def estimate_speech(text: str) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voicecoach import plan
 from voicecoach.engine import texts
-from voicecoach.engine.state import State, tempo
+from voicecoach.engine.state import COUNTDOWN_SECONDS, Action, State, tempo
 from voicecoach.plan import Step
 
 
@@ -15,6 +15,23 @@ def segment_left(s: State) -> float | None:
         return None
     ref = s.pause.at if s.pause is not None else s.now
     return s.seg_end - ref
+
+
+def start_left(s: State) -> float | None:
+    """Seconds until an exercise waiting for "ready" starts by itself (the ready timeout,
+    then "starting in 3, 2, 1"; frozen while paused); None when nothing waits for it."""
+    if s.phase != "ready":
+        return None
+    ref = s.pause.at if s.pause is not None else s.now
+    starts = []
+    for item in s.agenda:
+        if item.action is Action.AUTO_START:
+            starts.append(s.effective(item) + COUNTDOWN_SECONDS)
+        elif item.action is Action.COUNTDOWN:  # "starting in n": the work n seconds later
+            starts.append(s.effective(item) + item.n)
+        elif item.action is Action.GO:
+            starts.append(s.effective(item))
+    return min(starts) - ref if starts else None
 
 
 def step_seconds(s: State, st: Step) -> float:
