@@ -65,6 +65,16 @@ def test_list_shows_every_routine_with_its_size_time_and_equipment(user_dir, cap
     assert "wall" in equipment
 
 
+def test_piped_list_gives_each_routine_s_whole_title_on_one_plain_line(user_dir, capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    table = rows(out)
+    for entry in catalog.entries():
+        assert table[entry.name][1] == catalog.find(entry.name).title  # not cut with "…"
+    assert "…" not in out
+    assert len(out.splitlines()) == len(table) + 1  # no row wrapped
+
+
 def test_a_user_routine_is_listed_and_marked_as_yours(user_dir, capsys):
     write(user_dir / "mine.toml", USER_ROUTINE)
     code, out, _ = run(capsys, "list")

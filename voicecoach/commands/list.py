@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from voicecoach.catalog import Entry
 
 CACHE_VERSION = 1
-TITLE_WIDTH = 48
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,12 +76,13 @@ def broken_line(s: Summary, *, user: Path) -> str:
 
 
 def table(rows: list[Summary], *, user: Path) -> str:
-    """Aligned columns; the routines from the user's folder are marked."""
+    """Aligned columns of whole, plain lines (piped: nothing is cut, `grep` finds any
+    word of a title); the routines from the user's folder are marked."""
     head = ("NAME", "TITLE", "EXERCISES", "MINUTES", "EQUIPMENT")
     body = [
         (
             r.name + (" (yours)" if Path(r.path).parent == user else ""),
-            _clip(r.title, TITLE_WIDTH),
+            r.title,
             str(r.exercises),
             str(r.minutes),
             ", ".join(r.equipment) or "-",
@@ -123,10 +123,6 @@ def print_table(rows: list[Summary], *, user: Path, width: int | None = None) ->
             ", ".join(r.equipment) or "-",
         )
     Console(width=width, highlight=False).print(grid)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 # ----------------------------------------------------------------------------- summaries
