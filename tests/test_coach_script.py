@@ -1,7 +1,8 @@
 """What the coach says in a whole session of each seed routine, read from the routine file
 and the `--fast --text --log` run's log (issue 11): every setup and cue line said during its
-exercise, every caution before its first work, nothing said twice in a row, each set
-announced once, holds mostly quiet, the article's length, and a summary at every end."""
+exercise, what to do afterwards in the rest after it, every caution before its first work,
+nothing said twice in a row, each set announced once, holds mostly quiet, the article's
+length, and a summary at every end."""
 
 from __future__ import annotations
 
@@ -85,6 +86,30 @@ def test_every_setup_and_cue_line_is_said_during_its_exercise(
         heard = " ".join(said_during(logs[name], ex.id))
         missing = [line for line in (*ex.setup, *ex.cues) if texts.sentence(line) not in heard]
         assert not missing, f"{ex.id}: never said {missing}"
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_what_to_do_after_an_exercise_is_said_in_the_rest_after_its_last_set(
+    name: str, logs: dict[str, Log]
+) -> None:
+    log = logs[name]
+    for ex in routine(name).exercises:
+        if not ex.afterwards:
+            continue
+        worked = [r["t"] for r in states(log) if r["exercise"] == ex.id and r["phase"] in WORK]
+        rest = next(r for r in states(log) if r["t"] >= worked[-1] and r["phase"] == "rest")
+        assert rest["exercise"] == ex.id  # the rest after its last set
+        end = next((r["t"] for r in states(log) if r["t"] > rest["t"]), log[-1]["t"])
+        during = " ".join(r["text"] for r in says(log) if rest["t"] <= r["t"] < end)
+        for line in ex.afterwards:
+            assert texts.sentence(line) in during, f"{ex.id}: {line!r} not said after it"
+
+
+def test_the_toe_curls_end_with_the_articles_rest_and_toe_wiggle() -> None:
+    # "Next, rest and wiggle your toes to promote blood flow" (back-hip-knee's article)
+    toe_curls = next(e for e in routine("back-hip-knee").exercises if e.id == "toe-curls")
+    assert toe_curls.afterwards == ["Wiggle your toes to promote blood flow."]
+    assert toe_curls.rest_after is not None
 
 
 @pytest.mark.parametrize("name", SEEDS)

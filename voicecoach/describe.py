@@ -371,6 +371,7 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
     for side, words in ex.side_setup.items():
         lines += _bullets(f"On the {SIDE_WORDS[side].removesuffix(' side')} side", words, pad)
     lines += _bullets("Cues", ex.cues, pad)
+    lines += _bullets("Afterwards", ex.afterwards, pad)
     alts = [
         f"{a.text} ({work_text(a.work, detail=True)})" if a.work is not None else a.text
         for a in ex.alternatives

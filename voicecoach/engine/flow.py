@@ -362,13 +362,16 @@ def _enter_rest(tx: Tx, x: float) -> None:
 
 
 def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
+    # the rest after an exercise: what the article says to do then ("wiggle your toes")
+    after = s.routine.exercises[st.exercise].afterwards if st.rest_reason == "exercise" else []
     if nxt is None:
-        return texts.rest(st.rest_after, st.rest_reason, [], None)
+        return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), *after)
     if needs_setup(s, q):
         following = texts.next_exercise(s.routine.exercises[nxt.exercise])
         if st.rest_reason == "switch":  # into a superset's other exercise, set up first
             return following
-        return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), following)
+        rest = texts.rest(st.rest_after, st.rest_reason, [], None)
+        return texts.join(rest, *after, following)
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
     announcement = texts.announce(nxt, st, ex, switch)
