@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from tests.e2e_helpers import command_clip
-from voicecoach.cli import main
+from voicecoach.cli import build_parser, main
 from voicecoach.commands import check
-from voicecoach.errors import AudioError
+from voicecoach.errors import AudioError, CheckFailed, ExitCode
 from voicecoach.intents import Intent
 from voicecoach.ports import Detection
 from voicecoach.voice import devices
@@ -187,21 +187,25 @@ def test_a_real_vosk_model_is_loaded_and_reported(no_models):
 # -- the whole screen ----------------------------------------------------------------------------
 
 
-def test_without_sound_devices_check_explains_each_fix_and_fails(no_models, monkeypatch, capsys):
-    monkeypatch.setattr(devices, "list_devices", lambda: [])
+def check_args(*argv: str):
+    return build_parser().parse_args(["check", *argv])
 
-    class NoMic:
-        def __init__(self, **_):
-            raise AudioError("no microphone found", "connect a microphone")
 
-    monkeypatch.setattr("voicecoach.ears.sources.MicSource", NoMic)
-    code = main(["check"])
-    out = capsys.readouterr().out
-    assert code == 5
-    assert "FAIL  no audio output device found" in out
-    assert "FAIL  no microphone found" in out
-    assert out.count("fix:") >= 2
-    assert "2 problems found" in out
+def no_microphone(**_):
+    raise AudioError("no microphone found", "connect a microphone")
+
+
+def test_without_sound_devices_check_explains_each_fix_and_fails(no_models):
+    out = io.StringIO()
+    bare = check.Hardware(devices=lambda: [], say=FakeSpeaker(), microphone=no_microphone)
+    with pytest.raises(CheckFailed) as failed:
+        check.check_machine(check_args(), out, bare)
+    assert failed.value.exit_code == ExitCode.AUDIO  # what `voicecoach check` exits with: 5
+    text = out.getvalue()
+    assert "FAIL  no audio output device found" in text
+    assert "FAIL  no microphone found" in text
+    assert text.count("fix:") >= 2
+    assert "2 problems found" in text
 
 
 class FakeSpeaker:
@@ -215,24 +219,21 @@ class FakeSpeaker:
         return 2.5
 
 
-def test_check_passes_when_everything_needed_is_there(no_models, monkeypatch, capsys):
-    monkeypatch.setattr(
-        devices,
-        "list_devices",
-        lambda: [devices.Device(0, "Speaker", 0, 2, 48000.0, False, True)],
-    )
+def test_check_passes_when_everything_needed_is_there(no_models):
     speaker = FakeSpeaker()
-    monkeypatch.setattr(check, "play_sentence", speaker)
-    monkeypatch.setattr(
-        "voicecoach.ears.sources.MicSource", lambda **_: FakeMic(tone_chunks(3000, 10))
+    machine = check.Hardware(
+        devices=lambda: [devices.Device(0, "Speaker", 0, 2, 48000.0, False, True)],
+        say=speaker,
+        microphone=lambda **_: FakeMic(tone_chunks(3000, 10)),
     )
-    assert main(["check", "--seconds", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "Everything needed is usable." in out
+    out = io.StringIO()
+    assert check.check_machine(check_args("--seconds", "1"), out, machine) == 0
+    text = out.getvalue()
+    assert "Everything needed is usable." in text
     assert speaker.said == [(check.TEST_SENTENCE, 0)]
-    assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in out
-    assert "warn  no command heard in 1 s" in out  # a tone is not a command
-    assert "\nmicrophone\n  ...   listening 1 s" in out  # the meter sits under its heading
+    assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in text
+    assert "warn  no command heard in 1 s" in text  # a tone is not a command
+    assert "\nmicrophone\n  ...   listening 1 s" in text  # the meter sits under its heading
 
 
 # -- listening -------------------------------------------------------------------------------------

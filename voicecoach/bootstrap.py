@@ -47,6 +47,7 @@ def build_session(
     *,
     voice: Voice | None = None,
     ears: Ears | None = None,
+    load_ears: EarsLoader | None = None,
     clock: Clock | None = None,
     out: Callable[[str], None] | None = None,
     observers: Sequence[SessionObserver] = (),
@@ -54,7 +55,8 @@ def build_session(
     """A session ready to run. What is not handed in is made from `options`: the clock
     (virtual with `fast`), the ears (none with `fast` and no listen file), the voice, the
     `--log` writer and, when the session prints, the printer (on `out`, default stdout).
-    `observers` see the session after the log and the printer do.
+    `observers` see the session after the log and the printer do. `load_ears` loads the
+    ears when none are handed in (default `make_ears`; a test hands in one that fails).
 
     Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
     from voicecoach.engine import Config, initial
@@ -67,11 +69,6 @@ def build_session(
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
-    # the log first: a signal from here on still gets its end record
-    log = LogWriter(options.log, warn) if options.log else None
-    panel_wanted = out is None and shows_panel(options)
-    out = out or stdout_lines()
-    clock = clock or (VirtualClock() if options.fast else RealClock())
     config = Config(
         ready_timeout=options.ready_timeout,
         start_exercise=options.start_exercise,
@@ -80,8 +77,13 @@ def build_session(
         start_step=options.start_step,
         done_before=options.done_before,
     )
-    dry = dry_run(options.routine, config)
+    dry = dry_run(options.routine, config)  # before the log: nothing to end if it is cut
     state = initial(options.routine, replace(config, estimate=dry.seconds))
+    # the log first: a signal from here on still gets its end record
+    log = LogWriter(options.log, warn) if options.log else None
+    panel_wanted = out is None and shows_panel(options)
+    out = out or stdout_lines()
+    clock = clock or (VirtualClock() if options.fast else RealClock())
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
     printer = Printer(clock, out, paced, cues=options.cues, records=prints)
@@ -93,7 +95,7 @@ def build_session(
         # the ears first: loading a speech model holds the GIL for a while, which would
         # starve an output stream that is already open
         if ears is None:
-            ears = make_ears(options, timeline, clock)
+            ears = (load_ears or make_ears)(options, timeline, clock)
         if voice is None:
             voice = make_voice(
                 options.voice,
@@ -145,6 +147,9 @@ def build_session(
         closers=[panel.close] if panel is not None else [],
         show_keys=panel is None,
     )
+
+
+EarsLoader = Callable[["SessionOptions", "EchoReference", "Clock"], "Ears | None"]
 
 
 def shows_panel(options: SessionOptions) -> bool:

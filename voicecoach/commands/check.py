@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ports import Detection, Recognizer
+    from voicecoach.voice.devices import Device
 
 MIC_RATE = 16_000  # = voicecoach.ports.MIC_RATE (not imported: `register` stays cheap)
 
@@ -52,15 +53,27 @@ TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 
 
 def run(args: argparse.Namespace) -> int:
-    out = sys.stdout
+    return check_machine(args, sys.stdout, Hardware())
+
+
+def check_machine(args: argparse.Namespace, out: TextIO, hardware: Hardware) -> int:
+    """The whole check on `hardware` (this machine's, or fakes): 0 when everything needed
+    is usable, else CheckFailed (`cli.main` turns it into the exit code)."""
     report = Report(out)
     out.write("voicecoach check\n")
-    report.section("speech out", check_speech_out(args.device, say=play_sentence))
+    speech = check_speech_out(args.device, say=hardware.say, devices=hardware.devices)
+    report.section("speech out", speech)
     report.section("speech recognition", check_recognizer(args.model))
     recognizer = _listening_recognizer(args.model)
     report.section(
         "microphone",
-        lambda: check_microphone(args.input_device, args.seconds, out, recognizer=recognizer),
+        lambda: check_microphone(
+            args.input_device,
+            args.seconds,
+            out,
+            make_source=hardware.microphone,
+            recognizer=recognizer,
+        ),
     )
     return report.finish()
 
@@ -120,17 +133,21 @@ class Report:
 Say = Callable[[str, int], float]  # (text, output device index) -> seconds played
 
 
-def check_speech_out(device: str | None = None, say: Say | None = None) -> list[Finding]:
-    """The speech synthesizer and an output device; with `say`, the test sentence is
-    spoken on that device (a failure to play it is a warning: the session would fall
-    back to text)."""
+def check_speech_out(
+    device: str | None = None,
+    say: Say | None = None,
+    devices: Callable[[], list[Device]] | None = None,
+) -> list[Finding]:
+    """The speech synthesizer and an output device (among `devices()`, default the
+    machine's); with `say`, the test sentence is spoken on that device (a failure to play
+    it is a warning: the session would fall back to text)."""
     findings = [_check_synth()]
     from voicecoach.errors import AudioError, VoicecoachError
 
     try:
         from voicecoach.voice.devices import find_output
 
-        out = find_output(device)
+        out = find_output(device, devices() if devices is not None else None)
         findings.append(Finding(OK, f"output device: {out.index}: {out.name}"))
     except AudioError as exc:
         findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO))
@@ -215,6 +232,28 @@ class Microphone(Protocol):
     def close(self) -> None: ...
 
 
+def _list_devices() -> list[Device]:
+    from voicecoach.voice.devices import list_devices
+
+    return list_devices()
+
+
+def _microphone(device: str | None, stall_timeout: float) -> Microphone:
+    from voicecoach.ears.sources import MicSource
+
+    return MicSource(device=device, stall_timeout=stall_timeout)
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What `check` talks to, the one place it is chosen: this machine's sound devices
+    (the defaults), or fakes in tests."""
+
+    devices: Callable[[], list[Device]] = _list_devices  # every device PortAudio sees
+    say: Say = play_sentence  # speaks the test sentence on an output device
+    microphone: Callable[..., Microphone] = _microphone  # opens an input (device=, ...)
+
+
 def check_microphone(
     device: str | None,
     seconds: float,
@@ -226,10 +265,7 @@ def check_microphone(
     `recognizer`, also print every command it heard meanwhile (words, intent, level)."""
     from voicecoach.errors import AudioError
 
-    if make_source is None:
-        from voicecoach.ears.sources import MicSource
-
-        make_source = MicSource
+    make_source = make_source or _microphone
     try:
         source = make_source(device=device, stall_timeout=2.0)
     except AudioError as exc:
