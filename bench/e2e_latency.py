@@ -115,13 +115,17 @@ def report(results: dict[str, list[e2e.Run]], load: int) -> dict[str, object]:
 
 
 def verdicts(entry: dict[str, object]) -> dict[str, str]:
-    """Per target: "met" when every run had the figure and its max is within the limit."""
+    """Per target: "met" when the max over the runs measured is within the limit, with how
+    many runs could not be measured (a cut not found in the recording)."""
     out = {}
     for figure, limit in TARGETS.items():
         got = entry[figure]
         assert isinstance(got, dict)
-        ok = not got["missing"] and got["max_ms"] is not None and got["max_ms"] < limit * 1000
-        out[figure] = f"{'met' if ok else 'MISSED'} (< {limit * 1000:.0f} ms, max {got['max_ms']})"
+        worst = got["max_ms"]
+        ok = worst is not None and worst < limit * 1000
+        text = f"{'met' if ok else 'MISSED'} (< {limit * 1000:.0f} ms, max {worst}"
+        text += f"; {got['missing']} of {got['runs'] + got['missing']} runs not measured)"
+        out[figure] = text if got["missing"] else text.split(";")[0] + ")"
     return out
 
 
