@@ -90,7 +90,7 @@ def build_session(
     clock = clock or (VirtualClock() if options.fast else RealClock())
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
-    printer = Printer(clock, out, paced, cues=options.cues, records=prints)
+    printer = Printer(out, paced, cues=options.cues, records=prints)
     meter = LevelMeter(clock) if panel_wanted else None
     screen = _live_screen(clock, meter) if panel_wanted else None
     later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
