@@ -230,6 +230,15 @@ class Running:
         return sorted(str(p.relative_to(self.folder)) for p in found)
 
 
+def maps_library(pid: int, name: str) -> bool:
+    """Has process `pid` loaded a shared library whose file name contains `name`?"""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return any(name in line for line in maps)
+    except OSError:
+        return False
+
+
 def run_with_signal(
     folder: Path,
     args: Sequence[str],
@@ -238,12 +247,22 @@ def run_with_signal(
     env: dict[str, str] | None = None,
     timeout: float = 20.0,
     after_start: bool = False,
+    after_library: str | None = None,
 ) -> SignalRun:
     """`voicecoach start ARGS` (see `Running`), `signum` sent `moment` s after its handlers
-    are ready (`after_start`: after the session has started, its log header written)."""
+    are ready (`after_start`: after the session has started, its log header written;
+    `after_library`: after it has loaded that shared library, e.g. "libportaudio": the
+    signal then lands while the library starts)."""
     run = SignalRun(signum, moment)
     coach = Running(folder, args, env)
     run.ready = coach.wait_ready()
+    if after_library is not None:
+        deadline = time.monotonic() + 60.0
+        while not maps_library(coach.process.pid, after_library):
+            if time.monotonic() > deadline or coach.process.poll() is not None:
+                run.notes.append(f"{after_library} was not loaded within 60 s")
+                break
+            time.sleep(0.0005)
     if after_start:
         deadline = time.monotonic() + 60.0
         while not coach.records() and coach.process.poll() is None:

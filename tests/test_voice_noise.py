@@ -1,9 +1,14 @@
-"""PortAudio's own error lines never reach the user's terminal during a live session."""
+"""PortAudio's and alsa-lib's own error lines never reach the user's terminal during a
+live session, nor while PortAudio starts."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import subprocess
 import sys
+
+import pytest
 
 from voicecoach.voice.noise import QuietStderr, is_noise
 
@@ -38,3 +43,35 @@ def test_what_counts_as_noise():
     assert is_noise(PORTAUDIO)
     assert not is_noise(b"voicecoach: voice commands stopped\n")
     assert not is_noise(b"Traceback (most recent call last):\n")
+
+
+def test_alsa_lib_s_own_messages_are_dropped_by_the_filter(capfd):
+    try:
+        alsa = ctypes.CDLL("libasound.so.2")
+    except OSError:
+        pytest.skip("no alsa-lib on this machine")
+    handle = ctypes.c_void_p()
+    with QuietStderr() as quiet:  # alsa-lib reports it on descriptor 2 by itself
+        assert alsa.snd_pcm_open(ctypes.byref(handle), b"voicecoach-no-such-device", 0, 0) < 0
+    assert "ALSA lib" not in capfd.readouterr().err
+    assert quiet.dropped == 1
+
+
+LOAD_PORTAUDIO = """
+import os
+from voicecoach.voice import devices
+before = os.fstat(2)
+devices.sounddevice()
+devices.refresh()
+after = os.fstat(2)
+print((before.st_dev, before.st_ino) == (after.st_dev, after.st_ino))
+"""
+
+
+def test_starting_portaudio_prints_nothing_and_gives_stderr_back():
+    # PortAudio probes every ALSA device as it starts, and alsa-lib reports every failed
+    # probe; on a machine without a sound card, a dozen lines
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_PORTAUDIO], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")

@@ -51,16 +51,19 @@ TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 
 
 def run(args: argparse.Namespace) -> int:
+    from voicecoach.voice.noise import QuietStderr
+
     out = sys.stdout
     report = Report(out)
     out.write("voicecoach check\n")
-    report.section("speech out", check_speech_out(args.device, say=play_sentence))
-    report.section("speech recognition", check_recognizer(args.model))
-    recognizer = _listening_recognizer(args.model)
-    report.section(
-        "microphone",
-        lambda: check_microphone(args.input_device, args.seconds, out, recognizer=recognizer),
-    )
+    with QuietStderr():  # PortAudio's and alsa-lib's own lines stay off the terminal
+        report.section("speech out", check_speech_out(args.device, say=play_sentence))
+        report.section("speech recognition", check_recognizer(args.model))
+        recognizer = _listening_recognizer(args.model)
+        report.section(
+            "microphone",
+            lambda: check_microphone(args.input_device, args.seconds, out, recognizer=recognizer),
+        )
     return report.finish()
 
 

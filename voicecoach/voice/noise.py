@@ -7,7 +7,13 @@ When a sound device disappears mid-session, PortAudio's ALSA host API prints lin
 redirected). voicecoach already says what happened in plain words, so for a live session
 `QuietStderr` puts a pipe in place of descriptor 2 and a thread copies every line to the
 real stderr except PortAudio's and alsa-lib's own, which are counted and sent to the debug
-log.
+log. alsa-lib's lines come from the audio threads (an underrun: "ALSA lib
+pcm.c:8570:(snd_pcm_recover) underrun occurred") and from opening a stream; they are
+filtered here rather than through alsa-lib's error-handler hook, which would call Python
+code from C in the main thread, where a signal's exception cannot be raised.
+
+A command that uses the sound devices in real time holds one `QuietStderr` from before it
+opens them until after it closes them (`start` without `--fast`, `check`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import os
 import sys
 import threading
 from types import TracebackType
+
+from voicecoach.signals import SIGNALS
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +48,19 @@ class QuietStderr:
 
     def __enter__(self) -> QuietStderr:
         try:
+            with SIGNALS.deferred():  # never a pipe in place of stderr that nobody reads
+                self._start()
+        except KeyboardInterrupt:  # a signal came meanwhile: undo, then end like Ctrl-C
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
+        try:
             saved = os.dup(self._fd)
             read, write = os.pipe()
         except OSError:
-            return self  # no stderr to filter: leave it alone
+            return  # no stderr to filter: leave it alone
         _flush()
         os.dup2(write, self._fd)
         os.close(write)
@@ -52,7 +69,6 @@ class QuietStderr:
             target=self._copy, args=(read, saved), name="voicecoach-stderr", daemon=True
         )
         self._reader.start()
-        return self
 
     def __exit__(
         self,
@@ -62,12 +78,13 @@ class QuietStderr:
     ) -> None:
         if self._saved is None:
             return
-        _flush()
-        os.dup2(self._saved, self._fd)  # the pipe's last writer is gone: the reader ends
-        if self._reader is not None:
-            self._reader.join(timeout=2.0)
-        os.close(self._saved)
-        self._saved = None
+        with SIGNALS.deferred():  # the message a signal ends with must reach the terminal
+            _flush()
+            os.dup2(self._saved, self._fd)  # the pipe's last writer is gone: the reader ends
+            if self._reader is not None:
+                self._reader.join(timeout=2.0)
+            os.close(self._saved)
+            self._saved = None
 
     def _copy(self, read: int, out: int) -> None:
         pending = b""
