@@ -1,9 +1,11 @@
 """Signal harness: `voicecoach start` as a real process on a pseudo-terminal (its keyboard
 and its screen), a signal sent at a chosen moment, and everything it left behind.
 
-`moment` is counted from the instant the process has installed its handlers (seen in
-/proc/PID/status: SIGHUP caught). Before that, Python itself is starting up (its `site`
-imports), and the signal is Python's, not the program's: see `handlers_ready`.
+`moment` is counted from the instant the process has installed its first handlers (seen in
+/proc/PID/status: SIGHUP caught), the first lines of `voicecoach/__main__.py`: from there
+on, while the program is still importing, a signal is the program's. Before that, Python
+itself is starting up (its `site` imports), and the signal is Python's: see
+`handlers_ready`, and bench/signals.py for how long that window is.
 
 Each run returns its figures and leftovers without judging them; tests/test_signals.py
 and the device tests assert on them. So: no pytest in here.
@@ -102,7 +104,8 @@ def _reason(signum: int) -> str:
 
 
 def handlers_ready(pid: int) -> bool:
-    """Has process `pid` installed voicecoach's handlers (SIGHUP caught)?"""
+    """Has process `pid` installed voicecoach's handlers (SIGHUP caught)? The first ones
+    (`voicecoach/__main__.py`) or those of a session (`voicecoach.signals`)."""
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -76,6 +78,26 @@ def test_ctrl_c_while_portaudio_starts_ends_the_session_with_130_and_a_complete_
     ]
     assert [run.notes for run in runs] == [[], [], []]
     assert [p for run in runs for p in run.problems()] == []
+
+
+CONSOLE_SCRIPT = """
+import os, signal, sys, time
+from voicecoach.__main__ import main  # what the console script does first
+os.kill(os.getpid(), signal.{name})  # before main() runs
+time.sleep(5)
+main()
+"""
+
+
+@pytest.mark.parametrize("signum", SIGNALS_SENT, ids=lambda s: signal.Signals(s).name)
+def test_a_signal_before_the_program_runs_but_after_python_started_it_exits_quietly(signum):
+    done = subprocess.run(
+        [sys.executable, "-c", CONSOLE_SCRIPT.format(name=signal.Signals(signum).name)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (128 + signum, "")
 
 
 def seed() -> int:
