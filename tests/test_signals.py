@@ -1,6 +1,8 @@
 """SIGTERM and SIGHUP end a session exactly like Ctrl-C (SIGINT), whenever they come: the
-log ends with an `end` giving the reason, the exit code is 128 + the signal, nothing more
-is said after 0.1 s, the terminal is restored and no temporary file is left behind.
+log ends with an `end` giving the reason, the exit code is 128 + the signal, the coach
+falls silent (nothing printed later than `signal_runs.SILENT_WITHIN`; the 0.1 s target is
+measured by bench/signals.py), the terminal is restored and no temporary file is left
+behind.
 
 The random moments change from run to run; a failure names its seed: rerun it with
 VOICECOACH_SIGNAL_SEED=<seed>."""

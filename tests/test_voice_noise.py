@@ -75,3 +75,29 @@ def test_starting_portaudio_prints_nothing_and_gives_stderr_back():
         [sys.executable, "-c", LOAD_PORTAUDIO], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
+
+
+def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_before(capfd):
+    # the ears' worker process inherits descriptor 2 and lives until it is stopped
+    child = None
+    try:
+        with QuietStderr():
+            child = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys, time; print('child here', file=sys.stderr, "
+                    "flush=True); time.sleep(60)",
+                ]
+            )
+            while "child here" not in capfd.readouterr().err:
+                assert child.poll() is None
+            os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\n")
+            print("voicecoach: interrupted", file=sys.stderr)
+        ended = child.poll() is None  # the block ended while the child still held the pipe
+    finally:
+        if child is not None:
+            child.kill()
+            child.wait()
+    assert ended
+    assert capfd.readouterr().err == "voicecoach: interrupted\n"
