@@ -6,14 +6,17 @@ process on a private PulseAudio (tests/pulse.py), its speaker's monitor recorded
 Per run, three sessions of `behind-knee` (tests/e2e_helpers.py has the scenarios):
 1. `--engine keys`, Ctrl-C 1 s into the first phrase: process start -> first sound
    (target < 1.5 s), Ctrl-C -> silence (target < 0.1 s), Ctrl-C -> process gone.
-2. default ears (PocketSphinx unless a Vosk English model is found), the space key 1 s
-   into the first phrase: process start -> first sound (the ears load first), key -> the
-   coach's words cut (target < 0.1 s), cut -> "Paused" starts.
+2. default ears (`--engine auto`: Vosk with an English model, else Whisper in its worker,
+   else PocketSphinx), the space key 1 s into the first phrase: process start -> first
+   sound (target < 1.5 s), key -> the coach's words cut (target < 0.1 s), cut -> "Paused".
 3. `--engine pocketsphinx`, TEXT ("pause") by espeak-ng played into the microphone 1 s into
    the first phrase: end of the command's sound -> the coach's words cut (aim 0.5 s; the
    recognizer's own target is 0.35 s p95), and how often it was not heard.
-`--load K` runs K busy processes meanwhile (a loaded CI machine). Prints median/max and
-writes bench/out/e2e_latency.json. A run that fails is counted, never retried.
+`--load K` runs K busy processes meanwhile (a loaded CI machine). Prints median/max, and
+for the hard targets (`TARGETS`: first sound < 1.5 s, an interrupt cuts the voice
+< 100 ms) whether every run met them; writes bench/out/e2e_latency.json. A run that fails
+is counted, never retried. These targets are measured here, not in the device tests
+(tests/test_e2e_device.py keeps only bounds that a loaded machine does not break).
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ import e2e_helpers as e2e  # noqa: E402 - the device tests' harness
 import pulse as harness  # noqa: E402
 
 BUSY = "while True: pass"
+
+# the product's speed targets (issue 4): figure -> limit in seconds, every run
+TARGETS = {"first_sound": 1.5, "cut": 0.1}
 
 
 def summary(values: list[float | None]) -> dict[str, float | int | None]:
@@ -98,11 +104,28 @@ def report(results: dict[str, list[e2e.Run]], load: int) -> dict[str, object]:
             entry["cut_to_reply"] = summary([r.gap for r in runs])
         else:
             entry["exit"] = summary([r.exit for r in runs])
+        if name != "voice_pause":  # a spoken command has an aim (0.5 s), not these targets
+            entry["targets"] = verdicts(entry)
         entry["alsa_lines_on_stderr"] = sum(r.stderr.count("ALSA lib") for r in runs)
         entry["void_runs"] = sum(not r.talking for r in runs)
         if name == "voice_pause":
             entry["not_heard"] = sum(not r.heard for r in runs)
         out[name] = entry
+    return out
+
+
+def verdicts(entry: dict[str, object]) -> dict[str, str]:
+    """Per target: "met" when the max over the runs measured is within the limit, with how
+    many runs could not be measured (a cut not found in the recording)."""
+    out = {}
+    for figure, limit in TARGETS.items():
+        got = entry[figure]
+        assert isinstance(got, dict)
+        worst = got["max_ms"]
+        ok = worst is not None and worst < limit * 1000
+        text = f"{'met' if ok else 'MISSED'} (< {limit * 1000:.0f} ms, max {worst}"
+        text += f"; {got['missing']} of {got['runs'] + got['missing']} runs not measured)"
+        out[figure] = text if got["missing"] else text.split(";")[0] + ")"
     return out
 
 

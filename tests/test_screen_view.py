@@ -8,6 +8,7 @@ import pytest
 from factories import routine_from
 from rich.console import Console
 
+from voicecoach.engine import Config
 from voicecoach.intents import Intent
 from voicecoach.runtime.simulation import Simulation
 from voicecoach.screen import digits
@@ -81,6 +82,25 @@ def test_waiting_for_ready_and_the_stop_question_have_banners():
     assert view(sim.state, sim.now).banner == "ready"
     sim.hear(Intent.STOP)
     assert view(sim.state, sim.now).banner == "confirm"
+
+
+def test_waiting_for_ready_counts_down_to_when_the_exercise_starts_by_itself():
+    sim = Simulation(ROUTINE, Config(ready_timeout=15)).until_phase("ready")
+    waiting = view(sim.state, sim.now)
+    assert isinstance(waiting.count, Countdown)
+    assert view(sim.state, sim.now + 1.0).count == Countdown(waiting.count.seconds - 1)
+    assert "until it starts by itself" in screen_text(waiting)
+    since = sim.now
+    sim.until_phase("work")  # nobody said ready: the timeout and "starting in 3, 2, 1"
+    assert waiting.count.seconds - 1 < sim.now - since <= waiting.count.seconds
+
+
+def test_a_pause_while_waiting_for_ready_freezes_the_countdown_to_the_start():
+    sim = Simulation(ROUTINE).until_phase("ready")
+    sim.until(sim.now + 2.0).hear(Intent.PAUSE)
+    frozen = view(sim.state, sim.now + 1).count
+    assert isinstance(frozen, Countdown)
+    assert view(sim.state, sim.now + 30).count == frozen
 
 
 def test_progress_grows_and_time_left_shrinks_over_the_session():

@@ -1,5 +1,6 @@
 """One model of how long the coach's sounds last: `--fast` logs what espeak-ng really
-takes, cues last as long as their sounds, and `show`'s estimate is what `--fast` runs."""
+takes, cues last as long as their sounds, and every estimate users are told (`show`,
+`list`, the intro, `--minutes`) is what `--fast` runs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 from voicecoach import catalog
 from voicecoach.cli import main
-from voicecoach.runtime.simulation import estimate_seconds
+from voicecoach.plan import FIT_SLACK
+from voicecoach.runtime.simulation import estimate_seconds, fit
 from voicecoach.speech import CUES, cue_seconds, speech_seconds
 from voicecoach.voice.cues import tone
 
@@ -74,3 +76,33 @@ def test_show_s_estimate_is_what_a_fast_run_takes(
     minutes = re.search(r"about (\d+) minute", capsys.readouterr().out)
     assert minutes is not None
     assert int(minutes.group(1)) == max(1, round(estimate_seconds(routine) / 60))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_list_the_intro_and_the_log_say_how_long_a_fast_run_takes(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "x.jsonl"
+    assert main(["start", name, "--fast", "--text", "--log", str(log)]) == 0
+    records = read_log(log)
+    ended = records[-1]["t"]
+    assert records[0]["estimate_seconds"] == pytest.approx(ended, rel=0.03)
+    intro = re.search(r"This takes about (\d+) minute", capsys.readouterr().out)
+    assert intro is not None
+    assert int(intro.group(1)) == pytest.approx(ended / 60, abs=0.5 + 0.03 * ended / 60)
+
+    assert main(["list", "--no-cache"]) == 0
+    row = next(r for r in capsys.readouterr().out.splitlines() if r.split()[0] == name)
+    exercises, minutes = re.findall(r"\s{2,}(\d+)(?=\s{2,})", row)[-2:]
+    assert int(exercises) == len(catalog.find(name).exercises)
+    assert int(minutes) == pytest.approx(ended / 60, abs=0.5 + 0.03 * ended / 60)
+
+
+def test_minutes_fits_a_session_that_lasts_what_the_fit_says(tmp_path: Path) -> None:
+    log = tmp_path / "x.jsonl"
+    asked = ["--minutes", "25"]  # knee-strength's ranges allow 23-27 minutes
+    assert main(["start", "knee-strength", "--fast", *asked, "--log", str(log)]) == 0
+    ended = read_log(log)[-1]["t"]
+    fitted = fit(catalog.find("knee-strength"), 25)
+    assert fitted.seconds == pytest.approx(ended, rel=0.03)
+    assert ended == pytest.approx(25 * 60, abs=FIT_SLACK + 0.03 * ended)

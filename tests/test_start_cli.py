@@ -39,7 +39,7 @@ def test_start_fast_text_runs_the_whole_routine_and_logs_every_exercise_and_side
             assert (i, side) in worked, f"no state record for {ex.id} {side}"
     end = records[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", True, "completed")
-    assert end["t"] == pytest.approx(plan.estimate_seconds(routine), rel=0.3)
+    assert end["t"] == pytest.approx(plan.rough_seconds(routine), rel=0.3)
     says = [r["t"] for r in records if r["type"] in ("say", "cue")]
     assert all(a <= b for a, b in itertools.pairwise(says))  # one voice, one sound at a time
     out = capsys.readouterr().out
@@ -113,19 +113,15 @@ def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> 
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
 
 
-def test_ctrl_c_while_the_ears_load_still_ends_the_log(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import voicecoach.bootstrap as bootstrap
-
+def test_ctrl_c_while_the_ears_load_still_ends_the_log(tmp_path: Path) -> None:
     def interrupted_while_loading(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bootstrap, "make_ears", interrupted_while_loading)
     log = tmp_path / "x.jsonl"
-    code = main(["start", "behind-knee", "--fast", "--text", "--log", str(log)])
+    args = build_parser().parse_args(["start", "behind-knee", "--fast", "--log", str(log)])
+    with pytest.raises(KeyboardInterrupt):  # cli.main turns it into ExitCode.INTERRUPTED
+        build_session(session_options(args), load_ears=interrupted_while_loading)
 
-    assert code == ExitCode.INTERRUPTED
     end = read_log(log)[-1]
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
 

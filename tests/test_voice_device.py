@@ -4,6 +4,7 @@ recorded back from the speaker's monitor. Fixtures: tests/pulse.py."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from voicecoach.cli import main
 from voicecoach.errors import AudioError
 from voicecoach.options import VoiceOptions
+from voicecoach.runtime.printer import Printer
 from voicecoach.voice import make_voice
 from voicecoach.voice.realtime import RealtimeVoice
 from voicecoach.voice.timeline import Timeline
@@ -42,9 +44,15 @@ def loud_windows(samples: np.ndarray) -> np.ndarray:
     return np.flatnonzero(peaks > LOUD) * WINDOW
 
 
-def live_voice(lines: list[str], timeline: Timeline, clock: PerfClock | None = None):
-    """The voice `start` would make on this machine: it must be the real-time one."""
-    voice = make_voice(VoiceOptions(), timeline, lines.append, clock=clock, warn=lines.append)
+def live_voice(
+    lines: list[str],
+    timeline: Timeline,
+    clock: PerfClock | None = None,
+    transcript: Printer | None = None,
+):
+    """The voice `start` would make on this machine: it must be the real-time one; if it
+    falls back to text, its words go to `transcript` (the session's plain transcript)."""
+    voice = make_voice(VoiceOptions(), timeline, transcript, clock=clock, warn=lines.append)
     assert isinstance(voice.active, RealtimeVoice), lines
     return voice
 
@@ -100,7 +108,8 @@ def test_losing_the_sound_server_mid_session_switches_to_text_and_loses_no_words
     try:
         with harness.exported(server):
             lines: list[str] = []
-            voice = live_voice(lines, Timeline())
+            transcript = Printer(PerfClock(), lines.append, cues=True, records=False)
+            voice = live_voice(lines, Timeline(), transcript=transcript)
             voice.say(LONG, 0.0)
             voice.say("Then switch sides.", 0.0)
             time.sleep(0.6)
@@ -108,13 +117,20 @@ def test_losing_the_sound_server_mid_session_switches_to_text_and_loses_no_words
             time.sleep(0.3)
             voice.say("Rest.", 0.0)
             voice.cue("tick", 0.0)
+            transcript.flush()  # what the session's next step would show
             voice.close()
     finally:
         server.stop()
     warnings = [line for line in lines if "continuing in text mode" in line]
     assert len(warnings) == 1, lines
-    said = [line for line in lines if line.startswith("coach:")]
-    assert said == [f"coach: {LONG}", "coach: Then switch sides.", "coach: Rest.", "coach: [tick]"]
+    said = [line for line in lines if "continuing in text mode" not in line]
+    assert all(re.fullmatch(r"\[00:0\d\] \S.*", line) for line in said), said  # [mm:ss] words
+    assert [line[len("[00:00] ") :] for line in said] == [
+        LONG,
+        "Then switch sides.",
+        "Rest.",
+        "tick",
+    ]
 
 
 def test_devices_lists_the_virtual_devices_with_their_defaults(pulse, capsys):

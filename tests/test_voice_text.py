@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
 
+from voicecoach import catalog
+from voicecoach.engine import State
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.options import VoiceOptions
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.printer import Printer
+from voicecoach.runtime.simulation import Simulation
 from voicecoach.voice import make_renderer, make_voice
 from voicecoach.voice.realtime import RealtimeVoice
 from voicecoach.voice.text import FallbackVoice, NullVoice, TextVoice, estimate_duration
@@ -21,12 +26,36 @@ from voicecoach.voice.wavfile import WavTimelineVoice
 ROUTINES = Path(__file__).resolve().parent.parent / "routines"
 
 
-def test_the_text_voice_prints_what_the_coach_says_and_its_cues():
+def transcript(lines: list[str], cues: bool = True) -> Printer:
+    """The plain transcript of a session that does not print (audio), on `lines`."""
+    return Printer(VirtualClock(), lines.append, cues=cues, records=False)
+
+
+def in_a_set() -> State:
+    """A session's state in its first set: Toe Walking, set 1 of 5."""
+    return Simulation(catalog.find("behind-knee")).until_phase("work").state
+
+
+def test_the_text_voice_shows_what_the_coach_says_and_its_cues_as_the_transcript_does():
     lines: list[str] = []
-    voice = TextVoice(lines.append)
+    printer = transcript(lines)
+    voice = TextVoice(printer)
     voice.say("Ankle circles.", 0.0)
-    voice.cue("tick", 1.0)
-    assert lines == ["coach: Ankle circles.", "coach: [tick]"]
+    voice.cue("tick", 2.0)
+    assert lines == []  # until the engine's step is over: then the place is known
+    printer.update(in_a_set(), [], 2.0)
+    assert lines == [
+        "[00:00] Toe Walking · set 1 of 5 · Ankle circles.",
+        "[00:02] Toe Walking · set 1 of 5 · tick",
+    ]
+
+
+def test_cues_are_not_shown_unless_asked_for():
+    lines: list[str] = []
+    printer = transcript(lines, cues=False)
+    TextVoice(printer).cue("tick", 0.0)
+    printer.flush()
+    assert lines == []
 
 
 def test_the_null_voice_is_silent_but_takes_as_long_as_the_text_voice():
@@ -93,20 +122,22 @@ class BrokenVoice:
 def test_a_failing_device_gives_one_message_then_text_and_nothing_is_lost():
     lines: list[str] = []
     primary = BrokenVoice(works=2)
-    voice = FallbackVoice(primary, TextVoice(lines.append), warn=lines.append)
+    printer = transcript(lines)
+    voice = FallbackVoice(primary, TextVoice(printer), warn=lines.append)
     assert voice.say("Ankle circles.", 0.0) == 1.0
     voice.cue("start", 1.0)
     voice.say("one", 2.0)  # the device fails here
     voice.say("two", 3.0)
     voice.cue("tick", 4.0)
     voice.interrupt(5.0)
+    printer.flush()
     voice.close()
     assert lines == [
         "voicecoach: the audio output stopped; continuing in text mode",
-        "coach: Ankle circles.",  # queued on the lost device, never heard
-        "coach: one",
-        "coach: two",
-        "coach: [tick]",
+        "[00:02] Ankle circles.",  # queued on the lost device, never heard
+        "[00:02] one",
+        "[00:03] two",
+        "[00:04] tick",
     ]
     assert primary.closed
 
@@ -116,18 +147,20 @@ def test_a_device_lost_while_nothing_is_said_switches_at_once_and_says_so_once()
     factory = StreamFactory()
     live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
     lines: list[str] = []
-    voice = FallbackVoice(live, TextVoice(lines.append), warn=lines.append)
+    printer = transcript(lines)
+    voice = FallbackVoice(live, TextVoice(printer), warn=lines.append)
     voice.say("Hold it.", 0.0)
     factory.stream.lose_device()
     voice.lost("the audio output stopped")  # what the watchdog calls
     voice.lost("the audio output stopped")
     assert voice.switched
-    assert lines == [
+    assert lines == [  # shown at once: no step of the session would show it soon
         "voicecoach: the audio output stopped; continuing in text mode",
-        "coach: Hold it.",
+        "[00:00] Hold it.",
     ]
     voice.say("Rest.", 1.0)
-    assert lines[-1] == "coach: Rest."
+    printer.flush()
+    assert lines[-1] == "[00:01] Rest."
     assert factory.stream.closed
 
 
@@ -141,15 +174,17 @@ def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():
     factory = StreamFactory()
     live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
     lines: list[str] = []
-    voice = FallbackVoice(live, TextVoice(lines.append), warn=lines.append)
+    printer = transcript(lines)
+    voice = FallbackVoice(live, TextVoice(printer), warn=lines.append)
     voice.say("Get ready.", 0.0)
     factory.stream.pump(2)
     factory.stream.lose_device()
     voice.say("one", 1.0)
+    printer.flush()
     assert lines == [
         "voicecoach: the audio output stopped; continuing in text mode",
-        "coach: Get ready.",
-        "coach: one",
+        "[00:01] Get ready.",
+        "[00:01] one",
     ]
     assert factory.stream.closed
 
@@ -157,20 +192,22 @@ def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():
 # ------------------------------------------------------------------ make_voice
 
 
-def test_text_mode_makes_a_text_voice_on_the_given_output():
+def test_text_mode_makes_a_text_voice_on_the_given_transcript():
     lines: list[str] = []
-    voice = make_voice(VoiceOptions(text=True), Timeline(), lines.append)
+    printer = transcript(lines)
+    voice = make_voice(VoiceOptions(text=True), Timeline(), printer)
     voice.say("Hello.", 0.0)
-    assert lines == ["coach: Hello."]
+    printer.flush()
+    assert lines == ["[00:00] Hello."]
 
 
 def test_the_virtual_clock_without_a_speak_file_prints_instead_of_playing():
-    assert isinstance(make_voice(VoiceOptions(fast=True), Timeline(), print), TextVoice)
+    assert isinstance(make_voice(VoiceOptions(fast=True), Timeline(), None), TextVoice)
 
 
 def test_a_speak_file_makes_a_wav_timeline_voice(tmp_path):
     options = VoiceOptions(speak_file=tmp_path / "c.wav", fast=True)
-    assert isinstance(make_voice(options, Timeline(), print), WavTimelineVoice)
+    assert isinstance(make_voice(options, Timeline(), None), WavTimelineVoice)
 
 
 def test_no_usable_output_means_one_message_and_a_text_session():
@@ -179,11 +216,11 @@ def test_no_usable_output_means_one_message_and_a_text_session():
 
     lines: list[str] = []
     warnings: list[str] = []
-    voice = make_voice(
-        VoiceOptions(), Timeline(), lines.append, warn=warnings.append, live=no_device
-    )
+    printer = transcript(lines)
+    voice = make_voice(VoiceOptions(), Timeline(), printer, warn=warnings.append, live=no_device)
     voice.say("Get ready.", 0.0)
-    assert lines == ["coach: Get ready."]
+    printer.flush()
+    assert lines == ["[00:00] Get ready."]
     assert len(warnings) == 1
     assert "no audio output device found" in warnings[0]
     assert "continuing in text mode" in warnings[0]
@@ -194,10 +231,10 @@ def test_no_usable_output_means_one_message_and_a_text_session():
 )
 def test_out_of_range_rate_or_volume_is_a_usage_error(option, value):
     with pytest.raises(UsageError, match=f"--{option}"):
-        make_voice(VoiceOptions(text=True, **{option: value}), Timeline(), print)
+        make_voice(VoiceOptions(text=True, **{option: value}), Timeline(), None)
 
 
 def test_an_unknown_voice_is_refused_before_the_session(tmp_path):
     options = VoiceOptions(speak_file=tmp_path / "c.wav", voice="no-such-voice")
     with pytest.raises(UsageError, match="no-such-voice"):
-        make_voice(options, Timeline(), print)
+        make_voice(options, Timeline(), None)

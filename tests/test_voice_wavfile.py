@@ -14,6 +14,8 @@ from voice_fakes import fake_renderer
 from voicecoach.errors import AudioError, OutputError
 from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.printer import Printer
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
 from voicecoach.voice.wavfile import WavTimelineVoice
@@ -79,11 +81,13 @@ def test_an_interrupt_cuts_the_sound_in_the_file(tmp_path):
 def test_text_mode_with_a_speak_file_also_prints_the_words(tmp_path):
     renderer, _ = fake_renderer()
     lines: list[str] = []
-    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "c.wav", out=lines.append)
+    transcript = Printer(VirtualClock(), lines.append, cues=True, records=False)
+    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "c.wav", out=transcript)
     voice.say("Rest.", 0.0)
     voice.cue("done", 1.0)
+    transcript.flush()  # the session's step is over
     voice.close()
-    assert lines == ["coach: Rest.", "coach: [done]"]
+    assert lines == ["[00:00] Rest.", "[00:01] beep"]  # the plain transcript's lines
 
 
 def test_a_speak_file_in_a_missing_folder_is_refused_before_the_session(tmp_path):

@@ -19,7 +19,8 @@ Choices made here (documented in `voicecoach start --help` terms):
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import VoicecoachError
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ears.sources import MicSource, WavSource
-    from voicecoach.engine import State
+    from voicecoach.engine import Config
     from voicecoach.options import EarsOptions, SessionOptions
     from voicecoach.ports import Clock, EchoReference, Voice
+    from voicecoach.routine import Routine
     from voicecoach.runtime.loops import Ears
     from voicecoach.runtime.observer import SessionObserver
     from voicecoach.runtime.session import Session
@@ -45,6 +47,7 @@ def build_session(
     *,
     voice: Voice | None = None,
     ears: Ears | None = None,
+    load_ears: EarsLoader | None = None,
     clock: Clock | None = None,
     out: Callable[[str], None] | None = None,
     observers: Sequence[SessionObserver] = (),
@@ -52,7 +55,8 @@ def build_session(
     """A session ready to run. What is not handed in is made from `options`: the clock
     (virtual with `fast`), the ears (none with `fast` and no listen file), the voice, the
     `--log` writer and, when the session prints, the printer (on `out`, default stdout).
-    `observers` see the session after the log and the printer do.
+    `observers` see the session after the log and the printer do. `load_ears` loads the
+    ears when none are handed in (default `make_ears`; a test hands in one that fails).
 
     Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
     from voicecoach.engine import Config, initial
@@ -65,25 +69,24 @@ def build_session(
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
+    config = Config(
+        ready_timeout=options.ready_timeout,
+        start_exercise=options.start_exercise,
+        time_note=options.time_note,
+        standing=options.standing,
+        start_step=options.start_step,
+        done_before=options.done_before,
+    )
+    dry = dry_run(options.routine, config)  # before the log: nothing to end if it is cut
+    state = initial(options.routine, replace(config, estimate=dry.seconds))
     # the log first: a signal from here on still gets its end record
     log = LogWriter(options.log, warn) if options.log else None
     panel_wanted = out is None and shows_panel(options)
     out = out or stdout_lines()
     clock = clock or (VirtualClock() if options.fast else RealClock())
-    state = initial(
-        options.routine,
-        Config(
-            ready_timeout=options.ready_timeout,
-            start_exercise=options.start_exercise,
-            time_note=options.time_note,
-            standing=options.standing,
-            start_step=options.start_step,
-            done_before=options.done_before,
-        ),
-    )
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
-    printer = Printer(clock, out, paced, cues=options.cues)
+    printer = Printer(clock, out, paced, cues=options.cues, records=prints)
     meter = LevelMeter(clock) if panel_wanted else None
     screen = _live_screen(clock, meter) if panel_wanted else None
     later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
@@ -92,12 +95,14 @@ def build_session(
         # the ears first: loading a speech model holds the GIL for a while, which would
         # starve an output stream that is already open
         if ears is None:
-            ears = make_ears(options, timeline, clock)
+            ears = (load_ears or make_ears)(options, timeline, clock)
         if voice is None:
             voice = make_voice(
                 options.voice,
                 timeline,
-                out=None if options.prints or screen is not None else printer.now,
+                # the plain transcript shows what a voice without sound says (a lost
+                # device); printed sessions and the panel show the words themselves
+                out=None if options.prints or screen is not None else printer,
                 clock=None if options.fast else clock,
                 warn=later_warn,
             )
@@ -121,7 +126,8 @@ def build_session(
             ears.source = MeteredSource(ears.source, meter)
         screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
         panel = Panel(screen, warn=warn)
-    summary = printer if prints else SummaryPrinter(out)  # the summary is printed at the end
+    # the summary is printed at the end (the printer prints it when it has not been said)
+    summary = printer if prints or screen is None else SummaryPrinter(out)
     outputs: list[SessionObserver] = [o for o in (log, summary, panel) if o]
     header = session_header(
         state,
@@ -136,11 +142,14 @@ def build_session(
         ears=ears,
         log=log,
         paced=paced,
-        phrases=lambda: phrases(state),
+        phrases=lambda: dry.phrases,
         warn=later_warn,
         closers=[panel.close] if panel is not None else [],
         show_keys=panel is None,
     )
+
+
+EarsLoader = Callable[["SessionOptions", "EchoReference", "Clock"], "Ears | None"]
 
 
 def shows_panel(options: SessionOptions) -> bool:
@@ -163,12 +172,21 @@ def warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def phrases(state: State) -> Iterable[str]:
-    """Every phrase the session will say, from a silent dry run (to render them ahead)."""
+@dataclass(frozen=True)
+class DryRun:
+    """What a silent dry run of the session found: how long it lasts when nobody
+    interrupts it (the intro says it, the log's header keeps it) and every phrase it says
+    (rendered ahead of a real-time session)."""
+
+    seconds: float
+    phrases: list[str]
+
+
+def dry_run(routine: Routine, config: Config) -> DryRun:
     from voicecoach.runtime.simulation import Simulation
 
-    dry = Simulation(state.routine, state.config).finish()
-    return list(dict.fromkeys(dry.voice.said))
+    dry = Simulation(routine, config).finish()
+    return DryRun(dry.now, list(dict.fromkeys(dry.voice.said)))
 
 
 # ------------------------------------------------------------------------- ears

@@ -11,7 +11,7 @@ Pure functions of the routine and its plan. Two registers:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -31,6 +31,8 @@ from voicecoach.routine import (
 
 if TYPE_CHECKING:
     from voicecoach.plan import Step
+
+Timing = Callable[[Routine], float]  # how long a session of a routine lasts, in seconds
 
 MARK = "*"
 LEGEND = f"{MARK} our number: the article does not give one"
@@ -294,36 +296,44 @@ def frequency_text(routine: Routine) -> str | None:
     return routine.frequency.words
 
 
-def minutes_text(routine: Routine, seconds: float | None = None) -> str:
-    """ "about 20 minutes": `seconds` when given (`show` passes its dry run's length),
-    else the plan's estimate."""
-    minutes = plan.estimate_minutes(routine) if seconds is None else max(1, round(seconds / 60))
+def minutes_text(routine: Routine, timing: Timing) -> str:
+    """ "about 20 minutes", and why the article's own length cannot be kept if it cannot.
+    `timing` is how long a session of a routine lasts (`show` passes the dry run's)."""
+    minutes = max(1, round(timing(routine) / 60))
     text = f"about {plural(minutes, 'minute')}"
     if routine.article_minutes:
         text += f" (the article says {plural(routine.article_minutes, 'minute')})"
-    note = article_time_note(routine)
+    note = article_time_note(routine, timing)
     return f"{text}. {note}" if note else text
 
 
-def article_time_note(routine: Routine) -> str:
+def article_time_note(routine: Routine, timing: Timing) -> str:
     """Why the session cannot take the article's own length, when it cannot (the
-    routine's `article_minutes_note`, else what the article's ranges allow)."""
+    routine's `article_minutes_note`, else what the article's ranges allow): only when
+    even every range at its low end is longer (shorter than the article says is fine,
+    "20 minutes or less")."""
     if routine.article_minutes is None:
         return ""
-    fit = plan.fit(routine)
-    if fit.reachable or fit.target is None or fit.shortest <= fit.target:
-        return ""  # shorter than the article says is fine ("20 minutes or less")
-    return routine.article_minutes_note or fit_note(fit)
+    target = routine.article_minutes * 60
+    shortest = timing(plan.scaled_doses(routine, 0.0))
+    if shortest - plan.FIT_SLACK <= target:
+        return ""
+    return routine.article_minutes_note or _at_least(target, shortest)
+
+
+def _at_least(target: float, shortest: float) -> str:
+    asked = plural(round(target / 60), "minute")
+    limit = plural(round(shortest / 60), "minute")
+    return f"It cannot take {asked}: the article's ranges make it at least {limit}."
 
 
 def fit_note(fit: plan.Fit) -> str:
     """What to say when a session cannot fit the minutes asked for."""
     if fit.reachable or fit.target is None:
         return ""
-    asked = plural(round(fit.target / 60), "minute")
     if fit.target < fit.shortest:
-        limit = plural(round(fit.shortest / 60), "minute")
-        return f"It cannot take {asked}: the article's ranges make it at least {limit}."
+        return _at_least(fit.target, fit.shortest)
+    asked = plural(round(fit.target / 60), "minute")
     limit = plural(round(fit.longest / 60), "minute")
     return f"It cannot take {asked}: the article's ranges make it at most {limit}."
 
@@ -361,6 +371,7 @@ def exercise_lines(routine: Routine, index: int) -> list[str]:
     for side, words in ex.side_setup.items():
         lines += _bullets(f"On the {SIDE_WORDS[side].removesuffix(' side')} side", words, pad)
     lines += _bullets("Cues", ex.cues, pad)
+    lines += _bullets("Afterwards", ex.afterwards, pad)
     alts = [
         f"{a.text} ({work_text(a.work, detail=True)})" if a.work is not None else a.text
         for a in ex.alternatives
@@ -382,13 +393,14 @@ def _superset_partners(routine: Routine, index: int) -> str | None:
     return ", ".join(others) + " (superset: set by set)"
 
 
-def routine_text(routine: Routine, *, steps: bool = True, seconds: float | None = None) -> str:
-    """The whole plan in words, as `voicecoach show` prints it."""
+def routine_text(routine: Routine, *, timing: Timing, steps: bool = True) -> str:
+    """The whole plan in words, as `voicecoach show` prints it (`timing`: how long a
+    session of a routine lasts, the dry run `--fast` takes)."""
     lines = [f"{routine.title}  [{routine.name}]"]
     lines += _line("About", routine.summary, "")
     lines += _line("Source", source_text(routine), "")
     lines += _line("How often", frequency_text(routine), "")
-    lines += _line("Time", minutes_text(routine, seconds), "")
+    lines += _line("Time", minutes_text(routine, timing), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
     ours = " (ours: the article gives none)" if routine.disclaimer_assumed else ""
     lines += _line("Disclaimer" + ours, routine.disclaimer, "")

@@ -1,4 +1,5 @@
-"""A routine flattened into the steps a session walks through, and its time estimate.
+"""A routine flattened into the steps a session walks through; a quick time formula, and
+the time budget (`fit`: doses within the article's ranges for a length of time).
 
 Pure functions of the routine: no clock, no I/O. The engine, `show` and `list` share them,
 so what is shown is what is coached.
@@ -6,7 +7,7 @@ so what is shown is what is coached.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -259,9 +260,12 @@ def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
     return total
 
 
-def estimate_seconds(routine: Routine) -> float:
-    """Whole-session estimate: intro, setup per exercise, work, rests, the announcements
-    that rests do not cover, outro."""
+def rough_seconds(routine: Routine) -> float:
+    """A quick whole-session formula: intro, setup per exercise, work, rests, the
+    announcements that rests do not cover, outro. It leaves out much of what is said (the
+    intro's and closing words, counts, countdowns), so it runs 2-18 % short of a session:
+    it bounds the plan (`routine.MAX_PLAN_HOURS`); what users are told comes from the dry
+    run (`voicecoach.runtime.simulation.estimate_seconds`, what `--fast` takes)."""
     all_steps = steps(routine)
     body = sum(s.work_seconds + s.rest_after for s in all_steps)
     setup = sum(setup_seconds(e) for e in routine.exercises)
@@ -269,13 +273,10 @@ def estimate_seconds(routine: Routine) -> float:
     return INTRO_SECONDS + setup + body + said + OUTRO_SECONDS
 
 
-def estimate_minutes(routine: Routine) -> int:
-    return max(1, round(estimate_seconds(routine) / 60))
-
-
 # ------------------------------------------------------------------------ time budget
 
 FIT_STEPS = 100  # how finely `fit` scans the article's ranges
+FIT_SLACK = 60.0  # seconds: a length this close to the one asked for counts as reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +297,7 @@ class Fit:
         """Whether the target lies within what the ranges allow (within a minute)."""
         if self.target is None:
             return True
-        return self.shortest - 60 <= self.target <= self.longest + 60
+        return self.shortest - FIT_SLACK <= self.target <= self.longest + FIT_SLACK
 
 
 def _bounds(a: CountValue | SecondsValue) -> tuple[float, float] | None:
@@ -339,7 +340,7 @@ def _scaled(value: Any, f: float) -> Any:
     return value
 
 
-def _scaled_doses(routine: Routine, f: float) -> Routine:
+def scaled_doses(routine: Routine, f: float) -> Routine:
     """The routine with its exercises' ranged doses scaled (not its frequency)."""
     exercises = _scaled(routine.exercises, f)
     if exercises is routine.exercises:
@@ -347,21 +348,40 @@ def _scaled_doses(routine: Routine, f: float) -> Routine:
     return routine.model_copy(update={"exercises": exercises})
 
 
-def fit(routine: Routine, minutes: float | None = None) -> Fit:
+def fit(
+    routine: Routine, minutes: float | None = None, *, seconds: Callable[[Routine], float]
+) -> Fit:
     """The routine with its doses chosen within the article's ranges (never outside them)
     to come as close as they allow to `minutes`, or else to the article's own length
-    (`article_minutes`). Without either, the routine as written."""
+    (`article_minutes`). Without either, the routine as written.
+
+    `seconds` times a routine: the session's dry run (`runtime.simulation.estimate_seconds`,
+    what `--fast` takes) for what users see. A session grows with its doses, so the search
+    halves the range of scales (about 10 timings instead of FIT_STEPS + 1)."""
+    here = seconds(routine)
+    timed: dict[int, tuple[Routine, float]] = {}
+
+    def at(k: int) -> tuple[Routine, float]:
+        if k not in timed:
+            candidate = scaled_doses(routine, k / FIT_STEPS)
+            timed[k] = (candidate, here if candidate is routine else seconds(candidate))
+        return timed[k]
+
+    shortest, longest = at(0)[1], at(FIT_STEPS)[1]
     target = minutes if minutes is not None else routine.article_minutes
-    here = estimate_seconds(routine)
-    shortest = estimate_seconds(_scaled_doses(routine, 0.0))
-    longest = estimate_seconds(_scaled_doses(routine, 1.0))
     if target is None:
         return Fit(routine, None, here, shortest, longest)
     goal = target * 60
+    lo, hi = 0, FIT_STEPS  # the first scale that reaches the goal lies in lo..hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if at(mid)[1] >= goal:
+            hi = mid
+        else:
+            lo = mid + 1
     best, best_seconds = routine, here
-    for k in range(FIT_STEPS + 1):
-        candidate = _scaled_doses(routine, k / FIT_STEPS)
-        secs = estimate_seconds(candidate)
+    for k in sorted({max(lo - 1, 0), lo}):
+        candidate, secs = at(k)
         if abs(secs - goal) < abs(best_seconds - goal) - 1e-6:
             best, best_seconds = candidate, secs
     return Fit(best, goal, best_seconds, shortest, longest)

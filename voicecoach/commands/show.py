@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from voicecoach.runtime.simulation import estimate_seconds
 
     routine = catalog.find(args.routine)
-    seconds = estimate_seconds(routine)  # what --fast takes: the same engine and speech model
-    text = describe.routine_text(routine, steps=not args.brief, seconds=seconds)
+    # timed by a dry run: what --fast takes, the same engine and speech model
+    text = describe.routine_text(routine, steps=not args.brief, timing=estimate_seconds)
     if sys.stdout.isatty():
         text = wrap(text, shutil.get_terminal_size().columns)
     print(text, end="")

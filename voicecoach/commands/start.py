@@ -209,13 +209,14 @@ def fitted(routine: Routine, minutes: float | None) -> tuple[Routine, str]:
     """`--minutes N`: the routine with its doses fitted to N minutes within the article's
     ranges, and what the intro says when N cannot be reached (or, without N, why the
     article's own length cannot be)."""
-    from voicecoach import describe, plan
+    from voicecoach import describe
+    from voicecoach.runtime import simulation
 
     if minutes is None:
-        return routine, describe.article_time_note(routine)
+        return routine, describe.article_time_note(routine, simulation.estimate_seconds)
     if minutes <= 0:
         raise UsageError("--minutes must be more than 0", "for example --minutes 15")
-    fit = plan.fit(routine, minutes)
+    fit = simulation.fit(routine, minutes)
     return fit.routine, describe.fit_note(fit)
 
 

@@ -12,7 +12,16 @@ from dataclasses import replace
 from typing import assert_never
 
 from voicecoach.engine import texts
-from voicecoach.engine.state import Action, Item, State, estimate_speech, group, start_step, tempo
+from voicecoach.engine.state import (
+    COUNTDOWN_SECONDS,
+    Action,
+    Item,
+    State,
+    estimate_speech,
+    group,
+    start_step,
+    tempo,
+)
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
 from voicecoach.plan import Step
@@ -23,7 +32,6 @@ COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
-COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1"
 OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5
@@ -33,7 +41,8 @@ def enter_intro(tx: Tx, x: float) -> None:
     """The whole intro, or with `--from` one line."""
     s = tx.s
     q = start_step(s)
-    minutes = max(1, round(estimate_from(s, q) / 60))
+    estimate = s.config.estimate if s.config.estimate is not None else estimate_from(s, q)
+    minutes = max(1, round(estimate / 60))
     tx.s = replace(tx.s, phase="intro")
     resumed = s.config.start_step is not None
     if s.config.start_exercise and not resumed:
@@ -353,13 +362,16 @@ def _enter_rest(tx: Tx, x: float) -> None:
 
 
 def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
+    # the rest after an exercise: what the article says to do then ("wiggle your toes")
+    after = s.routine.exercises[st.exercise].afterwards if st.rest_reason == "exercise" else []
     if nxt is None:
-        return texts.rest(st.rest_after, st.rest_reason, [], None)
+        return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), *after)
     if needs_setup(s, q):
         following = texts.next_exercise(s.routine.exercises[nxt.exercise])
         if st.rest_reason == "switch":  # into a superset's other exercise, set up first
             return following
-        return texts.join(texts.rest(st.rest_after, st.rest_reason, [], None), following)
+        rest = texts.rest(st.rest_after, st.rest_reason, [], None)
+        return texts.join(rest, *after, following)
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
     announcement = texts.announce(nxt, st, ex, switch)

@@ -28,6 +28,7 @@ PauseKind = Literal["pause", "confirm", "pain"]
 
 EPS = 1e-9
 MIN_TEMPO = 1.0  # seconds per rep: faster than this cannot be counted aloud
+COUNTDOWN_SECONDS = 3.0  # "starting in 3, 2, 1": the last part of the ready timeout
 
 
 def estimate_speech(text: str) -> float:
@@ -46,6 +47,7 @@ class Config:
     time_note: str = ""  # why the session cannot fit the minutes asked for (plan.fit)
     start_step: int | None = None  # resume: begin at this step (instead of start_exercise)
     done_before: frozenset[int] = frozenset()  # resume: the steps an earlier run completed
+    estimate: float | None = None  # the session's length by a dry run (None: the plan's formula)
 
 
 class Action(Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voicecoach import plan
 from voicecoach.engine import texts
-from voicecoach.engine.state import State, tempo
+from voicecoach.engine.state import COUNTDOWN_SECONDS, Action, State, tempo
 from voicecoach.plan import Step
 
 
@@ -17,14 +17,32 @@ def segment_left(s: State) -> float | None:
     return s.seg_end - ref
 
 
+def start_left(s: State) -> float | None:
+    """Seconds until an exercise waiting for "ready" starts by itself (the ready timeout,
+    then "starting in 3, 2, 1"; frozen while paused); None when nothing waits for it."""
+    if s.phase != "ready":
+        return None
+    ref = s.pause.at if s.pause is not None else s.now
+    starts = []
+    for item in s.agenda:
+        if item.action is Action.AUTO_START:
+            starts.append(s.effective(item) + COUNTDOWN_SECONDS)
+        elif item.action is Action.COUNTDOWN:  # "starting in n": the work n seconds later
+            starts.append(s.effective(item) + item.n)
+        elif item.action is Action.GO:
+            starts.append(s.effective(item))
+    return min(starts) - ref if starts else None
+
+
 def step_seconds(s: State, st: Step) -> float:
     work = st.reps * tempo(s, st) if st.kind == "reps" else st.work_seconds
     return work + st.rest_after
 
 
 def estimate_from(s: State, q: int) -> float:
-    """The session length from the intro when starting at step `q`: plan.estimate_seconds
-    for a whole routine, with the current tempo."""
+    """A rough session length from the intro when starting at step `q` (the plan's formula,
+    `plan.rough_seconds`, with the current tempo): what the intro says when the session was
+    not given its dry run's length (`Config.estimate`)."""
     rest = s.steps[q:]
     exercises = {st.exercise for st in rest}
     body = sum(step_seconds(s, st) for st in rest)

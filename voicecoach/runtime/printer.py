@@ -95,7 +95,12 @@ class Printer:
     `[01:05] Heel Raises · set 2 of 3 · left · Hold`, and the commands heard
     (`[01:07] heard: pause (keys)`); cues only with `cues`, as the words "beep"/"tick"
     (`voicecoach.screen.lines`). In real time each line goes through a PacedPrinter, so
-    it shows when it is heard, and an interrupt drops the lines it cancels."""
+    it shows when it is heard, and an interrupt drops the lines it cancels.
+
+    It is also the `Transcript` of a voice that shows its words (a sound device lost:
+    the text fallback): those lines wait for the engine step that said them and take the
+    place of the state after it, as the records' lines do. With `records` False (a session
+    that does not print), it prints only those, and the summary at the end."""
 
     def __init__(
         self,
@@ -104,17 +109,41 @@ class Printer:
         paced: Pacer | None = None,
         *,
         cues: bool = False,
+        records: bool = True,
     ) -> None:
         self.clock = clock
         self.out = out
         self.paced = paced
         self.cues = cues
+        self.records = records
+        self._place = ""  # where the session stood at the last step
+        self._held: list[tuple[float, str]] = []  # what a voice showed during this step
+        self._lock = threading.Lock()  # a voice's watchdog thread flushes too
 
     def started(self, header: SessionRecord) -> None:
         pass
 
+    # the Transcript of a voice that shows its words
+    def said(self, text: str, at: float) -> None:
+        with self._lock:
+            self._held.append((at, text))
+
+    def cued(self, name: str, at: float) -> None:
+        if self.cues:
+            self.said(lines.cue_word(name), at)
+
+    def flush(self) -> None:
+        with self._lock:
+            held, self._held = self._held, []
+            place = self._place
+        for at, text in held:
+            self._write(at, lines.line(at, place, text))
+
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
-        place = lines.place(state)
+        place = self._place = lines.place(state)
+        self.flush()
+        if not self.records:
+            return
         heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
         for record in records:
             if isinstance(record, SayRecord):
@@ -132,12 +161,9 @@ class Printer:
                         self.paced.write(t, line)
 
     def ended(self, end: EndRecord, state: State) -> None:
-        if end.reason not in ("completed", "stopped"):  # else it was just printed as said
-            print_summary(end, self.out)
-
-    def now(self, line: str) -> None:
-        """Print `line` stamped with the time now (a voice that fell back to text)."""
-        self.out(lines.line(self.clock.now(), "", line))
+        self.flush()
+        if not self.records or end.reason not in ("completed", "stopped"):
+            print_summary(end, self.out)  # else it was just printed as said
 
     def _write(self, at: float, line: str) -> None:
         if self.paced is not None:

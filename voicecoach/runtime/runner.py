@@ -175,6 +175,9 @@ def session_header(state: State, *, fast: bool, voice: str, ears: str | None) ->
     from voicecoach import __version__, plan
 
     routine = state.routine
+    estimate = state.config.estimate
+    if estimate is None:
+        estimate = plan.rough_seconds(routine)
     return SessionRecord(
         0.0,
         routine=routine.name,
@@ -182,7 +185,7 @@ def session_header(state: State, *, fast: bool, voice: str, ears: str | None) ->
         version=__version__,
         exercises=len(routine.exercises),
         start_exercise=state.config.start_exercise,
-        estimate_seconds=plan.estimate_seconds(routine),
+        estimate_seconds=estimate,
         ready_timeout=state.config.ready_timeout,
         fast=fast,
         voice=voice,

@@ -3,21 +3,30 @@ dry runs (prerendering every phrase), tests and benchmarks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from voicecoach import plan
 from voicecoach.engine import Config, State, initial
 from voicecoach.intents import Intent
 from voicecoach.ports import Played
-from voicecoach.records import EndRecord, Record, SessionRecord, as_json
+from voicecoach.records import as_json
 from voicecoach.routine import Routine
 from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.observer import RecordList
 from voicecoach.runtime.runner import Runner
 from voicecoach.speech import cue_seconds, speech_seconds
 
-__all__ = ["RecordingVoice", "Simulation", "Sound", "estimate_seconds", "speech_seconds"]
+__all__ = [
+    "RecordingVoice",
+    "Simulation",
+    "Sound",
+    "estimate_minutes",
+    "estimate_seconds",
+    "fit",
+    "speech_seconds",
+]
 
 
 @dataclass
@@ -38,10 +47,12 @@ class RecordingVoice:
         self.seconds = seconds
         self.sounds: list[Sound] = []
         self.closed = False
+        self._end = 0.0  # when the last sound ends: the next one starts no earlier
 
     def _play(self, kind: str, text: str, at: float, length: float) -> Played:
-        start = max([at, *(s.end for s in self.sounds)])
+        start = max(at, self._end)
         self.sounds.append(Sound(kind, text, start, start + length))
+        self._end = start + length
         return Played(start, length)
 
     def say(self, text: str, at: float) -> Played:
@@ -56,6 +67,7 @@ class RecordingVoice:
             if s.start < at:
                 kept.append(Sound(s.kind, s.text, s.start, min(s.end, at)))
         self.sounds = kept
+        self._end = max((s.end for s in kept), default=0.0)
 
     def prerender(self, texts: Iterable[str]) -> None:
         pass
@@ -81,19 +93,13 @@ class Simulation:
         self.voice = RecordingVoice(seconds)
         self.clock = VirtualClock()
         self.kept = RecordList()
-        self.records: list[dict[str, Any]] = []  # what `--log` would hold, header aside
-        self.runner = Runner(initial(routine, config), self.voice, self.clock, [self.kept, self])
+        self.runner = Runner(initial(routine, config), self.voice, self.clock, [self.kept])
         self.runner.start()
 
-    # the observer that keeps `records`
-    def started(self, header: SessionRecord) -> None:
-        pass
-
-    def update(self, state: State, records: Sequence[Record], now: float) -> None:
-        self.records += map(as_json, records)
-
-    def ended(self, end: EndRecord, state: State) -> None:
-        pass
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """What `--log` would hold, header aside (made when asked: dry runs need none)."""
+        return [as_json(r) for r in self.kept.records]
 
     @property
     def state(self) -> State:
@@ -137,5 +143,15 @@ class Simulation:
 
 def estimate_seconds(routine: Routine, config: Config | None = None) -> float:
     """How long a session of `routine` lasts when nobody interrupts it: a silent dry run
-    on the virtual clock, with the speech model `--fast` uses (what `show` prints)."""
+    on the virtual clock, with the speech model `--fast` uses. The one estimate users are
+    told: `list`, `show`, the intro's "about N minutes", `--minutes` fitting."""
     return Simulation(routine, config).finish().now
+
+
+def estimate_minutes(routine: Routine) -> int:
+    return max(1, round(estimate_seconds(routine) / 60))
+
+
+def fit(routine: Routine, minutes: float | None = None) -> plan.Fit:
+    """`plan.fit` timed by the dry run: doses within the article's ranges for `minutes`."""
+    return plan.fit(routine, minutes, seconds=estimate_seconds)

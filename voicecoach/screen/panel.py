@@ -108,6 +108,8 @@ def _big(v: View, scale: int, inner: int) -> RenderableType:
     if isinstance(count, Countdown):
         figure = digits.clock(count.seconds)
         caption = "seconds left" if count.seconds < 60 else "left"
+        if v.mode == "ready":  # the exercise starts by itself then (the ready timeout)
+            caption = f"{'seconds' if count.seconds < 60 else 'left'} until it starts by itself"
     elif isinstance(count, Reps):
         figure = f"{count.done} / {count.total}"
         caption = "reps"

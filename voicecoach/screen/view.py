@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from voicecoach.engine.state import State
-from voicecoach.engine.timing import segment_left, workout_left
+from voicecoach.engine.timing import segment_left, start_left, workout_left
 from voicecoach.plan import Step
 
 Mode = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
@@ -19,8 +19,9 @@ Banner = Literal["paused", "confirm", "pain", "ready", "ended"]
 
 @dataclass(frozen=True, slots=True)
 class Countdown:
-    """Whole seconds left in a hold, timed work or rest (rounded up: a 10 s hold shows
-    10 at its start and 1 in its last second)."""
+    """Whole seconds left in a hold, timed work or rest, or until an exercise waiting for
+    "ready" starts by itself (rounded up: a 10 s hold shows 10 at its start and 1 in its
+    last second)."""
 
     seconds: int
 
@@ -120,8 +121,8 @@ def _banner(s: State, extras: Extras) -> Banner | None:
 def _count(s: State, step: Step | None) -> Countdown | Reps | None:
     if step is None:
         return None
-    left = segment_left(s)
-    if left is not None and s.phase in ("work", "hold", "rest"):
+    left = segment_left(s) if s.phase in ("work", "hold", "rest") else start_left(s)
+    if left is not None:
         return Countdown(max(0, math.ceil(left - 1e-6)))
     if s.phase == "work" and step.kind == "reps":
         return Reps(s.rep, step.reps)

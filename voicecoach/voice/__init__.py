@@ -14,7 +14,7 @@ from voicecoach.errors import AudioError
 
 if TYPE_CHECKING:
     from voicecoach.options import VoiceOptions
-    from voicecoach.ports import Clock, LiveVoice, Voice
+    from voicecoach.ports import Clock, LiveVoice, Transcript, Voice
     from voicecoach.voice.render import Renderer
     from voicecoach.voice.timeline import Timeline
 
@@ -24,7 +24,7 @@ __all__ = ["make_renderer", "make_voice"]
 def make_voice(
     options: VoiceOptions,
     timeline: Timeline,
-    out: Callable[[str], None] | None = print,
+    out: Transcript | None = None,
     *,
     clock: Clock | None = None,
     warn: Callable[[str], None] | None = None,
@@ -36,6 +36,7 @@ def make_voice(
     - `text`, or `fast` (a virtual clock cannot drive a sound card): a TextVoice on `out`;
     - otherwise live playback (`live` makes it: default a RealtimeVoice on the `device`),
       wrapped so that a lost device switches to text mode on `out`.
+    `out` is the session's plain transcript (None: the words are shown some other way).
     No espeak or no output device: one message on `warn` (default stderr), then text mode.
     A `--voice` or `--device` that matches nothing is an error: the user asked for it.
     `clock` (the session clock) lets live playback honour `at` times in the future; without

@@ -13,7 +13,7 @@ from voicecoach.ports import Played
 from voicecoach.speech import DEFAULT_RATE, cue_seconds, speech_seconds
 
 if TYPE_CHECKING:
-    from voicecoach.ports import LiveVoice, Voice
+    from voicecoach.ports import LiveVoice, Transcript
 
 
 def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
@@ -22,23 +22,30 @@ def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
 
 
 class TextVoice:
-    """Prints what the coach says ("coach: ...") and pretends to take as long as speech."""
+    """Shows what the coach says on the session's plain transcript (`out`: the same lines
+    as `--text`) and pretends to take as long as speech."""
 
-    def __init__(self, out: Callable[[str], None] | None = print, rate: int | None = None) -> None:
+    def __init__(self, out: Transcript | None = None, rate: int | None = None) -> None:
         self._out = out
         self._rate = rate or DEFAULT_RATE
         self._end = 0.0  # where what it has "said" so far ends
 
     def say(self, text: str, at: float) -> Played:
+        played = self._queue(at, estimate_duration(text, self._rate))
         if self._out is not None:
-            self._out(f"coach: {text}")
-        return self._queue(at, estimate_duration(text, self._rate))
+            self._out.said(text, played.start)
+        return played
 
     def cue(self, name: str, at: float) -> Played:
-        duration = cue_seconds(name)  # also rejects unknown names, like the sound voices
+        played = self._queue(at, cue_seconds(name))  # rejects unknown names, like the others
         if self._out is not None:
-            self._out(f"coach: [{name}]")
-        return self._queue(at, duration)
+            self._out.cued(name, played.start)
+        return played
+
+    def flush(self) -> None:
+        """Show now what waits for the session's next step (see `Transcript.flush`)."""
+        if self._out is not None:
+            self._out.flush()
 
     def _queue(self, at: float, duration: float) -> Played:
         played = Played(max(at, self._end), duration)
@@ -70,14 +77,16 @@ class FallbackVoice:
     the failing call is repeated on the fallback, and so is what the primary had queued
     but not yet played."""
 
-    def __init__(self, primary: LiveVoice, fallback: Voice, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self, primary: LiveVoice, fallback: TextVoice, warn: Callable[[str], None]
+    ) -> None:
         self._primary: LiveVoice | None = primary
         self._fallback = fallback
         self._warn = warn
         self._lock = threading.RLock()  # the watchdog's lost() against the session's calls
 
     @property
-    def active(self) -> LiveVoice | Voice:
+    def active(self) -> LiveVoice | TextVoice:
         """The voice in use: the primary until it failed, then the fallback."""
         return self._primary or self._fallback
 
@@ -128,6 +137,7 @@ class FallbackVoice:
             if self._primary is None:
                 return
             primary = self._switch(why, at, close=False)
+            self._fallback.flush()  # between two steps: nothing else would show it soon
         with contextlib.suppress(Exception):
             primary.close()
 
