@@ -102,8 +102,10 @@ def test_by_default_space_pauses_a_live_session_cutting_its_words_and_q_y_ends_i
 
 @pytest.mark.device
 def test_saying_pause_into_the_microphone_quiets_the_coach_and_logs_it(pulse, tmp_path, phrases):
+    from voicecoach.ears import choose_engine
+
     command = e2e.command_clip(tmp_path, "pause")
-    run = e2e.voice_pause(pulse, tmp_path, ["--engine", "pocketsphinx"], phrases, command)
+    run = e2e.voice_pause(pulse, tmp_path, [], phrases, command)  # the default ears
     records = read_log(run.log)
     heard = [r for r in records if r["type"] == "heard"]
     print(
@@ -113,7 +115,7 @@ def test_saying_pause_into_the_microphone_quiets_the_coach_and_logs_it(pulse, tm
     assert run.code == 130, run.stderr
     assert "Traceback" not in run.stderr
     assert "ALSA lib" not in run.stderr
-    assert records[0]["ears"] == "pocketsphinx"
+    assert records[0]["ears"] == choose_engine().engine
     assert run.talking, "the coach was not talking during the command: the run proves nothing"
     assert [(r["intent"], r["source"]) for r in heard] == [("pause", "voice")]
     assert run.cut is not None, run.notes

@@ -231,3 +231,29 @@ def test_the_coachs_own_yes_where_it_said_it_is_dropped():
     )
     guard = EchoGuard(Scripted([echo]), reference, cancel=False)
     assert guard.flush(20.0) == []
+
+
+class Pushing(Scripted):
+    """A recognizer that hands its detections over from its own thread (here: at once,
+    when told where to)."""
+
+    def deliver_to(self, deliver):
+        deliver(self.detections)
+
+
+def test_detections_pushed_by_the_recognizer_pass_the_text_guard_on_their_way():
+    reference = FakeReference([coach("Next: toe presses", 1.0)])
+    heard = [Detection(2.0, Intent.NEXT, "next"), Detection(2.1, Intent.PAUSE, "pause")]
+    delivered: list[list[Detection]] = []
+    EchoGuard(Pushing(heard), reference, cancel=False).deliver_to(delivered.append)
+    assert [[d.intent for d in batch] for batch in delivered] == [[Intent.PAUSE]]
+
+
+def test_a_recognizer_that_cannot_push_keeps_returning_its_detections():
+    reference = FakeReference([])
+    heard = [Detection(2.1, Intent.PAUSE, "pause")]
+    delivered: list[list[Detection]] = []
+    guard = EchoGuard(Scripted(heard), reference, cancel=False)
+    guard.deliver_to(delivered.append)
+    assert delivered == []
+    assert guard.flush(3.0) == heard

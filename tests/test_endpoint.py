@@ -74,3 +74,37 @@ def test_a_rumbling_room_alone_is_never_an_utterance_and_a_word_in_it_is_one():
     (utt,) = utterances(audio)
     assert 19.95 < utt.start < 20.05
     assert 20.45 < utt.end < 20.6
+
+
+def fed_in_frames(audio: np.ndarray) -> tuple[list, list]:
+    """(closed utterances, settled ones as first seen), feeding 10 ms at a time."""
+    ep = Endpointer()
+    closed, settled = [], []
+    for i in range(0, len(audio), 160):
+        closed += ep.feed(audio[i : i + 160], i / MIC_RATE)
+        now = ep.settled()
+        if now is not None and (not settled or settled[-1].start != now.start):
+            settled.append(now)
+    return closed, settled
+
+
+def test_an_utterance_settles_a_tail_after_its_speech_with_the_audio_it_will_close_with():
+    word = noise(0.5, 3000, seed=2)
+    audio = np.concatenate([noise(1.0, 30, seed=1), word, noise(1.0, 30, seed=3)])
+
+    (utt,), (early,) = fed_in_frames(audio)
+
+    assert early.t_decided < utt.t_decided - 0.05  # settled before the hangover ran out
+    assert abs(early.t_decided - (utt.end + Endpointer().config.tail)) < 0.011
+    assert (early.t_audio, early.start, early.end) == (utt.t_audio, utt.start, utt.end)
+    assert np.array_equal(early.audio, utt.audio)
+
+
+def test_nothing_has_settled_while_the_speaker_may_go_on():
+    ep = Endpointer()
+    ep.feed(noise(1.0, 30, seed=1), 0.0)
+    assert ep.settled() is None  # no speech
+    ep.feed(noise(0.5, 3000, seed=2), 1.0)
+    assert ep.settled() is None  # speaking
+    ep.feed(noise(0.05, 30, seed=3), 1.5)
+    assert ep.settled() is None  # a short pause: the word may go on

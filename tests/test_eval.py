@@ -90,6 +90,35 @@ def test_the_report_counts_hits_false_accepts_and_latency(clip_dir):
     assert rep["rtf"] >= 0.0
 
 
+class Decoding(Scripted):
+    """Scripted, and each call costs `cost[k]` CPU seconds on the fake CPU clock (the
+    k-th call; 0 beyond): a decode that keeps the recognizer busy past later chunks."""
+
+    def __init__(self, script: list[tuple[float, Intent]], cost: dict[int, float]) -> None:
+        super().__init__(script)
+        self.cost = cost
+        self.calls = 0
+        self.cpu = 0.0
+
+    def accept(self, samples, t0):
+        self.cpu += self.cost.get(self.calls, 0.0)
+        self.calls += 1
+        return super().accept(samples, t0)
+
+
+def test_live_latency_adds_the_recognizers_own_time_and_the_chunks_queued_behind_it(clip_dir):
+    (clip, *_) = evaluation.load_manifest(clip_dir)
+    # the 11th chunk (1.0-1.1 s, recorded at 1.1) takes 0.25 s; the next one, recorded at
+    # 1.2, waits for it until 1.35 and returns the command (its own 0.05 s: out at 1.4)
+    rec = Decoding([(1.15, Intent.NEXT)], {10: 0.25, 11: 0.05})
+    result = evaluation.run_clip(rec, clip, cpu_time=lambda: rec.cpu)
+    assert result.latency == pytest.approx(0.2)  # the chunk's end, as before
+    assert result.live_latency == pytest.approx(0.4)
+    assert result.cpu == pytest.approx(0.3)
+    rep = evaluation.report([result], "scripted")
+    assert rep["latency_live_p95_s"] == pytest.approx(0.4)
+
+
 def test_a_missed_command_lowers_accuracy_and_has_no_latency(clip_dir):
     results = evaluation.evaluate(evaluation.load_manifest(clip_dir), lambda: Scripted([]))
     rep = evaluation.report(results, "scripted")

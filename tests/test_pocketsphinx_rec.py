@@ -116,3 +116,71 @@ def test_with_reset_features_an_utterance_is_judged_the_same_whatever_came_befor
         stream(PocketSphinxRecognizer(settings, seen.append), audio)
     first, last = seen[0], seen[-1]
     assert (first.text, first.confidence) == (last.text, last.confidence)
+
+
+def test_in_a_session_pocketsphinx_runs_in_its_worker_process_and_hears_the_same():
+    from voicecoach.ears import make_recognizer
+    from voicecoach.ears.worker import WorkerRecognizer
+
+    audio, _ = clip("pause")
+    here = stream(PocketSphinxRecognizer(), audio)
+    worker = make_recognizer("pocketsphinx", worker="sync")
+    assert isinstance(worker, WorkerRecognizer)
+    try:
+        there = stream(worker, audio)
+    finally:
+        worker.close()
+    assert [(d.intent, d.t, d.start, d.end) for d in there] == [
+        (d.intent, d.t, d.start, d.end) for d in here
+    ]
+    assert [d.intent for d in here] == [Intent.PAUSE]
+
+
+class Counting(PocketSphinxRecognizer):
+    """Counts its decodes and remembers when each decision was handed over."""
+
+    def __init__(self) -> None:
+        super().__init__(on_decision=lambda d: self.handed.append(d))
+        self.decodes = 0
+        self.handed: list = []
+
+    def decide(self, utt, t):
+        self.decodes += 1
+        return super().decide(utt, t)
+
+
+def test_an_utterance_is_decoded_in_the_hangover_and_its_verdict_handed_over_at_the_close():
+    audio, _ = clip("pause")
+    rec = Counting()
+    heard, settled_at = [], None
+    for i in range(0, len(audio), 160):  # 10 ms chunks: see the decode happen early
+        heard += rec.accept(audio[i : i + 160], i / MIC_RATE)
+        if rec.decodes and settled_at is None:
+            settled_at = (i + 160) / MIC_RATE
+    heard += rec.flush(len(audio) / MIC_RATE)
+
+    (detection,) = heard
+    assert detection.intent == Intent.PAUSE
+    assert rec.decodes == 1  # the close reused it
+    assert settled_at is not None
+    assert settled_at <= detection.t - 0.09  # decoded a hangover - tail before the close
+    assert [d.t for d in rec.handed] == [detection.t]  # handed over once, at the close
+    assert [d.intent for d in stream(PocketSphinxRecognizer(), audio)] == [Intent.PAUSE]
+
+
+def test_a_verdict_reached_in_the_hangover_is_dropped_when_the_speaker_goes_on():
+    rng = np.random.default_rng(3)
+
+    def burst(seconds: float, rms: float) -> np.ndarray:
+        return (rng.standard_normal(int(seconds * MIC_RATE)) * rms).astype(np.int16)
+
+    # a word, a 0.15 s pause (longer than the tail, shorter than the hangover), a word
+    audio = np.concatenate([burst(1.0, 30), burst(0.3, 3000), burst(0.15, 30)])
+    audio = np.concatenate([audio, burst(0.3, 3000), burst(1.0, 30)])
+    rec = Counting()
+    for i in range(0, len(audio), 160):
+        rec.accept(audio[i : i + 160], i / MIC_RATE)
+
+    (decision,) = rec.handed
+    assert rec.decodes == 2  # the first word alone, then both
+    assert decision.end > 1.7  # the verdict is on both words

@@ -58,7 +58,7 @@ def at_work():
 
 
 def transcript(lines: Lines, cues: bool = False) -> Printer:
-    return Printer(VirtualClock(), print, lines, cues=cues)
+    return Printer(print, lines, cues=cues)
 
 
 def test_what_is_said_is_printed_with_where_the_session_is():
@@ -99,7 +99,7 @@ def test_a_command_heard_is_printed_and_an_interrupt_drops_what_it_cut():
 
 def test_in_virtual_time_lines_are_printed_at_once():
     out: list[str] = []
-    Printer(VirtualClock(), out.append).update(at_work(), [SayRecord(3.0, "Go", 0.3)], 3.0)
+    Printer(out.append).update(at_work(), [SayRecord(3.0, "Go", 0.3)], 3.0)
     assert out == ["[00:03] Heel Raises · set 1 of 2 · right · Go"]
 
 

@@ -8,9 +8,10 @@ import pytest
 from factories import routine_from
 from rich.console import Console
 
+from voicecoach import catalog
 from voicecoach.engine import Config
 from voicecoach.intents import Intent
-from voicecoach.runtime.simulation import Simulation
+from voicecoach.runtime.simulation import Simulation, estimate_seconds
 from voicecoach.screen import digits
 from voicecoach.screen.panel import render
 from voicecoach.screen.view import Countdown, Extras, Heard, Reps, view
@@ -101,6 +102,15 @@ def test_a_pause_while_waiting_for_ready_freezes_the_countdown_to_the_start():
     frozen = view(sim.state, sim.now + 1).count
     assert isinstance(frozen, Countdown)
     assert view(sim.state, sim.now + 30).count == frozen
+
+
+def test_the_time_left_starts_at_what_the_intro_says_and_keeps_track_of_the_session():
+    knees = catalog.find("knee-strength")  # the plan's formula alone is 12 % short here
+    length = estimate_seconds(knees)  # the dry run: what the intro says, what --fast takes
+    sim = Simulation(knees, Config(estimate=length))
+    assert view(sim.state, 0.0).left == pytest.approx(length)
+    sim.until(length / 2)
+    assert view(sim.state, sim.now).left == pytest.approx(length - sim.now, rel=0.05)
 
 
 def test_progress_grows_and_time_left_shrinks_over_the_session():

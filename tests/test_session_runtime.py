@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +257,29 @@ def test_the_ears_thread_forwards_detections_and_its_own_failure() -> None:
     assert isinstance(first, Detection)
     assert first.intent == Intent.NEXT
     assert isinstance(second, EarsFailed)
+
+
+def test_the_ears_thread_lets_a_pushing_recognizer_post_its_detections_itself() -> None:
+    class Pushing(ScriptedEars):
+        """Decides elsewhere: its detections arrive between chunks, not from accept."""
+
+        def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+            self.deliver = deliver
+
+        def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+            self.deliver(super().accept(samples, t0))
+            return []
+
+    inbox: queue.Queue = queue.Queue()
+    listen(Ears(Pushing({0.05: Intent.NEXT}), SilentFile(1)), inbox, threading.Event())
+    (heard,) = [inbox.get_nowait() for _ in range(inbox.qsize())]
+    assert isinstance(heard, Detection)
+    assert heard.intent == Intent.NEXT
+
+
+def test_closing_the_ears_closes_what_they_hold_beside_the_source() -> None:
+    closed: list[str] = []
+    source = SilentFile(1)
+    Ears(ScriptedEars({}), source, closers=[lambda: closed.append("worker")]).close()
+    assert source.closed
+    assert closed == ["worker"]

@@ -165,3 +165,19 @@ def test_a_session_whose_stdout_is_closed_early_still_runs_to_its_end(tmp_path: 
     assert "Exception ignored" not in run.stderr
     end = read_log(log)[-1]
     assert (end["type"], end["completed"]) == ("end", True)
+
+
+def test_the_ears_worker_starts_early_only_for_a_session_that_listens_through_one() -> None:
+    from voicecoach.bootstrap import start_ears_worker
+    from voicecoach.ears.worker import WorkerRecognizer
+    from voicecoach.options import EarsOptions
+
+    assert start_ears_worker(EarsOptions(engine="keys"), fast=False) is None
+    assert start_ears_worker(EarsOptions(engine="pocketsphinx"), fast=True) is None  # no file
+    worker = start_ears_worker(EarsOptions(engine="pocketsphinx"), fast=False)
+    try:
+        assert isinstance(worker, WorkerRecognizer)
+        assert worker.name == "pocketsphinx"
+    finally:
+        if worker is not None:
+            worker.close()

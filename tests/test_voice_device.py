@@ -108,7 +108,7 @@ def test_losing_the_sound_server_mid_session_switches_to_text_and_loses_no_words
     try:
         with harness.exported(server):
             lines: list[str] = []
-            transcript = Printer(PerfClock(), lines.append, cues=True, records=False)
+            transcript = Printer(lines.append, cues=True, records=False)
             voice = live_voice(lines, Timeline(), transcript=transcript)
             voice.say(LONG, 0.0)
             voice.say("Then switch sides.", 0.0)

@@ -14,7 +14,6 @@ from voicecoach import catalog
 from voicecoach.engine import State
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.options import VoiceOptions
-from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.printer import Printer
 from voicecoach.runtime.simulation import Simulation
 from voicecoach.voice import make_renderer, make_voice
@@ -28,7 +27,7 @@ ROUTINES = Path(__file__).resolve().parent.parent / "routines"
 
 def transcript(lines: list[str], cues: bool = True) -> Printer:
     """The plain transcript of a session that does not print (audio), on `lines`."""
-    return Printer(VirtualClock(), lines.append, cues=cues, records=False)
+    return Printer(lines.append, cues=cues, records=False)
 
 
 def in_a_set() -> State:

@@ -14,7 +14,6 @@ from voice_fakes import fake_renderer
 from voicecoach.errors import AudioError, OutputError
 from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
-from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.printer import Printer
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
@@ -81,7 +80,7 @@ def test_an_interrupt_cuts_the_sound_in_the_file(tmp_path):
 def test_text_mode_with_a_speak_file_also_prints_the_words(tmp_path):
     renderer, _ = fake_renderer()
     lines: list[str] = []
-    transcript = Printer(VirtualClock(), lines.append, cues=True, records=False)
+    transcript = Printer(lines.append, cues=True, records=False)
     voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "c.wav", out=transcript)
     voice.say("Rest.", 0.0)
     voice.cue("done", 1.0)

@@ -3,6 +3,8 @@ espeak-ng speech generated here, in process and in its worker process."""
 
 from __future__ import annotations
 
+import queue
+
 import espeak_clips as espeak
 import numpy as np
 import pytest
@@ -121,6 +123,34 @@ def test_a_live_worker_never_waits_and_hands_over_its_detections_by_the_flush():
     finally:
         worker.close()  # type: ignore[attr-defined]
     assert [d.intent for d in heard] == [Intent.PAUSE]
+
+
+@needs_model
+def test_a_live_worker_hands_its_detections_over_the_moment_they_are_made():
+    """After deliver_to, the reader thread delivers; accept and flush return nothing."""
+    audio, _ = clip("pause")
+    worker = make_recognizer("whisper", worker="live")
+    delivered: queue.Queue[list] = queue.Queue()
+    try:
+        worker.deliver_to(delivered.put)  # type: ignore[attr-defined]
+        assert stream(worker, audio) == []
+        heard = delivered.get(timeout=60)  # the decode's own time, however loaded the machine
+    finally:
+        worker.close()  # type: ignore[attr-defined]
+    assert [d.intent for d in heard] == [Intent.PAUSE]
+
+
+def test_a_pushing_worker_that_cannot_load_says_why_at_the_next_chunk(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_MODEL", str(tmp_path / "missing"))
+    worker = WorkerRecognizer("vosk", live=True)
+    worker.deliver_to(lambda found: None)
+    try:
+        assert worker.accept(np.zeros(1600, np.int16), 0.0) == []  # it is still loading
+        worker.reader.join(timeout=60)  # ... until it has said why it cannot
+        with pytest.raises(ModelError):
+            worker.accept(np.zeros(1600, np.int16), 0.1)
+    finally:
+        worker.close()
 
 
 def test_a_worker_whose_recognizer_cannot_load_says_why(tmp_path, monkeypatch):

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from voicecoach.ears.sources import MicSource, WavSource
+    from voicecoach.ears.worker import WorkerRecognizer
     from voicecoach.engine import Config
     from voicecoach.options import EarsOptions, SessionOptions
     from voicecoach.ports import Clock, EchoReference, Voice
@@ -51,12 +52,15 @@ def build_session(
     clock: Clock | None = None,
     out: Callable[[str], None] | None = None,
     observers: Sequence[SessionObserver] = (),
+    worker: WorkerRecognizer | None = None,
 ) -> Session:
     """A session ready to run. What is not handed in is made from `options`: the clock
     (virtual with `fast`), the ears (none with `fast` and no listen file), the voice, the
     `--log` writer and, when the session prints, the printer (on `out`, default stdout).
     `observers` see the session after the log and the printer do. `load_ears` loads the
     ears when none are handed in (default `make_ears`; a test hands in one that fails).
+    `worker`: the recognizer's worker process, already started for `options.ears`
+    (`start_ears_worker`), which `make_ears` then uses.
 
     Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
     from voicecoach.engine import Config, initial
@@ -86,7 +90,7 @@ def build_session(
     clock = clock or (VirtualClock() if options.fast else RealClock())
     prints = options.prints and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
-    printer = Printer(clock, out, paced, cues=options.cues, records=prints)
+    printer = Printer(out, paced, cues=options.cues, records=prints)
     meter = LevelMeter(clock) if panel_wanted else None
     screen = _live_screen(clock, meter) if panel_wanted else None
     later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
@@ -95,7 +99,10 @@ def build_session(
         # the ears first: loading a speech model holds the GIL for a while, which would
         # starve an output stream that is already open
         if ears is None:
-            ears = (load_ears or make_ears)(options, timeline, clock)
+            if load_ears is not None:
+                ears = load_ears(options, timeline, clock)
+            else:
+                ears = make_ears(options, timeline, clock, worker=worker)
         if voice is None:
             voice = make_voice(
                 options.voice,
@@ -116,6 +123,8 @@ def build_session(
                 if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, SIGTERM, SIGHUP
                     log(EndRecord(0.0, completed=False, reason=reason(signum_of(exc))))
                 log.close()  # otherwise (an error) the old log stays as it was
+        if worker is not None and ears is None:
+            worker.close()
         raise
     panel = None
     if screen is not None:
@@ -192,17 +201,38 @@ def dry_run(routine: Routine, config: Config) -> DryRun:
 # ------------------------------------------------------------------------- ears
 
 
+def start_ears_worker(ears: EarsOptions, fast: bool) -> WorkerRecognizer | None:
+    """The recognizer's worker process, started now when a session with these options
+    uses one (listening with Whisper or PocketSphinx), so that its model loads while the
+    rest of the program does: hand it to `build_session`. None otherwise, or when it
+    cannot start (the ears say why as they are built)."""
+    if not ears.used(fast):
+        return None
+    from voicecoach.ears import WORKER_ENGINES, choose_engine, start_worker
+
+    try:
+        choice = choose_engine(ears.engine, str(ears.model) if ears.model else None)
+        if choice.engine not in WORKER_ENGINES:
+            return None
+        return start_worker(choice, live=not fast)
+    except VoicecoachError:
+        return None
+
+
 def make_ears(
     options: SessionOptions,
     reference: EchoReference,
     clock: Clock,
     warn: Callable[[str], None] = warn,
+    *,
+    worker: WorkerRecognizer | None = None,
 ) -> Ears | None:
-    """The recognizer and its audio, or None (keys only)."""
+    """The recognizer (in `worker` when it was started early) and its audio, or None
+    (keys only)."""
     if not options.listens:
         return None
     try:
-        return _build_ears(options.ears, options.fast, reference, clock)
+        return _build_ears(options.ears, options.fast, reference, clock, worker)
     except ImportError as exc:
         warn(f"voicecoach: voice commands are not available ({exc}); using the keys only")
     except VoicecoachError as exc:
@@ -212,8 +242,14 @@ def make_ears(
     return None
 
 
-def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, clock: Clock) -> Ears:
-    from voicecoach.ears import choose_engine, make_recognizer
+def _build_ears(
+    options: EarsOptions,
+    fast: bool,
+    reference: EchoReference,
+    clock: Clock,
+    worker: WorkerRecognizer | None,
+) -> Ears:
+    from voicecoach.ears import WORKER_ENGINES, choose_engine, make_recognizer, start_worker
     from voicecoach.ears.echo import EchoGuard, mix_echo
     from voicecoach.ears.sources import MicSource
     from voicecoach.runtime.loops import Ears
@@ -221,8 +257,9 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
     engine = "auto" if options.engine == "keys" else options.engine
     choice = choose_engine(engine, str(options.model) if options.model else None)
     warn(f"voicecoach: {choice.describe()}")
-    worker = "sync" if fast else "live"  # Whisper decodes in its own process
-    recognizer = EchoGuard(make_recognizer(choice=choice, worker=worker), reference)
+    if worker is None and choice.engine in WORKER_ENGINES:  # decode in their own process
+        worker = start_worker(choice, live=not fast)
+    guard = EchoGuard(worker or make_recognizer(choice=choice), reference)
     mix = None
     if options.echo:
         gain = options.echo
@@ -230,9 +267,14 @@ def _build_ears(options: EarsOptions, fast: bool, reference: EchoReference, cloc
         def mix(chunk: np.ndarray, t0: float) -> np.ndarray:
             return mix_echo(chunk, reference, t0, gain)
 
-    source = _audio_source(options, fast, clock)
+    try:
+        source = _audio_source(options, fast, clock)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
     watch = source.watch if isinstance(source, MicSource) else None
-    return Ears(recognizer, source, mix, watch)
+    return Ears(guard, source, mix, watch, closers=[worker.close] if worker is not None else [])
 
 
 def _audio_source(options: EarsOptions, fast: bool, clock: Clock) -> WavSource | MicSource:

@@ -64,6 +64,11 @@ class EarsOptions:
     listen_file: Path | None = None
     echo: float = 0.0
 
+    def used(self, fast: bool) -> bool:
+        """Whether a session (`fast`: on the virtual clock) listens at all with these
+        options: not keys only; `--fast` only with a file."""
+        return self.engine != "keys" and (not fast or self.listen_file is not None)
+
     def __post_init__(self) -> None:
         if self.echo < 0:
             raise UsageError("--echo GAIN must be 0 or more")
@@ -127,4 +132,4 @@ class SessionOptions:
     @property
     def listens(self) -> bool:
         """Whether the session has ears at all (not keys only; `--fast` only with a file)."""
-        return self.ears.engine != "keys" and (not self.fast or self.ears.listen_file is not None)
+        return self.ears.used(self.fast)

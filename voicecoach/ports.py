@@ -134,6 +134,18 @@ class EchoAwareRecognizer(Recognizer, Protocol):
     ) -> list[Detection]: ...
 
 
+@runtime_checkable
+class PushingRecognizer(Recognizer, Protocol):
+    """A Recognizer that can hand its detections over as soon as it makes them, from its
+    own thread, instead of at the next `accept` (a worker process decides between two
+    audio chunks: waiting for the next one would add up to a chunk of latency)."""
+
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """From now on, `deliver(detections)` may be called (from another thread) as soon
+        as detections are made; `accept` and `flush` return only those not delivered."""
+        ...
+
+
 class AudioSource(Protocol):
     """Where the ears' audio comes from: a microphone or a WAV file."""
 

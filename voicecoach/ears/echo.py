@@ -26,12 +26,20 @@ the coach's voice leaking into the microphone for `--echo GAIN` replays and the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from voicecoach.ears import phrases
-from voicecoach.ports import MIC_RATE, Detection, EchoAwareRecognizer, EchoReference, Recognizer
+from voicecoach.ports import (
+    MIC_RATE,
+    Detection,
+    EchoAwareRecognizer,
+    EchoReference,
+    PushingRecognizer,
+    Recognizer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +323,13 @@ class EchoGuard:
                 out += self._inner_accept(rest, t0)
         return self._guard(out + self.inner.flush(t))
 
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """`PushingRecognizer`: the inner recognizer's detections, guarded, go to
+        `deliver` as soon as it makes them, when it can push them (a worker process);
+        otherwise `accept` keeps returning them."""
+        if isinstance(self.inner, PushingRecognizer):
+            self.inner.deliver_to(lambda found: _deliver_kept(deliver, self._guard(found)))
+
     def _guard(self, detections: list[Detection]) -> list[Detection]:
         kept = []
         for d in detections:
@@ -350,3 +365,8 @@ class EchoGuard:
                 if intent == d.intent and said_from < d.end and d.start < said_to:
                     return True
         return False
+
+
+def _deliver_kept(deliver: Callable[[list[Detection]], None], kept: list[Detection]) -> None:
+    if kept:
+        deliver(kept)

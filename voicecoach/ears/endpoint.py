@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from voicecoach.dsp import StreamFilter, butter_highpass2, impulse_response
 from voicecoach.ports import MIC_RATE
 
 FRAME = 160  # samples (10 ms at 16 kHz)
@@ -49,11 +50,9 @@ class EndpointConfig:
 
 
 @functools.cache
-def _high_pass_sections() -> np.ndarray:
-    from scipy.signal import butter
-
-    sos: np.ndarray = butter(2, HIGH_PASS_HZ, "highpass", fs=MIC_RATE, output="sos")
-    return sos
+def _high_pass_response() -> np.ndarray:
+    """The 2nd-order Butterworth high-pass's impulse response, to where it has died away."""
+    return impulse_response(*butter_highpass2(HIGH_PASS_HZ, MIC_RATE), 2048)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,9 @@ class Endpointer:
     _floor: float | None = None
     _pending: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     _pending_echo: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    _hp_state: np.ndarray | None = None  # the high-pass filter's state between calls
+    _high_pass: StreamFilter = field(
+        default_factory=lambda: StreamFilter(_high_pass_response())
+    )  # its state runs on between calls
     _t_next: float | None = None  # audio time of the first pending sample
     _history: list[np.ndarray] = field(default_factory=list)  # preroll frames
     _speech: list[np.ndarray] = field(default_factory=list)  # frames since onset (+preroll)
@@ -108,7 +109,7 @@ class Endpointer:
             self._t_next = t0
         data = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
         n = len(data) // FRAME
-        filtered = self._high_pass(data[: n * FRAME])
+        filtered = self._high_pass.process(data[: n * FRAME])
         echo = np.zeros(len(samples)) if echo is None else np.asarray(echo, dtype=np.float64)
         echoes = np.concatenate([self._pending_echo, echo])
         out: list[Utterance] = []
@@ -130,19 +131,6 @@ class Endpointer:
         if not self._in_speech:
             return []
         return [self._close(t)]
-
-    def _high_pass(self, samples: np.ndarray) -> np.ndarray:
-        """`samples` above HIGH_PASS_HZ, continuing the filter from the previous call."""
-        from scipy.signal import sosfilt
-
-        if len(samples) == 0:
-            return np.zeros(0)
-        sos = _high_pass_sections()
-        if self._hp_state is None:
-            self._hp_state = np.zeros((len(sos), 2))
-        out: np.ndarray
-        out, self._hp_state = sosfilt(sos, samples.astype(np.float64), zi=self._hp_state)
-        return out
 
     def _frame(
         self, frame: np.ndarray, filtered: np.ndarray, t: float, echo_db: float
@@ -203,13 +191,34 @@ class Endpointer:
             self._floor += self.config.floor_rise_db_s * FRAME_S
         return self._floor
 
+    def settled(self) -> Utterance | None:
+        """The utterance in progress as it will close, once it has been quiet for `tail`:
+        its audio is then complete (only the end of the hangover is still awaited), so a
+        recognizer can decode it now and have the verdict ready when it closes. None while
+        it may still grow (or outside speech). The close gives the same utterance (bar
+        `t_decided`) unless speech comes back first."""
+        cfg = self.config
+        if not self._in_speech or self._quiet_run * FRAME_S < cfg.tail - 1e-9:
+            return None
+        assert self._t_next is not None  # in speech: audio has been fed
+        return self._utterance(self._t_next)
+
     def _close(self, t: float) -> Utterance:
+        utt = self._utterance(t)
+        self._in_speech = False
+        self._speech = []
+        self._history = []
+        self._loud_run = 0
+        return utt
+
+    def _utterance(self, t: float) -> Utterance:
+        """The utterance in progress, closed at `t` (the state is left as it is)."""
         cfg = self.config
         keep_until = min(t, self._t_last_loud + cfg.tail)
         audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
         audio = audio[: max(0, round((keep_until - self._t_audio) * MIC_RATE))]
         speech_s = self._t_last_loud - self._t_start
-        utt = Utterance(
+        return Utterance(
             audio=audio,
             t_audio=self._t_audio,
             start=self._t_start,
@@ -217,8 +226,3 @@ class Endpointer:
             t_decided=t,
             too_long=speech_s > cfg.max_speech,
         )
-        self._in_speech = False
-        self._speech = []
-        self._history = []
-        self._loud_run = 0
-        return utt

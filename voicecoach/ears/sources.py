@@ -81,7 +81,7 @@ class StreamResampler:
     def __init__(self, rate_in: int, rate_out: int = MIC_RATE, taps_per_phase: int = 24) -> None:
         g = gcd(rate_in, rate_out)
         self.up, self.down = rate_out // g, rate_in // g
-        from scipy.signal import firwin
+        from voicecoach.dsp import firwin
 
         n = taps_per_phase * self.up
         cutoff = 0.9 / max(self.up, self.down)  # of the upsampled Nyquist

@@ -1,11 +1,19 @@
 """What the endpointed recognizers (PocketSphinx, Whisper) share: the endpointer feeds
-whole utterances to `decide`, whose `Decision` becomes a `Detection` when accepted."""
+whole utterances to `decide`, whose `Decision` becomes a `Detection` when accepted.
+
+Decoding in the hangover: an utterance's audio is complete once it has been quiet for the
+endpointer's `tail` (0.1 s), but it closes only after the `hangover` (0.2 s), in case the
+speaker goes on. The decode (0.1-0.3 s of CPU) starts at the first point, on exactly the
+audio the close will hand over, and its verdict is kept for the close: in a worker
+process the command then fires up to a `hangover - tail` earlier. If speech comes back,
+the verdict is dropped (the utterance changed) and the close decodes again. Decisions are
+the same either way; only their timing changes."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -41,6 +49,7 @@ class UtteranceRecognizer(ABC):
         self.on_decision = on_decision
         self._endpoint = endpoint
         self._endpointer = Endpointer(endpoint)
+        self._early: tuple[tuple[float, float, float, int], Decision] | None = None
 
     @abstractmethod
     def decide(self, utt: Utterance, t: float) -> Decision:
@@ -51,15 +60,26 @@ class UtteranceRecognizer(ABC):
     ) -> list[Detection]:
         """`echo`: per sample, the power of the coach's echo left in `samples`."""
         t_end = t0 + len(samples) / MIC_RATE
-        return self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
+        out = self._decide_all(self._endpointer.feed(samples, t0, echo), t_end)
+        settled = self._endpointer.settled()
+        if settled is not None and (self._early is None or self._early[0] != _key(settled)):
+            self._early = (_key(settled), self.decide(settled, settled.t_decided))
+        return out
 
     def flush(self, t: float) -> list[Detection]:
         return self._decide_all(self._endpointer.flush(t), t)
 
+    def _decide(self, utt: Utterance, t: float) -> Decision:
+        """`decide`, or the verdict already reached in the hangover on the same audio."""
+        early, self._early = self._early, None
+        if early is not None and early[0] == _key(utt):
+            return replace(early[1], t=t)
+        return self.decide(utt, t)
+
     def _decide_all(self, utterances: list[Utterance], t_known: float) -> list[Detection]:
         out = []
         for utt in utterances:
-            decision = self.decide(utt, max(t_known, utt.t_decided))
+            decision = self._decide(utt, max(t_known, utt.t_decided))
             if self.on_decision is not None:
                 self.on_decision(decision)
             if decision.accepted and decision.intent is not None:
@@ -82,3 +102,8 @@ class UtteranceRecognizer(ABC):
         if utt.end - utt.start < self._endpoint.min_speech:
             return Decision(utt.start, utt.end, t, "", None, 0.0, False, "too short")
         return None
+
+
+def _key(utt: Utterance) -> tuple[float, float, float, int]:
+    """What identifies an utterance's audio: where it starts and ends, and its length."""
+    return (utt.t_audio, utt.start, utt.end, len(utt.audio))

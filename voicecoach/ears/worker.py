@@ -1,16 +1,22 @@
 """A recognizer in its own process, so decoding never holds the session's GIL.
 
 The audio thread calls `accept` as usual; the chunk (and the echo canceller's residual)
-goes down a pipe to a worker process that owns the real recognizer (endpointer, model)
-and sends back, for every message, the detections it produced. The model is loaded
-there, in the background, while the coach starts talking.
+goes down a pipe to a worker process that owns the real recognizer (Whisper or
+PocketSphinx: endpointer, model) and sends back, for every message, the detections it
+produced. The worker loads its model first, in the background, while the coach starts
+talking; `voicecoach start` launches it before its own heavy imports.
 
-Two modes:
+Three ways to get the detections:
 - live (a real-time session): `accept` never waits, not even while the worker still loads
   its model (a sender thread queues the audio for it); it returns the detections of
-  earlier chunks that have arrived by then (a decode finishes during the next chunk).
+  earlier chunks that have arrived by then (a decode finishes during the next chunk);
+- live with `deliver_to(callback)` (the session's ears thread): a reader thread hands each
+  reply's detections to the callback the moment it arrives, not at the next chunk;
 - synchronous (`--fast` replays, tests): `accept` waits for the reply to its own chunk, so
   a replay is as deterministic as the in-process recognizer.
+
+This module imports little at the top (no numpy): the session starts the worker before
+anything heavy is loaded.
 """
 
 from __future__ import annotations
@@ -22,17 +28,21 @@ import subprocess
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import ModelError, VoicecoachError
-from voicecoach.ports import Detection, EchoAwareRecognizer
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voicecoach.ports import Detection
 
 
 def _serve(conn: Connection, engine: str) -> None:
-    """The worker's loop: build the recognizer, then answer every message in order."""
+    """The worker's loop: build the recognizer (the model first), then answer every
+    message in order."""
     from voicecoach.ears import make_recognizer
 
     try:
@@ -40,6 +50,8 @@ def _serve(conn: Connection, engine: str) -> None:
     except VoicecoachError as exc:
         conn.send(("error", exc.message, exc.hint))
         return
+    from voicecoach.ports import EchoAwareRecognizer
+
     conn.send(("ready", recognizer.name, None))
     while True:
         try:
@@ -62,9 +74,12 @@ def _serve(conn: Connection, engine: str) -> None:
 
 STOP_GRACE = 0.2  # s: how long a stopping worker may take to end on SIGTERM
 
+Deliver = Callable[[list["Detection"]], None]
+
 
 class WorkerRecognizer:
-    """`ports.Recognizer` whose recognizer runs in a worker process (see module doc)."""
+    """`ports.Recognizer` (and `PushingRecognizer`) whose recognizer runs in a worker
+    process (see module doc)."""
 
     echo_aware = True
 
@@ -87,6 +102,9 @@ class WorkerRecognizer:
         self._live = live
         self._ready = False
         self._pending = 0
+        self._pushing = False  # a reader thread hands detections over (deliver_to)
+        self.reader: threading.Thread | None = None
+        self._failure: VoicecoachError | None = None  # what the reader thread met
         self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         if live:
             threading.Thread(
@@ -99,12 +117,26 @@ class WorkerRecognizer:
     def accept(
         self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
     ) -> list[Detection]:
+        import numpy as np
+
         self._send(("accept", samples, t0, None if echo is None else echo.astype(np.float32)))
         return self._collect(wait=not self._live)
 
     def flush(self, t: float) -> list[Detection]:
         self._send(("flush", t))
         return self._collect(wait=True)
+
+    def deliver_to(self, deliver: Deliver) -> None:
+        """Live mode: from now on a reader thread calls `deliver(detections)` as each reply
+        arrives, and `accept`/`flush` return nothing (they raise what the reader met: the
+        worker failed to load, or ended)."""
+        if not self._live or self._pushing:
+            return
+        self._pushing = True
+        self.reader = threading.Thread(
+            target=self._read_all, args=(deliver,), name="ears-reader", daemon=True
+        )
+        self.reader.start()
 
     def _send(self, message: tuple[Any, ...]) -> None:
         self._pending += 1
@@ -117,24 +149,47 @@ class WorkerRecognizer:
         self._finalizer()
 
     def _collect(self, wait: bool) -> list[Detection]:
+        if self._pushing:
+            if self._failure is not None:
+                raise self._failure
+            return []
         out: list[Detection] = []
         while (not self._ready or self._pending) and (wait or self._conn.poll()):
-            try:
-                kind, payload, hint = self._conn.recv()
-            except EOFError:
-                raise ModelError(
-                    f"the {self.name} recognizer process ended",
-                    "run 'voicecoach check' to test the recognizer",
-                ) from None
-            if kind == "error":
-                raise ModelError(payload, hint)
-            if kind == "ready":
-                self._ready = True
-                self.name = payload
-                continue
-            self._pending -= 1
-            out += payload
+            detections = self._receive()
+            if detections is not None:
+                self._pending -= 1
+                out += detections
         return out
+
+    def _receive(self) -> list[Detection] | None:
+        """The next reply: its detections, or None for "ready"; a ModelError when the
+        worker could not load its model or ended."""
+        try:
+            kind, payload, hint = self._conn.recv()
+        except (EOFError, OSError):
+            raise ModelError(
+                f"the {self.name} recognizer process ended",
+                "run 'voicecoach check' to test the recognizer",
+            ) from None
+        if kind == "error":
+            raise ModelError(payload, hint)
+        if kind == "ready":
+            self._ready = True
+            self.name = payload
+            return None
+        detections: list[Detection] = payload
+        return detections
+
+    def _read_all(self, deliver: Deliver) -> None:
+        """The reader thread (deliver_to): every reply's detections to `deliver` at once."""
+        while True:
+            try:
+                detections = self._receive()
+            except ModelError as exc:  # also the end of a closed worker
+                self._failure = exc  # the ears thread raises it at its next chunk
+                return
+            if detections:
+                deliver(detections)
 
 
 def _send_all(conn: Connection, outbox: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
@@ -156,6 +211,13 @@ def _stop(
         outbox.put(None)
     with contextlib.suppress(OSError):
         process.terminate()
+    # wake a reader thread blocked on the socket (end of file) before its descriptor is
+    # closed and its number possibly reused
+    with (
+        contextlib.suppress(OSError, ValueError),
+        socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as dup,
+    ):
+        dup.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError, ValueError):
         conn.close()
     try:

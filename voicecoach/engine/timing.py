@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voicecoach import plan
 from voicecoach.engine import texts
-from voicecoach.engine.state import COUNTDOWN_SECONDS, Action, State, tempo
+from voicecoach.engine.state import COUNTDOWN_SECONDS, Action, State, start_step, tempo
 from voicecoach.plan import Step
 
 
@@ -55,7 +55,17 @@ def _setups(s: State, exercises: set[int]) -> float:
 
 
 def workout_left(s: State) -> float:
-    """A best guess of the seconds left in the whole session."""
+    """A best guess of the seconds left in the whole session: the plan's formula, scaled so
+    that from the start it is the dry run's length (`Config.estimate`, what the intro says)
+    when the session has one (the formula leaves out much of what is said)."""
+    left = _formula_left(s)
+    if s.config.estimate is None:
+        return left
+    whole = estimate_from(s, start_step(s))
+    return left * s.config.estimate / whole if whole > 0 else left
+
+
+def _formula_left(s: State) -> float:
     if s.phase == "intro":
         return estimate_from(s, s.index)
     if s.phase == "done":

@@ -16,14 +16,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from voicecoach.errors import AudioError, VoicecoachError
 from voicecoach.intents import Intent
 from voicecoach.messages import Heard, Tick
-from voicecoach.ports import MIC_RATE, AudioSource, Detection, Recognizer
+from voicecoach.ports import MIC_RATE, AudioSource, Detection, PushingRecognizer, Recognizer
 from voicecoach.runtime.runner import Runner
 from voicecoach.signals import SIGNALS
 
@@ -41,9 +41,12 @@ class Ears:
     # a microphone's `watch(on_lost)`: tells at once (any thread) when it is gone, even
     # while the ears thread is busy
     watch: Callable[[Callable[[str], None]], None] | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)  # e.g. the worker's
 
     def close(self) -> None:
         self.source.close()
+        for close in self.closers:
+            close()
 
 
 # ------------------------------------------------------------------------- virtual time
@@ -92,7 +95,11 @@ Inbox = queue.Queue[KeyPress | Detection | EarsFailed]
 
 
 def listen(ears: Ears, inbox: Inbox, stop: threading.Event) -> None:
-    """The ears thread: audio in, detections onto the inbox. Errors go there too."""
+    """The ears thread: audio in, detections onto the inbox. Errors go there too. A
+    recognizer that decides in its own process puts its detections there itself, the
+    moment they are made (not at the next chunk)."""
+    if isinstance(ears.recognizer, PushingRecognizer):
+        ears.recognizer.deliver_to(lambda found: _post_all(inbox, found))
     try:
         for t0, chunk in ears.source.chunks():
             if stop.is_set():
@@ -103,6 +110,11 @@ def listen(ears: Ears, inbox: Inbox, stop: threading.Event) -> None:
                 inbox.put(det)
     except Exception as exc:  # reported once by the main loop; the keys keep working
         inbox.put(EarsFailed(exc))
+
+
+def _post_all(inbox: Inbox, detections: list[Detection]) -> None:
+    for det in detections:
+        inbox.put(det)
 
 
 def run_realtime(

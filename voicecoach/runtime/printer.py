@@ -104,14 +104,12 @@ class Printer:
 
     def __init__(
         self,
-        clock: Clock,
         out: Callable[[str], None],
         paced: Pacer | None = None,
         *,
         cues: bool = False,
         records: bool = True,
     ) -> None:
-        self.clock = clock
         self.out = out
         self.paced = paced
         self.cues = cues

@@ -18,7 +18,7 @@ def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
 
     if src == dst or len(samples) == 0:
         return samples.astype(np.float32, copy=False)
-    from scipy.signal import resample_poly
+    from voicecoach.dsp import resample_poly  # numpy only: scipy.signal takes ~1 s to import
 
     g = gcd(src, dst)
     out: np.ndarray = resample_poly(samples, dst // g, src // g).astype(np.float32)
