@@ -1,9 +1,11 @@
 """Signal harness: `voicecoach start` as a real process on a pseudo-terminal (its keyboard
 and its screen), a signal sent at a chosen moment, and everything it left behind.
 
-`moment` is counted from the instant the process has installed its handlers (seen in
-/proc/PID/status: SIGHUP caught). Before that, Python itself is starting up (its `site`
-imports), and the signal is Python's, not the program's: see `handlers_ready`.
+`moment` is counted from the instant the process has installed its first handlers (seen in
+/proc/PID/status: SIGHUP caught), the first lines of `voicecoach/__main__.py`: from there
+on, while the program is still importing, a signal is the program's. Before that, Python
+itself is starting up (its `site` imports), and the signal is Python's: see
+`handlers_ready`, and bench/signals.py for how long that window is.
 
 Each run returns its figures and leftovers without judging them; tests/test_signals.py
 and the device tests assert on them. So: no pytest in here.
@@ -27,6 +29,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_LOG = '{"old": "a log from an earlier session"}\n'
+# s from a signal to the last line printed or the last sound heard that the test suite
+# accepts: a session that goes on talking exceeds it, a loaded machine does not. The
+# target (0.1 s) is a benchmark: bench/signals.py measures it.
+SILENT_WITHIN = 1.0
 
 
 @dataclass
@@ -51,8 +57,9 @@ class SignalRun:
     def records(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.log_text.splitlines()]
 
-    def problems(self) -> list[str]:
-        """Everything that is not how a signal must end a session."""
+    def problems(self, printed_within: float = SILENT_WITHIN) -> list[str]:
+        """Everything that is not how a signal must end a session (a line printed more
+        than `printed_within` s after the signal counts as one)."""
         found = []
         name = signal.Signals(self.signum).name
         if self.code != 128 + self.signum:
@@ -71,7 +78,7 @@ class SignalRun:
         ):
             if screen.rfind(enter) > screen.rfind(leave):
                 found.append(what)
-        if self.last_line is not None and self.last_line > 0.1:
+        if self.last_line is not None and self.last_line > printed_within:
             found.append(f"printed {self.last_line * 1000:.0f} ms after the signal")
         return [f"{name} at {self.moment:.2f} s: {p}" for p in found]
 
@@ -102,7 +109,8 @@ def _reason(signum: int) -> str:
 
 
 def handlers_ready(pid: int) -> bool:
-    """Has process `pid` installed voicecoach's handlers (SIGHUP caught)?"""
+    """Has process `pid` installed voicecoach's handlers (SIGHUP caught)? The first ones
+    (`voicecoach/__main__.py`) or those of a session (`voicecoach.signals`)."""
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
@@ -142,6 +150,7 @@ class Running:
         for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             environ.setdefault(name, str(folder / name.lower()))
         self.launched = time.perf_counter()
+        self.ended: float | None = None  # perf_counter time the process was seen gone
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voicecoach", "start", *args, "--log", str(self.log)],
             stdin=slave,
@@ -208,6 +217,7 @@ class Running:
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
+        self.ended = time.perf_counter()
         restored = True
         if self._slave is not None:
             restored = termios.tcgetattr(self._slave) == self.terminal
@@ -230,6 +240,15 @@ class Running:
         return sorted(str(p.relative_to(self.folder)) for p in found)
 
 
+def maps_library(pid: int, name: str) -> bool:
+    """Has process `pid` loaded a shared library whose file name contains `name`?"""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return any(name in line for line in maps)
+    except OSError:
+        return False
+
+
 def run_with_signal(
     folder: Path,
     args: Sequence[str],
@@ -238,12 +257,22 @@ def run_with_signal(
     env: dict[str, str] | None = None,
     timeout: float = 20.0,
     after_start: bool = False,
+    after_library: str | None = None,
 ) -> SignalRun:
     """`voicecoach start ARGS` (see `Running`), `signum` sent `moment` s after its handlers
-    are ready (`after_start`: after the session has started, its log header written)."""
+    are ready (`after_start`: after the session has started, its log header written;
+    `after_library`: after it has loaded that shared library, e.g. "libportaudio": the
+    signal then lands while the library starts)."""
     run = SignalRun(signum, moment)
     coach = Running(folder, args, env)
     run.ready = coach.wait_ready()
+    if after_library is not None:
+        deadline = time.monotonic() + 60.0
+        while not maps_library(coach.process.pid, after_library):
+            if time.monotonic() > deadline or coach.process.poll() is not None:
+                run.notes.append(f"{after_library} was not loaded within 60 s")
+                break
+            time.sleep(0.0005)
     if after_start:
         deadline = time.monotonic() + 60.0
         while not coach.records() and coach.process.poll() is None:
@@ -258,7 +287,7 @@ def run_with_signal(
     else:
         run.notes.append("the process had already ended")
     run.code, run.terminal_restored = coach.finish(timeout)
-    run.exit = time.perf_counter() - run.sent
+    run.exit = coach.ended - run.sent
     if run.exit > timeout:
         run.notes.append(f"still running {timeout} s after the signal: killed")
     run.stderr = coach.stderr
@@ -268,6 +297,36 @@ def run_with_signal(
     run.log_text = coach.log.read_text(encoding="utf-8") if coach.log.exists() else ""
     run.leftovers = coach.leftovers()
     return run
+
+
+@dataclass
+class LiveRun:
+    """A real-audio session stopped by a signal, its speaker recorded meanwhile."""
+
+    run: SignalRun
+    cut: float | None  # s from the signal to the end of the last sound (None: no sound)
+
+    @property
+    def talking(self) -> bool:
+        """Was the coach heard at most 0.5 s before the signal (or after it)?"""
+        return self.cut is not None and self.cut > -0.5
+
+
+def run_live(
+    server: Any, folder: Path, args: Sequence[str], signum: int, moment: float, after_start: bool
+) -> LiveRun:
+    """`run_with_signal` on the private PulseAudio `server` (tests/pulse.py), its speaker's
+    monitor recorded: when did the last sound end, relative to the signal?"""
+    import e2e_helpers as e2e
+
+    with server.record() as recording:
+        run = run_with_signal(
+            folder, args, signum, moment, env=server.environ(), after_start=after_start
+        )
+        time.sleep(0.2)  # the monitor's last chunk is on its way
+    end = e2e.last_sound_end(recording.samples)
+    cut = None if end is None else recording.time_of(end) - run.sent
+    return LiveRun(run, cut)
 
 
 def _read_lines(fd: int, lines: list[tuple[float, str]], stop: threading.Event) -> None:

@@ -1,9 +1,14 @@
-"""PortAudio's own error lines never reach the user's terminal during a live session."""
+"""PortAudio's and alsa-lib's own error lines never reach the user's terminal during a
+live session, nor while PortAudio starts."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import subprocess
 import sys
+
+import pytest
 
 from voicecoach.voice.noise import QuietStderr, is_noise
 
@@ -38,3 +43,61 @@ def test_what_counts_as_noise():
     assert is_noise(PORTAUDIO)
     assert not is_noise(b"voicecoach: voice commands stopped\n")
     assert not is_noise(b"Traceback (most recent call last):\n")
+
+
+def test_alsa_lib_s_own_messages_are_dropped_by_the_filter(capfd):
+    try:
+        alsa = ctypes.CDLL("libasound.so.2")
+    except OSError:
+        pytest.skip("no alsa-lib on this machine")
+    handle = ctypes.c_void_p()
+    with QuietStderr() as quiet:  # alsa-lib reports it on descriptor 2 by itself
+        assert alsa.snd_pcm_open(ctypes.byref(handle), b"voicecoach-no-such-device", 0, 0) < 0
+    assert "ALSA lib" not in capfd.readouterr().err
+    assert quiet.dropped == 1
+
+
+LOAD_PORTAUDIO = """
+import os
+from voicecoach.voice import devices
+before = os.fstat(2)
+devices.sounddevice()
+devices.refresh()
+after = os.fstat(2)
+print((before.st_dev, before.st_ino) == (after.st_dev, after.st_ino))
+"""
+
+
+def test_starting_portaudio_prints_nothing_and_gives_stderr_back():
+    # PortAudio probes every ALSA device as it starts, and alsa-lib reports every failed
+    # probe; on a machine without a sound card, a dozen lines
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_PORTAUDIO], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
+
+
+def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_before(capfd):
+    # the ears' worker process inherits descriptor 2 and lives until it is stopped
+    child = None
+    try:
+        with QuietStderr():
+            child = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys, time; print('child here', file=sys.stderr, "
+                    "flush=True); time.sleep(60)",
+                ]
+            )
+            while "child here" not in capfd.readouterr().err:
+                assert child.poll() is None
+            os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\n")
+            print("voicecoach: interrupted", file=sys.stderr)
+        ended = child.poll() is None  # the block ended while the child still held the pipe
+    finally:
+        if child is not None:
+            child.kill()
+            child.wait()
+    assert ended
+    assert capfd.readouterr().err == "voicecoach: interrupted\n"

@@ -1,9 +1,25 @@
 """`python -m voicecoach` and the `voicecoach` console script.
 
-The imports happen inside `main`, so a Ctrl-C in the very first moments (while Python
-loads the program) is a clean exit 130 too, not a traceback."""
+A signal can come at any moment from launch. Until Python runs this file it is Python's
+(Ctrl-C while the interpreter imports `site` is its "Fatal Python error"; nothing here can
+change that: see `bench/signals.py` for how long that window is). From this file's first
+lines on, SIGINT, SIGTERM and SIGHUP end the program quietly with 128 + the signal, also
+while the rest of the program is imported; `voicecoach.signals` then takes over (the
+session's own ending: its log, the terminal, temporary files)."""
 
+import signal
 import sys
+from types import FrameType
+
+
+def _leave(signum: int, frame: FrameType | None) -> None:
+    """A signal before the program's own handlers are in place: nothing to clean up yet."""
+    raise SystemExit(128 + signum)
+
+
+for _signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_signum) is not signal.SIG_IGN:  # nohup, background jobs
+        signal.signal(_signum, _leave)
 
 
 def main() -> None:

@@ -11,11 +11,15 @@ signal then:
   the main thread is inside `deferred()` (cleaning up: closing the log, removing temporary
   files), in which case it is raised when that block ends;
 - a second signal while the first is being handled does nothing, so it cannot cut the
-  cleanup short;
-- a `Signalled` that Python swallows (raised while the main thread was running a callback
-  from C, e.g. alsa-lib's error handler while PortAudio starts: ctypes only reports it as
-  "unraisable") is not lost: the signal is sent to the main thread again, shortly, until
-  it lands in ordinary code.
+  cleanup short.
+
+So the main thread must never run Python code as a callback from C (a ctypes or cffi
+callback called on the main thread): `Signalled` raised there would be swallowed (ctypes
+only reports it as "unraisable"), and the session would run on, deaf to later signals.
+That is why alsa-lib's messages are filtered from descriptor 2
+(`voicecoach.voice.noise`), not caught with its error-handler hook; sounddevice's audio
+callbacks and espeak-ng's synthesis callbacks run on their own threads, where Python
+never raises a signal's exception.
 
 `cli.main` maps `Signalled` to the exit code 128 + the signal number, like a shell does.
 """
@@ -27,7 +31,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
@@ -75,8 +78,6 @@ class Signals:
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
         self._installed = False
-        self._lost: int | None = None  # a Signalled swallowed in a callback: send again
-        self._wakeup: int | None = None  # the wakeup pipe's write end (wakes the watcher)
 
     def install(self) -> None:
         """Handle SIGINT, SIGTERM and SIGHUP from now on (main thread only; once)."""
@@ -88,8 +89,6 @@ class Signals:
         read, write = os.pipe()
         os.set_blocking(write, False)
         signal.set_wakeup_fd(write, warn_on_full_buffer=False)
-        self._wakeup = write
-        sys.unraisablehook = self._unraisable_hook(sys.unraisablehook)
         watcher = threading.Thread(
             target=self._watch, args=(read,), name="voicecoach-signals", daemon=True
         )
@@ -148,40 +147,6 @@ class Signals:
             for signum in data:
                 if signum in HANDLED:
                     self.notify(signum)
-            self._send_lost()
-
-    def _unraisable_hook(
-        self, previous: Callable[[sys.UnraisableHookArgs], None]
-    ) -> Callable[[sys.UnraisableHookArgs], None]:
-        """`sys.unraisablehook`: a `Signalled` raised inside a callback from C (ctypes) is
-        swallowed there; forget it was received and have the watcher send it again."""
-
-        def hook(unraisable: sys.UnraisableHookArgs) -> None:
-            exc = unraisable.exc_value
-            if not isinstance(exc, Signalled) or self._wakeup is None:
-                previous(unraisable)
-                return
-            with self._lock:
-                if self.received == exc.signum and not self._deferring:
-                    self.received = None
-                    self._lost = exc.signum
-            with contextlib.suppress(OSError):
-                os.write(self._wakeup, b"\0")  # wake the watcher (0 is no signal)
-
-        return hook
-
-    def _send_lost(self) -> None:
-        """The watcher thread: send a swallowed signal to the main thread again (a little
-        later, so that the callback that swallowed it has returned)."""
-        with self._lock:
-            lost, self._lost = self._lost, None
-        if lost is None:
-            return
-        time.sleep(0.01)
-        if self.received is None:
-            main = threading.main_thread().ident
-            if main is not None:
-                signal.pthread_kill(main, lost)
 
     def notify(self, signum: int) -> None:
         """Tell every listener that `signum` arrived (the watcher thread does this)."""
@@ -228,7 +193,6 @@ def terminal_hung_up() -> bool:
 def detach_terminal() -> None:
     """Point stdout and stderr at /dev/null: the terminal hung up (SIGHUP), and what is
     still written (the session's last lines, a message) must not fail on it."""
-    import sys
 
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

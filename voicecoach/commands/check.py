@@ -53,7 +53,10 @@ TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 
 
 def run(args: argparse.Namespace) -> int:
-    return check_machine(args, sys.stdout, Hardware())
+    from voicecoach.voice.noise import QuietStderr
+
+    with QuietStderr():  # PortAudio's and alsa-lib's own lines stay off the terminal
+        return check_machine(args, sys.stdout, Hardware())
 
 
 def check_machine(args: argparse.Namespace, out: TextIO, hardware: Hardware) -> int:

@@ -9,6 +9,7 @@ here, from all of them."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,6 +137,7 @@ def _run(args: argparse.Namespace, settings: Settings, worker: WorkerRecognizer 
     from voicecoach import catalog
     from voicecoach.bootstrap import build_session, warn
     from voicecoach.history.memory import prepare
+    from voicecoach.voice.noise import QuietStderr
 
     path = catalog.locate(args.routine)
     routine = catalog.load(path)
@@ -145,7 +147,10 @@ def _run(args: argparse.Namespace, settings: Settings, worker: WorkerRecognizer 
     try:
         options = session_options(args, routine, settings, memory)
         observers = [memory.recorder] if memory.recorder is not None else []
-        build_session(options, observers=observers, worker=worker).run()
+        # in real time, PortAudio's and alsa-lib's own lines stay off the terminal from
+        # before the devices open until after they close (`voicecoach.voice.noise`)
+        with contextlib.nullcontext() if options.fast else QuietStderr():
+            build_session(options, observers=observers, worker=worker).run()
     finally:  # also after Ctrl-C: how the user stands, and how to resume
         memory.close()
         if memory.recorder is not None and memory.recorder.summary:

@@ -25,6 +25,7 @@ from voicecoach.intents import Intent
 from voicecoach.messages import Heard, Tick
 from voicecoach.ports import MIC_RATE, AudioSource, Detection, PushingRecognizer, Recognizer
 from voicecoach.runtime.runner import Runner
+from voicecoach.signals import SIGNALS
 
 IDLE_WAIT = 0.25  # s: the longest the real-time loop blocks (keeps Ctrl-C responsive)
 
@@ -190,4 +191,6 @@ def run_live(
         if ears is not None:
             ears.close()
         if thread is not None:
-            thread.join(timeout=1.0)
+            # after a signal the program ends: never wait for an ears thread (a daemon)
+            # that is stuck in an import or a decode
+            thread.join(timeout=0.0 if SIGNALS.received is not None else 1.0)

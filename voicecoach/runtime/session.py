@@ -19,7 +19,6 @@ from voicecoach.signals import (
     signum_of,
     terminal_hung_up,
 )
-from voicecoach.voice.noise import QuietStderr
 from voicecoach.voice.routes import StreamWatch
 from voicecoach.voice.routes import connect as connect_sound_server
 
@@ -61,10 +60,7 @@ class Session:
 
     def run(self) -> None:
         with contextlib.ExitStack() as stack:
-            if not self.fast:
-                # PortAudio's own error lines (a device lost) stay off the terminal, and a
-                # stream the sound server moves to another device is noticed
-                stack.enter_context(QuietStderr())
+            if not self.fast:  # a stream the sound server moves elsewhere is noticed
                 stack.enter_context(self._watch_streams())
             stack.enter_context(SIGNALS.listen(self._hush))
             self._run()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import sys
+import contextlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from voicecoach.errors import AudioError
-
-log = logging.getLogger(__name__)
 
 NO_DEVICES_HINT = (
     "no sound server or sound card is visible: start PulseAudio/PipeWire "
@@ -29,71 +28,52 @@ class Device:
 
 
 def sounddevice() -> Any:  # the module
-    """The sounddevice module, or AudioError when PortAudio is missing."""
-    quiet_alsa()  # before PortAudio starts: it probes every ALSA device at import
-    try:
-        import sounddevice as sd
-    except OSError as exc:  # sounddevice raises OSError when libportaudio is missing
-        raise AudioError(
-            f"PortAudio is not available ({exc})",
-            "install it ('apt-get install libportaudio2 libasound2-plugins'), or use --text",
-        ) from exc
+    """The sounddevice module, or AudioError when PortAudio is missing.
+
+    Loading it starts PortAudio, which probes every ALSA device; alsa-lib reports each
+    probe that fails on stderr, so sounddevice points descriptor 2 at /dev/null meanwhile.
+    Here descriptor 2 is put back whatever happens, even when a signal interrupts
+    sounddevice between its redirect and its restore. No Python code is handed to
+    alsa-lib or PortAudio as a callback from the main thread: a signal's KeyboardInterrupt
+    raised in one would be swallowed (ctypes only reports it as "unraisable"). What they
+    print while a live session plays (underruns, a device lost) is filtered by
+    `voicecoach.voice.noise.QuietStderr`."""
+    with _stderr_kept():
+        try:
+            import sounddevice as sd
+        except OSError as exc:  # sounddevice raises OSError when libportaudio is missing
+            raise AudioError(
+                f"PortAudio is not available ({exc})",
+                "install it ('apt-get install libportaudio2 libasound2-plugins'), or use --text",
+            ) from exc
     return sd
 
 
-class _Alsa:
-    """alsa-lib's error reporting, taken over once per process (see `quiet_alsa`)."""
-
-    handler: object = None  # the ctypes callback: must live as long as alsa-lib may call it
-    messages = 0  # how many alsa-lib has reported since (underruns, probe failures)
-
-
-def quiet_alsa() -> None:
-    """Count alsa-lib's error messages and send them to the debug log instead of stderr.
-
-    alsa-lib writes straight to stderr, e.g. "ALSA lib pcm.c:8570:(snd_pcm_recover)
-    underrun occurred" on every output underrun (another thread holding the GIL too long
-    starves the audio callback) and a dozen probe failures when PortAudio starts on a
-    machine without a sound card: noise in the user's terminal, in the middle of the
-    session, that says nothing they can act on. PortAudio reports real failures itself."""
-    if _Alsa.handler is not None or not sys.platform.startswith("linux"):
-        return
-    import atexit
-    import ctypes
-
+@contextlib.contextmanager
+def _stderr_kept() -> Iterator[None]:
+    """Descriptor 2 as it was before the block, whatever the block did to it."""
     try:
-        lib = ctypes.CDLL("libasound.so.2")
-    except OSError:  # no alsa-lib: PortAudio does not use ALSA here
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to keep
+        yield
         return
-    # void (*)(const char *file, int line, const char *function, int err, const char *fmt, ...)
-    # the variadic rest is ignored; the named arguments arrive alike on Linux ABIs
-    handler_type = ctypes.CFUNCTYPE(
-        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
-    )
-
-    def report(file: bytes, line: int, function: bytes, err: int, fmt: bytes) -> None:
-        _Alsa.messages += 1
-        log.debug("alsa-lib %s:%d (%s): %s", file, line, function, fmt)
-
-    _Alsa.handler = handler_type(report)
-    lib.snd_lib_error_set_handler(_Alsa.handler)
-    # registered before sounddevice's own exit handler, so it runs after PortAudio is gone
-    atexit.register(lib.snd_lib_error_set_handler, None)
-
-
-def alsa_messages() -> int:
-    """How many messages alsa-lib reported since `quiet_alsa` (diagnostics, tests)."""
-    return _Alsa.messages
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def refresh() -> None:
     """Make PortAudio enumerate devices again (it lists them once, at import).
 
     Needed when a sound server starts after sounddevice was imported (the device tests
-    start a private PulseAudio). Uses sounddevice's private re-init: no stream may be open."""
+    start a private PulseAudio). Uses sounddevice's private re-init (it silences the probe
+    as at import): no stream may be open."""
     sd = sounddevice()
-    sd._terminate()
-    sd._initialize()
+    with _stderr_kept():
+        sd._terminate()
+        sd._initialize()
 
 
 def list_devices(sd: Any = None) -> list[Device]:

@@ -7,7 +7,13 @@ When a sound device disappears mid-session, PortAudio's ALSA host API prints lin
 redirected). voicecoach already says what happened in plain words, so for a live session
 `QuietStderr` puts a pipe in place of descriptor 2 and a thread copies every line to the
 real stderr except PortAudio's and alsa-lib's own, which are counted and sent to the debug
-log.
+log. alsa-lib's lines come from the audio threads (an underrun: "ALSA lib
+pcm.c:8570:(snd_pcm_recover) underrun occurred") and from opening a stream; they are
+filtered here rather than through alsa-lib's error-handler hook, which would call Python
+code from C in the main thread, where a signal's exception cannot be raised.
+
+A command that uses the sound devices in real time holds one `QuietStderr` from before it
+opens them until after it closes them (`start` without `--fast`, `check`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import sys
 import threading
 from types import TracebackType
 
+from voicecoach.signals import SIGNALS
+
 log = logging.getLogger(__name__)
 
 NOISE = (b"Expression '", b"ALSA lib ", b"PaAlsaStream", b"PaUnixThread")
@@ -29,30 +37,46 @@ def is_noise(line: bytes) -> bool:
     return line.lstrip().startswith(NOISE)
 
 
+# written into the pipe when the block ends: everything before it has been copied once the
+# reader has seen it (a child process may still hold the pipe: the reader goes on for it)
+_END = b"\0voicecoach: the filter ends here\0"
+
+
 class QuietStderr:
-    """For the duration of a `with` block, descriptor 2 minus PortAudio's noise."""
+    """For the duration of a `with` block, descriptor 2 minus PortAudio's noise.
+
+    Child processes started meanwhile (the ears' worker) inherit the filtered descriptor;
+    what they write after the block ends is still copied, as long as they live."""
 
     def __init__(self, fd: int = 2) -> None:
         self._fd = fd
-        self._saved: int | None = None
-        self._reader: threading.Thread | None = None
+        self._saved: int | None = None  # the real descriptor 2, put back at the end
+        self._write: int | None = None  # our own end of the pipe, for the end marker
+        self._copied = threading.Event()  # the reader has copied up to the end marker
         self.dropped = 0
 
     def __enter__(self) -> QuietStderr:
         try:
+            with SIGNALS.deferred():  # never a pipe in place of stderr that nobody reads
+                self._start()
+        except KeyboardInterrupt:  # a signal came meanwhile: undo, then end like Ctrl-C
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
+        try:
             saved = os.dup(self._fd)
+            out = os.dup(self._fd)  # the reader's own: it closes it when the pipe ends
             read, write = os.pipe()
         except OSError:
-            return self  # no stderr to filter: leave it alone
+            return  # no stderr to filter: leave it alone
         _flush()
         os.dup2(write, self._fd)
-        os.close(write)
-        self._saved = saved
-        self._reader = threading.Thread(
-            target=self._copy, args=(read, saved), name="voicecoach-stderr", daemon=True
-        )
-        self._reader.start()
-        return self
+        self._saved, self._write = saved, write
+        threading.Thread(
+            target=self._copy, args=(read, out), name="voicecoach-stderr", daemon=True
+        ).start()
 
     def __exit__(
         self,
@@ -60,19 +84,23 @@ class QuietStderr:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._saved is None:
+        if self._saved is None or self._write is None:
             return
-        _flush()
-        os.dup2(self._saved, self._fd)  # the pipe's last writer is gone: the reader ends
-        if self._reader is not None:
-            self._reader.join(timeout=2.0)
-        os.close(self._saved)
-        self._saved = None
+        with SIGNALS.deferred():  # the message a signal ends with must reach the terminal
+            _flush()
+            os.dup2(self._saved, self._fd)
+            os.close(self._saved)
+            with contextlib.suppress(OSError):
+                os.write(self._write, _END)
+            os.close(self._write)
+            self._saved = self._write = None
+            self._copied.wait(timeout=2.0)
 
     def _copy(self, read: int, out: int) -> None:
         pending = b""
         with contextlib.ExitStack() as stack:
             stack.callback(os.close, read)
+            stack.callback(os.close, out)
             while True:
                 try:
                     data = os.read(read, 4096)
@@ -80,11 +108,22 @@ class QuietStderr:
                     data = b""
                 if not data:
                     self._pass(pending, out)
+                    self._copied.set()
                     return
-                lines = (pending + data).split(b"\n")
+                data = pending + data
+                if _END in data:
+                    data = data.replace(_END, b"")
+                    end = True
+                else:
+                    end = False
+                lines = data.split(b"\n")
                 pending = lines.pop()
                 for line in lines:
                     self._pass(line + b"\n", out)
+                if end:
+                    self._pass(pending, out)  # a line cut short by the end: as it is
+                    pending = b""
+                    self._copied.set()
 
     def _pass(self, line: bytes, out: int) -> None:
         if not line:
