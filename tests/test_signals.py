@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -62,6 +63,28 @@ def test_listeners_hear_of_a_signal_at_once_even_one_that_came_before_they_liste
     with signals.listen(heard.append):
         pass
     assert heard == [signal.SIGTERM, signal.SIGHUP]
+
+
+def test_any_thread_sees_a_signal_the_instant_it_arrives_before_the_watcher_has_run():
+    # the audio callback asks on every block: the voice is silent even when the watcher
+    # thread has not run yet (another thread held the GIL, the machine is busy)
+    signals = Signals()
+    signals._wake, c_handler = socket.socketpair()  # what `install` sets up
+    heard: list[int] = []
+    try:
+        with signals.listen(heard.append):
+            assert not signals.arrived()
+            c_handler.send(bytes([signal.SIGWINCH]))  # a signal voicecoach does not handle
+            assert not signals.arrived()
+            c_handler.send(bytes([signal.SIGTERM]))  # what Python's C-level handler writes
+            assert signals.arrived()
+            assert heard == []  # the watcher has not run
+            assert signals._wake_once()  # now it does
+            assert heard == [signal.SIGTERM]
+            assert signals.arrived()  # and it stays so
+    finally:
+        signals._wake.close()
+        c_handler.close()
 
 
 def test_ctrl_c_while_portaudio_starts_ends_the_session_with_130_and_a_complete_log(tmp_path):
