@@ -125,6 +125,33 @@ def test_a_signal_before_the_program_runs_but_after_python_started_it_exits_quie
     assert (done.returncode, done.stderr) == (128 + signum, "")
 
 
+WRAPPED = """
+import os, signal, sys
+from voicecoach import cli
+from voicecoach.commands import schema
+from voicecoach.signals import SIGNALS
+
+def run(args):  # a library calls back into Python, the signal's exception is raised there
+    try:  # and the library turns it into its own error, as pydantic-core does
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))
+    except KeyboardInterrupt as exc:
+        raise RuntimeError(f"Error building `model` serializer: {exc!r}") from None
+
+SIGNALS.install()
+schema.run = run
+sys.exit(cli.main(["schema"]))
+"""
+
+
+def test_a_signal_that_a_library_turns_into_its_own_error_still_ends_the_program_quietly():
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPED], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 143, done.stderr
+    assert done.stderr == "\nvoicecoach: stopped (SIGTERM)\n"
+
+
 def seed() -> int:
     return int(os.environ.get("VOICECOACH_SIGNAL_SEED") or random.SystemRandom().randrange(10**6))
 
