@@ -53,19 +53,21 @@ TARGET = 0.1  # s from a signal to silence
 BUSY = "while True: pass"
 
 
-def spread(values: list[float]) -> dict[str, Any]:
-    """min / median / p90 / max in ms, and how many are over the target."""
+def spread(values: list[float], target: float | None = None) -> dict[str, Any]:
+    """min / median / p90 / max in ms, and how many are over `target` (s), if given."""
     if not values:
         return {"runs": 0}
     ms = sorted(v * 1000 for v in values)
-    return {
+    found: dict[str, Any] = {
         "runs": len(ms),
         "min_ms": round(ms[0]),
         "median_ms": round(statistics.median(ms)),
         "p90_ms": round(ms[min(len(ms) - 1, int(0.9 * len(ms)))]),
         "max_ms": round(ms[-1]),
-        "over_target": sum(v > TARGET * 1000 for v in ms),
     }
+    if target is not None:
+        found["over_target"] = sum(v > target * 1000 for v in ms)
+    return found
 
 
 def codes(runs: list[signal_runs.SignalRun]) -> dict[str, int]:
@@ -102,7 +104,9 @@ def text_runs(count: int, rng: random.Random, folder: Path) -> dict[str, Any]:
         "exit_codes": codes(runs),
         "problems": [p for run in runs for p in run.problems(TARGET)],
         "began": sum(run.session_began for run in runs),
-        "last_line_after_signal": spread([r.last_line for r in runs if r.last_line is not None]),
+        "last_line_after_signal": spread(
+            [r.last_line for r in runs if r.last_line is not None], TARGET
+        ),
         "exit_after_signal": spread([r.exit for r in runs if r.exit is not None]),
     }
 
@@ -132,8 +136,9 @@ def live_runs(count: int, rng: random.Random, folder: Path) -> dict[str, Any]:
     return {
         "exit_codes": codes([live.run for live in runs]),
         "problems": [p for live in runs for p in live.run.problems(signal_runs.SILENT_WITHIN)],
-        "cut_while_talking": spread([max(0.0, c) for c in talking]),
+        "cut_while_talking": spread([max(0.0, c) for c in talking], TARGET),
         "cuts_ms": [None if live.cut is None else round(live.cut * 1000) for live in runs],
+        "exit_after_signal": spread([live.run.exit for live in runs if live.run.exit is not None]),
         "talking": len(talking),
     }
 

@@ -136,6 +136,9 @@ def main() -> None:
     ap.add_argument("--out", default="bench/out/tune/whisper.jsonl")
     ap.add_argument("--load", action="store_true", help="re-judge the rows in --out")
     ap.add_argument("--show", default="", help="max_extra,min_posterior,max_no_speech,min_logprob")
+    ap.add_argument(
+        "--base", action="store_true", help="Whisper base (bench/whisper_experiments.py)"
+    )
     args = ap.parse_args()
     if "heldout" in args.dir:
         raise SystemExit("tune on dev only")
@@ -145,6 +148,11 @@ def main() -> None:
         rows = [json.loads(line) for line in out.read_text().splitlines()]
     else:
         clips = evaluation.load_manifest(args.dir)[:: args.every]
+        if args.base:
+            import whisper_experiments
+
+            global _model
+            _model = functools.cache(whisper_experiments.BaseModel)
         rows = collect(clips, base)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(r) + "\n" for r in rows))

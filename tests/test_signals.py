@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -64,6 +65,28 @@ def test_listeners_hear_of_a_signal_at_once_even_one_that_came_before_they_liste
     assert heard == [signal.SIGTERM, signal.SIGHUP]
 
 
+def test_any_thread_sees_a_signal_the_instant_it_arrives_before_the_watcher_has_run():
+    # the audio callback asks on every block: the voice is silent even when the watcher
+    # thread has not run yet (another thread held the GIL, the machine is busy)
+    signals = Signals()
+    signals._wake, c_handler = socket.socketpair()  # what `install` sets up
+    heard: list[int] = []
+    try:
+        with signals.listen(heard.append):
+            assert not signals.arrived()
+            c_handler.send(bytes([signal.SIGWINCH]))  # a signal voicecoach does not handle
+            assert not signals.arrived()
+            c_handler.send(bytes([signal.SIGTERM]))  # what Python's C-level handler writes
+            assert signals.arrived()
+            assert heard == []  # the watcher has not run
+            assert signals._wake_once()  # now it does
+            assert heard == [signal.SIGTERM]
+            assert signals.arrived()  # and it stays so
+    finally:
+        signals._wake.close()
+        c_handler.close()
+
+
 def test_ctrl_c_while_portaudio_starts_ends_the_session_with_130_and_a_complete_log(tmp_path):
     # PortAudio probes every ALSA device as it starts (a text session still opens the
     # microphone). A Python callback from C there (alsa-lib's error hook) once swallowed
@@ -100,6 +123,33 @@ def test_a_signal_before_the_program_runs_but_after_python_started_it_exits_quie
         timeout=60,
     )
     assert (done.returncode, done.stderr) == (128 + signum, "")
+
+
+WRAPPED = """
+import os, signal, sys
+from voicecoach import cli
+from voicecoach.commands import schema
+from voicecoach.signals import SIGNALS
+
+def run(args):  # a library calls back into Python, the signal's exception is raised there
+    try:  # and the library turns it into its own error, as pydantic-core does
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))
+    except KeyboardInterrupt as exc:
+        raise RuntimeError(f"Error building `model` serializer: {exc!r}") from None
+
+SIGNALS.install()
+schema.run = run
+sys.exit(cli.main(["schema"]))
+"""
+
+
+def test_a_signal_that_a_library_turns_into_its_own_error_still_ends_the_program_quietly():
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPED], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 143, done.stderr
+    assert done.stderr == "\nvoicecoach: stopped (SIGTERM)\n"
 
 
 def seed() -> int:

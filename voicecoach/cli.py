@@ -65,6 +65,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = signum_of(exc)
         _say_stopped(signum)
         return 128 + signum
+    except Exception:
+        if SIGNALS.received is None:
+            raise
+        # the signal's KeyboardInterrupt was raised inside a library that called back into
+        # Python and came back as that library's own error (pydantic-core building a
+        # model's schema turns it into a SchemaError): the signal still ends the program
+        _say_stopped(SIGNALS.received)
+        return 128 + SIGNALS.received
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -3,9 +3,14 @@
 `install()` (called once by the console script, from the main thread) sets one handler for
 the three (a signal the process was started to ignore, as by `nohup`, stays ignored). A
 signal then:
-- calls every `listen`er at once on a watcher thread (woken by `signal.set_wakeup_fd`, so
-  it runs even while the main thread is inside a long C call such as loading a speech model
-  or rendering speech): the live voice silences itself there, within one audio block;
+- is seen at once by `arrived()`, from any thread: Python's C-level handler writes the
+  signal's number into a socket (`signal.set_wakeup_fd`) whose bytes `arrived()` peeks
+  at. The audio callback asks on every block, so the live voice falls silent within one
+  block even when the signal came while some thread held the GIL (a library loading, a
+  model decoding): whoever gets the GIL first afterwards, the callback plays no more;
+- calls every `listen`er at once on a watcher thread (woken by that socket, so it runs
+  even while the main thread is inside a long C call such as loading a speech model or
+  rendering speech): the live voice silences itself there too, the printer stops;
 - raises `Signalled` in the main thread (a KeyboardInterrupt, so every `except
   KeyboardInterrupt` that ends a session on Ctrl-C ends it on SIGTERM/SIGHUP too), unless
   the main thread is inside `deferred()` (cleaning up: closing the log, removing temporary
@@ -29,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -78,6 +84,9 @@ class Signals:
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
         self._installed = False
+        self._wake: socket.socket | None = None  # the wakeup socket's reading end
+        self._wake_write: socket.socket | None = None  # its writing end (Python's C handler)
+        self._arrived: int | None = None  # the first signal the watcher has seen
 
     def install(self) -> None:
         """Handle SIGINT, SIGTERM and SIGHUP from now on (main thread only; once)."""
@@ -86,14 +95,27 @@ class Signals:
         for signum in HANDLED:
             if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup, background jobs
                 signal.signal(signum, self.handle)
-        read, write = os.pipe()
-        os.set_blocking(write, False)
-        signal.set_wakeup_fd(write, warn_on_full_buffer=False)
-        watcher = threading.Thread(
-            target=self._watch, args=(read,), name="voicecoach-signals", daemon=True
-        )
+        self._wake, self._wake_write = socket.socketpair()
+        self._wake_write.setblocking(False)
+        signal.set_wakeup_fd(self._wake_write.fileno(), warn_on_full_buffer=False)
+        watcher = threading.Thread(target=self._watch, name="voicecoach-signals", daemon=True)
         watcher.start()
         self._installed = True
+
+    def arrived(self) -> bool:
+        """Has SIGINT, SIGTERM or SIGHUP arrived? True from the instant Python's C-level
+        handler ran, in any thread, without waiting for the watcher or the main thread:
+        cheap enough for an audio callback (one non-blocking system call)."""
+        if self._arrived is not None:
+            return True
+        wake = self._wake
+        if wake is None:
+            return False
+        try:
+            data = wake.recv(64, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except OSError:  # nothing there (BlockingIOError), or closed
+            return False
+        return any(signum in HANDLED for signum in data)
 
     @contextlib.contextmanager
     def listen(self, callback: Callable[[int], None]) -> Iterator[None]:
@@ -135,18 +157,32 @@ class Signals:
             return
         raise Signalled(signum)
 
-    def _watch(self, read: int) -> None:
-        """The watcher thread: woken by the C-level handler through the wakeup fd."""
-        while True:
-            try:
-                data = os.read(read, 64)
-            except OSError:
-                return
-            if not data:
-                return
-            for signum in data:
-                if signum in HANDLED:
-                    self.notify(signum)
+    def _watch(self) -> None:
+        """The watcher thread: woken by the C-level handler through the wakeup socket."""
+        while self._wake_once():
+            pass
+
+    def _wake_once(self) -> bool:
+        """Wait for signal numbers in the wakeup socket, tell the listeners of the handled
+        ones, and only then take them out (so `arrived()` sees them meanwhile). False when
+        the socket is closed."""
+        wake = self._wake
+        if wake is None:
+            return False
+        try:
+            data = wake.recv(64, socket.MSG_PEEK)
+        except OSError:
+            return False
+        if not data:
+            return False
+        for signum in data:
+            if signum in HANDLED:
+                if self._arrived is None:
+                    self._arrived = signum
+                self.notify(signum)
+        with contextlib.suppress(OSError):
+            wake.recv(len(data))
+        return True
 
     def notify(self, signum: int) -> None:
         """Tell every listener that `signum` arrived (the watcher thread does this)."""
@@ -162,6 +198,7 @@ class Signals:
     def reset(self) -> None:
         """Forget a received signal (tests that deliver one by hand)."""
         self.received = None
+        self._arrived = None
         self._pending = False
 
 

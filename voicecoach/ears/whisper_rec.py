@@ -10,10 +10,13 @@ hard"), and decoding 30 s windows is slow. Here:
 
 1. The endpointer (`endpoint.Endpointer`, the same echo-aware one PocketSphinx uses) cuts
    utterances; too long ones (conversation) are dropped undecoded.
-2. Only the utterance is encoded (CTranslate2 accepts a shorter mel window than Whisper's
-   30 s: 1-3 s of speech costs tens of ms instead of a second). The price is that the
-   decoder, which expects 30 s, tends to repeat the utterance ("Okay, next. Okay, next.");
-   the repeated unit is taken as the transcript.
+2. The utterance is encoded with ~10 s of silence after it (`pad`), not in Whisper's full
+   30 s window (CTranslate2 accepts a shorter mel window: 30 s would cost ~0.9 CPU s per
+   utterance) and not alone: Whisper learnt on 30 s windows where a short command is
+   followed by silence, and in a window of the utterance's own length it drops words or
+   repeats them ("Okay, next. Okay, next."; the repeated unit is then the transcript).
+   Chosen on dev clips (bench/RESULTS.md): 0.2 s of silence heard 38 % of commands at
+   12 false accepts/h, 5 s 48 %, 10 s 54 %, 15 s and 20 s no more for more CPU.
 3. A beam search with the command words as prompt gives N hypotheses with scores. Each
    is judged as a whole against the phrase table (`phrases.match`, few stray words). The
    command fires when the best hypothesis names it, the N-best posterior mass of that
@@ -54,10 +57,10 @@ class WhisperSettings:
     max_tokens: int = 14  # text tokens decoded per utterance (a command is a few)
     prompt: bool = True  # the command words as previous text
     max_extra: int = 0  # stray words tolerated around a phrase (phrases.match)
-    min_posterior: float = 0.5  # N-best mass of the intent
-    max_no_speech: float = 0.4  # Whisper's no-speech probability
-    min_logprob: float = -math.inf  # average log-probability per token of the intent's best
-    pad: float = 0.2  # s of silence appended to the utterance
+    min_posterior: float = 0.35  # N-best mass of the intent
+    max_no_speech: float = 0.2  # Whisper's no-speech probability
+    min_logprob: float = -1.0  # average log-probability per token of the intent's best
+    pad: float = 9.8  # s of silence after the utterance (Whisper learnt on 30 s windows)
     threads: int = 1  # CTranslate2 intra-op threads
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
 

@@ -21,6 +21,7 @@ from voicecoach.records import (
     SessionRecord,
 )
 from voicecoach.screen import lines
+from voicecoach.signals import SIGNALS
 
 IDLE_WAIT = 0.25  # s: the longest the printer thread blocks
 
@@ -79,6 +80,8 @@ class PacedPrinter:
                     self._cond.wait(timeout=min(IDLE_WAIT, wait))
                     continue
                 line = heapq.heappop(self._lines)[2]
+            if SIGNALS.arrived():  # the watcher may not have run yet: print nothing more
+                return
             self._out(line)
 
 

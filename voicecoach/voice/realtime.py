@@ -243,9 +243,12 @@ class RealtimeVoice:
     def _callback(
         self, outdata: np.ndarray, frames: int, time_info: object, status: CallbackFlags | None
     ) -> None:
-        """PortAudio's thread: copy prepared samples, nothing else."""
+        """PortAudio's thread: copy prepared samples, nothing else (and nothing at all
+        once a signal has arrived, even if the watcher thread has not run yet)."""
         if status is not None and status.output_underflow:
             self.underruns += 1
+        if not self._hushed and SIGNALS.arrived():
+            self._silence(0)
         try:
             self._mixer.fill(outdata[:, 0])
         except Exception as exc:  # never let a bug kill the audio thread silently
