@@ -126,19 +126,24 @@ def test_ctrl_c_while_the_ears_load_still_ends_the_log(tmp_path: Path) -> None:
     assert (end["type"], end["completed"], end["reason"]) == ("end", False, "interrupted")
 
 
-def test_a_listening_session_says_at_start_which_recognizer_runs_and_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def write_quiet(path: Path) -> None:
+    """One second of a quiet room, as a WAV for --listen-file."""
     import wave
 
     import numpy as np
 
-    quiet = tmp_path / "quiet.wav"
-    with wave.open(str(quiet), "wb") as w:
+    with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(16_000)
         w.writeframes((np.random.default_rng(0).standard_normal(16_000) * 30).astype("<i2"))
+
+
+def test_a_listening_session_says_at_start_which_recognizer_runs_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quiet = tmp_path / "quiet.wav"
+    write_quiet(quiet)
     args = ["start", "behind-knee", "--fast", "--text", "--from", "3", "--ready-timeout", "1"]
     assert main([*args, "--listen-file", str(quiet), "--engine", "pocketsphinx"]) == 0
     err = capsys.readouterr().err
@@ -181,3 +186,21 @@ def test_the_ears_worker_starts_early_only_for_a_session_that_listens_through_on
     finally:
         if worker is not None:
             worker.close()
+    assert worker.closed
+
+
+def test_a_worker_started_for_another_engine_is_ended_and_the_right_one_used(
+    tmp_path: Path,
+) -> None:
+    from voicecoach.bootstrap import start_ears_worker
+    from voicecoach.options import EarsOptions
+
+    log, quiet = tmp_path / "x.jsonl", tmp_path / "quiet.wav"
+    write_quiet(quiet)
+    wrong = start_ears_worker(EarsOptions(engine="whisper"), fast=False)
+    assert wrong is not None
+    argv = ["start", "behind-knee", "--fast", "--engine", "pocketsphinx", "--from", "5"]
+    argv += ["--ready-timeout", "1", "--listen-file", str(quiet), "--log", str(log)]
+    build_session(session_options(build_parser().parse_args(argv)), worker=wrong).run()
+    assert wrong.closed
+    assert read_log(log)[0]["ears"] == "pocketsphinx"

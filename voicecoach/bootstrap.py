@@ -257,6 +257,9 @@ def _build_ears(
     engine = "auto" if options.engine == "keys" else options.engine
     choice = choose_engine(engine, str(options.model) if options.model else None)
     warn(f"voicecoach: {choice.describe()}")
+    if worker is not None and worker.name != choice.engine:  # started for other options
+        worker.close()
+        worker = None
     if worker is None and choice.engine in WORKER_ENGINES:  # decode in their own process
         worker = start_worker(choice, live=not fast)
     guard = EchoGuard(worker or make_recognizer(choice=choice), reference)

@@ -148,6 +148,10 @@ class WorkerRecognizer:
     def close(self) -> None:
         self._finalizer()
 
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
     def _collect(self, wait: bool) -> list[Detection]:
         if self._pushing:
             if self._failure is not None:
