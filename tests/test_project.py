@@ -4,6 +4,7 @@ normal (non-editable) install finds the packaged routines."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -84,13 +85,19 @@ def test_a_wheel_install_finds_the_packaged_routines(tmp_path):
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # the installed copy, not a checkout named in PYTHONPATH (as helpers run the suite)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
         [py, "-c", "import voicecoach, voicecoach.catalog as c; print(c.packaged_dir())"],
-        cwd=elsewhere, capture_output=True, text=True, check=True,
+        cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     ).stdout.strip()  # fmt: skip
     assert Path(where).is_relative_to(env_dir), where
     listing = subprocess.run(
-        [env_dir / "bin" / "voicecoach", "list"], cwd=elsewhere, capture_output=True, text=True
+        [env_dir / "bin" / "voicecoach", "list"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert listing.returncode == 0, listing.stderr
     for name in ("back-hip-knee", "back-hip-knee-20", "behind-knee", "knee-strength", "ground-up"):

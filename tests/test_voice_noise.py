@@ -101,3 +101,31 @@ def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_bef
             child.wait()
     assert ended
     assert capfd.readouterr().err == "voicecoach: interrupted\n"
+
+
+NO_DESCRIPTOR_LEFT = """
+import os, resource
+from voicecoach.voice.noise import QuietStderr
+
+def open_fds():
+    return sorted(int(n) for n in os.listdir("/proc/self/fd"))
+
+highest = max(open_fds())
+while (fd := os.open(os.devnull, os.O_RDONLY)) < highest:  # fill the gaps below it
+    pass
+os.close(fd)
+before = open_fds()
+free = 2  # room for the filter's two copies of stderr, not for its pipe
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1 + free, hard))
+with QuietStderr():
+    os.write(2, b"still the real stderr\\n")
+print(open_fds() == before)
+"""
+
+
+def test_a_filter_that_cannot_open_its_pipe_leaves_stderr_alone_and_keeps_no_descriptor():
+    done = subprocess.run(
+        [sys.executable, "-c", NO_DESCRIPTOR_LEFT], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "still the real stderr\n")

@@ -389,12 +389,6 @@ class Exercise(_Model):
             )
         return self
 
-    @model_validator(mode="after")
-    def _afterwards_has_a_rest(self) -> Exercise:
-        if self.afterwards and self.rest_after is None:
-            raise ValueError("'afterwards' is said in the rest after the exercise: give rest_after")
-        return self
-
     def step_works(self) -> list[TimedWork | RepsWork | HoldsWork | CirclesWork]:
         """The simple work behind each step of one set, in the order `plan` makes them
         (a sequence's parts; circles once per direction): `Step.part` indexes it."""

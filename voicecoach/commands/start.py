@@ -113,10 +113,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from voicecoach import catalog  # cheap: no pydantic, no routine parsing
+
     settings = effective_settings(args)
+    path = catalog.locate(args.routine)  # a mistyped name starts no model
     worker = _early_worker(args, settings)  # its model loads while the rest is imported
     try:
-        return _run(args, settings, worker)
+        return _run(args, settings, worker, path)
     finally:
         if worker is not None:
             worker.close()
@@ -133,13 +136,14 @@ def _early_worker(args: argparse.Namespace, settings: Settings) -> WorkerRecogni
         return None
 
 
-def _run(args: argparse.Namespace, settings: Settings, worker: WorkerRecognizer | None) -> int:
+def _run(
+    args: argparse.Namespace, settings: Settings, worker: WorkerRecognizer | None, path: Path
+) -> int:
     from voicecoach import catalog
     from voicecoach.bootstrap import build_session, warn
     from voicecoach.history.memory import prepare
     from voicecoach.voice.noise import QuietStderr
 
-    path = catalog.locate(args.routine)
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")

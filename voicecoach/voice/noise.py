@@ -65,12 +65,17 @@ class QuietStderr:
         return self
 
     def _start(self) -> None:
+        opened: list[int] = []
         try:
             saved = os.dup(self._fd)
+            opened.append(saved)
             out = os.dup(self._fd)  # the reader's own: it closes it when the pipe ends
+            opened.append(out)
             read, write = os.pipe()
-        except OSError:
-            return  # no stderr to filter: leave it alone
+        except OSError:  # no stderr to filter (or no descriptor left): leave it alone
+            for fd in opened:
+                os.close(fd)
+            return
         _flush()
         os.dup2(write, self._fd)
         self._saved, self._write = saved, write
