@@ -102,3 +102,27 @@ def test_a_wheel_install_finds_the_packaged_routines(tmp_path):
     assert listing.returncode == 0, listing.stderr
     for name in ("back-hip-knee", "back-hip-knee-20", "behind-knee", "knee-strength", "ground-up"):
         assert name in listing.stdout
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_program_keeps_the_maths_libraries_to_one_thread_unless_the_user_says(given, expected):
+    """numpy's OpenBLAS and CTranslate2's OpenMP read these when they load: the program's
+    first lines set them (the ears' worker inherits them); a user's own value wins."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    }
+    if given is not None:
+        env["OMP_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] = given
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, voicecoach.__main__;"
+            "print(os.environ['OMP_NUM_THREADS'], os.environ['OPENBLAS_NUM_THREADS'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == [expected, expected]

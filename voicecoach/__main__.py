@@ -7,9 +7,18 @@ lines on, SIGINT, SIGTERM and SIGHUP end the program quietly with 128 + the sign
 while the rest of the program is imported; `voicecoach.signals` then takes over (the
 session's own ending: its log, the terminal, temporary files)."""
 
+import os
 import signal
 import sys
 from types import FrameType
+
+# One thread each for numpy's OpenBLAS and CTranslate2's OpenMP (the ears' worker, a child
+# process, inherits this): their default pools keep idle threads spinning, which cost
+# ~1.6x the CPU of a Whisper decode for no speed on matrices this small (0.32 -> 0.19 CPU s
+# per utterance, bench/RESULTS.md). Both read it when they load, so before any import; a
+# user's own setting wins.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 
 def _leave(signum: int, frame: FrameType | None) -> None:

@@ -22,6 +22,7 @@ anything heavy is loaded.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import socket
 import subprocess
@@ -95,6 +96,9 @@ class WorkerRecognizer:
             # must not reach a worker still importing, before it can ignore SIGINT; the
             # session ends the worker itself (`_stop`)
             process_group=0,
+            # single-threaded maths libraries (see voicecoach/__main__.py) also when the
+            # session was not started from the console script
+            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ},
         )
         theirs.close()
         self._conn = Connection(mine.detach())
@@ -170,7 +174,7 @@ class WorkerRecognizer:
         worker could not load its model or ended."""
         try:
             kind, payload, hint = self._conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, TypeError):  # TypeError: closed by _stop mid-call
             raise ModelError(
                 f"the {self.name} recognizer process ended",
                 "run 'voicecoach check' to test the recognizer",
@@ -201,7 +205,7 @@ def _send_all(conn: Connection, outbox: queue.SimpleQueue[tuple[Any, ...] | None
     while (message := outbox.get()) is not None:
         try:
             conn.send(message)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):  # TypeError: closed by _stop mid-call
             return  # the worker is gone; the next collect says so
 
 
