@@ -48,6 +48,9 @@ class Scripted:
     def flush(self, t):
         return []
 
+    def deliver_to(self, deliver):
+        """Decides inside accept."""
+
 
 @pytest.fixture
 def clip_dir(tmp_path):

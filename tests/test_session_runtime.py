@@ -79,6 +79,9 @@ class ScriptedEars:
         self.flushed_at = t
         return []
 
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """Decides inside accept."""
+
 
 class Logged(list[dict[str, Any]]):
     """A SessionObserver that keeps the records as `--log` would write them."""

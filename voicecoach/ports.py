@@ -121,6 +121,14 @@ class Recognizer(Protocol):
         """End of input: finish any pending utterance."""
         ...
 
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """The session's ears thread offers `deliver`. A recognizer that decides in its
+        own process calls `deliver(detections)` from then on (from another thread) as soon
+        as it decides, and `accept`/`flush` return only what was not delivered: waiting
+        for the next audio chunk would add up to a chunk of latency. One that decides
+        inside `accept` ignores it and keeps returning its detections there."""
+        ...
+
 
 @runtime_checkable
 class EchoAwareRecognizer(Recognizer, Protocol):
@@ -132,18 +140,6 @@ class EchoAwareRecognizer(Recognizer, Protocol):
     def accept(
         self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
     ) -> list[Detection]: ...
-
-
-@runtime_checkable
-class PushingRecognizer(Recognizer, Protocol):
-    """A Recognizer that can hand its detections over as soon as it makes them, from its
-    own thread, instead of at the next `accept` (a worker process decides between two
-    audio chunks: waiting for the next one would add up to a chunk of latency)."""
-
-    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
-        """From now on, `deliver(detections)` may be called (from another thread) as soon
-        as detections are made; `accept` and `flush` return only those not delivered."""
-        ...
 
 
 class AudioSource(Protocol):

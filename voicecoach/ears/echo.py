@@ -37,7 +37,6 @@ from voicecoach.ports import (
     Detection,
     EchoAwareRecognizer,
     EchoReference,
-    PushingRecognizer,
     Recognizer,
 )
 
@@ -324,11 +323,9 @@ class EchoGuard:
         return self._guard(out + self.inner.flush(t))
 
     def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
-        """`PushingRecognizer`: the inner recognizer's detections, guarded, go to
-        `deliver` as soon as it makes them, when it can push them (a worker process);
-        otherwise `accept` keeps returning them."""
-        if isinstance(self.inner, PushingRecognizer):
-            self.inner.deliver_to(lambda found: _deliver_kept(deliver, self._guard(found)))
+        """The inner recognizer's detections, guarded, go to `deliver` as soon as it
+        makes them when it decides in its own process (see `ports.Recognizer`)."""
+        self.inner.deliver_to(lambda found: _deliver_kept(deliver, self._guard(found)))
 
     def _guard(self, detections: list[Detection]) -> list[Detection]:
         kept = []

@@ -74,6 +74,10 @@ class UtteranceRecognizer(ABC):
     def flush(self, t: float) -> list[Detection]:
         return self._decide_all(self._endpointer.flush(t), t)
 
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """Decides inside `accept`: its detections come from there (`ports.Recognizer`)."""
+        del deliver  # not needed
+
     def _decide(self, utt: Utterance, t: float) -> Decision:
         """`decide`, or the verdict already reached in the hangover on the same audio."""
         early, self._early = self._early, None

@@ -285,6 +285,10 @@ class VoskRecognizer:
         self._rec.Reset()
         return found
 
+    def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
+        """Decides inside `accept`: its detections come from there (`ports.Recognizer`)."""
+        del deliver  # not needed
+
     # -- internals -------------------------------------------------------------------------
 
     def _on_partial(self, text: str) -> list[Detection]:

@@ -79,7 +79,7 @@ Deliver = Callable[[list["Detection"]], None]
 
 
 class WorkerRecognizer:
-    """`ports.Recognizer` (and `PushingRecognizer`) whose recognizer runs in a worker
+    """`ports.Recognizer` whose recognizer runs in a worker
     process (see module doc)."""
 
     echo_aware = True

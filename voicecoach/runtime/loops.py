@@ -23,7 +23,7 @@ import numpy as np
 from voicecoach.errors import AudioError, VoicecoachError
 from voicecoach.intents import Intent
 from voicecoach.messages import Heard, Tick
-from voicecoach.ports import MIC_RATE, AudioSource, Detection, PushingRecognizer, Recognizer
+from voicecoach.ports import MIC_RATE, AudioSource, Detection, Recognizer
 from voicecoach.runtime.runner import Runner
 from voicecoach.signals import SIGNALS
 
@@ -98,8 +98,7 @@ def listen(ears: Ears, inbox: Inbox, stop: threading.Event) -> None:
     """The ears thread: audio in, detections onto the inbox. Errors go there too. A
     recognizer that decides in its own process puts its detections there itself, the
     moment they are made (not at the next chunk)."""
-    if isinstance(ears.recognizer, PushingRecognizer):
-        ears.recognizer.deliver_to(lambda found: _post_all(inbox, found))
+    ears.recognizer.deliver_to(lambda found: _post_all(inbox, found))
     try:
         for t0, chunk in ears.source.chunks():
             if stop.is_set():
