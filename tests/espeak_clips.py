@@ -13,7 +13,7 @@ import wave
 import numpy as np
 
 from voicecoach.errors import AudioError
-from voicecoach.ports import MIC_RATE
+from voicecoach.ports import MIC_RATE, Detection, Recognizer
 
 
 def available() -> bool:
@@ -50,3 +50,20 @@ def place(speech: np.ndarray, lead: float, tail: float, snr_db: float, seed: int
     rms = float(np.sqrt(np.mean(speech.astype(np.float64) ** 2))) or 1000.0
     noise = rng.standard_normal(len(x)) * rms / (10 ** (snr_db / 20))
     return np.clip(np.round(x + noise), -32768, 32767).astype(np.int16)
+
+
+LEAD, TAIL = 0.8, 1.0  # s of low noise before and after a command clip's speech
+
+
+def command(text: str, voice: str = "en-us", snr: float = 30) -> tuple[np.ndarray, float]:
+    """`text` spoken with LEAD s of low noise before and TAIL s after; (audio, speech_end)."""
+    speech = synth(text, voice, speed=150)
+    return place(speech, LEAD, TAIL, snr, seed=7), LEAD + len(speech) / MIC_RATE
+
+
+def stream(recognizer: Recognizer, audio: np.ndarray, chunk: int = 1600) -> list[Detection]:
+    """Every detection of `recognizer` fed `audio` in `chunk`s, then flushed."""
+    out: list[Detection] = []
+    for i in range(0, len(audio), chunk):
+        out += recognizer.accept(audio[i : i + chunk], i / MIC_RATE)
+    return out + recognizer.flush(len(audio) / MIC_RATE)

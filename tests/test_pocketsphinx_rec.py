@@ -19,20 +19,8 @@ from voicecoach.ports import MIC_RATE
 
 pytestmark = pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
 
-LEAD, TAIL = 0.8, 1.0
-
-
-def clip(text: str, voice: str = "en-us", snr: float = 30) -> tuple[np.ndarray, float]:
-    """`text` spoken with LEAD s of low noise before and TAIL s after; (audio, speech_end)."""
-    speech = espeak.synth(text, voice, speed=150)
-    return espeak.place(speech, LEAD, TAIL, snr, seed=7), LEAD + len(speech) / MIC_RATE
-
-
-def stream(recognizer, audio: np.ndarray, chunk: int = 1600):
-    out = []
-    for i in range(0, len(audio), chunk):
-        out += recognizer.accept(audio[i : i + chunk], i / MIC_RATE)
-    return out + recognizer.flush(len(audio) / MIC_RATE)
+LEAD = espeak.LEAD
+clip, stream = espeak.command, espeak.stream
 
 
 @pytest.mark.parametrize(
@@ -116,24 +104,6 @@ def test_with_reset_features_an_utterance_is_judged_the_same_whatever_came_befor
         stream(PocketSphinxRecognizer(settings, seen.append), audio)
     first, last = seen[0], seen[-1]
     assert (first.text, first.confidence) == (last.text, last.confidence)
-
-
-def test_in_a_session_pocketsphinx_runs_in_its_worker_process_and_hears_the_same():
-    from voicecoach.ears import make_recognizer
-    from voicecoach.ears.worker import WorkerRecognizer
-
-    audio, _ = clip("pause")
-    here = stream(PocketSphinxRecognizer(), audio)
-    worker = make_recognizer("pocketsphinx", worker="sync")
-    assert isinstance(worker, WorkerRecognizer)
-    try:
-        there = stream(worker, audio)
-    finally:
-        worker.close()
-    assert [(d.intent, d.t, d.start, d.end) for d in there] == [
-        (d.intent, d.t, d.start, d.end) for d in here
-    ]
-    assert [d.intent for d in here] == [Intent.PAUSE]
 
 
 class Counting(PocketSphinxRecognizer):

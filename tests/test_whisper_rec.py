@@ -26,20 +26,8 @@ needs_model = pytest.mark.skipif(
     not (espeak.available() and whisper_available()), reason="needs espeak-ng and Whisper"
 )
 
-LEAD, TAIL = 0.8, 1.0
-
-
-def clip(text: str, voice: str = "en-us") -> tuple[np.ndarray, float]:
-    """`text` spoken with LEAD s of low noise before and TAIL s after; (audio, speech_end)."""
-    speech = espeak.synth(text, voice, speed=150)
-    return espeak.place(speech, LEAD, TAIL, 30, seed=7), LEAD + len(speech) / MIC_RATE
-
-
-def stream(recognizer, audio: np.ndarray, chunk: int = 1600):
-    out = []
-    for i in range(0, len(audio), chunk):
-        out += recognizer.accept(audio[i : i + chunk], i / MIC_RATE)
-    return out + recognizer.flush(len(audio) / MIC_RATE)
+LEAD = espeak.LEAD
+clip, stream = espeak.command, espeak.stream
 
 
 def test_the_repeated_unit_of_a_looping_decode_is_its_transcript():
@@ -97,21 +85,6 @@ def test_a_spoken_command_fires_its_intent_once_with_its_speech_span(text, inten
 def test_a_sentence_around_or_near_a_command_fires_nothing(text):
     audio, _ = clip(text)
     assert stream(WhisperRecognizer(), audio) == []
-
-
-@needs_model
-def test_the_worker_process_hears_what_the_recognizer_hears_in_process():
-    audio, _ = clip("hold on")
-    here = stream(WhisperRecognizer(), audio)
-    worker = WorkerRecognizer("whisper", live=False)
-    try:
-        there = stream(worker, audio)
-    finally:
-        worker.close()
-    assert [(d.intent, d.t, d.start, d.end) for d in there] == [
-        (d.intent, d.t, d.start, d.end) for d in here
-    ]
-    assert [d.intent for d in here] == [Intent.PAUSE]
 
 
 @needs_model
