@@ -3,7 +3,8 @@
 The settings come from the defaults, then the config file
 (`$XDG_CONFIG_HOME/voicecoach/config.toml`, see `voicecoach.settings`), then these options;
 the history (`voicecoach.history`) adds where a `--resume` picks up and the standing
-sentence, and records the session unless `--no-history`. `SessionOptions` is made once,
+sentence, and records the session unless `--no-history` (or it is a replay: `--fast`,
+`--listen-file`, without `--record`). `SessionOptions` is made once,
 here, from all of them."""
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-history",
         action="store_true",
         help="leave no trace: do not record this session (see 'voicecoach history')",
+    )
+    s.add_argument(
+        "--record",
+        action="store_true",
+        help="record this --fast or --listen-file replay in the history (a replay is not a "
+        "workout done: by default it leaves no trace)",
     )
     s.add_argument(
         "--quiet-screen",
@@ -147,7 +154,15 @@ def _run(
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
-    memory = prepare(routine, path, resume=args.resume, enabled=not args.no_history, warn=warn)
+    memory = prepare(
+        routine,
+        path,
+        resume=args.resume,
+        no_history=args.no_history,
+        replay=args.fast or args.listen_file is not None,
+        record=args.record,
+        warn=warn,
+    )
     try:
         options = session_options(args, routine, settings, memory)
         observers = [memory.recorder] if memory.recorder is not None else []
