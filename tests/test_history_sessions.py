@@ -10,11 +10,11 @@ import json
 import os
 import signal
 import time
-import wave
 from pathlib import Path
 
 import pytest
 from e2e_helpers import Coach, start_coach
+from factories import silent_wav
 
 from voicecoach import catalog
 from voicecoach.cli import main
@@ -90,20 +90,11 @@ def test_no_history_leaves_no_trace_and_cannot_go_with_record(
     assert not history_db.exists()
 
 
-def silence(path: Path, seconds: float) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * int(16000 * seconds))
-    return path
-
-
 def test_a_replay_is_not_a_workout_done_and_leaves_no_trace(
     history_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["start", "behind-knee", "--fast"]) == 0
-    wav = silence(tmp_path / "quiet.wav", 1.0)
+    wav = silent_wav(tmp_path / "quiet.wav", 1.0)
     assert main(["start", "behind-knee", "--fast", "--listen-file", str(wav)]) == 0
     assert not history_db.exists()
     assert "workout today" not in capsys.readouterr().out

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import wave
 from pathlib import Path
 
 import pytest
+from factories import silent_wav
 
 from voicecoach import catalog, plan, xdg
 from voicecoach.bootstrap import build_session
@@ -229,12 +229,7 @@ def test_a_number_no_session_can_use_is_a_usage_error_not_a_traceback(
 def test_an_echo_gain_that_is_no_number_is_a_usage_error(
     gain: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wav = tmp_path / "quiet.wav"
-    with wave.open(str(wav), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(bytes(3200))
+    wav = silent_wav(tmp_path / "quiet.wav", 0.1)
     argv = ["start", "behind-knee", "--fast", "--listen-file", str(wav), "--echo", gain]
     assert main([*argv, "--engine", "pocketsphinx"]) == ExitCode.USAGE
     assert "--echo GAIN must be 0 or more" in capsys.readouterr().err
