@@ -156,6 +156,11 @@ def _run(
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
+    if args.resume and args.minutes is not None:  # its sets are those of the file's doses
+        raise UsageError(
+            "--resume picks up the sets of the session you left; --minutes would change them",
+            "drop --minutes",
+        )
     memory = prepare(
         routine,
         path,
