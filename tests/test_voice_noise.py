@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from voicecoach.ears import whisper_available
 from voicecoach.voice.noise import QuietStderr, is_noise
 
 PORTAUDIO = (
@@ -158,11 +159,21 @@ def test_what_a_crashing_session_writes_last_still_reaches_the_terminal():
     assert "ALSA lib" not in done.stderr
 
 
-def test_the_ears_worker_never_loads_portaudio_so_its_stderr_needs_no_filter():
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "pocketsphinx",
+        pytest.param(
+            "whisper",  # the default when no Vosk model is found
+            marks=pytest.mark.skipif(not whisper_available(), reason="needs Whisper"),
+        ),
+    ],
+)
+def test_the_ears_worker_never_loads_portaudio_so_its_stderr_needs_no_filter(engine):
     # `start` launches it before the filter is in place: it keeps the real stderr
     code = (
         "import sys; from voicecoach.ears import make_recognizer; "
-        "import voicecoach.ears.worker; make_recognizer('pocketsphinx'); "
+        f"import voicecoach.ears.worker; make_recognizer({engine!r}); "
         "print(sorted(m for m in ('sounddevice', '_sounddevice') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
