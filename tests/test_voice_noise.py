@@ -178,3 +178,32 @@ def test_the_ears_worker_never_loads_portaudio_so_its_stderr_needs_no_filter(eng
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+CLOSED_STDERR = """
+import os, socket
+import voicecoach.__main__  # the console script's first lines
+from voicecoach.voice.noise import QuietStderr
+
+ours, theirs = socket.socketpair()  # the first thing opened, as the signal watcher's socket
+with QuietStderr():
+    os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\\n")
+    os.write(2, b"voicecoach: a line for stderr\\n")
+theirs.setblocking(False)
+try:
+    got = theirs.recv(1000)
+except BlockingIOError:
+    got = b""
+print(repr(got), os.readlink("/proc/self/fd/2"))
+"""
+
+
+def test_a_closed_stderr_is_dev_null_so_nothing_meant_for_it_lands_in_a_socket():
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSED_STDERR],
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(2),  # 'voicecoach ... 2>&-'
+    )
+    assert (done.returncode, done.stdout) == (0, "b'' /dev/null\n")

@@ -20,6 +20,15 @@ from types import FrameType
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
+# A standard descriptor the caller closed (`2>&-`) is /dev/null from here on: otherwise the
+# first socket or file opened takes its number, and what is written to "stderr" (PortAudio's
+# lines, the stderr filter's copy: voicecoach.voice.noise) would land in that socket or file.
+for _fd in (0, 1, 2):
+    try:
+        os.fstat(_fd)
+    except OSError:
+        os.set_inheritable(os.open(os.devnull, os.O_RDWR), True)  # the lowest free number
+
 
 def _leave(signum: int, frame: FrameType | None) -> None:
     """A signal before the program's own handlers are in place: nothing to clean up yet."""
