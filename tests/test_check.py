@@ -248,7 +248,7 @@ class HearsAt:
         self.at, self.intent, self.text = at, intent, text
         self.fed = 0.0
 
-    def accept(self, samples, t0):
+    def accept(self, samples, t0, echo=None):
         self.fed = t0 + len(samples) / 16_000
         if self.at is not None and self.fed > self.at:
             self.at = None

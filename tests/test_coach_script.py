@@ -253,6 +253,38 @@ def test_minutes_fits_the_doses_within_the_articles_ranges(capsys: pytest.Captur
     assert "This takes about 25 minutes." in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("config", "argv", "minutes"),
+    [("ready_timeout = 25\n", [], 27), ("", ["--rate", "220"], 25)],
+)
+def test_minutes_fits_the_session_with_its_own_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture, config: str, argv: list[str], minutes: int
+) -> None:
+    """A longer ready timeout (from the config file) or faster speech (--rate) than the
+    defaults: the session still lasts the minutes asked for, and the intro says so."""
+    config_file = tmp_path / "config" / "voicecoach" / "config.toml"
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text(config)
+    log = tmp_path / "run.jsonl"
+    asked = ["start", "knee-strength", "--fast", "--text", "--minutes", str(minutes)]
+    assert main([*asked, "--log", str(log), *argv]) == 0
+    assert f"This takes about {minutes} minutes." in capsys.readouterr().out
+    end = json.loads(log.read_text().splitlines()[-1])["t"]
+    assert abs(end - minutes * 60) < 60
+
+
+def test_a_non_default_option_changes_the_fit() -> None:
+    from voicecoach.cli import build_parser
+    from voicecoach.commands.start import session_options
+
+    def fitted_with(*argv: str) -> Routine:
+        args = build_parser().parse_args(["start", "knee-strength", "--minutes", "25", *argv])
+        return session_options(args).routine
+
+    assert fitted_with("--rate", "220") != fitted_with()
+    assert fitted_with("--ready-timeout", "25") != fitted_with()
+
+
 def test_minutes_out_of_reach_are_said_in_the_intro(capsys: pytest.CaptureFixture) -> None:
     assert main(["start", "knee-strength", "--fast", "--text", "--minutes", "10"]) == 0
     out = capsys.readouterr().out

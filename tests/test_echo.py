@@ -190,7 +190,7 @@ class Scripted:
     def __init__(self, detections: list[Detection]) -> None:
         self.detections = detections
 
-    def accept(self, samples, t0):
+    def accept(self, samples, t0, echo=None):
         return []
 
     def flush(self, t):
@@ -260,3 +260,44 @@ def test_a_recognizer_that_cannot_push_keeps_returning_its_detections():
     guard.deliver_to(delivered.append)
     assert delivered == []
     assert guard.flush(3.0) == heard
+
+
+class Listening:
+    """A plain recognizer that keeps the `echo` each `accept` is handed."""
+
+    name = "listening"
+
+    def __init__(self) -> None:
+        self.echoes: list[np.ndarray | None] = []
+        self.fed = 0
+
+    def accept(self, samples, t0, echo=None):
+        self.echoes.append(echo)
+        self.fed += len(samples)
+        return []
+
+    def flush(self, t):
+        return []
+
+    def deliver_to(self, deliver):
+        """Decides inside accept."""
+
+
+def test_every_recognizer_behind_the_guard_is_handed_the_echo_the_canceller_left():
+    reference = FakeReference([coach("Next: toe presses", 0.5)])
+    inner = Listening()
+    replay(EchoGuard(inner, reference), room(3.0), reference)
+    assert inner.echoes
+    assert all(echo is not None for echo in inner.echoes)
+    assert sum(len(echo) for echo in inner.echoes) == inner.fed
+    assert max(float(np.max(echo)) for echo in inner.echoes) > 0  # while the coach spoke
+
+
+def test_a_guard_that_cancels_nothing_passes_the_echo_it_was_given_along():
+    inner = Listening()
+    guard = EchoGuard(inner, FakeReference([]), cancel=False)
+    given = np.full(1600, 7.0)
+    guard.accept(room(0.1), 0.0)
+    guard.accept(room(0.1), 0.1, given)
+    assert inner.echoes[0] is None
+    assert inner.echoes[1] is given

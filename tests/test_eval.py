@@ -39,7 +39,7 @@ class Scripted:
     def __init__(self, script: list[tuple[float, Intent]]) -> None:
         self.script = list(script)
 
-    def accept(self, samples, t0):
+    def accept(self, samples, t0, echo=None):
         t_end = t0 + len(samples) / MIC_RATE
         due = [(t, i) for t, i in self.script if t < t_end]
         self.script = [(t, i) for t, i in self.script if t >= t_end]
@@ -103,7 +103,7 @@ class Decoding(Scripted):
         self.calls = 0
         self.cpu = 0.0
 
-    def accept(self, samples, t0):
+    def accept(self, samples, t0, echo=None):
         self.cpu += self.cost.get(self.calls, 0.0)
         self.calls += 1
         return super().accept(samples, t0)

@@ -1,5 +1,6 @@
 """What the history brings to a new session: where `--resume` picks up, the standing
-sentence, the hint that `--resume` exists, and nothing at all with `--no-history`."""
+sentence, the hint that `--resume` exists, and nothing at all with `--no-history` or in a
+replay (`--fast`, `--listen-file`) unless `--record` asks."""
 
 from __future__ import annotations
 
@@ -92,11 +93,31 @@ def test_starting_afresh_with_an_unfinished_session_from_today_mentions_resume(
 
 def test_no_history_opens_nothing_and_cannot_resume(history_db) -> None:
     routine, path = ground_up()
-    memory = prepare(routine, path, resume=False, enabled=False)
+    memory = prepare(routine, path, resume=False, no_history=True)
     assert memory.recorder is None
     assert not history_db.exists()
     with pytest.raises(UsageError, match="--no-history"):
-        prepare(routine, path, resume=True, enabled=False)
+        prepare(routine, path, resume=True, no_history=True)
+
+
+def test_a_replay_opens_nothing_and_cannot_resume_unless_record_asks(history_db) -> None:
+    routine, path = ground_up()
+    memory = prepare(routine, path, resume=False, replay=True)
+    assert (memory.recorder, memory.standing) == (None, "")
+    assert not history_db.exists()
+    with pytest.raises(UsageError, match="add --record"):
+        prepare(routine, path, resume=True, replay=True)
+    recorded = prepare(routine, path, resume=False, replay=True, record=True, wall=lambda: NOON)
+    assert recorded.recorder is not None
+    assert recorded.standing.startswith("This is your 1st workout")
+    recorded.close()
+
+
+def test_record_and_no_history_together_are_a_usage_error(history_db) -> None:
+    routine, path = ground_up()
+    with pytest.raises(UsageError, match="--record and --no-history"):
+        prepare(routine, path, resume=False, no_history=True, record=True)
+    assert not history_db.exists()
 
 
 def test_the_standing_sentence_counts_this_session_against_the_frequency(history_db) -> None:

@@ -1,4 +1,5 @@
-"""Done-when of issue 13, through the command line: every session is recorded as it goes;
+"""Done-when of issue 13, through the command line: every session is recorded as it goes
+(a replay, `--fast` or `--listen-file`, only with `--record`);
 a stop (q, y) or a SIGTERM keeps every completed set and says how it ended; `--resume`
 picks up at the next set and finishes; the config file's `rate` is used unless `--rate`
 overrides it; a damaged history is moved aside and the session still runs."""
@@ -9,6 +10,7 @@ import json
 import os
 import signal
 import time
+import wave
 from pathlib import Path
 
 import pytest
@@ -65,10 +67,10 @@ def history_json(capsys: pytest.CaptureFixture[str]) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_a_finished_fast_session_adds_one_session_row_and_a_row_per_set(
+def test_a_finished_fast_session_with_record_adds_one_session_row_and_a_row_per_set(
     history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["start", "behind-knee", "--fast"]) == 0
+    assert main(["start", "behind-knee", "--fast", "--record"]) == 0
     routine = catalog.find("behind-knee")
     ((outcome, sets),) = sessions(history_db)
     assert outcome == "finished"
@@ -79,9 +81,32 @@ def test_a_finished_fast_session_adds_one_session_row_and_a_row_per_set(
     assert out.rstrip().endswith("behind-knee: 1 of 2-3 today, streak: 0 days")
 
 
-def test_no_history_leaves_no_trace(history_db: Path) -> None:
+def test_no_history_leaves_no_trace_and_cannot_go_with_record(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["start", "behind-knee", "--fast", "--no-history"]) == 0
+    assert main(["start", "behind-knee", "--fast", "--record", "--no-history"]) == 2
+    assert "--record and --no-history ask for opposite things" in capsys.readouterr().err
     assert not history_db.exists()
+
+
+def silence(path: Path, seconds: float) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * int(16000 * seconds))
+    return path
+
+
+def test_a_replay_is_not_a_workout_done_and_leaves_no_trace(
+    history_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["start", "behind-knee", "--fast"]) == 0
+    wav = silence(tmp_path / "quiet.wav", 1.0)
+    assert main(["start", "behind-knee", "--fast", "--listen-file", str(wav)]) == 0
+    assert not history_db.exists()
+    assert "workout today" not in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------- real time, keys
@@ -115,7 +140,7 @@ def test_a_session_stopped_with_q_y_keeps_its_sets_and_resume_finishes_it(
     assert sets == [(0, "done"), (1, "done"), (2, "cut short")]
     assert "--resume" in coach.stdout
 
-    assert main(["start", quick, "--fast", "--resume"]) == 0
+    assert main(["start", quick, "--fast", "--resume", "--record"]) == 0
     out = capsys.readouterr().out
     assert "Picking up where you left off: Walk, set 3 of 4." in out
     ((outcome, sets),) = sessions(history_db)
@@ -137,7 +162,7 @@ def test_a_session_ended_by_sigterm_mid_set_keeps_its_sets_and_resume_finishes_i
     assert outcome == "interrupted"
     assert [s for s in sets if s[1] == "done"] == [(0, "done"), (1, "done"), (2, "done")]
 
-    assert main(["start", quick, "--fast", "--resume"]) == 0
+    assert main(["start", quick, "--fast", "--resume", "--record"]) == 0
     assert "Picking up where you left off: Walk, set 4 of 4." in capsys.readouterr().out
     ((outcome, sets),) = sessions(history_db)
     assert outcome == "finished"
@@ -153,7 +178,7 @@ def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
     sid = store.begin(quick, "old-hash", started=time.time() - 60, engine="keys")
     store.finish(sid, time.time() - 30, "stopped", 0.5)
     store.close()
-    assert main(["start", quick, "--fast"]) == 0
+    assert main(["start", quick, "--text", "--fast", "--record"]) == 0
     err = capsys.readouterr().err
     assert err.count("--resume") == 1
     assert "'voicecoach start quick --resume' continues it" in err
@@ -200,7 +225,7 @@ def test_a_damaged_history_is_reported_moved_aside_and_the_session_still_runs(
 ) -> None:
     history_db.parent.mkdir(parents=True)
     history_db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    assert main(["start", "behind-knee", "--fast"]) == 0
+    assert main(["start", "behind-knee", "--fast", "--record"]) == 0
     err = capsys.readouterr().err
     assert "damaged" in err
     (aside,) = history_db.parent.glob("history.db.damaged-*")

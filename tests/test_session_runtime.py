@@ -66,7 +66,9 @@ class ScriptedEars:
         self.script = dict(script)
         self.flushed_at: float | None = None
 
-    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
         t1 = t0 + len(samples) / MIC_RATE
         due = [t for t in self.script if t0 <= t < t1]
         return [Detection(t, self.script.pop(t), self.script_text(t)) for t in due]
@@ -269,7 +271,9 @@ def test_the_ears_thread_lets_a_pushing_recognizer_post_its_detections_itself() 
         def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:
             self.deliver = deliver
 
-        def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+        def accept(
+            self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+        ) -> list[Detection]:
             self.deliver(super().accept(samples, t0))
             return []
 

@@ -86,12 +86,15 @@ def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_bef
                 [
                     sys.executable,
                     "-c",
-                    "import sys, time; print('child here', file=sys.stderr, "
-                    "flush=True); time.sleep(60)",
-                ]
+                    "import sys, time; print('child here', file=sys.stderr, flush=True); "
+                    "print('written', flush=True); time.sleep(60)",
+                ],
+                stdout=subprocess.PIPE,
             )
-            while "child here" not in capfd.readouterr().err:
-                assert child.poll() is None
+            # its line is in the filter's pipe (read from its stdout, not by polling the
+            # captured stderr, whose reading races with the filter's writing)
+            assert child.stdout is not None
+            assert child.stdout.readline() == b"written\n"
             os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\n")
             print("voicecoach: interrupted", file=sys.stderr)
         ended = child.poll() is None  # the block ended while the child still held the pipe
@@ -99,8 +102,10 @@ def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_bef
         if child is not None:
             child.kill()
             child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
     assert ended
-    assert capfd.readouterr().err == "voicecoach: interrupted\n"
+    assert capfd.readouterr().err == "child here\nvoicecoach: interrupted\n"
 
 
 NO_DESCRIPTOR_LEFT = """

@@ -63,7 +63,7 @@ def build_session(
     (`start_ears_worker`), which `make_ears` then uses.
 
     Ctrl-C while building (a speech model can take seconds to load) still ends the log."""
-    from voicecoach.engine import Config, initial
+    from voicecoach.engine import initial
     from voicecoach.runtime.clocks import RealClock, VirtualClock
     from voicecoach.runtime.log import LogWriter
     from voicecoach.runtime.printer import PacedPrinter, Printer, SummaryPrinter, stdout_lines
@@ -73,15 +73,9 @@ def build_session(
     from voicecoach.voice import make_voice
     from voicecoach.voice.timeline import Timeline
 
-    config = Config(
-        ready_timeout=options.ready_timeout,
-        start_exercise=options.start_exercise,
-        time_note=options.time_note,
-        standing=options.standing,
-        start_step=options.start_step,
-        done_before=options.done_before,
-    )
-    dry = dry_run(options.routine, config)  # before the log: nothing to end if it is cut
+    config = engine_config(options)
+    # before the log: nothing to end if it is cut
+    dry = dry_run(options.routine, config, options.voice.rate)
     state = initial(options.routine, replace(config, estimate=dry.seconds))
     # the log first: a signal from here on still gets its end record
     log = LogWriter(options.log, warn) if options.log else None
@@ -191,11 +185,33 @@ class DryRun:
     phrases: list[str]
 
 
-def dry_run(routine: Routine, config: Config) -> DryRun:
-    from voicecoach.runtime.simulation import Simulation
+def dry_run(routine: Routine, config: Config, rate: int | None = None) -> DryRun:
+    from voicecoach.runtime.simulation import Simulation, speech_seconds
 
-    dry = Simulation(routine, config).finish()
+    dry = Simulation(routine, config, lambda text: speech_seconds(text, rate)).finish()
     return DryRun(dry.now, list(dict.fromkeys(dry.voice.said)))
+
+
+def engine_config(options: SessionOptions) -> Config:
+    """What the engine needs of the session's options."""
+    from voicecoach.engine import Config
+
+    return Config(
+        ready_timeout=options.ready_timeout,
+        start_exercise=options.start_exercise,
+        time_note=options.time_note,
+        standing=options.standing,
+        start_step=options.start_step,
+        done_before=options.done_before,
+    )
+
+
+def timing(options: SessionOptions) -> Callable[[Routine], float]:
+    """How long a session of a routine lasts with these options (the speech rate, the
+    ready timeout, where it starts...): the dry run of `build_session`, which the intro's
+    estimate says, for `--minutes` to fit a routine with."""
+    config, rate = engine_config(options), options.voice.rate
+    return lambda routine: dry_run(routine, config, rate).seconds
 
 
 # ------------------------------------------------------------------------- ears

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import numpy as np
 
@@ -107,14 +107,17 @@ class Detection:
 
 class Recognizer(Protocol):
     """Streams 16 kHz mono int16 audio, in any chunk size, and returns the commands it
-    is certain of as soon as it is certain.
-
-    A recognizer with its own endpointer may also be an `EchoAwareRecognizer`."""
+    is certain of as soon as it is certain."""
 
     name: str
 
-    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
-        """`samples` start at audio time `t0` (seconds)."""
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        """`samples` start at audio time `t0` (seconds). `echo`, when the echo guard
+        cancelled the coach's voice in them: per sample, the power of the echo it left.
+        A recognizer with its own endpointer uses it (PocketSphinx, Whisper); one that
+        cannot ignores it."""
         ...
 
     def flush(self, t: float) -> list[Detection]:
@@ -128,18 +131,6 @@ class Recognizer(Protocol):
         for the next audio chunk would add up to a chunk of latency. One that decides
         inside `accept` ignores it and keeps returning its detections there."""
         ...
-
-
-@runtime_checkable
-class EchoAwareRecognizer(Recognizer, Protocol):
-    """A Recognizer that also takes, per sample, the power of the coach's echo that the
-    echo canceller left in them (`EchoGuard` passes it; PocketSphinx uses it)."""
-
-    echo_aware: bool
-
-    def accept(
-        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
-    ) -> list[Detection]: ...
 
 
 class AudioSource(Protocol):

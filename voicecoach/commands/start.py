@@ -3,13 +3,15 @@
 The settings come from the defaults, then the config file
 (`$XDG_CONFIG_HOME/voicecoach/config.toml`, see `voicecoach.settings`), then these options;
 the history (`voicecoach.history`) adds where a `--resume` picks up and the standing
-sentence, and records the session unless `--no-history`. `SessionOptions` is made once,
+sentence, and records the session unless `--no-history` (or it is a replay: `--fast`,
+`--listen-file`, without `--record`). `SessionOptions` is made once,
 here, from all of them."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +66,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-history",
         action="store_true",
         help="leave no trace: do not record this session (see 'voicecoach history')",
+    )
+    s.add_argument(
+        "--record",
+        action="store_true",
+        help="record this --fast or --listen-file replay in the history (a replay is not a "
+        "workout done: by default it leaves no trace)",
     )
     s.add_argument(
         "--quiet-screen",
@@ -147,7 +155,15 @@ def _run(
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
-    memory = prepare(routine, path, resume=args.resume, enabled=not args.no_history, warn=warn)
+    memory = prepare(
+        routine,
+        path,
+        resume=args.resume,
+        no_history=args.no_history,
+        replay=args.fast or args.listen_file is not None,
+        record=args.record,
+        warn=warn,
+    )
     try:
         options = session_options(args, routine, settings, memory)
         observers = [memory.recorder] if memory.recorder is not None else []
@@ -192,7 +208,7 @@ def session_options(
     from voicecoach.history.memory import Memory
     from voicecoach.options import SessionOptions, VoiceOptions
 
-    routine, time_note = fitted(routine or catalog.find(args.routine), args.minutes)
+    routine = routine or catalog.find(args.routine)
     settings = settings or effective_settings(args)
     memory = memory or Memory()
 
@@ -206,10 +222,9 @@ def session_options(
         device=settings.output_device,
     )
     ears = ears_options(args, settings)
-    return SessionOptions(
+    options = SessionOptions(
         routine=routine,
         start_exercise=start_exercise(routine, args.start_from),
-        time_note=time_note,
         ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
@@ -222,6 +237,7 @@ def session_options(
         start_step=memory.start_step,
         done_before=memory.done_before,
     )
+    return fitted(options, args.minutes)
 
 
 def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
@@ -236,19 +252,21 @@ def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
     )
 
 
-def fitted(routine: Routine, minutes: float | None) -> tuple[Routine, str]:
-    """`--minutes N`: the routine with its doses fitted to N minutes within the article's
-    ranges, and what the intro says when N cannot be reached (or, without N, why the
-    article's own length cannot be)."""
-    from voicecoach import describe
-    from voicecoach.runtime import simulation
+def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
+    """`--minutes N`: the session with its routine's doses fitted to N minutes within the
+    article's ranges, and what the intro says when N cannot be reached (or, without N, why
+    the article's own length cannot be). Timed with the session's own options (its speech
+    rate, ready timeout, first exercise...: `bootstrap.timing`)."""
+    from voicecoach import describe, plan
+    from voicecoach.bootstrap import timing
 
-    if minutes is None:
-        return routine, describe.article_time_note(routine, simulation.estimate_seconds)
-    if minutes <= 0:
+    if minutes is not None and minutes <= 0:
         raise UsageError("--minutes must be more than 0", "for example --minutes 15")
-    fit = simulation.fit(routine, minutes)
-    return fit.routine, describe.fit_note(fit)
+    seconds = timing(options)
+    if minutes is None:
+        return replace(options, time_note=describe.article_time_note(options.routine, seconds))
+    fit = plan.fit(options.routine, minutes, seconds=seconds)
+    return replace(options, routine=fit.routine, time_note=describe.fit_note(fit))
 
 
 def start_exercise(routine: Routine, key: str | None) -> int:

@@ -35,7 +35,6 @@ from voicecoach.ears import phrases
 from voicecoach.ports import (
     MIC_RATE,
     Detection,
-    EchoAwareRecognizer,
     EchoReference,
     Recognizer,
 )
@@ -300,26 +299,24 @@ class EchoGuard:
         self.name = recognizer.name
         self.dropped: list[Detection] = []  # what the text guard rejected (for logs/tests)
 
-    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        """Cancels the coach's echo and hands the recognizer the echo it left (`echo`,
+        from a canceller further up, is passed along only when this guard cancels none)."""
         if self.canceller is None:
-            return self._guard(self.inner.accept(samples, t0))
+            return self._guard(self.inner.accept(samples, t0, echo))
         samples, t0 = self.canceller.process(samples, t0)
         if len(samples) == 0:
             return []
-        return self._guard(self._inner_accept(samples, t0))
-
-    def _inner_accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
-        """Pass the echo left in `samples` along to a recognizer that can use it."""
-        if isinstance(self.inner, EchoAwareRecognizer) and self.canceller is not None:
-            return self.inner.accept(samples, t0, echo=self.canceller.residual)
-        return self.inner.accept(samples, t0)
+        return self._guard(self.inner.accept(samples, t0, self.canceller.residual))
 
     def flush(self, t: float) -> list[Detection]:
         out: list[Detection] = []
         if self.canceller is not None:
             rest, t0 = self.canceller.flush()
             if len(rest):
-                out += self._inner_accept(rest, t0)
+                out += self.inner.accept(rest, t0, self.canceller.residual)
         return self._guard(out + self.inner.flush(t))
 
     def deliver_to(self, deliver: Callable[[list[Detection]], None]) -> None:

@@ -43,10 +43,9 @@ class Decision:
 
 
 class UtteranceRecognizer(ABC):
-    """`ports.Recognizer` (echo-aware) over the Endpointer: subclasses decide each
-    utterance; `on_decision` sees every decision (eval, tuning)."""
-
-    echo_aware = True  # `accept` takes the echo canceller's residual (endpoint module)
+    """`ports.Recognizer` over the Endpointer: subclasses decide each utterance;
+    `on_decision` sees every decision (eval, tuning). `accept`'s `echo` (the echo
+    canceller's residual) lowers the endpointer's trust in loud echo (endpoint module)."""
 
     def __init__(
         self, endpoint: EndpointConfig, on_decision: Callable[[Decision], None] | None

@@ -263,8 +263,12 @@ class VoskRecognizer:
 
     # -- Recognizer protocol ---------------------------------------------------------------
 
-    def accept(self, samples: np.ndarray, t0: float) -> list[Detection]:
-        """Feed audio starting at `t0`; commands found, with the time they were certain."""
+    def accept(
+        self, samples: np.ndarray, t0: float, echo: np.ndarray | None = None
+    ) -> list[Detection]:
+        """Feed audio starting at `t0`; commands found, with the time they were certain.
+        Vosk has no use for the `echo` left by the echo canceller."""
+        del echo  # Vosk's own endpointer takes only the audio
         out: list[Detection] = []
         samples = np.asarray(samples, dtype=np.int16)
         for i in range(0, len(samples), STEP):

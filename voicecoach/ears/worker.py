@@ -51,8 +51,6 @@ def _serve(conn: Connection, engine: str) -> None:
     except VoicecoachError as exc:
         conn.send(("error", exc.message, exc.hint))
         return
-    from voicecoach.ports import EchoAwareRecognizer
-
     conn.send(("ready", recognizer.name, None))
     while True:
         try:
@@ -62,10 +60,7 @@ def _serve(conn: Connection, engine: str) -> None:
         kind = message[0]
         if kind == "accept":
             _, samples, t0, echo = message
-            if isinstance(recognizer, EchoAwareRecognizer):
-                out = recognizer.accept(samples, t0, echo=echo)
-            else:
-                out = recognizer.accept(samples, t0)
+            out = recognizer.accept(samples, t0, echo)
         elif kind == "flush":
             out = recognizer.flush(message[1])
         else:
@@ -81,8 +76,6 @@ Deliver = Callable[[list["Detection"]], None]
 class WorkerRecognizer:
     """`ports.Recognizer` whose recognizer runs in a worker
     process (see module doc)."""
-
-    echo_aware = True
 
     def __init__(self, engine: str, *, live: bool) -> None:
         # A fresh interpreter (not a fork of the audio threads, not a re-import of the

@@ -2,6 +2,9 @@
 `--resume` picks up (the set after the last completed one, and the steps already done),
 the standing sentence the coach says, the one-time hint that `--resume` exists, and the
 recorder that writes this session. `--no-history` leaves no trace: nothing is opened.
+A replay (`--fast`: a simulation on a virtual clock; `--listen-file`: the microphone read
+from a WAV) is not a workout done, so it leaves no trace either unless `--record` asks
+(`recorded`).
 """
 
 from __future__ import annotations
@@ -71,23 +74,40 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def recorded(*, no_history: bool = False, replay: bool = False, record: bool = False) -> bool:
+    """Whether a session uses the history (reads it, and is recorded in it): a workout
+    does; a replay (`--fast`, `--listen-file`) only with `--record`; `--no-history` never."""
+    if no_history and record:
+        raise UsageError("--record and --no-history ask for opposite things", "drop one of them")
+    return record or not (no_history or replay)
+
+
 def prepare(
     routine: Routine,
     path: Path,
     *,
     resume: bool,
-    enabled: bool = True,
+    no_history: bool = False,
+    replay: bool = False,
+    record: bool = False,
     warn: Callable[[str], None] = print,
     wall: Callable[[], float] = time.time,
     store_path: Path | None = None,
 ) -> Memory:
     """Open the history and decide what it brings to this session of `routine` (read from
-    `path`). A history that cannot be opened is reported and the session runs without
-    it; `--resume` then has nothing to resume from, which is an error."""
-    if not enabled:
-        if resume:
+    `path`), unless the session does not use it (`recorded`). A history that cannot be
+    opened is reported and the session runs without it; `--resume` then has nothing to
+    resume from, which is an error."""
+    if not recorded(no_history=no_history, replay=replay, record=record):
+        if resume and no_history:
             raise UsageError(
                 "--resume needs the history, and --no-history turns it off", "drop one of them"
+            )
+        if resume:
+            raise UsageError(
+                "--resume continues a recorded session, and a --fast or --listen-file replay "
+                "is not recorded",
+                "add --record to record this replay in the history, or drop --resume",
             )
         return Memory()
     try:
