@@ -56,31 +56,46 @@ def around(utts: list[Utterance], start: float, end: float) -> list[Utterance]:
     ]
 
 
-def test_a_vowel_as_loud_as_the_hiss_around_it_is_one_utterance():
+FULL_BAND = EndpointConfig(low_pass_hz=0.0)
+BELOW_1_KHZ_TOO = EndpointConfig(low_pass_hz=1000.0)
+FLOOR_AT_ONCE = EndpointConfig(floor_fall_db_s=0.0)
+FLOOR_BOUNDED = EndpointConfig(floor_fall_db_s=10.0, floor_dip_s=0.3)
+
+
+def test_measured_below_1_khz_too_a_vowel_as_loud_as_the_hiss_is_one_utterance():
     """White noise puts most of its power above 1 kHz, voiced speech most of its below:
     measured there too, the word stands 12 dB out of the hiss (5 dB over all)."""
     audio = hiss(4.0, 2000, seed=1)
     audio[2 * MIC_RATE : round(2.6 * MIC_RATE)] += voiced(0.6, 3000)
 
-    assert len(around(utterances(audio), 2.0, 2.6)) == 1
-    over_all_only = dataclasses.replace(EndpointConfig(), low_pass_hz=0.0)
-    assert around(utterances(audio, over_all_only), 2.0, 2.6) == []
+    assert len(around(utterances(audio, BELOW_1_KHZ_TOO), 2.0, 2.6)) == 1
+    assert around(utterances(audio, FULL_BAND), 2.0, 2.6) == []
 
 
-def test_a_command_louder_than_the_babble_around_it_is_cut_out_of_it():
-    """The floor does not drop into the babble's short pauses (it falls at a bounded
-    rate), so the babble itself does not count as speech against it."""
+def test_a_floor_that_falls_at_a_bounded_rate_cuts_a_louder_command_out_of_babble():
+    """Following the babble's short pauses down at once, the floor ends up so low that the
+    babble itself counts as speech, and the command drowns in one long utterance."""
     audio = babble(6.0, 1000, seed=5)
     audio[3 * MIC_RATE : round(3.6 * MIC_RATE)] += voiced(0.6, 2500)
 
-    assert len(around(utterances(audio), 3.0, 3.6)) == 1
-    falling_at_once = dataclasses.replace(EndpointConfig(), floor_fall_db_s=0.0)
-    assert around(utterances(audio, falling_at_once), 3.0, 3.6) == []
+    assert len(around(utterances(audio, FLOOR_BOUNDED), 3.0, 3.6)) == 1
+    assert around(utterances(audio, FLOOR_AT_ONCE), 3.0, 3.6) == []
 
 
-def test_the_babble_alone_is_no_utterance_when_the_floor_does_not_drop_into_its_pauses():
+def test_babble_alone_is_no_utterance_against_a_floor_that_falls_at_a_bounded_rate():
     alone = babble(20.0, 1000, seed=3)
 
-    assert utterances(alone) == []
-    falling_at_once = dataclasses.replace(EndpointConfig(), floor_fall_db_s=0.0)
-    assert [u.too_long for u in utterances(alone, falling_at_once)] == [True]
+    assert utterances(alone, FLOOR_BOUNDED) == []
+    assert [u.too_long for u in utterances(alone, FLOOR_AT_ONCE)] == [True]
+
+
+def test_a_background_that_stays_quieter_is_followed_down_at_once_all_the_same():
+    """A fan switched off: after `floor_dip_s` of the quieter room the floor drops to it,
+    so a word said half a second later is heard (at 10 dB/s the floor would still be
+    ~35 dB above the room)."""
+    audio = np.concatenate([hiss(3.0, 3000, seed=4), hiss(2.0, 30, seed=5)])
+    audio[round(3.5 * MIC_RATE) : 4 * MIC_RATE] += voiced(0.5, 1000)
+
+    assert len(around(utterances(audio, FLOOR_BOUNDED), 3.5, 4.0)) == 1
+    never_at_once = dataclasses.replace(FLOOR_BOUNDED, floor_dip_s=0.0)
+    assert around(utterances(audio, never_at_once), 3.5, 4.0) == []
