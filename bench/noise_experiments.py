@@ -11,6 +11,7 @@ instead of `frontend.whisper_audio`'s (the utterance, then digital silence):
 - `pad_floor=1`: the silence is the room's own noise instead (noise with the spectrum and
   RMS of the preroll before the onset, random phases from a fixed seed), so noisy speech
   is not followed by an abrupt cut to nothing;
+- `fade=S` (with `pad_floor`): that noise fades out over S s, then digital silence;
 - `denoise=K`: spectral subtraction of K times the preroll's noise power per STFT bin
   (32 ms sqrt-Hann frames, 50 % overlap), each bin's gain kept >= `gain_floor`;
 - `level_dbfs=L`: the utterance scaled so that its loud part has an RMS of L dBFS.
@@ -51,6 +52,7 @@ class FrontendConfig:
     """What the audio handed to Whisper is made of (the module doc says each)."""
 
     pad_floor: bool = False  # pad with the preroll's noise instead of zeros
+    fade: float = 0.0  # if > 0: that noise fades out linearly over this many s, then zeros
     denoise: float = 0.0  # over-subtraction factor of the noise power (0: off)
     gain_floor: float = 0.2  # the smallest gain the noise reduction applies
     level_dbfs: float | None = None  # RMS of the loud part after scaling (None: as is)
@@ -63,6 +65,8 @@ def variant_audio(utt: Utterance, pad: float, cfg: FrontendConfig) -> np.ndarray
     noise = preroll_noise(utt)
     n_pad = round(pad * MIC_RATE)
     padding = like_noise(noise, n_pad) if cfg.pad_floor and noise is not None else np.zeros(n_pad)
+    if cfg.fade > 0:
+        padding *= np.clip(1.0 - np.arange(n_pad) / (cfg.fade * MIC_RATE), 0.0, 1.0)
     signal = np.concatenate([audio, padding])
     if cfg.denoise > 0 and noise is not None:
         signal = spectral_subtract(signal, noise_spectrum(noise), cfg.denoise, cfg.gain_floor)
