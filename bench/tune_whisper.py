@@ -1,6 +1,6 @@
 """Choose the Whisper recognizer's settings on the DEV clips only (never on heldout).
 
-    python bench/tune_whisper.py bench/out/clips/dev [--every 2] [--set beam=4 --set prompt=0]
+    python bench/tune_whisper.py bench/out/clips/dev [--every 2] [--set beam=4 --set prompt=none]
 
 Streams every clip through the same endpointer as `voicecoach eval`, decodes each
 utterance once (N-best, no-speech probability, decode time) and then re-judges the
@@ -40,6 +40,8 @@ def settings_from(pairs: list[str]) -> WhisperSettings:
         key, value = pair.split("=", 1)
         if key in {f.name for f in dataclasses.fields(EndpointConfig)}:
             ep[key] = type(getattr(EndpointConfig(), key))(float(value))
+        elif isinstance(getattr(WhisperSettings(), key), str):
+            top[key] = value  # e.g. prompt=list
         else:
             top[key] = type(getattr(WhisperSettings(), key))(float(value))
     return WhisperSettings(endpoint=EndpointConfig(**ep), **top)
@@ -121,9 +123,9 @@ def score(rows: list[dict[str, Any]], s: WhisperSettings) -> dict[str, Any]:
 
 GRID = {
     "max_extra": (0, 1),
-    "min_posterior": (0.0, 0.2, 0.35, 0.5, 0.7, 0.9),
-    "max_no_speech": (0.2, 0.4, 0.6, 1.0),
-    "min_logprob": (-9.0, -2.0, -1.5, -1.0, -0.7, -0.5, -0.3),
+    "min_posterior": (0.0, 0.1, 0.2, 0.3, 0.35, 0.5, 0.7, 0.9),
+    "max_no_speech": (0.1, 0.2, 0.3, 0.4, 0.6, 1.0),
+    "min_logprob": (-9.0, -2.0, -1.5, -1.25, -1.1, -1.0, -0.85, -0.7, -0.5, -0.3),
 }
 
 

@@ -5,7 +5,7 @@
     python bench/whisper_experiments.py window  bench/out/clips/dev --n 50 [--base]
     python bench/whisper_experiments.py speeds  bench/out/clips/dev --n 60
     python bench/whisper_experiments.py compute bench/out/clips/dev --n 80
-    python bench/tune_whisper.py bench/out/clips/dev --every 3 --set prompt=0 --base  # see below
+    python bench/tune_whisper.py bench/out/clips/dev --every 3 --set prompt=none --base  # see below
 
 Each one answers a question the adopted design (`voicecoach/ears/whisper_rec.py`) leaves:
 
@@ -82,10 +82,7 @@ class BaseModel(whisper_rec._Model):
         hf = tokenizers.Tokenizer.from_file(str(d1 / "tokenizer.json"))
         self.tokenizer = Tokenizer(hf, multilingual=True, task="transcribe", language="en")
         self.features = FeatureExtractor(feature_size=self.model.n_mels)
-        words = [p for ps in phrases.PHRASES.values() for p in ps]
-        self.prompt_ids = self.tokenizer.encode(
-            " " + ", ".join(w[0].upper() + w[1:] for w in words) + "."
-        )
+        self._prompts = {}
 
 
 @functools.cache

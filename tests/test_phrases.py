@@ -50,6 +50,32 @@ def test_ordinary_talk_and_fillers_are_not_commands(text):
     assert match(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hmm, next", Intent.NEXT),
+        ("next, thanks", Intent.NEXT),
+        ("pause, thank you", Intent.PAUSE),
+        ("erm slower", Intent.SLOWER),
+        ("oh faster please", Intent.FASTER),
+        ("well, go back", Intent.BACK),
+        ("right, continue", Intent.RESUME),
+    ],
+)
+def test_hesitations_and_courtesies_around_a_command_are_not_extra_words(text, intent):
+    assert match(text, max_extra=0) == intent
+
+
+@pytest.mark.parametrize("text", ["thank you", "hmm", "oh well", "right thanks"])
+def test_hesitations_and_courtesies_alone_are_not_commands(text):
+    assert match(text) is None
+
+
+def test_asides_stay_out_of_the_grammars_the_sphinx_and_vosk_settings_were_tuned_on():
+    assert not set(phrases.ASIDES) & set(phrases.vocabulary())
+    assert "hmm" not in phrases.jsgf()
+
+
 def test_the_longest_phrase_wins_so_its_words_are_not_counted_as_extra():
     assert phrases.find("say that again") == ([Intent.REPEAT], 0, 3)
 

@@ -1,5 +1,6 @@
 """Project hygiene: CI runs the README's test command, the code is lint-clean, and a
-normal (non-editable) install finds the packaged routines."""
+normal (non-editable) install finds the packaged routines and runs without the test tools
+(scipy)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import wave
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -53,7 +56,7 @@ def test_the_package_type_checks_with_mypy_strict():
 
 
 @pytest.mark.slow
-def test_a_wheel_install_finds_the_packaged_routines(tmp_path):
+def test_a_wheel_install_finds_the_packaged_routines_and_runs_a_session_without_scipy(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
@@ -102,6 +105,34 @@ def test_a_wheel_install_finds_the_packaged_routines(tmp_path):
     assert listing.returncode == 0, listing.stderr
     for name in ("back-hip-knee", "back-hip-knee-20", "behind-knee", "knee-strength", "ground-up"):
         assert name in listing.stdout
+
+    # scipy is the tests' and the benchmarks' only (voicecoach/dsp.py has the filters)
+    with zipfile.ZipFile(wheel) as whl:
+        (meta,) = [n for n in whl.namelist() if n.endswith(".dist-info/METADATA")]
+        requires = [r for r in whl.read(meta).decode().splitlines() if r.startswith("Requires")]
+    assert [r for r in requires if "scipy" in r and "extra ==" not in r] == []
+    blocked = tmp_path / "without" / "scipy"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text('raise ImportError("scipy is not installed")\n')
+    quiet = tmp_path / "quiet.wav"
+    with wave.open(str(quiet), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(bytes(32000))
+    replay = [
+        *("start", "behind-knee", "--fast", "--speak-file", str(tmp_path / "coach.wav")),
+        *("--listen-file", str(quiet), "--engine", "pocketsphinx", "--echo", "0.5"),
+    ]
+    session = subprocess.run(
+        [env_dir / "bin" / "voicecoach", *replay],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(blocked.parent)},  # the worker process too
+    )
+    assert session.returncode == 0, session.stderr
+    assert "You did 5 of 5 exercises" in session.stdout
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import subprocess
 import sys
 
@@ -59,6 +60,7 @@ def test_alsa_lib_s_own_messages_are_dropped_by_the_filter(capfd):
 
 LOAD_PORTAUDIO = """
 import os
+import signal
 from voicecoach.voice import devices
 before = os.fstat(2)
 devices.sounddevice()
@@ -96,7 +98,7 @@ def test_the_filter_ends_while_a_child_process_still_holds_it_and_copies_all_bef
             assert child.stdout is not None
             assert child.stdout.readline() == b"written\n"
             os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\n")
-            print("voicecoach: interrupted", file=sys.stderr)
+            os.write(2, b"voicecoach: interrupted\n")  # as sys.stderr does outside pytest
         ended = child.poll() is None  # the block ended while the child still held the pipe
     finally:
         if child is not None:
@@ -134,3 +136,34 @@ def test_a_filter_that_cannot_open_its_pipe_leaves_stderr_alone_and_keeps_no_des
         [sys.executable, "-c", NO_DESCRIPTOR_LEFT], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "still the real stderr\n")
+
+
+CRASH = """
+import ctypes, faulthandler, os, sys
+from voicecoach.voice.noise import QuietStderr
+
+faulthandler.enable()
+QuietStderr().__enter__()
+os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\\n")
+print("voicecoach: the last words before a crash", file=sys.stderr, flush=True)
+ctypes.string_at(0)  # a native crash (SIGSEGV) while the filter is in place
+"""
+
+
+def test_what_a_crashing_session_writes_last_still_reaches_the_terminal():
+    done = subprocess.run([sys.executable, "-c", CRASH], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGSEGV
+    assert "voicecoach: the last words before a crash\n" in done.stderr
+    assert "Fatal Python error: Segmentation fault" in done.stderr  # and the traceback
+    assert "ALSA lib" not in done.stderr
+
+
+def test_the_ears_worker_never_loads_portaudio_so_its_stderr_needs_no_filter():
+    # `start` launches it before the filter is in place: it keeps the real stderr
+    code = (
+        "import sys; from voicecoach.ears import make_recognizer; "
+        "import voicecoach.ears.worker; make_recognizer('pocketsphinx'); "
+        "print(sorted(m for m in ('sounddevice', '_sounddevice') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr

@@ -9,12 +9,13 @@ import espeak_clips as espeak
 import numpy as np
 import pytest
 
-from voicecoach.ears import make_recognizer, whisper_available
+from voicecoach.ears import make_recognizer, phrases, whisper_available
 from voicecoach.ears.whisper_rec import (
     Hypothesis,
     WhisperRecognizer,
     WhisperSettings,
     judge,
+    prompt_text,
     unit,
 )
 from voicecoach.ears.worker import WorkerRecognizer
@@ -35,6 +36,26 @@ def test_the_repeated_unit_of_a_looping_decode_is_its_transcript():
     assert unit(["my", "neck", "is", "stiff"]) == ["my", "neck", "is", "stiff"]
     assert unit(["no", "no", "no"]) == ["no"]
     assert unit([]) == []
+
+
+def test_the_prompt_lists_every_command_phrase_once_in_table_order():
+    text = prompt_text(WhisperSettings().prompt)
+    listed = [p.strip(" .").lower() for p in text.split(",")]
+    assert listed == phrases.all_phrases()
+
+
+def test_the_sentence_prompt_says_each_phrase_as_its_own_sentence():
+    sentences = [s.strip() for s in prompt_text("sentences").split(".") if s.strip()]
+    assert "What can I say" in sentences
+    assert [phrases.match(s) for s in sentences] == [
+        i for i, ps in phrases.PHRASES.items() for _ in ps
+    ]
+
+
+def test_no_prompt_is_empty_and_an_unknown_style_is_refused():
+    assert prompt_text("none") == ""
+    with pytest.raises(ValueError, match="unknown prompt style"):
+        prompt_text("shouting")
 
 
 def test_a_command_fires_when_most_of_the_n_best_names_it():

@@ -7,7 +7,8 @@ can never disagree about what "okay next please" means.
 Rules of `match` (a command is a *short* utterance):
 - a phrase anywhere in the utterance counts ("okay next please" -> next), longest phrase
   first ("say that again" is one repeat, not "again" plus two extra words);
-- at most `MAX_EXTRA_WORDS` words that belong to no phrase and no filler ("um", "please"):
+- at most `MAX_EXTRA_WORDS` words that belong to no phrase, no filler ("um", "please") and
+  no aside ("hmm", "thanks"):
   "could you please go back" is still a command, "this band keeps slipping off my foot"
   or "no I think the next one is harder" is talk;
 - two different intents in one utterance: the safety intents win in the order
@@ -44,6 +45,13 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
 # "um next please" decodes as words rather than being forced onto a command.
 FILLERS: tuple[str, ...] = ("um", "uh", "okay", "please", "now", "alright", "so", "just")
 
+# Hesitations as recognizers spell them, and courtesies: like fillers they are no "extra"
+# words ("hmm, next", "next, thanks"), but they stay out of the grammars built from
+# FILLERS (PocketSphinx and Vosk are tuned on those; "erm" is in no dictionary). Whisper
+# writes a spoken "um" as "oh", "erm" or "hmm"; "ah" is left out: Whisper hears "faster"
+# as "ah stop" (dev clips). "thank you" counts as "thanks" (`words`).
+ASIDES: tuple[str, ...] = ("oh", "er", "erm", "hmm", "mm", "well", "right", "thanks", "hey")
+
 MAX_EXTRA_WORDS = 2  # words outside any phrase/filler a command utterance may contain
 MAX_WORDS = 6  # longer utterances are conversation, not commands
 
@@ -58,7 +66,11 @@ def words(text: str) -> list[str]:
     """Lower-case words of `text`, punctuation dropped, a few spellings unified."""
     raw = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
     out = [_SPELLINGS.get(w.strip("'"), w.strip("'")) for w in raw]
-    return [w for w in out if w]
+    out = [w for w in out if w]
+    for i in range(len(out) - 1, 0, -1):  # "thank you" -> "thanks"
+        if out[i - 1 : i + 1] == ["thank", "you"]:
+            out[i - 1 : i + 1] = ["thanks"]
+    return out
 
 
 def _phrase_index() -> list[tuple[tuple[str, ...], Intent]]:
@@ -94,7 +106,7 @@ def find(text: str) -> tuple[list[Intent], int, int]:
     for i, _, intent in _scan(ws):
         if intent is not None:
             found.append(intent)
-        elif ws[i] not in FILLERS:
+        elif ws[i] not in FILLERS and ws[i] not in ASIDES:
             extra += 1
     return found, extra, len(ws)
 

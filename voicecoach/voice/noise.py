@@ -5,15 +5,23 @@ When a sound device disappears mid-session, PortAudio's ALSA host API prints lin
 'src/hostapi/alsa/pa_linux_alsa.c', line: 3665" straight to file descriptor 2 (its
 `PaUtil_SetDebugPrintFunction` is not exported by Debian's libportaudio2, so it cannot be
 redirected). voicecoach already says what happened in plain words, so for a live session
-`QuietStderr` puts a pipe in place of descriptor 2 and a thread copies every line to the
-real stderr except PortAudio's and alsa-lib's own, which are counted and sent to the debug
-log. alsa-lib's lines come from the audio threads (an underrun: "ALSA lib
+`QuietStderr` puts a pipe in place of descriptor 2, and a small filter process copies
+every line to the real stderr except PortAudio's and alsa-lib's own, which it counts.
+alsa-lib's lines come from the audio threads (an underrun: "ALSA lib
 pcm.c:8570:(snd_pcm_recover) underrun occurred") and from opening a stream; they are
 filtered here rather than through alsa-lib's error-handler hook, which would call Python
 code from C in the main thread, where a signal's exception cannot be raised.
 
+The noise comes at any moment of a session (an underrun, a device lost), not only while
+the devices open and close, so the filter covers the whole of it. It is a process of its
+own, not a thread, so that what a crashing voicecoach writes last (a native crash's
+"Fatal Python error" and traceback, glibc's abort message) still reaches the terminal: the
+filter reads on to the end of the pipe after voicecoach is gone.
+
 A command that uses the sound devices in real time holds one `QuietStderr` from before it
-opens them until after it closes them (`start` without `--fast`, `check`).
+opens them until after it closes them (`start` without `--fast`, `check`). The ears'
+worker process never loads PortAudio, so the one `start` launches first, before the
+filter, keeps the real stderr.
 """
 
 from __future__ import annotations
@@ -21,8 +29,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import sys
-import threading
 from types import TracebackType
 
 from voicecoach.signals import SIGNALS
@@ -37,22 +45,78 @@ def is_noise(line: bytes) -> bool:
     return line.lstrip().startswith(NOISE)
 
 
-# written into the pipe when the block ends: everything before it has been copied once the
-# reader has seen it (a child process may still hold the pipe: the reader goes on for it)
+# written into the pipe when the block ends: the filter answers on its acknowledgement pipe
+# once it has copied everything before it (a child process may still hold the pipe: the
+# filter goes on for it)
 _END = b"\0voicecoach: the filter ends here\0"
+ACK_WAIT = 2.0  # s: how long the end of the block waits for the filter to catch up
+
+# The filter process: `python -I -S -c FILTER READ OUT ACK` (no site-packages, nothing of
+# voicecoach, so `is_noise` is written out again in it: it starts in a few milliseconds).
+# It reads the pipe on descriptor READ until every writer has closed it, writes each line
+# that is not noise to OUT (the real stderr) and, at each end marker, the number of lines
+# dropped so far to ACK.
+FILTER = f"""
+import os, signal, sys
+
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may write ('stty tostop')
+signal.signal(signal.SIGHUP, signal.SIG_IGN)  # it ends when every writer has gone
+NOISE, END = {NOISE!r}, {_END!r}
+source, out, ack = (int(a) for a in sys.argv[1:4])
+dropped = 0
+
+
+def write(fd, data):
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except OSError:  # a hung-up terminal, a reader gone: nowhere to write
+            return
+
+
+def lines_of(text):
+    parts = text.split(b"\\n")
+    return [part + b"\\n" for part in parts[:-1]] + [parts[-1]]
+
+
+def sift(lines):
+    global dropped
+    kept = [line for line in lines if line and not line.lstrip().startswith(NOISE)]
+    dropped += sum(1 for line in lines if line) - len(kept)
+    write(out, b"".join(kept))
+
+
+pending = b""
+while True:
+    try:
+        data = os.read(source, 65536)
+    except OSError:
+        data = b""
+    if not data:
+        sift([pending])  # a last line without its newline: as it is
+        break
+    *ended, pending = (pending + data).split(END)
+    for text in ended:  # everything before an end marker, a line cut short as it is
+        sift(lines_of(text))
+        write(ack, b"%d\\n" % dropped)
+    *lines, pending = lines_of(pending)
+    sift(lines)
+"""
 
 
 class QuietStderr:
     """For the duration of a `with` block, descriptor 2 minus PortAudio's noise.
 
-    Child processes started meanwhile (the ears' worker) inherit the filtered descriptor;
-    what they write after the block ends is still copied, as long as they live."""
+    Child processes started meanwhile (the ears' worker when it starts late) inherit the
+    filtered descriptor; what they write after the block ends is still copied, as long
+    as they live. `dropped`: the lines kept off, once the block has ended."""
 
     def __init__(self, fd: int = 2) -> None:
         self._fd = fd
         self._saved: int | None = None  # the real descriptor 2, put back at the end
         self._write: int | None = None  # our own end of the pipe, for the end marker
-        self._copied = threading.Event()  # the reader has copied up to the end marker
+        self._ack: int | None = None  # the filter's answers
+        self._pid: int | None = None
         self.dropped = 0
 
     def __enter__(self) -> QuietStderr:
@@ -69,19 +133,20 @@ class QuietStderr:
         try:
             saved = os.dup(self._fd)
             opened.append(saved)
-            out = os.dup(self._fd)  # the reader's own: it closes it when the pipe ends
-            opened.append(out)
             read, write = os.pipe()
-        except OSError:  # no stderr to filter (or no descriptor left): leave it alone
-            for fd in opened:
+            opened += (read, write)
+            ack_read, ack_write = os.pipe()
+            opened += (ack_read, ack_write)
+            pid = _spawn_filter(read, saved, ack_write)
+        except OSError:  # no stderr to filter, no descriptor left, no Python to run:
+            for fd in opened:  # leave it alone
                 os.close(fd)
             return
+        os.close(read)
+        os.close(ack_write)
         _flush()
         os.dup2(write, self._fd)
-        self._saved, self._write = saved, write
-        threading.Thread(
-            target=self._copy, args=(read, out), name="voicecoach-stderr", daemon=True
-        ).start()
+        self._saved, self._write, self._ack, self._pid = saved, write, ack_read, pid
 
     def __exit__(
         self,
@@ -89,7 +154,7 @@ class QuietStderr:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._saved is None or self._write is None:
+        if self._saved is None or self._write is None or self._ack is None:
             return
         with SIGNALS.deferred():  # the message a signal ends with must reach the terminal
             _flush()
@@ -98,47 +163,54 @@ class QuietStderr:
             with contextlib.suppress(OSError):
                 os.write(self._write, _END)
             os.close(self._write)
-            self._saved = self._write = None
-            self._copied.wait(timeout=2.0)
+            self.dropped = _answer(self._ack)
+            os.close(self._ack)
+            self._saved = self._write = self._ack = None
+            if self.dropped:
+                log.debug("stderr: %d lines of PortAudio's and alsa-lib's kept off", self.dropped)
+            if self._pid is not None:
+                _unreaped.append(self._pid)
+            self._pid = None
+            _reap()
 
-    def _copy(self, read: int, out: int) -> None:
-        pending = b""
-        with contextlib.ExitStack() as stack:
-            stack.callback(os.close, read)
-            stack.callback(os.close, out)
-            while True:
-                try:
-                    data = os.read(read, 4096)
-                except OSError:
-                    data = b""
-                if not data:
-                    self._pass(pending, out)
-                    self._copied.set()
-                    return
-                data = pending + data
-                if _END in data:
-                    data = data.replace(_END, b"")
-                    end = True
-                else:
-                    end = False
-                lines = data.split(b"\n")
-                pending = lines.pop()
-                for line in lines:
-                    self._pass(line + b"\n", out)
-                if end:
-                    self._pass(pending, out)  # a line cut short by the end: as it is
-                    pending = b""
-                    self._copied.set()
 
-    def _pass(self, line: bytes, out: int) -> None:
-        if not line:
-            return
-        if is_noise(line):
-            self.dropped += 1
-            log.debug("stderr: %s", line.decode("utf-8", "replace").rstrip())
-            return
-        with contextlib.suppress(OSError):  # a hung-up terminal: nowhere to write
-            os.write(out, line)
+def _spawn_filter(source: int, out: int, ack: int) -> int:
+    """The filter process, in a process group of its own: a Ctrl-C or a hang-up sent to
+    voicecoach's group does not end it before it has copied the last lines."""
+    if not sys.executable:
+        raise OSError("no Python interpreter to run the filter")
+    fds = (source, out, ack)
+    for fd in fds:
+        os.set_inheritable(fd, True)
+    try:
+        argv = [sys.executable, "-I", "-S", "-c", FILTER, *map(str, fds)]
+        return os.posix_spawn(sys.executable, argv, os.environ, setpgroup=0)
+    finally:
+        for fd in fds:
+            os.set_inheritable(fd, False)
+
+
+def _answer(ack: int) -> int:
+    """The filter's count of dropped lines, once it has copied everything up to the end
+    marker (0 if it does not answer in time)."""
+    with contextlib.suppress(OSError, ValueError):
+        if select.select([ack], [], [], ACK_WAIT)[0]:
+            return int(os.read(ack, 64).split(b"\n")[0])
+    return 0
+
+
+_unreaped: list[int] = []  # filters whose block ended: they end with their pipe's last writer
+
+
+def _reap() -> None:
+    """Collect the filters that have ended."""
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.remove(pid)
 
 
 def _flush() -> None:
