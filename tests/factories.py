@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tomllib
+import wave
+from pathlib import Path
 
 from voicecoach.routine import Routine
 
@@ -51,3 +53,13 @@ equipment = ["mat"]
 work = {{ kind = "timed", seconds = 60 }}
 """
 """A valid one-exercise routine file; `.format(name=..., title=...)` before writing."""
+
+
+def silent_wav(path: Path, seconds: float) -> Path:
+    """A 16 kHz mono 16-bit WAV of silence (a quiet microphone for `--listen-file`)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * int(16000 * seconds))
+    return path

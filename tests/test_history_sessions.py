@@ -10,16 +10,18 @@ import json
 import os
 import signal
 import time
-import wave
 from pathlib import Path
 
 import pytest
 from e2e_helpers import Coach, start_coach
+from factories import silent_wav
 
 from voicecoach import catalog
 from voicecoach.cli import main
+from voicecoach.errors import ExitCode
+from voicecoach.history.memory import file_hash
 from voicecoach.history.recorder import set_spans
-from voicecoach.history.store import Store
+from voicecoach.history.store import SetRow, Store
 from voicecoach.plan import steps
 from voicecoach.voice.text import estimate_duration
 
@@ -90,20 +92,11 @@ def test_no_history_leaves_no_trace_and_cannot_go_with_record(
     assert not history_db.exists()
 
 
-def silence(path: Path, seconds: float) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * int(16000 * seconds))
-    return path
-
-
 def test_a_replay_is_not_a_workout_done_and_leaves_no_trace(
     history_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["start", "behind-knee", "--fast"]) == 0
-    wav = silence(tmp_path / "quiet.wav", 1.0)
+    wav = silent_wav(tmp_path / "quiet.wav", 1.0)
     assert main(["start", "behind-knee", "--fast", "--listen-file", str(wav)]) == 0
     assert not history_db.exists()
     assert "workout today" not in capsys.readouterr().out
@@ -254,3 +247,20 @@ def test_the_screen_setting_comes_from_the_config_file_and_quiet_screen_override
     config.write_text(file)
     args = build_parser().parse_args(["start", "behind-knee", *argv])
     assert session_options(args).screen is screen
+
+
+def test_resume_cannot_go_with_minutes_which_would_change_the_sets_it_picks_up(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # behind-knee has 13 sets as written, 9 with its doses at their low ends (--minutes 5)
+    path = catalog.locate("behind-knee")
+    store = Store.open(history_db)
+    sid = store.begin("behind-knee", file_hash(path), started=time.time() - 600, engine="keys")
+    store.add_set(sid, SetRow(0, 10, "toe-walking", 1, None, "done", 60, 0, False, time.time()), 1)
+    store.finish(sid, time.time() - 30, "stopped", 5)
+    store.close()
+    argv = ["start", "behind-knee", "--fast", "--text", "--record", "--resume"]
+    assert main([*argv, "--minutes", "5"]) == ExitCode.USAGE
+    assert "--minutes would change them" in capsys.readouterr().err
+    assert main(argv) == 0
+    assert "Picking up where you left off" in capsys.readouterr().out

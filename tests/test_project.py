@@ -12,11 +12,11 @@ import subprocess
 import sys
 import sysconfig
 import venv
-import wave
 import zipfile
 from pathlib import Path
 
 import pytest
+from factories import silent_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,12 +114,7 @@ def test_a_wheel_install_finds_the_packaged_routines_and_runs_a_session_without_
     blocked = tmp_path / "without" / "scipy"
     blocked.mkdir(parents=True)
     (blocked / "__init__.py").write_text('raise ImportError("scipy is not installed")\n')
-    quiet = tmp_path / "quiet.wav"
-    with wave.open(str(quiet), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(bytes(32000))
+    quiet = silent_wav(tmp_path / "quiet.wav", 1.0)
     replay = [
         *("start", "behind-knee", "--fast", "--speak-file", str(tmp_path / "coach.wav")),
         *("--listen-file", str(quiet), "--engine", "pocketsphinx", "--echo", "0.5"),

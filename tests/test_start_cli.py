@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from factories import silent_wav
 
-from voicecoach import catalog, plan
+from voicecoach import catalog, plan, xdg
 from voicecoach.bootstrap import build_session
 from voicecoach.cli import build_parser, main
 from voicecoach.commands.start import session_options
@@ -204,3 +205,41 @@ def test_a_worker_started_for_another_engine_is_ended_and_the_right_one_used(
     build_session(session_options(build_parser().parse_args(argv)), worker=wrong).run()
     assert wrong.closed
     assert read_log(log)[0]["ears"] == "pocketsphinx"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--minutes", "nan", "--minutes must be more than 0"),
+        ("--minutes", "inf", "--minutes inf is more than a session can last"),
+        ("--minutes", "1e308", "--minutes 1e+308 is more than a session can last"),
+        ("--ready-timeout", "nan", "--ready-timeout must be 0 to 3600 seconds"),
+        ("--ready-timeout", "inf", "--ready-timeout must be 0 to 3600 seconds"),
+        ("--ready-timeout", "1e308", "--ready-timeout must be 0 to 3600 seconds"),
+    ],
+)
+def test_a_number_no_session_can_use_is_a_usage_error_not_a_traceback(
+    option: str, value: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["start", "behind-knee", "--fast", "--text", option, value]) == ExitCode.USAGE
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("gain", ["nan", "inf"])
+def test_an_echo_gain_that_is_no_number_is_a_usage_error(
+    gain: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wav = silent_wav(tmp_path / "quiet.wav", 0.1)
+    argv = ["start", "behind-knee", "--fast", "--listen-file", str(wav), "--echo", gain]
+    assert main([*argv, "--engine", "pocketsphinx"]) == ExitCode.USAGE
+    assert "--echo GAIN must be 0 or more" in capsys.readouterr().err
+
+
+def test_a_config_file_s_endless_ready_timeout_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = xdg.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("ready_timeout = inf\n", encoding="utf-8")
+    assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.USAGE
+    assert "--ready-timeout must be 0 to 3600 seconds" in capsys.readouterr().err

@@ -5,6 +5,7 @@ session starts."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -70,8 +71,8 @@ class EarsOptions:
         return self.engine != "keys" and (not fast or self.listen_file is not None)
 
     def __post_init__(self) -> None:
-        if self.echo < 0:
-            raise UsageError("--echo GAIN must be 0 or more")
+        if not 0 <= self.echo < math.inf:  # nan and inf too
+            raise UsageError("--echo GAIN must be 0 or more", "for example --echo 0.5")
         if self.echo and not self.listen_file:
             raise UsageError(
                 "--echo mixes the coach's voice into a --listen-file replay",
@@ -90,6 +91,9 @@ class EarsOptions:
         """Whether the user asked for these ears by name: then failing ears are an error to
         fix, not a reason to go on with the keys only."""
         return bool(self.listen_file or self.engine != "auto" or self.input_device)
+
+
+READY_TIMEOUT_MAX = 3600.0  # s: an hour is no short wait already (1e308 overflowed the estimate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +117,11 @@ class SessionOptions:
     done_before: frozenset[int] = frozenset()  # --resume: the steps done before
 
     def __post_init__(self) -> None:
-        if self.ready_timeout < 0:
-            raise UsageError("--ready-timeout must be 0 or more seconds")
+        if not 0 <= self.ready_timeout <= READY_TIMEOUT_MAX:  # nan and inf too (the config
+            raise UsageError(  # file's: TOML has them)
+                f"--ready-timeout must be 0 to {READY_TIMEOUT_MAX:g} seconds",
+                "for example --ready-timeout 15",
+            )
         if not 0 <= self.start_exercise < len(self.routine.exercises):
             raise UsageError(
                 f"no exercise number {self.start_exercise + 1} in {self.routine.name}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +156,11 @@ def _run(
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
+    if args.resume and args.minutes is not None:  # its sets are those of the file's doses
+        raise UsageError(
+            "--resume picks up the sets of the session you left; --minutes would change them",
+            "drop --minutes",
+        )
     memory = prepare(
         routine,
         path,
@@ -260,8 +266,12 @@ def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
     from voicecoach import describe, plan
     from voicecoach.bootstrap import timing
 
-    if minutes is not None and minutes <= 0:
+    if minutes is not None and not minutes > 0:  # nan too
         raise UsageError("--minutes must be more than 0", "for example --minutes 15")
+    if minutes is not None and not minutes * 60 < math.inf:
+        raise UsageError(
+            f"--minutes {minutes:g} is more than a session can last", "for example --minutes 15"
+        )
     seconds = timing(options)
     if minutes is None:
         return replace(options, time_note=describe.article_time_note(options.routine, seconds))
