@@ -11,7 +11,7 @@ from factories import routine_from
 
 from voicecoach.bootstrap import build_session
 from voicecoach.engine import State
-from voicecoach.options import SessionOptions
+from voicecoach.options import EarsOptions, SessionOptions, VoiceOptions
 from voicecoach.records import (
     EndRecord,
     Record,
@@ -128,3 +128,41 @@ def test_the_printer_shows_each_sound_stamped_with_its_start() -> None:
             for line in printed
         ), sound
     assert not any("heard:" in line for line in printed)  # nobody spoke
+
+
+def live_options(**kw: object) -> SessionOptions:
+    """A session in real time (not --fast) that speaks aloud and listens to keys only."""
+    return SessionOptions(routine=ROUTINE, ready_timeout=0.0, ears=EarsOptions(engine="keys"), **kw)
+
+
+def test_a_live_session_speaking_aloud_without_the_panel_prints_each_line_as_it_is_said() -> None:
+    printed: list[str] = []
+    voice = RecordingVoice()
+    session = build_session(live_options(), voice=voice, clock=VirtualClock(), out=printed.append)
+    runner = session.runner  # the live loop, driven step by step on the virtual clock
+    runner.start()
+    while not runner.state.ended:
+        deadline = runner.state.next_deadline
+        assert deadline is not None
+        runner.run_until(deadline)
+    session.close()
+
+    said = [s.text for s in voice.sounds if s.kind == "say"]
+    assert said
+    transcript = [line[8:].split(" · ")[-1] for line in printed if line.startswith("[")]
+    assert transcript == said  # each line once, in the order it was said
+    assert len(transcript) == len(printed)  # the closing summary too was a said line
+
+
+def test_a_fast_replay_into_a_wav_prints_only_its_summary(tmp_path: Path) -> None:
+    printed: list[str] = []
+    options = SessionOptions(
+        routine=ROUTINE,
+        fast=True,
+        ready_timeout=3.0,
+        voice=VoiceOptions(speak_file=tmp_path / "coach.wav"),
+    )
+    build_session(options, voice=RecordingVoice(), out=printed.append).run()
+
+    assert len(printed) == 1
+    assert printed[0].startswith("Summary: ")

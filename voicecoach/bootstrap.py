@@ -82,7 +82,10 @@ def build_session(
     panel_wanted = out is None and shows_panel(options)
     out = out or stdout_lines()
     clock = clock or (VirtualClock() if options.fast else RealClock())
-    prints = options.prints and not panel_wanted
+    # without the panel the session prints its plain transcript: `--text`, a `--fast`
+    # run with nothing else to show, and a live session speaking aloud (stdout piped,
+    # `--quiet-screen`); a `--fast` replay into `--speak-file` prints only its summary
+    prints = (options.prints or not options.fast) and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
     printer = Printer(out, paced, cues=options.cues, records=prints)
     meter = LevelMeter(clock) if panel_wanted else None
@@ -103,7 +106,7 @@ def build_session(
                 timeline,
                 # the plain transcript shows what a voice without sound says (a lost
                 # device); printed sessions and the panel show the words themselves
-                out=None if options.prints or screen is not None else printer,
+                out=None if prints or screen is not None else printer,
                 clock=None if options.fast else clock,
                 warn=later_warn,
             )
