@@ -18,12 +18,11 @@ hard"), and decoding 30 s windows is slow. Here:
    Chosen on dev clips (bench/RESULTS.md): 0.2 s of silence heard 38 % of commands at
    12 false accepts/h, 5 s 48 %, 10 s 54 %, 15 s and 20 s no more for more CPU.
 3. A beam search with the command phrases as prompt (`prompt_text`) gives N hypotheses
-   with scores. Each
-   is judged as a whole against the phrase table (`phrases.match`, few stray words). The
-   command fires when the best hypothesis names it, the N-best posterior mass of that
-   intent reaches `min_posterior` (the "none of these" path is every hypothesis that is
-   not a command, e.g. "my neck is stiff" against "next"), and the no-speech
-   probability stays below `max_no_speech`.
+   with scores. Each is judged as a whole against the phrase table (`phrases.match`, few
+   stray words). The command fires when the best hypothesis names it, the N-best
+   posterior mass of that intent reaches `min_posterior` (the "none of these" path is
+   every hypothesis that is not a command, e.g. "my neck is stiff" against "next"), and
+   the no-speech probability stays below `max_no_speech`.
 
 The model is loaded once per process and kept warm; `voicecoach.ears.worker` runs this
 recognizer in its own process so decoding never holds the session's GIL.
@@ -119,7 +118,8 @@ class _Model:
         """The decoder's start: the prompt (if any), then the transcribe sequence."""
         tok = self.tokenizer
         if prompt not in self._prompts:
-            self._prompts[prompt] = tok.encode(prompt_text(prompt)) if prompt != "none" else []
+            text = prompt_text(prompt)
+            self._prompts[prompt] = tok.encode(text) if text else []
         ids = self._prompts[prompt]
         head = [tok.sot_prev, *ids] if ids else []
         return [*head, *tok.sot_sequence, tok.no_timestamps]
