@@ -28,8 +28,8 @@ from voicecoach import evaluation
 from voicecoach.ears import phrases
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
 from voicecoach.ears.frontend import whisper_audio
-from voicecoach.ears.sources import WavSource
 from voicecoach.ears.pocketsphinx_rec import ForcedChoice
+from voicecoach.ears.sources import WavSource
 from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, transcript, verdict
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE

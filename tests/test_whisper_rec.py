@@ -125,10 +125,16 @@ def test_the_second_opinion_is_not_asked_about_clear_commands_talk_or_silence():
     clear = [Hypothesis("pause", -0.3, Intent.PAUSE)]
     talk = [Hypothesis("my neck is stiff", -0.4, None)]
     unlikely = [Hypothesis("pause", -1.8, Intent.PAUSE)]  # under confirm_min_logprob
+    not_best = [  # the command is in the N-best, but Whisper's best guess is no command
+        Hypothesis("scoop", -0.80, None),
+        Hypothesis("scoob", -1.35, None),
+        Hypothesis("skip", -1.40, Intent.NEXT),
+    ]
     intent, _, reason, _ = verdict(clear, 0.05, WhisperSettings(), second)
     assert (intent, reason) == (Intent.PAUSE, "accepted")
     assert verdict(talk, 0.05, WhisperSettings(), second)[0] is None
     assert verdict(unlikely, 0.05, WhisperSettings(), second)[0] is None
+    assert verdict(not_best, 0.05, WhisperSettings(), FakeSecondOpinion(Intent.NEXT))[0] is None
     assert verdict(WEAK_READY, 0.5, WhisperSettings(), second)[0] is None  # no speech
     assert verdict(WEAK_READY, 0.08, WhisperSettings(confirm=False), second)[0] is None
     assert second.asked == 0

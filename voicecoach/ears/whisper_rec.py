@@ -24,15 +24,17 @@ hard"), and decoding 30 s windows is slow. Here:
    every hypothesis that is not a command, e.g. "my neck is stiff" against "next"), and
    the no-speech probability stays below `max_no_speech`.
 4. A second opinion where Whisper's evidence is weak: when step 3 rejects an utterance
-   but the N-best still names a command with a log-probability of at least
-   `confirm_min_logprob` (and the no-speech probability is at most
+   whose best hypothesis is still a command, with a log-probability of at least
+   `confirm_min_logprob` (and a no-speech probability of at most
    `confirm_max_no_speech`), PocketSphinx's forced choice among the phrases
    (`pocketsphinx_rec.ForcedChoice`, a different model and search) is asked which
-   command the audio is; if it picks one the N-best names, that command fires. Either
-   recognizer alone would fire on noise or talk at these levels; their agreement rarely
-   does. Chosen on all 1200 dev clips (bench/RESULTS.md): 55.0 % -> 60.5 % of commands
-   at 6 -> 7 false accepts (none on talk, near misses or the coach's sentences either
-   way); about 1 utterance in 9 asks, at ~0.05 CPU s each.
+   command the audio is; if it picks the same one, that command fires. Either recognizer
+   alone would fire on noise or talk at these levels; their agreement rarely does.
+   Chosen on all 1200 dev clips (bench/RESULTS.md): 55.0 % -> 58.3 % of commands at
+   6 -> 7 false accepts (none on talk, near misses or the coach's sentences either way,
+   whatever the threshold). Accepting any command of the N-best instead of the best
+   hypothesis heard 60.5 % on dev, but fired on talk as soon as the threshold moved, and
+   on held-out talk at the adopted one. About 1 utterance in 10 asks, at ~0.05 CPU s.
 
 The model is loaded once per process and kept warm; `voicecoach.ears.worker` runs this
 recognizer in its own process so decoding never holds the session's GIL.
@@ -73,7 +75,7 @@ class WhisperSettings:
     min_logprob: float = -1.0  # average log-probability per token of the intent's best
     pad: float = 9.8  # s of silence after the utterance (Whisper learnt on 30 s windows)
     confirm: bool = True  # ask PocketSphinx's forced choice where the evidence is weak
-    confirm_min_logprob: float = -1.5  # ... for commands the N-best names at least this
+    confirm_min_logprob: float = -1.5  # ... when the best hypothesis is a command this likely
     confirm_max_no_speech: float = 0.3  # ... when Whisper heard speech
     threads: int = 1  # CTranslate2 intra-op threads
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
@@ -251,12 +253,13 @@ def judge(
     return intent, posterior, "accepted"
 
 
-def confirmable(hyps: list[Hypothesis], no_speech: float, s: WhisperSettings) -> set[Intent]:
-    """The commands a second opinion may confirm (step 4 of the module doc): those the
-    N-best names at `confirm_min_logprob` or better, if Whisper heard speech at all."""
-    if not s.confirm or no_speech > s.confirm_max_no_speech:
-        return set()
-    return {h.intent for h in hyps if h.intent is not None and h.score >= s.confirm_min_logprob}
+def confirmable(hyps: list[Hypothesis], no_speech: float, s: WhisperSettings) -> Intent | None:
+    """The command a second opinion may confirm (step 4 of the module doc): the one the
+    best hypothesis names, if it is likely enough and Whisper heard speech at all."""
+    if not s.confirm or not hyps or no_speech > s.confirm_max_no_speech:
+        return None
+    best = hyps[0]
+    return best.intent if best.score >= s.confirm_min_logprob else None
 
 
 def share(hyps: list[Hypothesis], intent: Intent) -> float:
@@ -275,15 +278,14 @@ def verdict(
     ask: Callable[[], tuple[Intent | None, str]] | None,
 ) -> tuple[Intent | None, float, str, str | None]:
     """(intent, posterior, reason, words of the second opinion or None if not asked):
-    `judge`, and where it rejects an utterance whose N-best still names a command
-    (`confirmable`), the second opinion `ask()`: the command fires if it picks one of
-    those."""
+    `judge`, and where it rejects an utterance whose best hypothesis is still a command
+    (`confirmable`), the second opinion `ask()`: the command fires if it picks it too."""
     intent, posterior, reason = judge(hyps, no_speech, s)
-    named = confirmable(hyps, no_speech, s) if intent is None else set()
-    if not named or ask is None:
+    named = confirmable(hyps, no_speech, s) if intent is None else None
+    if named is None or ask is None:
         return intent, posterior, reason, None
     choice, heard = ask()
-    if choice in named:
+    if choice == named:
         return choice, share(hyps, choice), "confirmed", heard
     return None, posterior, f"{reason}, not confirmed", heard
 
@@ -329,8 +331,7 @@ class WhisperRecognizer(UtteranceRecognizer):
         second = self._second
         ask = None if second is None else functools.partial(second.choose, utt.audio)
         intent, posterior, reason, heard = verdict(hyps, no_speech, self.settings, ask)
-        naming = [h.text for h in hyps if intent is not None and h.intent == intent]
-        text = (naming or [h.text for h in hyps] or [""])[0]
+        text = hyps[0].text if hyps else ""
         detail = "|".join(f"{h.text}:{h.score:.2f}" for h in hyps) + f"|ns={no_speech:.2f}"
         if heard is not None:
             detail += f"|forced={heard}"
