@@ -49,18 +49,26 @@ def stop_a_session_at(step: int, *argv: str) -> None:
     stop_a_session_when(lambda s: s.index == step and s.phase in ("work", "hold"), *argv)
 
 
-def stop_a_session_when(when: Callable[[State], bool], *argv: str) -> None:
-    """`voicecoach start behind-knee ARGV`, recorded, stopped ("stop", "yes") as soon as
+def stop_a_session_when(
+    when: Callable[[State], bool], *argv: str, routine_ref: str = "behind-knee"
+) -> str:
+    """`voicecoach start ROUTINE_REF ARGV`, recorded, stopped ("stop", "yes") as soon as
     `when(state)`: what `commands/start.py` does, with a recording voice on a virtual
-    clock."""
+    clock. What it prints last (how the user stands, how to resume)."""
     from voicecoach.bootstrap import build_session
     from voicecoach.commands.start import session_options
 
-    args = build_parser().parse_args(["start", "behind-knee", "--fast", "--record", *argv])
-    path = catalog.locate("behind-knee")
+    args = build_parser().parse_args(["start", routine_ref, "--fast", "--record", *argv])
+    path = catalog.locate(routine_ref)
     routine = catalog.load(path)
     memory = prepare(
-        routine, path, resume=args.resume, replay=True, record=True, warn=lambda _: None
+        routine,
+        path,
+        resume=args.resume,
+        replay=True,
+        record=True,
+        warn=lambda _: None,
+        ref=routine_ref,
     )
     assert memory.recorder is not None
     options = session_options(args, routine, None, memory)
@@ -83,6 +91,7 @@ def stop_a_session_when(when: Callable[[State], bool], *argv: str) -> None:
     assert runner.end is not None
     assert runner.end.reason == "stopped"
     memory.close()
+    return memory.recorder.summary
 
 
 def done_steps(history_db: Path) -> tuple[str, list[int]]:
@@ -251,3 +260,33 @@ def test_a_session_started_from_an_exercise_and_stopped_in_its_intro_resumes_at_
     assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
     out = capsys.readouterr().out
     assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
+
+
+# ------------------------------------------------------------- a routine from a file
+
+MY_FEET = """
+name = "my-feet"
+title = "My feet"
+[[exercises]]
+id = "walk"
+name = "Walk"
+work = { kind = "timed", seconds = 20 }
+sets = 3
+rest_between_sets = 5
+"""
+
+
+def test_a_routine_run_from_a_file_is_resumed_from_that_file_as_every_hint_says(
+    tmp_path: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "my-feet.toml"  # not in any routines folder: found by its path only
+    path.write_text(MY_FEET)
+    summary = stop_a_session_when(
+        lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path)
+    )
+    assert f"'voicecoach start {path} --resume' continues this session" in summary
+    assert main(["start", str(path), "--fast", "--text", "--record"]) == 0
+    assert f"'voicecoach start {path} --resume' continues it" in capsys.readouterr().err
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
+    assert main(["start", str(path), "--fast", "--text", "--record", "--resume"]) == 0
+    assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out

@@ -169,6 +169,7 @@ def _run(
         replay=args.fast or args.listen_file is not None,
         record=args.record,
         warn=warn,
+        ref=args.routine,
     )
     try:
         options = session_options(args, routine, settings, memory)

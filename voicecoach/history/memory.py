@@ -11,6 +11,7 @@ from a WAV) is not a workout done, so it leaves no trace either unless `--record
 from __future__ import annotations
 
 import hashlib
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,11 +99,13 @@ def prepare(
     warn: Callable[[str], None] = print,
     wall: Callable[[], float] = time.time,
     store_path: Path | None = None,
+    ref: str | None = None,
 ) -> Memory:
     """Open the history and decide what it brings to this session of `routine` (read from
     `path`), unless the session does not use it (`recorded`). A history that cannot be
     opened is reported and the session runs without it; `--resume` then has nothing to
-    resume from, which is an error."""
+    resume from, which is an error. `ref` is how the user named the routine (a name or
+    a path: `voicecoach start REF`), which every hint repeats (default: its name)."""
     if not recorded(no_history=no_history, replay=replay, record=record):
         if resume and no_history:
             raise UsageError(
@@ -123,7 +126,8 @@ def prepare(
         warn(f"voicecoach: {exc}\nvoicecoach: this session is not recorded")
         return Memory()
     try:
-        return _prepare(store, routine, file_hash(path), resume, warn, wall)
+        command = f"voicecoach start {shlex.quote(ref or routine.name)}"
+        return _prepare(store, routine, file_hash(path), resume, warn, wall, command)
     except BaseException:
         store.close()
         raise
@@ -136,24 +140,27 @@ def _prepare(
     resume: bool,
     warn: Callable[[str], None],
     wall: Callable[[], float],
+    command: str,
 ) -> Memory:
     now = wall()
     today = datetime.fromtimestamp(now).date()
     unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
     start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
-        row = _resumable(unfinished, routine, digest)
+        row = _resumable(unfinished, routine, digest, command)
         fitted = _as_it_ran(row, routine)
-        start_step, done_before = _resume_point(store, row, fitted or routine)
+        start_step, done_before = _resume_point(store, row, fitted or routine, command)
     elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
         done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
         warn(
             f"voicecoach: your {routine.name} session from {when} today did not finish "
             f"({done} set{'s' if done != 1 else ''} done); "
-            f"'voicecoach start {routine.name} --resume' continues it"
+            f"'{command} --resume' continues it"
         )
-    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn, routine.frequency)
+    recorder = HistoryRecorder(
+        store, routine.name, digest, row, wall, warn, routine.frequency, command=command
+    )
     sentence = ahead_sentence(store, routine, today)
     if row is None or fitted is None:
         return Memory(start_step, done_before, sentence, recorder)
@@ -171,23 +178,27 @@ def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
     return routine if row.dose_scale is None else scaled_doses(routine, row.dose_scale)
 
 
-def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> SessionRow:
+def _resumable(
+    unfinished: SessionRow | None, routine: Routine, digest: str, command: str
+) -> SessionRow:
     if unfinished is None:
         hours = round(RESUME_WITHIN / 3600)
         raise UsageError(
             f"no unfinished session of {routine.name} in the last {hours} hours to resume",
-            f"start it without --resume: 'voicecoach start {routine.name}'",
+            f"start it without --resume: '{command}'",
         )
     if unfinished.routine_hash != digest:
         raise UsageError(
             f"the routine file of {routine.name} changed since that session, so its sets "
             "no longer line up",
-            f"start it afresh without --resume: 'voicecoach start {routine.name}'",
+            f"start it afresh without --resume: '{command}'",
         )
     return unfinished
 
 
-def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int, frozenset[int]]:
+def _resume_point(
+    store: Store, row: SessionRow, routine: Routine, command: str
+) -> tuple[int, frozenset[int]]:
     """The set after the last completed one (none completed: the first set the session
     reached, or else the first of the exercise it started with, which `--from` may have
     put past the first), and every step of the completed sets."""
@@ -198,7 +209,7 @@ def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int,
             f"the sets that session of {routine.name} recorded do not line up with the "
             "routine's sets now (an older voicecoach, or doses fitted with --minutes that "
             "it did not keep)",
-            f"start it afresh without --resume: 'voicecoach start {routine.name}'",
+            f"start it afresh without --resume: '{command}'",
         )
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
@@ -211,7 +222,7 @@ def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int,
     if start >= len(plan):
         raise UsageError(
             f"that session of {routine.name} had done every set; nothing is left to resume",
-            f"start it afresh: 'voicecoach start {routine.name}'",
+            f"start it afresh: '{command}'",
         )
     return start, steps
 
