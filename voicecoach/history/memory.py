@@ -1,5 +1,6 @@
 """What the history brings to a new session, decided once before it starts: where a
-`--resume` picks up (the set after the last completed one, and the steps already done),
+`--resume` picks up (the set after the last completed one, and the steps already done, in
+the routine as that session ran it: with the doses it was fitted to by `--minutes`),
 the standing sentence the coach says, the one-time hint that `--resume` exists, and the
 recorder that writes this session. `--no-history` leaves no trace: nothing is opened.
 A replay (`--fast`: a simulation on a virtual clock; `--listen-file`: the microphone read
@@ -20,6 +21,7 @@ from voicecoach.errors import HistoryError, UsageError
 from voicecoach.history.recorder import HistoryRecorder
 from voicecoach.history.store import SessionRow, Store, open_history
 from voicecoach.history.streaks import Standing, standing
+from voicecoach.plan import scaled_doses
 from voicecoach.plan import steps as plan_steps
 from voicecoach.routine import Routine
 
@@ -36,6 +38,9 @@ class Memory:
     done_before: frozenset[int] = frozenset()  # resume: the steps done in the earlier run
     standing: str = ""  # a sentence for the intro ("This is your 2nd workout this week...")
     recorder: HistoryRecorder | None = None
+    routine: Routine | None = None  # resume of a `--minutes` session: its fitted routine
+    fit_minutes: float | None = None  # resume: the N of that session's `--minutes N`
+    dose_scale: float | None = None  # resume: where its doses were (`plan.Fit.scale`)
 
     def close(self) -> None:
         if self.recorder is not None:
@@ -135,10 +140,11 @@ def _prepare(
     now = wall()
     today = datetime.fromtimestamp(now).date()
     unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
-    start_step, done_before, row = None, frozenset[int](), None
+    start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
         row = _resumable(unfinished, routine, digest)
-        start_step, done_before = _resume_point(store, row, routine)
+        fitted = _as_it_ran(row, routine)
+        start_step, done_before = _resume_point(store, row, fitted or routine)
     elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
         done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
@@ -149,7 +155,20 @@ def _prepare(
         )
     recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn, routine.frequency)
     sentence = ahead_sentence(store, routine, today)
-    return Memory(start_step, done_before, sentence, recorder)
+    if row is None or fitted is None:
+        return Memory(start_step, done_before, sentence, recorder)
+    return Memory(
+        start_step, done_before, sentence, recorder, fitted, row.fit_minutes, row.dose_scale
+    )
+
+
+def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
+    """The routine with the doses that session was fitted to (`--minutes`), or None: it
+    ran the file's own doses. The file is the same (`_resumable` checks its hash), so the
+    same scale gives the same doses, whatever this session's speech rate or options."""
+    if row.fit_minutes is None:
+        return None
+    return routine if row.dose_scale is None else scaled_doses(routine, row.dose_scale)
 
 
 def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> SessionRow:

@@ -99,15 +99,22 @@ class HistoryRecorder:
     # ------------------------------------------------------------ the observer
 
     def started(self, header: SessionRecord) -> None:
-        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
-        self._write(lambda: self._begin(engine))
+        self._write(lambda: self._begin(header))
 
-    def _begin(self, engine: str) -> None:
-        if self.resume is not None:
+    def _begin(self, header: SessionRecord) -> None:
+        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
+        if self.resume is not None:  # it keeps the doses it was fitted to
             self.store.reopen(self.resume.id, self.wall(), engine)
             self.session = self.resume.id
         else:
-            self.session = self.store.begin(self.routine, self.routine_hash, self.wall(), engine)
+            self.session = self.store.begin(
+                self.routine,
+                self.routine_hash,
+                self.wall(),
+                engine,
+                fit_minutes=header.fit_minutes,
+                dose_scale=header.dose_scale,
+            )
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
         if not self._spans:
