@@ -12,7 +12,7 @@ import pytest
 from voicecoach import catalog
 from voicecoach.errors import UsageError
 from voicecoach.history.memory import RESUME_WITHIN, file_hash, prepare
-from voicecoach.history.store import SetRow, Store
+from voicecoach.history.store import SetOutcome, SetRow, Store
 from voicecoach.plan import steps
 
 NOON = datetime(2026, 1, 7, 12, 0).timestamp()  # a Wednesday
@@ -28,10 +28,14 @@ def stopped_session(store: Store, path: Path, done: int, at: float = NOON - 3600
     routine = catalog.load(path)
     sid = store.begin("ground-up", file_hash(path), at - 600, "keys")
     plan = steps(routine)
+
+    def row(i: int, outcome: SetOutcome) -> SetRow:
+        exercise = routine.exercises[plan[i].exercise].id
+        return SetRow(i, i, exercise, plan[i].set, plan[i].side, outcome, 20.0, 10, False, at)
+
     for i in range(done):
-        row = SetRow(i, i, "x", plan[i].set, plan[i].side, "done", 20.0, 10, False, at)
-        store.add_set(sid, row, 5.0)
-    store.add_set(sid, SetRow(done, done, "x", 1, None, "cut short", 5.0, 2, False, at), 6.0)
+        store.add_set(sid, row(i, "done"), 5.0)
+    store.add_set(sid, row(done, "cut short"), 6.0)
     store.finish(sid, at, "stopped", 6.0)
     return sid
 
@@ -133,3 +137,21 @@ def test_the_standing_sentence_counts_this_session_against_the_frequency(history
         "This is your 2nd workout this week, of 2, and the 2nd week in a row."
     )
     memory.close()
+
+
+def test_resume_refuses_a_session_whose_sets_do_not_line_up_with_the_routines_plan(
+    history_db,
+) -> None:
+    # behind-knee fitted to 5 minutes by a voicecoach that kept no fit: toe walking's one
+    # set and toe presses done; step 2 as the file has it is "Toe Walking, set 3 of 5"
+    path = catalog.locate("behind-knee")
+    routine = catalog.load(path)
+    store = Store.open(history_db)
+    sid = store.begin("behind-knee", file_hash(path), NOON - 900, "keys")
+    for i, exercise in enumerate(("toe-walking", "toe-presses")):
+        store.add_set(sid, SetRow(i, i, exercise, 1, None, "done", 60.0, 0, False, NOON), 2.0)
+    store.finish(sid, NOON - 600, "stopped", 2.0)
+    store.close()
+    with pytest.raises(UsageError, match="do not line up") as error:
+        prepare(routine, path, resume=True, wall=lambda: NOON)
+    assert "voicecoach start behind-knee" in str(error.value.hint)

@@ -256,7 +256,7 @@ def test_resume_cannot_go_with_minutes_which_would_change_the_sets_it_picks_up(
     path = catalog.locate("behind-knee")
     store = Store.open(history_db)
     sid = store.begin("behind-knee", file_hash(path), started=time.time() - 600, engine="keys")
-    store.add_set(sid, SetRow(0, 10, "toe-walking", 1, None, "done", 60, 0, False, time.time()), 1)
+    store.add_set(sid, SetRow(0, 0, "toe-walking", 1, None, "done", 60, 0, False, time.time()), 1)
     store.finish(sid, time.time() - 30, "stopped", 5)
     store.close()
     argv = ["start", "behind-knee", "--fast", "--text", "--record", "--resume"]

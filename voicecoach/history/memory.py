@@ -18,10 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from voicecoach.errors import HistoryError, UsageError
-from voicecoach.history.recorder import HistoryRecorder
-from voicecoach.history.store import SessionRow, Store, open_history
+from voicecoach.history.recorder import HistoryRecorder, set_spans
+from voicecoach.history.store import SessionRow, SetRow, Store, open_history
 from voicecoach.history.streaks import Standing, standing
-from voicecoach.plan import scaled_doses
+from voicecoach.plan import Step, scaled_doses
 from voicecoach.plan import steps as plan_steps
 from voicecoach.routine import Routine
 
@@ -190,12 +190,33 @@ def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> 
 def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int, frozenset[int]]:
     """The set after the last completed one, and every step of the completed sets."""
     sets = store.sets(row.id)
+    plan = plan_steps(routine)
+    if not _lines_up(sets, plan, routine):
+        raise UsageError(
+            f"the sets that session of {routine.name} recorded do not line up with the "
+            "routine's sets now (an older voicecoach, or doses fitted with --minutes that "
+            "it did not keep)",
+            f"start it afresh without --resume: 'voicecoach start {routine.name}'",
+        )
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
     start = done[-1].last_step + 1 if done else 0
-    if start >= len(plan_steps(routine)):
+    if start >= len(plan):
         raise UsageError(
             f"that session of {routine.name} had done every set; nothing is left to resume",
             f"start it afresh: 'voicecoach start {routine.name}'",
         )
     return start, steps
+
+
+def _lines_up(sets: list[SetRow], plan: list[Step], routine: Routine) -> bool:
+    """Whether every recorded set is a set of this plan: its steps, exercise, set, side."""
+    spans = dict(set_spans(plan))
+    for row in sets:
+        if spans.get(row.first_step) != row.last_step:
+            return False
+        step = plan[row.first_step]
+        exercise = routine.exercises[step.exercise].id
+        if (exercise, step.set, step.side) != (row.exercise, row.set_number, row.side):
+            return False
+    return True
