@@ -188,7 +188,9 @@ def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> 
 
 
 def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int, frozenset[int]]:
-    """The set after the last completed one, and every step of the completed sets."""
+    """The set after the last completed one (none completed: the first set the session
+    reached, or else the first of the exercise it started with, which `--from` may have
+    put past the first), and every step of the completed sets."""
     sets = store.sets(row.id)
     plan = plan_steps(routine)
     if not _lines_up(sets, plan, routine):
@@ -200,7 +202,12 @@ def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int,
         )
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
-    start = done[-1].last_step + 1 if done else 0
+    if done:
+        start = done[-1].last_step + 1
+    elif sets:
+        start = sets[0].first_step
+    else:  # stopped in the intro
+        start = next((i for i, s in enumerate(plan) if s.exercise == row.start_exercise), 0)
     if start >= len(plan):
         raise UsageError(
             f"that session of {routine.name} had done every set; nothing is left to resume",

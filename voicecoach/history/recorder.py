@@ -114,6 +114,7 @@ class HistoryRecorder:
                 engine,
                 fit_minutes=header.fit_minutes,
                 dose_scale=header.dose_scale,
+                start_exercise=header.start_exercise,
             )
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:

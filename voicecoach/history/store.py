@@ -66,6 +66,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN fit_minutes REAL;
     ALTER TABLE sessions ADD COLUMN dose_scale REAL;
     """,
+    # 2 -> 3: the exercise a session started with (`--from`), where a `--resume` of a
+    # session stopped before its first set picks up
+    """
+    ALTER TABLE sessions ADD COLUMN start_exercise INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -87,6 +92,7 @@ class SessionRow:
     resumes: int
     fit_minutes: float | None = None  # `--minutes N`: the length its doses were fitted to
     dose_scale: float | None = None  # where in the article's ranges (None: as written)
+    start_exercise: int = 0  # `--from`: the index of the exercise it started with
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +198,26 @@ class Store:
         *,
         fit_minutes: float | None = None,
         dose_scale: float | None = None,
+        start_exercise: int = 0,
     ) -> int:
         """A new session row, `crashed` until `finish` says how it ended; a session
-        fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`)."""
+        fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`),
+        one started `--from` an exercise keeps which (`start_exercise`)."""
         with self._transaction() as c:
             cur = c.execute(
                 "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine,"
-                " fit_minutes, dose_scale) VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?)",
-                (routine, routine_hash, started, started, engine, fit_minutes, dose_scale),
+                " fit_minutes, dose_scale, start_exercise)"
+                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?)",
+                (
+                    routine,
+                    routine_hash,
+                    started,
+                    started,
+                    engine,
+                    fit_minutes,
+                    dose_scale,
+                    start_exercise,
+                ),
             )
         return int(cur.lastrowid or 0)
 
@@ -292,7 +310,7 @@ class Store:
 
 _SESSION_COLUMNS = (
     "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes,"
-    " fit_minutes, dose_scale"
+    " fit_minutes, dose_scale, start_exercise"
 )
 
 

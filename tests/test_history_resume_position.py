@@ -1,17 +1,21 @@
-"""A session fitted with `--minutes N`, stopped, then resumed (`--resume`, which cannot
-take `--minutes`) goes on in the routine the user was doing: with the doses the session
-was fitted to, at the set after the last one completed, and says so. `voicecoach history`
-shows such a session with the minutes it was fitted to. On a virtual clock, with fakes."""
+"""A resume goes on where the user stopped, in the routine they were doing. A session
+fitted with `--minutes N`, stopped, then resumed (`--resume`, which cannot take
+`--minutes`) runs the doses it was fitted to, at the set after the last one completed, and
+says so; a session started `--from` an exercise and stopped before any set was done picks
+up at that exercise. `voicecoach history` shows a fitted session with the minutes it was
+fitted to. On a virtual clock, with fakes."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from voicecoach import catalog, plan
 from voicecoach.cli import build_parser, main
+from voicecoach.engine.state import State
 from voicecoach.history.memory import prepare
 from voicecoach.history.recorder import set_spans
 from voicecoach.history.store import Store
@@ -40,9 +44,15 @@ def stop_a_fitted_session_at(step: int) -> None:
 
 
 def stop_a_session_at(step: int, *argv: str) -> None:
-    """`voicecoach start behind-knee ARGV`, recorded, stopped ("stop", "yes") while the
-    work of plan step `step` goes on: what `commands/start.py` does, with a recording
-    voice on a virtual clock."""
+    """`voicecoach start behind-knee ARGV`, stopped while the work of plan step `step`
+    goes on."""
+    stop_a_session_when(lambda s: s.index == step and s.phase in ("work", "hold"), *argv)
+
+
+def stop_a_session_when(when: Callable[[State], bool], *argv: str) -> None:
+    """`voicecoach start behind-knee ARGV`, recorded, stopped ("stop", "yes") as soon as
+    `when(state)`: what `commands/start.py` does, with a recording voice on a virtual
+    clock."""
     from voicecoach.bootstrap import build_session
     from voicecoach.commands.start import session_options
 
@@ -63,7 +73,7 @@ def stop_a_session_at(step: int, *argv: str) -> None:
     )
     runner = session.runner
     runner.start()
-    while not (runner.state.index == step and runner.state.phase in ("work", "hold")):
+    while not when(runner.state):
         deadline = runner.state.next_deadline
         assert deadline is not None
         runner.run_until(deadline)
@@ -214,3 +224,30 @@ def test_an_old_history_opens_shows_its_sessions_and_resumes_with_the_files_dose
     assert "Same doses" not in out
     as_written = plan.steps(catalog.find("behind-knee"))
     assert done_steps(history_db) == ("finished", every_set(as_written))
+
+
+# ----------------------------------------------------------------------------- --from
+
+
+def test_a_session_started_from_an_exercise_and_stopped_before_any_set_was_done_resumes_there(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_session_at(6, "--from", "ankle-circles")  # its first set, right side, cut short
+    assert done_steps(history_db) == ("stopped", [])
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
+    as_written = every_set(plan.steps(catalog.find("behind-knee")))
+    assert done_steps(history_db) == ("finished", [s for s in as_written if s >= 6])
+
+
+def test_a_session_started_from_an_exercise_and_stopped_in_its_intro_resumes_at_that_exercise(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_session_when(lambda s: s.phase == "intro", "--from", "ankle-circles")
+    assert done_steps(history_db) == ("stopped", [])
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
