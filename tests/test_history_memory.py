@@ -155,3 +155,37 @@ def test_resume_refuses_a_session_whose_sets_do_not_line_up_with_the_routines_pl
     with pytest.raises(UsageError, match="do not line up") as error:
         prepare(routine, path, resume=True, wall=lambda: NOON)
     assert "voicecoach start behind-knee" in str(error.value.hint)
+
+
+def test_starting_afresh_offers_resume_only_for_a_session_that_resume_can_continue(
+    history_db, tmp_path
+) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    stopped_session(store, path, done=3)
+    store.close()
+    edited = tmp_path / "ground-up.toml"  # the file changed since: --resume refuses it
+    edited.write_text(path.read_text() + "\n# my note\n")
+    said: list[str] = []
+    prepare(routine, edited, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert said == []
+    prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert len(said) == 1  # the same session, with the file it ran: it can be resumed
+
+
+def test_starting_afresh_does_not_offer_resume_when_every_set_was_done(history_db) -> None:
+    routine, path = ground_up()
+    plan = steps(routine)
+    store = Store.open(history_db)
+    sid = store.begin("ground-up", file_hash(path), NOON - 1200, "keys")
+    for i, step in enumerate(plan):  # stopped in the closing words
+        exercise = routine.exercises[step.exercise].id
+        row = SetRow(i, i, exercise, step.set, step.side, "done", 20.0, 10, False, NOON - 700)
+        store.add_set(sid, row, 9.0)
+    store.finish(sid, NOON - 600, "stopped", 10.0)
+    store.close()
+    said: list[str] = []
+    prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert said == []
+    with pytest.raises(UsageError, match="nothing is left to resume"):
+        prepare(routine, path, resume=True, wall=lambda: NOON)

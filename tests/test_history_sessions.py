@@ -168,7 +168,8 @@ def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
     quick: str, history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = Store.open(history_db)
-    sid = store.begin(quick, "old-hash", started=time.time() - 60, engine="keys")
+    digest = file_hash(catalog.locate(quick))  # the file it ran: it can be resumed
+    sid = store.begin(quick, digest, started=time.time() - 60, engine="keys")
     store.finish(sid, time.time() - 30, "stopped", 0.5)
     store.close()
     assert main(["start", quick, "--text", "--fast", "--record"]) == 0

@@ -147,10 +147,12 @@ def _prepare(
     unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
     start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
-        row = _resumable(unfinished, routine, digest, command)
-        fitted = _as_it_ran(row, routine)
-        start_step, done_before = _resume_point(store, row, fitted or routine, command)
-    elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
+        row, fitted, start_step, done_before = _resumed(store, unfinished, routine, digest, command)
+    elif (
+        unfinished is not None
+        and datetime.fromtimestamp(unfinished.ended).date() == today
+        and _can_resume(store, unfinished, routine, digest, command)
+    ):
         done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
         warn(
@@ -167,6 +169,26 @@ def _prepare(
     return Memory(
         start_step, done_before, sentence, recorder, fitted, row.fit_minutes, row.dose_scale
     )
+
+
+def _resumed(
+    store: Store, unfinished: SessionRow | None, routine: Routine, digest: str, command: str
+) -> tuple[SessionRow, Routine | None, int, frozenset[int]]:
+    """What `--resume` continues: the session, its routine as it ran (None: the file's
+    doses), the step it picks up at and the steps done; a UsageError when it cannot."""
+    row = _resumable(unfinished, routine, digest, command)
+    fitted = _as_it_ran(row, routine)
+    start, done = _resume_point(store, row, fitted or routine, command)
+    return row, fitted, start, done
+
+
+def _can_resume(store: Store, row: SessionRow, routine: Routine, digest: str, command: str) -> bool:
+    """Whether `--resume` would continue that session (so that a hint may offer it)."""
+    try:
+        _resumed(store, row, routine, digest, command)
+    except UsageError:
+        return False
+    return True
 
 
 def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
