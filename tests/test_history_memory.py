@@ -12,7 +12,7 @@ import pytest
 from voicecoach import catalog
 from voicecoach.errors import UsageError
 from voicecoach.history.memory import RESUME_WITHIN, file_hash, prepare
-from voicecoach.history.store import SetRow, Store
+from voicecoach.history.store import SetOutcome, SetRow, Store
 from voicecoach.plan import steps
 
 NOON = datetime(2026, 1, 7, 12, 0).timestamp()  # a Wednesday
@@ -28,10 +28,14 @@ def stopped_session(store: Store, path: Path, done: int, at: float = NOON - 3600
     routine = catalog.load(path)
     sid = store.begin("ground-up", file_hash(path), at - 600, "keys")
     plan = steps(routine)
+
+    def row(i: int, outcome: SetOutcome) -> SetRow:
+        exercise = routine.exercises[plan[i].exercise].id
+        return SetRow(i, i, exercise, plan[i].set, plan[i].side, outcome, 20.0, 10, False, at)
+
     for i in range(done):
-        row = SetRow(i, i, "x", plan[i].set, plan[i].side, "done", 20.0, 10, False, at)
-        store.add_set(sid, row, 5.0)
-    store.add_set(sid, SetRow(done, done, "x", 1, None, "cut short", 5.0, 2, False, at), 6.0)
+        store.add_set(sid, row(i, "done"), 5.0)
+    store.add_set(sid, row(done, "cut short"), 6.0)
     store.finish(sid, at, "stopped", 6.0)
     return sid
 
@@ -133,3 +137,55 @@ def test_the_standing_sentence_counts_this_session_against_the_frequency(history
         "This is your 2nd workout this week, of 2, and the 2nd week in a row."
     )
     memory.close()
+
+
+def test_resume_refuses_a_session_whose_sets_do_not_line_up_with_the_routines_plan(
+    history_db,
+) -> None:
+    # behind-knee fitted to 5 minutes by a voicecoach that kept no fit: toe walking's one
+    # set and toe presses done; step 2 as the file has it is "Toe Walking, set 3 of 5"
+    path = catalog.locate("behind-knee")
+    routine = catalog.load(path)
+    store = Store.open(history_db)
+    sid = store.begin("behind-knee", file_hash(path), NOON - 900, "keys")
+    for i, exercise in enumerate(("toe-walking", "toe-presses")):
+        store.add_set(sid, SetRow(i, i, exercise, 1, None, "done", 60.0, 0, False, NOON), 2.0)
+    store.finish(sid, NOON - 600, "stopped", 2.0)
+    store.close()
+    with pytest.raises(UsageError, match="do not line up") as error:
+        prepare(routine, path, resume=True, wall=lambda: NOON)
+    assert "voicecoach start behind-knee" in str(error.value.hint)
+
+
+def test_starting_afresh_offers_resume_only_for_a_session_that_resume_can_continue(
+    history_db, tmp_path
+) -> None:
+    routine, path = ground_up()
+    store = Store.open(history_db)
+    stopped_session(store, path, done=3)
+    store.close()
+    edited = tmp_path / "ground-up.toml"  # the file changed since: --resume refuses it
+    edited.write_text(path.read_text() + "\n# my note\n")
+    said: list[str] = []
+    prepare(routine, edited, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert said == []
+    prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert len(said) == 1  # the same session, with the file it ran: it can be resumed
+
+
+def test_starting_afresh_does_not_offer_resume_when_every_set_was_done(history_db) -> None:
+    routine, path = ground_up()
+    plan = steps(routine)
+    store = Store.open(history_db)
+    sid = store.begin("ground-up", file_hash(path), NOON - 1200, "keys")
+    for i, step in enumerate(plan):  # stopped in the closing words
+        exercise = routine.exercises[step.exercise].id
+        row = SetRow(i, i, exercise, step.set, step.side, "done", 20.0, 10, False, NOON - 700)
+        store.add_set(sid, row, 9.0)
+    store.finish(sid, NOON - 600, "stopped", 10.0)
+    store.close()
+    said: list[str] = []
+    prepare(routine, path, resume=False, warn=said.append, wall=lambda: NOON).close()
+    assert said == []
+    with pytest.raises(UsageError, match="nothing is left to resume"):
+        prepare(routine, path, resume=True, wall=lambda: NOON)

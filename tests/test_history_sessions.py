@@ -168,7 +168,8 @@ def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
     quick: str, history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = Store.open(history_db)
-    sid = store.begin(quick, "old-hash", started=time.time() - 60, engine="keys")
+    digest = file_hash(catalog.locate(quick))  # the file it ran: it can be resumed
+    sid = store.begin(quick, digest, started=time.time() - 60, engine="keys")
     store.finish(sid, time.time() - 30, "stopped", 0.5)
     store.close()
     assert main(["start", quick, "--text", "--fast", "--record"]) == 0
@@ -256,7 +257,7 @@ def test_resume_cannot_go_with_minutes_which_would_change_the_sets_it_picks_up(
     path = catalog.locate("behind-knee")
     store = Store.open(history_db)
     sid = store.begin("behind-knee", file_hash(path), started=time.time() - 600, engine="keys")
-    store.add_set(sid, SetRow(0, 10, "toe-walking", 1, None, "done", 60, 0, False, time.time()), 1)
+    store.add_set(sid, SetRow(0, 0, "toe-walking", 1, None, "done", 60, 0, False, time.time()), 1)
     store.finish(sid, time.time() - 30, "stopped", 5)
     store.close()
     argv = ["start", "behind-knee", "--fast", "--text", "--record", "--resume"]

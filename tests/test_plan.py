@@ -124,6 +124,21 @@ def test_fitting_keeps_every_dose_within_the_articles_range_and_says_what_it_can
     assert fit(r).routine is r  # nothing asked, no article length: as written
 
 
+@pytest.mark.parametrize(
+    ("name", "minutes"),
+    [("behind-knee", 5), ("back-hip-knee", 30), ("back-hip-knee", 45), ("knee-strength", 30)],
+)
+def test_a_fits_scale_rebuilds_its_doses_from_the_routine_as_written(name: str, minutes: float):
+    # what `--resume` does with a session fitted with `--minutes`
+    from voicecoach import catalog
+
+    written = catalog.find(name)
+    f = fit(written, minutes)
+    assert f.scale is not None
+    assert f.routine != written
+    assert plan.scaled_doses(written, f.scale) == f.routine
+
+
 def test_holds_take_their_holds_and_the_releases_between_them():
     r = routine(
         '[[exercises]]\nid = "a"\nname = "A"\n'

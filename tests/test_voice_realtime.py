@@ -13,7 +13,7 @@ from voicecoach.errors import AudioError
 from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.signals import SIGNALS
 from voicecoach.voice.mixer import Mixer
-from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice
+from voicecoach.voice.realtime import BLOCK, STALL, WATCH, RealtimeVoice, play_to_end
 from voicecoach.voice.timeline import Timeline
 
 LEVELS = {"first": 0.1, "second": 0.2, "third": 0.3}
@@ -222,3 +222,50 @@ def test_a_signal_silences_the_voice_from_the_next_block_and_nothing_more_plays(
     assert levels_heard(stream.pump(20)) == []
     voice.close()
     SIGNALS.notify(signal.SIGTERM)  # a closed voice no longer listens
+
+
+# -- one clip played to its end (voicecoach check) ---------------------------------------------
+
+
+class FakeBlockingOutput:
+    """A callback-less output stream: keeps what is written; `stop()` plays it out."""
+
+    def __init__(self, fail_after_writes: int | None = None) -> None:
+        self.events: list[str] = []
+        self.written: list[np.ndarray] = []
+        self.played = 0  # frames the "device" has played
+        self._fail_after = fail_after_writes
+
+    def start(self) -> None:
+        self.events.append("start")
+
+    def write(self, data: np.ndarray) -> bool:
+        if self._fail_after is not None and len(self.written) == self._fail_after:
+            raise KeyboardInterrupt
+        self.written.append(data.copy())
+        self.events.append("write")
+        return False
+
+    def stop(self) -> None:
+        self.played = sum(len(block) for block in self.written)
+        self.events.append("stop")
+
+    def close(self) -> None:
+        self.events.append("close")
+
+
+def test_a_clip_is_written_block_by_block_and_played_out_before_the_stream_closes():
+    samples = np.linspace(-0.5, 0.5, 1000, dtype=np.float32)
+    stream = FakeBlockingOutput()
+    play_to_end(stream, samples, block=300)
+    assert [len(block) for block in stream.written] == [300, 300, 300, 100]
+    np.testing.assert_array_equal(np.concatenate(stream.written), samples)
+    assert stream.events[-2:] == ["stop", "close"]  # stop() returns once all was played
+    assert stream.played == len(samples)
+
+
+def test_an_interrupted_clip_closes_the_stream_without_waiting_for_the_rest():
+    stream = FakeBlockingOutput(fail_after_writes=2)
+    with pytest.raises(KeyboardInterrupt):
+        play_to_end(stream, np.zeros(1000, dtype=np.float32), block=300)
+    assert stream.events == ["start", "write", "write", "close"]

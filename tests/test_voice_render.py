@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import wave
+
 import numpy as np
 import pytest
 from voice_fakes import fake_renderer
 
-from voicecoach.errors import UsageError
+from voicecoach.errors import AudioError, UsageError
 from voicecoach.voice import make_renderer
-from voicecoach.voice.render import VoiceInfo, list_voices, resolve_voice
+from voicecoach.voice.render import (
+    VoiceInfo,
+    _Incomplete,
+    checked_render,
+    list_voices,
+    read_wav,
+    resolve_voice,
+)
 
 SENTENCE = "Lie on your back, lift one foot and draw slow circles with your ankle."
 
@@ -45,6 +54,88 @@ def test_the_cache_forgets_the_least_recently_used_phrase_when_full():
     for text in ("a", "b", "a", "c", "a", "b"):
         renderer.render(text)
     assert backend.calls == ["a", "b", "c", "b"]
+
+
+class Renders:
+    """A synthesizer's successive renders of one utterance: (samples, rate), or an error."""
+
+    def __init__(self, *outcomes: tuple[np.ndarray, int] | Exception) -> None:
+        self._outcomes = list(outcomes)
+        self.calls = 0
+
+    def __call__(self) -> tuple[np.ndarray, int]:
+        outcome = self._outcomes[self.calls]
+        self.calls += 1
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def speech(seconds: float = 0.5, rate: int = 22050) -> tuple[np.ndarray, int]:
+    t = np.arange(round(seconds * rate)) / rate
+    return (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), rate
+
+
+def silence(seconds: float = 0.5, rate: int = 22050) -> tuple[np.ndarray, int]:
+    return np.zeros(round(seconds * rate), dtype=np.float32), rate
+
+
+def test_a_render_without_sound_is_done_again_and_the_second_one_is_used():
+    renders = Renders(silence(), speech(0.5))
+    clip = checked_render("Switch sides.", renders)
+    assert renders.calls == 2
+    assert clip.duration == pytest.approx(0.5, abs=0.02)
+
+
+def test_a_cancelled_or_half_written_render_is_done_again():
+    renders = Renders(_Incomplete("the file holds 10 of 5000 frames"), speech(0.4))
+    assert checked_render("one", renders).duration == pytest.approx(0.4, abs=0.02)
+    assert renders.calls == 2
+
+
+def test_a_phrase_that_twice_renders_without_sound_is_an_audio_error_never_a_silent_clip():
+    renders = Renders(silence(), _Incomplete("espeak-ng cancelled it"), speech())
+    with pytest.raises(AudioError, match=r"rendered 'Hold it there\.' incompletely") as caught:
+        checked_render("Hold it there.", renders)
+    assert "espeak-ng cancelled it" in caught.value.message
+    assert caught.value.hint
+    assert renders.calls == 2
+
+
+def test_punctuation_alone_may_render_as_silence():
+    renders = Renders(silence())
+    assert len(checked_render("...", renders).samples) == 0
+    assert renders.calls == 1
+
+
+def write_pcm16(path, samples: np.ndarray, rate: int = 22050):
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((samples * 32767).astype("<i2").tobytes())
+    return path
+
+
+def test_a_complete_wav_is_read_back_with_its_rate(tmp_path):
+    samples, _ = speech(0.25, 16000)
+    got, rate = read_wav(write_pcm16(tmp_path / "u.wav", samples, 16000))
+    assert rate == 16000
+    np.testing.assert_allclose(got, samples, atol=1e-4)
+
+
+def test_a_wav_shorter_than_its_header_says_is_incomplete(tmp_path):
+    """What a reader sees of a file still being written: the header counts every frame."""
+    path = write_pcm16(tmp_path / "u.wav", speech(0.5)[0])
+    with path.open("r+b") as f:
+        f.truncate(44 + 2 * 1000)  # the 44-byte header, then 1000 of its 11025 frames
+    with pytest.raises(_Incomplete, match="holds 1000 of 11025 frames"):
+        read_wav(path)
+
+
+def test_a_missing_wav_is_incomplete(tmp_path):
+    with pytest.raises(_Incomplete, match="no usable file"):
+        read_wav(tmp_path / "never-written.wav")
 
 
 VOICES = [
@@ -97,6 +188,23 @@ def test_back_to_back_renders_are_complete_every_time():
     for text, found in durations.items():
         assert max(found) - min(found) < 0.05, (text, found)
     assert min(durations[SENTENCE]) > 3.0
+
+
+def test_backends_with_different_voices_and_rates_taking_turns_render_complete_clips():
+    """One espeak engine serves every backend in the process (earlier tests' too): a
+    voice or rate switch between two utterances must not cut or empty either."""
+    from voicecoach.voice.render import Pyttsx3Backend
+
+    backends = [Pyttsx3Backend(), Pyttsx3Backend("en-us+f3", 250), Pyttsx3Backend("en", 120)]
+    durations: dict[tuple[int, str], list[float]] = {}
+    for _ in range(6):
+        for i, backend in enumerate(backends):
+            for text in ("one", SENTENCE):
+                clip = backend.synth(text)
+                assert np.abs(clip.samples).max() > 0.3, (i, text)
+                durations.setdefault((i, text), []).append(clip.duration)
+    for key, found in durations.items():
+        assert max(found) - min(found) < 0.05, (key, found)
 
 
 def test_a_slower_rate_makes_longer_speech():

@@ -140,6 +140,8 @@ def build_session(
         fast=options.fast,
         voice=type(voice).__name__,
         ears=ears.recognizer.name if ears is not None else None,
+        fit_minutes=options.fit_minutes,
+        dose_scale=options.dose_scale,
     )
     runner = Runner(state, voice, clock, [*outputs, *observers], header)
     return Session(

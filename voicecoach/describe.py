@@ -338,6 +338,12 @@ def fit_note(fit: plan.Fit) -> str:
     return f"It cannot take {asked}: the article's ranges make it at most {limit}."
 
 
+def resumed_fit_note(minutes: float) -> str:
+    """What a resumed session says when the one it continues was fitted with `--minutes`
+    (it runs the same doses)."""
+    return f"Same doses as the session you left: fitted to {plural(minutes, 'minute')}."
+
+
 def _bullets(title: str, items: Iterable[str], indent: str) -> list[str]:
     items = list(items)
     if not items:

@@ -103,6 +103,8 @@ class SessionOptions:
     routine: Routine
     start_exercise: int = 0
     time_note: str = ""  # why the session cannot take the minutes asked for (plan.fit)
+    fit_minutes: float | None = None  # --minutes N: `routine`'s doses are fitted to N minutes
+    dose_scale: float | None = None  # where in the article's ranges (plan.Fit.scale)
     ready_timeout: float = 15.0
     fast: bool = False
     text: bool = False

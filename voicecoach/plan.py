@@ -284,13 +284,16 @@ class Fit:
     """A routine whose ranged doses were chosen to come near a length of time.
 
     `target` is the length asked for (None: nothing asked, the routine as written);
-    `shortest`/`longest` are what the article's ranges allow."""
+    `shortest`/`longest` are what the article's ranges allow; `scale` is where within
+    them the doses were put (`scaled_doses(written, scale)` is `routine` again; None: the
+    doses as written)."""
 
     routine: Routine
     target: float | None
     seconds: float
     shortest: float
     longest: float
+    scale: float | None = None
 
     @property
     def reachable(self) -> bool:
@@ -379,9 +382,9 @@ def fit(
             hi = mid
         else:
             lo = mid + 1
-    best, best_seconds = routine, here
+    best, best_seconds, scale = routine, here, None
     for k in sorted({max(lo - 1, 0), lo}):
         candidate, secs = at(k)
         if abs(secs - goal) < abs(best_seconds - goal) - 1e-6:
-            best, best_seconds = candidate, secs
-    return Fit(best, goal, best_seconds, shortest, longest)
+            best, best_seconds, scale = candidate, secs, k / FIT_STEPS
+    return Fit(best, goal, best_seconds, shortest, longest, scale)

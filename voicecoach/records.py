@@ -29,6 +29,8 @@ class SessionRecord:
     fast: bool
     voice: str
     ears: str | None
+    fit_minutes: float | None = None  # `--minutes N`: the doses were fitted to N minutes
+    dose_scale: float | None = None  # where in the article's ranges (`plan.scaled_doses`)
 
 
 @dataclass(frozen=True, slots=True)

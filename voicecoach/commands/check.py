@@ -167,20 +167,14 @@ def check_speech_out(
 
 
 def play_sentence(text: str, device: int) -> float:
-    """Render `text` as the coach would and play it on `device`, waiting for the end."""
-    from voicecoach.errors import AudioError
+    """Render `text` as the coach would and play it on `device`, to its last sample."""
     from voicecoach.voice import make_renderer
-    from voicecoach.voice.devices import sounddevice
-    from voicecoach.voice.realtime import output_rate
+    from voicecoach.voice.realtime import output_rate, play_clip
     from voicecoach.voice.samples import resample
 
     clip = make_renderer().render(text)
     rate = output_rate(device)
-    sd = sounddevice()
-    try:
-        sd.play(resample(clip.samples, clip.rate, rate), rate, device=device, blocking=True)
-    except (sd.PortAudioError, ValueError) as exc:
-        raise AudioError(f"cannot play on output device {device} ({exc})", "use --device") from None
+    play_clip(resample(clip.samples, clip.rate, rate), rate, device)
     return clip.duration
 
 

@@ -140,6 +140,7 @@ def as_json(
                 "engine": s.engine,
                 "minutes": round(s.minutes, 1),
                 "resumes": s.resumes,
+                "fit_minutes": s.fit_minutes,
                 "sets": counts.get(s.id),
             }
             for s in sessions
@@ -185,6 +186,8 @@ def _print(
         c = counts[s.id]
         total = sum(c.values())
         ended = s.outcome + (f" (resumed {s.resumes}x)" if s.resumes else "")
+        if s.fit_minutes is not None:
+            ended += f", --minutes {s.fit_minutes:g}"
         table.add_row(
             datetime.fromtimestamp(s.started).strftime("%a %d %b %Y %H:%M"),
             s.routine,

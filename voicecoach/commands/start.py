@@ -156,10 +156,10 @@ def _run(
     routine = catalog.load(path)
     if args.resume and args.start_from:
         raise UsageError("--resume picks up where you left off; --from cannot go with it")
-    if args.resume and args.minutes is not None:  # its sets are those of the file's doses
+    if args.resume and args.minutes is not None:  # its sets are those of the session left
         raise UsageError(
             "--resume picks up the sets of the session you left; --minutes would change them",
-            "drop --minutes",
+            "drop --minutes (a session fitted with --minutes resumes with the same doses)",
         )
     memory = prepare(
         routine,
@@ -169,6 +169,7 @@ def _run(
         replay=args.fast or args.listen_file is not None,
         record=args.record,
         warn=warn,
+        ref=args.routine,
     )
     try:
         options = session_options(args, routine, settings, memory)
@@ -210,13 +211,14 @@ def session_options(
 ) -> SessionOptions:
     """The one place the command line, the config file and the history become typed,
     checked options (what is not handed in is read here; no history: a fresh start)."""
-    from voicecoach import catalog
+    from voicecoach import catalog, describe
     from voicecoach.history.memory import Memory
     from voicecoach.options import SessionOptions, VoiceOptions
 
-    routine = routine or catalog.find(args.routine)
     settings = settings or effective_settings(args)
     memory = memory or Memory()
+    # --resume of a session fitted with --minutes: the routine with the doses it ran
+    routine = memory.routine or routine or catalog.find(args.routine)
 
     voice = VoiceOptions(
         text=args.text,
@@ -243,6 +245,13 @@ def session_options(
         start_step=memory.start_step,
         done_before=memory.done_before,
     )
+    if memory.fit_minutes is not None:  # fitted already, as the session it resumes was
+        return replace(
+            options,
+            time_note=describe.resumed_fit_note(memory.fit_minutes),
+            fit_minutes=memory.fit_minutes,
+            dose_scale=memory.dose_scale,
+        )
     return fitted(options, args.minutes)
 
 
@@ -276,7 +285,13 @@ def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
     if minutes is None:
         return replace(options, time_note=describe.article_time_note(options.routine, seconds))
     fit = plan.fit(options.routine, minutes, seconds=seconds)
-    return replace(options, routine=fit.routine, time_note=describe.fit_note(fit))
+    return replace(
+        options,
+        routine=fit.routine,
+        time_note=describe.fit_note(fit),
+        fit_minutes=minutes,
+        dose_scale=fit.scale,
+    )
 
 
 def start_exercise(routine: Routine, key: str | None) -> int:

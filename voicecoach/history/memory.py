@@ -1,5 +1,6 @@
 """What the history brings to a new session, decided once before it starts: where a
-`--resume` picks up (the set after the last completed one, and the steps already done),
+`--resume` picks up (the set after the last completed one, and the steps already done, in
+the routine as that session ran it: with the doses it was fitted to by `--minutes`),
 the standing sentence the coach says, the one-time hint that `--resume` exists, and the
 recorder that writes this session. `--no-history` leaves no trace: nothing is opened.
 A replay (`--fast`: a simulation on a virtual clock; `--listen-file`: the microphone read
@@ -10,6 +11,7 @@ from a WAV) is not a workout done, so it leaves no trace either unless `--record
 from __future__ import annotations
 
 import hashlib
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,9 +19,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from voicecoach.errors import HistoryError, UsageError
-from voicecoach.history.recorder import HistoryRecorder
-from voicecoach.history.store import SessionRow, Store, open_history
+from voicecoach.history.recorder import HistoryRecorder, set_spans
+from voicecoach.history.store import SessionRow, SetRow, Store, open_history
 from voicecoach.history.streaks import Standing, standing
+from voicecoach.plan import Step, scaled_doses
 from voicecoach.plan import steps as plan_steps
 from voicecoach.routine import Routine
 
@@ -36,6 +39,9 @@ class Memory:
     done_before: frozenset[int] = frozenset()  # resume: the steps done in the earlier run
     standing: str = ""  # a sentence for the intro ("This is your 2nd workout this week...")
     recorder: HistoryRecorder | None = None
+    routine: Routine | None = None  # resume of a `--minutes` session: its fitted routine
+    fit_minutes: float | None = None  # resume: the N of that session's `--minutes N`
+    dose_scale: float | None = None  # resume: where its doses were (`plan.Fit.scale`)
 
     def close(self) -> None:
         if self.recorder is not None:
@@ -93,11 +99,13 @@ def prepare(
     warn: Callable[[str], None] = print,
     wall: Callable[[], float] = time.time,
     store_path: Path | None = None,
+    ref: str | None = None,
 ) -> Memory:
     """Open the history and decide what it brings to this session of `routine` (read from
     `path`), unless the session does not use it (`recorded`). A history that cannot be
     opened is reported and the session runs without it; `--resume` then has nothing to
-    resume from, which is an error."""
+    resume from, which is an error. `ref` is how the user named the routine (a name or
+    a path: `voicecoach start REF`), which every hint repeats (default: its name)."""
     if not recorded(no_history=no_history, replay=replay, record=record):
         if resume and no_history:
             raise UsageError(
@@ -118,7 +126,8 @@ def prepare(
         warn(f"voicecoach: {exc}\nvoicecoach: this session is not recorded")
         return Memory()
     try:
-        return _prepare(store, routine, file_hash(path), resume, warn, wall)
+        command = f"voicecoach start {shlex.quote(ref or routine.name)}"
+        return _prepare(store, routine, file_hash(path), resume, warn, wall, command)
     except BaseException:
         store.close()
         raise
@@ -131,52 +140,123 @@ def _prepare(
     resume: bool,
     warn: Callable[[str], None],
     wall: Callable[[], float],
+    command: str,
 ) -> Memory:
     now = wall()
     today = datetime.fromtimestamp(now).date()
     unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
-    start_step, done_before, row = None, frozenset[int](), None
+    start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
-        row = _resumable(unfinished, routine, digest)
-        start_step, done_before = _resume_point(store, row, routine)
-    elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
+        row, fitted, start_step, done_before = _resumed(store, unfinished, routine, digest, command)
+    elif (
+        unfinished is not None
+        and datetime.fromtimestamp(unfinished.ended).date() == today
+        and _can_resume(store, unfinished, routine, digest, command)
+    ):
         done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
         warn(
             f"voicecoach: your {routine.name} session from {when} today did not finish "
             f"({done} set{'s' if done != 1 else ''} done); "
-            f"'voicecoach start {routine.name} --resume' continues it"
+            f"'{command} --resume' continues it"
         )
-    recorder = HistoryRecorder(store, routine.name, digest, row, wall, warn, routine.frequency)
+    recorder = HistoryRecorder(
+        store, routine.name, digest, row, wall, warn, routine.frequency, command=command
+    )
     sentence = ahead_sentence(store, routine, today)
-    return Memory(start_step, done_before, sentence, recorder)
+    if row is None or fitted is None:
+        return Memory(start_step, done_before, sentence, recorder)
+    return Memory(
+        start_step, done_before, sentence, recorder, fitted, row.fit_minutes, row.dose_scale
+    )
 
 
-def _resumable(unfinished: SessionRow | None, routine: Routine, digest: str) -> SessionRow:
+def _resumed(
+    store: Store, unfinished: SessionRow | None, routine: Routine, digest: str, command: str
+) -> tuple[SessionRow, Routine | None, int, frozenset[int]]:
+    """What `--resume` continues: the session, its routine as it ran (None: the file's
+    doses), the step it picks up at and the steps done; a UsageError when it cannot."""
+    row = _resumable(unfinished, routine, digest, command)
+    fitted = _as_it_ran(row, routine)
+    start, done = _resume_point(store, row, fitted or routine, command)
+    return row, fitted, start, done
+
+
+def _can_resume(store: Store, row: SessionRow, routine: Routine, digest: str, command: str) -> bool:
+    """Whether `--resume` would continue that session (so that a hint may offer it)."""
+    try:
+        _resumed(store, row, routine, digest, command)
+    except UsageError:
+        return False
+    return True
+
+
+def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
+    """The routine with the doses that session was fitted to (`--minutes`), or None: it
+    ran the file's own doses. The file is the same (`_resumable` checks its hash), so the
+    same scale gives the same doses, whatever this session's speech rate or options."""
+    if row.fit_minutes is None:
+        return None
+    return routine if row.dose_scale is None else scaled_doses(routine, row.dose_scale)
+
+
+def _resumable(
+    unfinished: SessionRow | None, routine: Routine, digest: str, command: str
+) -> SessionRow:
     if unfinished is None:
         hours = round(RESUME_WITHIN / 3600)
         raise UsageError(
             f"no unfinished session of {routine.name} in the last {hours} hours to resume",
-            f"start it without --resume: 'voicecoach start {routine.name}'",
+            f"start it without --resume: '{command}'",
         )
     if unfinished.routine_hash != digest:
         raise UsageError(
             f"the routine file of {routine.name} changed since that session, so its sets "
             "no longer line up",
-            f"start it afresh without --resume: 'voicecoach start {routine.name}'",
+            f"start it afresh without --resume: '{command}'",
         )
     return unfinished
 
 
-def _resume_point(store: Store, row: SessionRow, routine: Routine) -> tuple[int, frozenset[int]]:
-    """The set after the last completed one, and every step of the completed sets."""
+def _resume_point(
+    store: Store, row: SessionRow, routine: Routine, command: str
+) -> tuple[int, frozenset[int]]:
+    """The set after the last completed one (none completed: the first set the session
+    reached, or else the first of the exercise it started with, which `--from` may have
+    put past the first), and every step of the completed sets."""
     sets = store.sets(row.id)
+    plan = plan_steps(routine)
+    if not _lines_up(sets, plan, routine):
+        raise UsageError(
+            f"the sets that session of {routine.name} recorded do not line up with the "
+            "routine's sets now (an older voicecoach, or doses fitted with --minutes that "
+            "it did not keep)",
+            f"start it afresh without --resume: '{command}'",
+        )
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
-    start = done[-1].last_step + 1 if done else 0
-    if start >= len(plan_steps(routine)):
+    if done:
+        start = done[-1].last_step + 1
+    elif sets:
+        start = sets[0].first_step
+    else:  # stopped in the intro
+        start = next((i for i, s in enumerate(plan) if s.exercise == row.start_exercise), 0)
+    if start >= len(plan):
         raise UsageError(
             f"that session of {routine.name} had done every set; nothing is left to resume",
-            f"start it afresh: 'voicecoach start {routine.name}'",
+            f"start it afresh: '{command}'",
         )
     return start, steps
+
+
+def _lines_up(sets: list[SetRow], plan: list[Step], routine: Routine) -> bool:
+    """Whether every recorded set is a set of this plan: its steps, exercise, set, side."""
+    spans = dict(set_spans(plan))
+    for row in sets:
+        if spans.get(row.first_step) != row.last_step:
+            return False
+        step = plan[row.first_step]
+        exercise = routine.exercises[step.exercise].id
+        if (exercise, step.set, step.side) != (row.exercise, row.set_number, row.side):
+            return False
+    return True

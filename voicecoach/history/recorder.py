@@ -69,7 +69,8 @@ class HistoryRecorder:
     `resume` continues that session's row (from `--resume`); `wall` is the wall clock
     for the rows' timestamps (set times are session-clock seconds, so a `--fast` session
     records the minutes it stands for); `warn` hears about a database that stopped
-    working."""
+    working; `command` is how the user starts this routine ("voicecoach start NAME", or
+    its path), for the hint that says how to resume."""
 
     def __init__(
         self,
@@ -80,6 +81,8 @@ class HistoryRecorder:
         wall: Callable[[], float] = time.time,
         warn: Callable[[str], None] = print,
         frequency: Frequency | None = None,
+        *,
+        command: str = "",
     ) -> None:
         self.store = store
         self.routine = routine
@@ -88,6 +91,7 @@ class HistoryRecorder:
         self.wall = wall
         self.warn = warn
         self.frequency = frequency
+        self.command = command or f"voicecoach start {routine}"  # how the user starts it
         self.session: int | None = None
         self.summary = ""  # after the end: how the user stands, for the terminal
         self._minutes_before = resume.minutes if resume is not None else 0.0
@@ -99,15 +103,23 @@ class HistoryRecorder:
     # ------------------------------------------------------------ the observer
 
     def started(self, header: SessionRecord) -> None:
-        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
-        self._write(lambda: self._begin(engine))
+        self._write(lambda: self._begin(header))
 
-    def _begin(self, engine: str) -> None:
-        if self.resume is not None:
+    def _begin(self, header: SessionRecord) -> None:
+        engine = header.ears or "keys"  # the recognizer that runs, or the keys alone
+        if self.resume is not None:  # it keeps the doses it was fitted to
             self.store.reopen(self.resume.id, self.wall(), engine)
             self.session = self.resume.id
         else:
-            self.session = self.store.begin(self.routine, self.routine_hash, self.wall(), engine)
+            self.session = self.store.begin(
+                self.routine,
+                self.routine_hash,
+                self.wall(),
+                engine,
+                fit_minutes=header.fit_minutes,
+                dose_scale=header.dose_scale,
+                start_exercise=header.start_exercise,
+            )
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
         if not self._spans:
@@ -138,7 +150,7 @@ class HistoryRecorder:
             now = standing(days, self.frequency, datetime.fromtimestamp(self.wall()).date())
             text = f"{self.routine}: {now.short}" if now is not None else ""
         if outcome != "finished":
-            hint = f"'voicecoach start {self.routine} --resume' continues this session"
+            hint = f"'{self.command} --resume' continues this session"
             text = f"{text} ({hint})" if text else hint
         return text
 

@@ -60,6 +60,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sets_by_session ON sets (session, id);
     """,
+    # 1 -> 2: the doses of a session fitted with `--minutes N` (N, and where within the
+    # article's ranges: `plan.scaled_doses`), for `--resume` to run the same sets again
+    """
+    ALTER TABLE sessions ADD COLUMN fit_minutes REAL;
+    ALTER TABLE sessions ADD COLUMN dose_scale REAL;
+    """,
+    # 2 -> 3: the exercise a session started with (`--from`), where a `--resume` of a
+    # session stopped before its first set picks up
+    """
+    ALTER TABLE sessions ADD COLUMN start_exercise INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -79,6 +90,9 @@ class SessionRow:
     engine: str
     minutes: float
     resumes: int
+    fit_minutes: float | None = None  # `--minutes N`: the length its doses were fitted to
+    dose_scale: float | None = None  # where in the article's ranges (None: as written)
+    start_exercise: int = 0  # `--from`: the index of the exercise it started with
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +189,35 @@ class Store:
 
     # ------------------------------------------------------------------- writes
 
-    def begin(self, routine: str, routine_hash: str, started: float, engine: str) -> int:
-        """A new session row, `crashed` until `finish` says how it ended."""
+    def begin(
+        self,
+        routine: str,
+        routine_hash: str,
+        started: float,
+        engine: str,
+        *,
+        fit_minutes: float | None = None,
+        dose_scale: float | None = None,
+        start_exercise: int = 0,
+    ) -> int:
+        """A new session row, `crashed` until `finish` says how it ended; a session
+        fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`),
+        one started `--from` an exercise keeps which (`start_exercise`)."""
         with self._transaction() as c:
             cur = c.execute(
-                "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine)"
-                " VALUES (?, ?, ?, ?, 'crashed', ?)",
-                (routine, routine_hash, started, started, engine),
+                "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine,"
+                " fit_minutes, dose_scale, start_exercise)"
+                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?)",
+                (
+                    routine,
+                    routine_hash,
+                    started,
+                    started,
+                    engine,
+                    fit_minutes,
+                    dose_scale,
+                    start_exercise,
+                ),
             )
         return int(cur.lastrowid or 0)
 
@@ -272,7 +308,10 @@ class Store:
         return None if found.outcome == "finished" else found
 
 
-_SESSION_COLUMNS = "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes"
+_SESSION_COLUMNS = (
+    "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes,"
+    " fit_minutes, dose_scale, start_exercise"
+)
 
 
 def _session(row: tuple[object, ...]) -> SessionRow:

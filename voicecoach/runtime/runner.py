@@ -170,8 +170,17 @@ class Runner:
             self.abort("stalled")
 
 
-def session_header(state: State, *, fast: bool, voice: str, ears: str | None) -> SessionRecord:
-    """The log's first record: the routine, the engine's options, the voice and ears."""
+def session_header(
+    state: State,
+    *,
+    fast: bool,
+    voice: str,
+    ears: str | None,
+    fit_minutes: float | None = None,
+    dose_scale: float | None = None,
+) -> SessionRecord:
+    """The log's first record: the routine, the engine's options, the voice and ears, and
+    the doses' fit (`--minutes`)."""
     from voicecoach import __version__, plan
 
     routine = state.routine
@@ -190,4 +199,6 @@ def session_header(state: State, *, fast: bool, voice: str, ears: str | None) ->
         fast=fast,
         voice=voice,
         ears=ears,
+        fit_minutes=fit_minutes,
+        dose_scale=dose_scale,
     )

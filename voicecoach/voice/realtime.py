@@ -9,6 +9,8 @@ own buffer.
 Session time <-> stream frames: when the queue is idle, the next sound is anchored at the
 frame the callback writes next, which is heard `stream.latency` seconds from now; every
 sound is recorded in the Timeline at the session time it will be heard.
+
+`play_clip` plays one clip on its own stream to the end (`voicecoach check`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ BLOCK = 0.02  # seconds per callback: an interrupt is heard within one block (+ 
 LATENCY = 0.04  # seconds of device buffer asked for; lower underruns through ALSA's pulse plugin
 STALL = 0.5  # seconds without the callback running, while we watch on time = device gone
 WATCH = 0.1  # seconds between two looks of the watchdog (a lost device is noticed < 1 s)
+WRITE = 0.1  # seconds per write in play_to_end (a signal waits at most this long)
 _PREFERRED_RATE = 22050  # espeak-ng's own rate: no resampling on the way out
 
 
@@ -105,6 +108,46 @@ def output_rate(device: int | None) -> int:
             return int(sd.query_devices(device, "output")["default_samplerate"])
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioError(f"no usable audio output ({exc})", "use --text") from exc
+
+
+class BlockingOutput(Protocol):
+    """The part of a callback-less `sounddevice.OutputStream` that `play_to_end` uses."""
+
+    def start(self) -> None: ...
+    def write(self, data: np.ndarray) -> object: ...
+    def stop(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def play_to_end(stream: BlockingOutput, samples: np.ndarray, block: int) -> None:
+    """Play `samples` once on `stream` and return when the device has played the last one.
+
+    Written `block` frames at a time (a signal is handled between two writes); `stop()`
+    waits until every written frame has been played, then the stream is closed. An
+    exception closes it at once, dropping what is left. (`sounddevice.play(blocking=True)`
+    does not do this: once its callback runs out of data it aborts the stream and drops
+    what the device still holds, through ALSA's pulse plugin up to the whole clip.)"""
+    stream.start()
+    try:
+        for start in range(0, len(samples), block):
+            stream.write(samples[start : start + block])
+        stream.stop()
+    finally:
+        stream.close()
+
+
+def play_clip(samples: np.ndarray, rate: int, device: int | None) -> None:
+    """Play float32 mono `samples` at `rate` on `device`, to the end (`play_to_end`)."""
+    from voicecoach.voice.devices import sounddevice
+
+    sd = sounddevice()
+    try:
+        stream: BlockingOutput = sd.OutputStream(
+            samplerate=rate, device=device, channels=1, dtype="float32"
+        )
+        play_to_end(stream, samples.astype("float32", copy=False), max(1, round(WRITE * rate)))
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioError(f"cannot play on output device {device} ({exc})", "use --device") from None
 
 
 class RealtimeVoice:

@@ -70,6 +70,12 @@ class Pyttsx3Backend:
     - after a `save_to_file`, `say()` writes to that file too and `say()` shells out to
       aplay: never call `say()`; playback is ours.
     - the driver prints "Audio saved to ..." for every file: silenced.
+    - the name given to `save_to_file` does not come back in `finished-utterance` (the
+      queued endLoop command resets it to None), so the event cannot say which utterance
+      ended: each utterance gets a file of its own, a cancelled one (`completed=False`) or
+      a file shorter than its header says is rendered once more, and a render without
+      sound for a text with letters or digits is an AudioError, never a silent clip
+      (`checked_render`).
     espeak can be initialised once per process, so all backends share one engine and take
     turns (`_Engine`), each re-applying its own voice and rate when they differ.
     """
@@ -109,17 +115,17 @@ class _Engine:
         self._espeak = _espeak_module(self._engine)
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._completed = True  # what the last finished-utterance said
         self._engine.connect("finished-utterance", self._finished)
         self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
         self._applied: tuple[str | None, int] | None = None
+        self._count = 0  # utterances rendered: each has a file of its own
 
     def voices(self) -> list[VoiceInfo]:
         with self._lock:
             return [_voice_info(v) for v in self._engine.getProperty("voices")]
 
     def synth(self, text: str, voice: str | None, rate: int) -> Clip:
-        from voicecoach.voice.samples import pcm16_to_float, trim
-
         with self._lock:
             if self._applied != (voice, rate):
                 if voice or self._espeak is not None:
@@ -127,26 +133,30 @@ class _Engine:
                 self._set("rate", rate)
                 self._set("volume", 1.0)  # volume is applied to samples: one cache for all
                 self._applied = (voice, rate)
-            path = Path(self._dir.name) / "utterance.wav"
+            return checked_render(text, lambda: self._render_once(text))
+
+    def _render_once(self, text: str) -> tuple[np.ndarray, int]:
+        self._count += 1
+        path = Path(self._dir.name) / f"utterance-{self._count}.wav"
+        self._wait_idle()
+        self._done.clear()
+        self._engine.save_to_file(text, str(path))
+        self._engine.runAndWait()
+        if not self._done.wait(timeout=5.0 + len(text) / 20):
+            raise AudioError(
+                "text-to-speech did not finish an utterance",
+                "check that 'espeak-ng hello' speaks",
+            )
+        self._wait_idle()
+        try:
+            if not self._completed:
+                raise _Incomplete("espeak-ng cancelled it")
+            return read_wav(path)
+        finally:
             path.unlink(missing_ok=True)
-            self._wait_idle()
-            self._done.clear()
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-            if not self._done.wait(timeout=5.0 + len(text) / 20):
-                raise AudioError(
-                    "text-to-speech did not finish an utterance",
-                    "check that 'espeak-ng hello' speaks",
-                )
-            try:
-                with wave.open(str(path), "rb") as w:
-                    rate_hz = w.getframerate()
-                    samples = pcm16_to_float(w.readframes(w.getnframes()))
-            except (OSError, EOFError, wave.Error) as exc:
-                raise AudioError(f"text-to-speech wrote no usable audio ({exc})") from exc
-        return Clip(trim(samples, rate_hz), rate_hz)
 
     def _finished(self, name: object = None, completed: bool = True) -> None:
+        self._completed = completed
         self._done.set()
 
     def _set(self, name: str, value: object) -> None:
@@ -173,6 +183,53 @@ class _Engine:
 
 
 _DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
+_TRIES = 2  # renders of one utterance before an incomplete one is an error
+
+
+class _Incomplete(AudioError):
+    """One render came out incomplete: `checked_render` tries once more."""
+
+
+def checked_render(text: str, render: Callable[[], tuple[np.ndarray, int]]) -> Clip:
+    """The clip `render()` (16-bit samples as float, rate) makes for `text`, silence
+    trimmed. A render that comes out incomplete (`_Incomplete`: cancelled, or a file shorter
+    than its header says) or without sound although `text` has letters or digits is done
+    once more; twice is an AudioError, so a broken render is never played as silence."""
+    from voicecoach.voice.samples import trim
+
+    problem = ""
+    for _ in range(_TRIES):
+        try:
+            samples, rate = render()
+        except _Incomplete as exc:
+            problem = exc.message
+            continue
+        clip = Clip(trim(samples, rate), rate)
+        if len(clip.samples) or not any(ch.isalnum() for ch in text):
+            return clip
+        problem = "no sound in it"
+    raise AudioError(
+        f"text-to-speech rendered {text!r} incompletely, {_TRIES} times ({problem})",
+        "check that 'espeak-ng hello' speaks, then start voicecoach again; or use --text",
+    )
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A mono 16-bit WAV's samples (float32) and rate; `_Incomplete` when it is missing,
+    unreadable, or holds fewer frames than its header says (read while being written)."""
+    from voicecoach.voice.samples import pcm16_to_float
+
+    try:
+        with wave.open(str(path), "rb") as w:
+            rate, frames, width = w.getframerate(), w.getnframes(), w.getsampwidth()
+            data = w.readframes(frames)
+    except (OSError, EOFError, wave.Error) as exc:
+        raise _Incomplete(f"no usable file: {exc}") from exc
+    if width != 2:
+        raise _Incomplete(f"{8 * width}-bit samples, not 16-bit")
+    if len(data) != frames * width:
+        raise _Incomplete(f"the file holds {len(data) // width} of {frames} frames")
+    return pcm16_to_float(data), rate
 
 
 def _espeak_module(engine: object) -> Any:  # the module, or None

@@ -1,0 +1,292 @@
+"""A resume goes on where the user stopped, in the routine they were doing. A session
+fitted with `--minutes N`, stopped, then resumed (`--resume`, which cannot take
+`--minutes`) runs the doses it was fitted to, at the set after the last one completed, and
+says so; a session started `--from` an exercise and stopped before any set was done picks
+up at that exercise. `voicecoach history` shows a fitted session with the minutes it was
+fitted to. On a virtual clock, with fakes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from voicecoach import catalog, plan
+from voicecoach.cli import build_parser, main
+from voicecoach.engine.state import State
+from voicecoach.history.memory import prepare
+from voicecoach.history.recorder import set_spans
+from voicecoach.history.store import Store
+from voicecoach.intents import Intent
+from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.simulation import RecordingVoice, estimate_seconds
+
+# behind-knee fitted to 5 minutes: its doses at their low ends, 9 steps instead of 13:
+# toe walking 1 set (not 5), toe presses, ankle circles right (2 steps) and left, ...
+FITTED_STEP = 2  # ankle circles, right: "Toe Walking, set 3 of 5" as the file has it
+
+
+def fitted_plan() -> list[plan.Step]:
+    routine = catalog.find("behind-knee")
+    return plan.steps(plan.fit(routine, 5, seconds=estimate_seconds).routine)
+
+
+def every_set(plan_steps: list[plan.Step]) -> list[int]:
+    """The first step of every set (an exercise's set on one side) of a plan."""
+    return [first for first, _ in set_spans(plan_steps)]
+
+
+def stop_a_fitted_session_at(step: int) -> None:
+    """`voicecoach start behind-knee --minutes 5`, stopped at plan step `step`."""
+    stop_a_session_at(step, "--minutes", "5")
+
+
+def stop_a_session_at(step: int, *argv: str) -> None:
+    """`voicecoach start behind-knee ARGV`, stopped while the work of plan step `step`
+    goes on."""
+    stop_a_session_when(lambda s: s.index == step and s.phase in ("work", "hold"), *argv)
+
+
+def stop_a_session_when(
+    when: Callable[[State], bool], *argv: str, routine_ref: str = "behind-knee"
+) -> str:
+    """`voicecoach start ROUTINE_REF ARGV`, recorded, stopped ("stop", "yes") as soon as
+    `when(state)`: what `commands/start.py` does, with a recording voice on a virtual
+    clock. What it prints last (how the user stands, how to resume)."""
+    from voicecoach.bootstrap import build_session
+    from voicecoach.commands.start import session_options
+
+    args = build_parser().parse_args(["start", routine_ref, "--fast", "--record", *argv])
+    path = catalog.locate(routine_ref)
+    routine = catalog.load(path)
+    memory = prepare(
+        routine,
+        path,
+        resume=args.resume,
+        replay=True,
+        record=True,
+        warn=lambda _: None,
+        ref=routine_ref,
+    )
+    assert memory.recorder is not None
+    options = session_options(args, routine, None, memory)
+    session = build_session(
+        options,
+        observers=[memory.recorder],
+        voice=RecordingVoice(),
+        clock=VirtualClock(),
+        out=lambda line: None,
+    )
+    runner = session.runner
+    runner.start()
+    while not when(runner.state):
+        deadline = runner.state.next_deadline
+        assert deadline is not None
+        runner.run_until(deadline)
+    runner.hear(Intent.STOP)
+    runner.hear(Intent.YES)
+    runner.run_to_end()  # the summary, said
+    assert runner.end is not None
+    assert runner.end.reason == "stopped"
+    memory.close()
+    return memory.recorder.summary
+
+
+def done_steps(history_db: Path) -> tuple[str, list[int]]:
+    store = Store.open(history_db)
+    try:
+        (row,) = store.sessions()
+        return row.outcome, [s.first_step for s in store.sets(row.id) if s.outcome == "done"]
+    finally:
+        store.close()
+
+
+def test_the_fitted_plan_differs_from_the_files_at_the_step_these_tests_stop_at() -> None:
+    as_written = plan.steps(catalog.find("behind-knee"))
+    assert len(fitted_plan()) < len(as_written)
+    assert fitted_plan()[FITTED_STEP].exercise != as_written[FITTED_STEP].exercise
+
+
+def test_a_fitted_session_resumed_without_minutes_picks_up_at_the_set_the_user_stopped_at(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_fitted_session_at(FITTED_STEP)
+    assert done_steps(history_db) == ("stopped", [0, 1])
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
+
+
+def test_a_resumed_fitted_session_keeps_the_doses_it_was_fitted_to_and_says_so(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_fitted_session_at(FITTED_STEP)
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Same doses as the session you left: fitted to 5 minutes.") == 1
+    outcome, done = done_steps(history_db)
+    assert outcome == "finished"
+    assert done == every_set(fitted_plan())  # every set of the fitted plan, once
+
+
+def test_a_resumed_fitted_session_can_be_stopped_and_resumed_again_with_the_same_doses(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_fitted_session_at(1)  # toe presses: toe walking's one set is done
+    stop_a_session_at(6, "--resume")  # toe pickup, right: ankle circles done
+    assert done_steps(history_db) == ("stopped", [0, 1, 2, 4])  # circles: sets of 2 steps
+    capsys.readouterr()
+    resumed = ["start", "behind-knee", "--fast", "--text", "--record", "--resume"]
+    assert main(resumed) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Toe Object Pick-up, set 1 of 1, right side." in out
+    assert "Same doses as the session you left: fitted to 5 minutes." in out
+    assert done_steps(history_db) == ("finished", every_set(fitted_plan()))
+
+
+def test_history_shows_the_minutes_a_session_was_fitted_to(
+    history_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the table on one line per session
+    stop_a_fitted_session_at(FITTED_STEP)
+    assert main(["start", "behind-knee", "--fast", "--text", "--record"]) == 0  # as written
+    capsys.readouterr()
+    assert main(["history", "--json"]) == 0
+    newest, fitted = json.loads(capsys.readouterr().out)["sessions"]
+    assert (fitted["fit_minutes"], fitted["sets"]["done"], fitted["outcome"]) == (5, 2, "stopped")
+    assert newest["fit_minutes"] is None
+    assert main(["history"]) == 0
+    table = capsys.readouterr().out
+    (line,) = [line for line in table.splitlines() if "stopped" in line]
+    assert "--minutes 5" in line
+    assert "2/" in line
+
+
+# ----------------------------------------------------------------- an older history
+
+SCHEMA_1 = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY, routine TEXT NOT NULL, routine_hash TEXT NOT NULL,
+    started REAL NOT NULL, ended REAL NOT NULL, outcome TEXT NOT NULL, engine TEXT NOT NULL,
+    minutes REAL NOT NULL DEFAULT 0, resumes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_routine ON sessions (routine, started);
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY,
+    session INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    first_step INTEGER NOT NULL, last_step INTEGER NOT NULL, exercise TEXT NOT NULL,
+    set_number INTEGER NOT NULL, side TEXT, outcome TEXT NOT NULL, seconds REAL NOT NULL,
+    reps INTEGER NOT NULL, pain INTEGER NOT NULL, at REAL NOT NULL
+);
+CREATE INDEX sets_by_session ON sets (session, id);
+PRAGMA user_version = 1;
+"""
+
+
+def an_old_history_with_a_stopped_session(history_db: Path) -> None:
+    """A history written before sessions kept the minutes they were fitted to (schema
+    1): behind-knee stopped after toe walking's first two sets, an hour ago."""
+    import sqlite3
+    import time
+
+    from voicecoach.history.memory import file_hash
+
+    history_db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(history_db)
+    conn.executescript(SCHEMA_1)
+    at = time.time() - 3600
+    digest = file_hash(catalog.locate("behind-knee"))
+    conn.execute(
+        "INSERT INTO sessions VALUES (1, 'behind-knee', ?, ?, ?, 'stopped', 'keys', 3, 0)",
+        (digest, at - 180, at),
+    )
+    for step in (0, 1):
+        conn.execute(
+            "INSERT INTO sets (session, first_step, last_step, exercise, set_number, side,"
+            " outcome, seconds, reps, pain, at) VALUES (1, ?, ?, 'toe-walking', ?, NULL,"
+            " 'done', 60, 0, 0, ?)",
+            (step, step, step + 1, at),
+        )
+    conn.commit()
+    conn.close()
+
+
+def test_an_old_history_opens_shows_its_sessions_and_resumes_with_the_files_doses(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voicecoach.history.store import SCHEMA_VERSION
+
+    an_old_history_with_a_stopped_session(history_db)
+    assert main(["history", "--json"]) == 0
+    (old,) = json.loads(capsys.readouterr().out)["sessions"]
+    assert (old["outcome"], old["sets"]["done"], old["fit_minutes"]) == ("stopped", 2, None)
+    store = Store.open(history_db)
+    assert store.version == SCHEMA_VERSION
+    store.close()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Toe Walking, set 3 of 5." in out
+    assert "Same doses" not in out
+    as_written = plan.steps(catalog.find("behind-knee"))
+    assert done_steps(history_db) == ("finished", every_set(as_written))
+
+
+# ----------------------------------------------------------------------------- --from
+
+
+def test_a_session_started_from_an_exercise_and_stopped_before_any_set_was_done_resumes_there(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_session_at(6, "--from", "ankle-circles")  # its first set, right side, cut short
+    assert done_steps(history_db) == ("stopped", [])
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
+    as_written = every_set(plan.steps(catalog.find("behind-knee")))
+    assert done_steps(history_db) == ("finished", [s for s in as_written if s >= 6])
+
+
+def test_a_session_started_from_an_exercise_and_stopped_in_its_intro_resumes_at_that_exercise(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop_a_session_when(lambda s: s.phase == "intro", "--from", "ankle-circles")
+    assert done_steps(history_db) == ("stopped", [])
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Ankle Circles, set 1 of 1, right side." in out
+
+
+# ------------------------------------------------------------- a routine from a file
+
+MY_FEET = """
+name = "my-feet"
+title = "My feet"
+[[exercises]]
+id = "walk"
+name = "Walk"
+work = { kind = "timed", seconds = 20 }
+sets = 3
+rest_between_sets = 5
+"""
+
+
+def test_a_routine_run_from_a_file_is_resumed_from_that_file_as_every_hint_says(
+    tmp_path: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "my-feet.toml"  # not in any routines folder: found by its path only
+    path.write_text(MY_FEET)
+    summary = stop_a_session_when(
+        lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path)
+    )
+    assert f"'voicecoach start {path} --resume' continues this session" in summary
+    assert main(["start", str(path), "--fast", "--text", "--record"]) == 0
+    assert f"'voicecoach start {path} --resume' continues it" in capsys.readouterr().err
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
+    assert main(["start", str(path), "--fast", "--text", "--record", "--resume"]) == 0
+    assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
