@@ -9,7 +9,8 @@
 #   ./install.sh --dev       the test tools too, editable: into the active virtual
 #                            environment, else into the project's .venv (activate it to
 #                            run `python -m pytest`); PulseAudio for the device tests
-#   ./install.sh --no-model  skip the Vosk model download (PocketSphinx needs none)
+#   ./install.sh --no-model  skip the Vosk model download (Whisper and PocketSphinx
+#                            ship theirs)
 #   ./install.sh --uninstall remove what a no-venv install made
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -108,7 +109,7 @@ else
   fi
 fi
 
-# -- the Vosk English model (optional: PocketSphinx ships its own) ------------------------
+# -- the Vosk English model (optional: Whisper and PocketSphinx ship their own) ------------
 if [ "$MODEL" = 1 ]; then
   say "fetching the Vosk English model (voicecoach model download)"
   if ! "$VC" model download; then

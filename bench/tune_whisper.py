@@ -3,7 +3,8 @@
     python bench/tune_whisper.py bench/out/clips/dev [--every 2] [--set beam=4 --set prompt=none]
 
 Streams every clip through the same endpointer as `voicecoach eval`, decodes each
-utterance once (N-best, no-speech probability, decode time) and then re-judges the
+utterance once (N-best, no-speech probability, decode time; PocketSphinx's forced choice
+where the N-best names a command, for the second opinion) and then re-judges the
 recorded hypotheses offline for a grid of thresholds: accuracy vs false accepts per hour,
 overall and per noise condition, so a setting is picked from curves, not one number.
 Rows go to bench/out/tune/whisper.jsonl (`--load` re-reads them without decoding).
@@ -27,8 +28,9 @@ from voicecoach import evaluation
 from voicecoach.ears import phrases
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
 from voicecoach.ears.frontend import whisper_audio
+from voicecoach.ears.pocketsphinx_rec import ForcedChoice
 from voicecoach.ears.sources import WavSource
-from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, judge, transcript
+from voicecoach.ears.whisper_rec import Hypothesis, WhisperSettings, _model, transcript, verdict
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE
 
@@ -49,6 +51,7 @@ def settings_from(pairs: list[str]) -> WhisperSettings:
 
 def collect(clips: list[evaluation.Clip], s: WhisperSettings) -> list[dict[str, Any]]:
     model = _model(s.threads)
+    second = ForcedChoice()
     rows = []
     for clip in clips:
         ep = Endpointer(s.endpoint)
@@ -69,6 +72,10 @@ def collect(clips: list[evaluation.Clip], s: WhisperSettings) -> list[dict[str, 
                 row["cpu"] = time.process_time() - cpu
                 row["hyps"] = [(h.text, h.score) for h in hyps]
                 row["no_speech"] = no_speech
+                if any(_match(h.text, 1) for h in hyps):  # the second opinion may be asked
+                    c0 = time.process_time()
+                    row["forced"] = second.choose(u.audio)[1]
+                    row["forced_cpu"] = time.process_time() - c0
             out.append(row)
         rows.append(
             {
@@ -88,13 +95,19 @@ def _match(text: str, max_extra: int) -> Intent | None:
     return phrases.match(text, max_extra)
 
 
+def _opinion(words: str) -> tuple[Intent | None, str]:
+    return _match(words, 0), words
+
+
 def fired(row: dict[str, Any], s: WhisperSettings) -> list[tuple[str, float]]:
     out = []
     for u in row["utts"]:
         if "hyps" not in u:
             continue
         hyps = [Hypothesis(t, sc, _match(transcript(t), s.max_extra)) for t, sc in u["hyps"]]
-        intent, _, _ = judge(hyps, u["no_speech"], s)
+        forced = u.get("forced")  # None in rows decoded before the second opinion existed
+        ask = None if forced is None else functools.partial(_opinion, forced)
+        intent, _, _, _ = verdict(hyps, u["no_speech"], s, ask)
         if intent is not None:
             out.append((str(intent), u["t"]))
     return out
@@ -126,6 +139,7 @@ GRID = {
     "min_posterior": (0.0, 0.1, 0.2, 0.3, 0.35, 0.5, 0.7, 0.9),
     "max_no_speech": (0.1, 0.2, 0.3, 0.4, 0.6, 1.0),
     "min_logprob": (-9.0, -2.0, -1.5, -1.25, -1.1, -1.0, -0.85, -0.7, -0.5, -0.3),
+    "confirm": (False, True),  # the second opinion; its thresholds: --set confirm_...=X
 }
 
 
@@ -167,6 +181,10 @@ def main() -> None:
             f"decode cpu/audio {cpu / audio:.4f}; decode wall p50 {np.percentile(walls, 50):.3f}"
             f" p95 {np.percentile(walls, 95):.3f} s"
         )
+    asked = [u for u in decoded if "forced" in u]
+    if asked:
+        fcpu = sum(u.get("forced_cpu", 0.0) for u in asked)
+        print(f"forced choice recorded on {len(asked)} decodes: cpu/audio {fcpu / audio:.4f}")
     results = []
     for values in itertools.product(*GRID.values()):
         s = dataclasses.replace(base, **dict(zip(GRID, values, strict=True)))
@@ -174,7 +192,7 @@ def main() -> None:
     # the accuracy / false-accept frontier
     results.sort(key=lambda vr: (vr[1]["fa_per_h"], -vr[1]["accuracy"]))
     best = -1.0
-    print("frontier: max_extra min_posterior max_no_speech min_logprob -> acc, FA/h, p95")
+    print(f"frontier: {' '.join(GRID)} -> acc, FA/h, p95")
     for values, sc in results:
         if sc["accuracy"] > best:
             best = sc["accuracy"]

@@ -9,6 +9,7 @@ import pytest
 from voicecoach.ears.endpoint import EndpointConfig, Endpointer
 from voicecoach.ears.phrases import vocabulary
 from voicecoach.ears.pocketsphinx_rec import (
+    ForcedChoice,
     PocketSphinxRecognizer,
     PocketSphinxSettings,
     language_model,
@@ -47,6 +48,16 @@ def test_ordinary_talk_fires_nothing(text):
 def test_noise_alone_fires_nothing():
     noise = np.random.default_rng(3).standard_normal(3 * MIC_RATE) * 800
     assert stream(PocketSphinxRecognizer(), noise.astype(np.int16)) == []
+
+
+def test_the_forced_choice_names_the_command_spoken_and_some_command_for_talk():
+    """Why Whisper only asks it to confirm: alone, it names a command for anything."""
+    audio, _ = clip("how much longer")
+    assert ForcedChoice().choose(audio)[0] == Intent.TIME
+    talk, _ = clip("the kettle is boiling")
+    choice, words = ForcedChoice().choose(talk)
+    assert choice is not None
+    assert words
 
 
 def test_chunk_size_does_not_change_what_is_heard():

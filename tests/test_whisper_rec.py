@@ -17,6 +17,7 @@ from voicecoach.ears.whisper_rec import (
     judge,
     prompt_text,
     unit,
+    verdict,
 )
 from voicecoach.ears.worker import WorkerRecognizer
 from voicecoach.errors import ModelError
@@ -84,6 +85,68 @@ def test_no_speech_and_unlikely_words_fire_nothing():
     hyps = [Hypothesis("pause", -2.5, Intent.PAUSE)]
     assert judge(hyps, 0.1, WhisperSettings(min_logprob=-1.5))[2] == "low log-probability"
     assert judge([], 0.1, WhisperSettings())[0] is None
+
+
+class FakeSecondOpinion:
+    """A second recognizer that always picks `choice`, and counts how often it is asked."""
+
+    def __init__(self, choice: Intent | None, words: str = "") -> None:
+        self.choice, self.words, self.asked = choice, words, 0
+
+    def __call__(self) -> tuple[Intent | None, str]:
+        self.asked += 1
+        return self.choice, self.words
+
+
+WEAK_READY = [  # what Whisper made of a "ready" behind the coach's echo (replay test)
+    Hypothesis("ready", -1.13, Intent.READY),
+    Hypothesis("ready", -1.40, Intent.READY),
+    Hypothesis("randy", -1.45, None),
+]
+
+
+def test_a_weak_command_fires_when_the_second_opinion_picks_it_too():
+    second = FakeSecondOpinion(Intent.READY, "ready")
+    assert judge(WEAK_READY, 0.08, WhisperSettings())[2] == "low log-probability"
+    intent, posterior, reason, heard = verdict(WEAK_READY, 0.08, WhisperSettings(), second)
+    assert (intent, reason, heard) == (Intent.READY, "confirmed", "ready")
+    assert posterior == pytest.approx(0.71, abs=0.01)
+    assert second.asked == 1
+
+
+def test_a_weak_command_the_second_opinion_does_not_pick_fires_nothing():
+    second = FakeSecondOpinion(Intent.REPEAT, "repeat")
+    intent, _, reason, _ = verdict(WEAK_READY, 0.08, WhisperSettings(), second)
+    assert (intent, reason) == (None, "low log-probability, not confirmed")
+
+
+def test_the_second_opinion_is_not_asked_about_clear_commands_talk_or_silence():
+    second = FakeSecondOpinion(Intent.PAUSE)
+    clear = [Hypothesis("pause", -0.3, Intent.PAUSE)]
+    talk = [Hypothesis("my neck is stiff", -0.4, None)]
+    unlikely = [Hypothesis("pause", -1.8, Intent.PAUSE)]  # under confirm_min_logprob
+    not_best = [  # the command is in the N-best, but Whisper's best guess is no command
+        Hypothesis("scoop", -0.80, None),
+        Hypothesis("scoob", -1.35, None),
+        Hypothesis("skip", -1.40, Intent.NEXT),
+    ]
+    intent, _, reason, _ = verdict(clear, 0.05, WhisperSettings(), second)
+    assert (intent, reason) == (Intent.PAUSE, "accepted")
+    assert verdict(talk, 0.05, WhisperSettings(), second)[0] is None
+    assert verdict(unlikely, 0.05, WhisperSettings(), second)[0] is None
+    assert verdict(not_best, 0.05, WhisperSettings(), FakeSecondOpinion(Intent.NEXT))[0] is None
+    assert verdict(WEAK_READY, 0.5, WhisperSettings(), second)[0] is None  # no speech
+    assert verdict(WEAK_READY, 0.08, WhisperSettings(confirm=False), second)[0] is None
+    assert second.asked == 0
+
+
+def test_without_a_second_opinion_a_weak_command_is_rejected_as_before():
+    assert verdict(WEAK_READY, 0.08, WhisperSettings(), None) == (
+        None,
+        pytest.approx(0.71, abs=0.01),
+        "low log-probability",
+        None,
+    )
 
 
 @needs_model

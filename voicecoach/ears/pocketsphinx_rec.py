@@ -193,6 +193,22 @@ def verify(text: str, forced: str, max_extra: int) -> tuple[Intent | None, str]:
     return (heard, "agreed") if heard == candidate else (None, "not verified")
 
 
+class ForcedChoice:
+    """PocketSphinx's forced choice among the command phrases (the JSGF grammar of
+    `phrases.jsgf`, optional fillers around one phrase) for one utterance: the second
+    opinion Whisper asks for when its own evidence is weak (`whisper_rec`). Alone it
+    names a command for any audio, so it only ever confirms what Whisper proposes."""
+
+    def __init__(self, settings: PocketSphinxSettings | None = None) -> None:
+        self.settings = settings or PocketSphinxSettings()
+        self._grammar = _grammar_decoder(self.settings)
+
+    def choose(self, audio: np.ndarray) -> tuple[Intent | None, str]:
+        """The command the grammar picks for `audio` (int16 at 16 kHz), and its words."""
+        text = _decode_with(self._grammar, audio, self.settings.reset_features)[0]
+        return phrases.match(text), text
+
+
 class PocketSphinxRecognizer(UtteranceRecognizer):
     """Endpointing + competing-words decode + phrase matching. See the module doc."""
 

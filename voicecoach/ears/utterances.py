@@ -39,7 +39,7 @@ class Decision:
     confidence: float
     accepted: bool
     reason: str
-    forced: str = ""  # what the forced-choice grammar heard (PocketSphinx two-pass only)
+    detail: str = ""  # what else it saw (the forced choice's words; Whisper's N-best)
 
 
 class UtteranceRecognizer(ABC):
