@@ -8,7 +8,7 @@ fitted to. On a virtual clock, with fakes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -50,11 +50,15 @@ def stop_a_session_at(step: int, *argv: str) -> None:
 
 
 def stop_a_session_when(
-    when: Callable[[State], bool], *argv: str, routine_ref: str = "behind-knee"
+    when: Callable[[State], bool],
+    *argv: str,
+    routine_ref: str = "behind-knee",
+    said_first: Sequence[Intent] = (),
 ) -> str:
     """`voicecoach start ROUTINE_REF ARGV`, recorded, stopped ("stop", "yes") as soon as
-    `when(state)`: what `commands/start.py` does, with a recording voice on a virtual
-    clock. What it prints last (how the user stands, how to resume)."""
+    `when(state)` (after the user said `said_first`): what `commands/start.py` does, with
+    a recording voice on a virtual clock. What it prints last (how the user stands, how
+    to resume)."""
     from voicecoach.bootstrap import build_session
     from voicecoach.commands.start import session_options
 
@@ -85,6 +89,8 @@ def stop_a_session_when(
         deadline = runner.state.next_deadline
         assert deadline is not None
         runner.run_until(deadline)
+    for intent in said_first:
+        runner.hear(intent)
     runner.hear(Intent.STOP)
     runner.hear(Intent.YES)
     runner.run_to_end()  # the summary, said
@@ -290,3 +296,22 @@ def test_a_routine_run_from_a_file_is_resumed_from_that_file_as_every_hint_says(
     stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
     assert main(["start", str(path), "--fast", "--text", "--record", "--resume"]) == 0
     assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ back
+
+
+def test_a_session_stopped_after_going_back_resumes_after_the_furthest_set_done(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # toe walking's sets 1-3 done, set 4 begun; "back", "back": to the start of toe
+    # walking, whose sets pass as done again on the way (the engine keeps them done)
+    stop_a_session_when(
+        lambda s: s.index == 3 and s.phase == "work", said_first=[Intent.BACK, Intent.BACK]
+    )
+    outcome, done = done_steps(history_db)
+    assert (outcome, done[-1], max(done)) == ("stopped", 0, 2)
+    capsys.readouterr()
+    assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off: Toe Walking, set 4 of 5." in out

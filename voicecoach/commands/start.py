@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--resume",
         action="store_true",
         help="continue the unfinished session of this routine from the last 24 hours, at the "
-        "set after the last completed one",
+        "set after the furthest one completed",
     )
     s.add_argument(
         "--no-history",

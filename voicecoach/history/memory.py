@@ -1,5 +1,5 @@
 """What the history brings to a new session, decided once before it starts: where a
-`--resume` picks up (the set after the last completed one, and the steps already done, in
+`--resume` picks up (the set after the furthest one completed, and the steps already done, in
 the routine as that session ran it: with the doses it was fitted to by `--minutes`),
 the standing sentence the coach says, the one-time hint that `--resume` exists, and the
 recorder that writes this session. `--no-history` leaves no trace: nothing is opened.
@@ -221,9 +221,10 @@ def _resumable(
 def _resume_point(
     store: Store, row: SessionRow, routine: Routine, command: str
 ) -> tuple[int, frozenset[int]]:
-    """The set after the last completed one (none completed: the first set the session
-    reached, or else the first of the exercise it started with, which `--from` may have
-    put past the first), and every step of the completed sets."""
+    """The set after the furthest one completed (a set passed again after "back" is
+    recorded done again: the latest is not the furthest), none completed: the first set
+    the session reached, or else the first of the exercise it started with, which
+    `--from` may have put past the first; and every step of the completed sets."""
     sets = store.sets(row.id)
     plan = plan_steps(routine)
     if not _lines_up(sets, plan, routine):
@@ -236,7 +237,7 @@ def _resume_point(
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
     if done:
-        start = done[-1].last_step + 1
+        start = max(s.last_step for s in done) + 1
     elif sets:
         start = sets[0].first_step
     else:  # stopped in the intro
