@@ -179,3 +179,22 @@ def test_a_history_that_stops_working_is_said_once_and_the_session_goes_on() -> 
     assert runner.end.reason == "completed"
     assert len(said) == 1
     assert "stopped recording" in said[0]
+
+
+def test_a_session_interrupted_after_its_last_set_does_not_offer_resume() -> None:
+    """Ctrl-C during the closing words: every set is done, so `--resume` would refuse
+    ("nothing is left to resume"); the summary says how the user stands, not to resume."""
+    store = Store.memory()
+    runner, recorder = session(store)
+    run_until_step(runner, 7, phases=("done",))  # the last set is done: the closing words
+    runner.abort("interrupted")
+    assert store.sessions()[0].outcome == "interrupted"
+    assert "--resume" not in recorder.summary
+
+
+def test_a_session_interrupted_before_its_last_set_says_how_to_resume() -> None:
+    store = Store.memory()
+    runner, recorder = session(store)
+    run_until_step(runner, 6)  # toe curls, the last set: working
+    runner.abort("interrupted")
+    assert recorder.summary == "'voicecoach start demo --resume' continues this session"

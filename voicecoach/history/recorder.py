@@ -136,10 +136,17 @@ class HistoryRecorder:
         outcome = OUTCOME_OF_REASON.get(end.reason, "interrupted")
         self._write(lambda: self._finish(outcome, now))
         if not self._failed:
-            self.summary = self._summary(outcome)
+            self.summary = self._summary(outcome, resumable=self._set_left(state))
 
-    def _summary(self, outcome: Outcome) -> str:
-        """ "ground-up: 2 of 2 this week, streak: 3 weeks", and how to resume."""
+    def _set_left(self, state: State) -> bool:
+        """Whether `--resume` would find a set to pick up: the last set is not done (it
+        resumes after the furthest set done, `memory._resume_point`)."""
+        first, last = (self._spans or set_spans(state.steps))[-1]
+        return not all(i in state.completed for i in range(first, last + 1))
+
+    def _summary(self, outcome: Outcome, *, resumable: bool) -> str:
+        """ "ground-up: 2 of 2 this week, streak: 3 weeks", and how to resume (if a set
+        is left)."""
         text = ""
         if self.frequency is not None:
             days = [
@@ -149,7 +156,7 @@ class HistoryRecorder:
             ]
             now = standing(days, self.frequency, datetime.fromtimestamp(self.wall()).date())
             text = f"{self.routine}: {now.short}" if now is not None else ""
-        if outcome != "finished":
+        if outcome != "finished" and resumable:
             hint = f"'{self.command} --resume' continues this session"
             text = f"{text} ({hint})" if text else hint
         return text
