@@ -9,7 +9,8 @@ with no echo and with the coach's voice mixed in at `--echo GAIN`. A command hea
 without echo but missed with it is the echo guard's cost; a command missed in both is
 the recognizer's.
 
-    python bench/replay_sessions.py [--seeds 10] [--echo 0.5] [--out bench/out/replay.json]
+    python bench/replay_sessions.py [--seeds 10] [--echo 0.5] [--engine whisper]
+        [--out bench/out/replay.json]
 
 Scoring (issue 5): a `heard` event counts when it has the intent of a command and comes
 within `--latency` seconds after that command's end; every other `heard` event is false.
@@ -31,12 +32,12 @@ COMMANDS = "4:next,31:ready,40:pause,46:resume,52:stop,56:yes"  # as the replay 
 LENGTH = 60
 
 
-def replay(track: Path, echo: float, folder: Path) -> list[dict]:
+def replay(track: Path, echo: float, folder: Path, engine: str) -> list[dict]:
     """Run the session on `track`; returns the log records."""
     from voicecoach.cli import main
 
     log = folder / f"log-{echo}.jsonl"
-    argv = ["start", "behind-knee", "--from", "5", "--fast", "--engine", "pocketsphinx"]
+    argv = ["start", "behind-knee", "--from", "5", "--fast", "--engine", engine]
     argv += ["--listen-file", str(track), "--log", str(log)]
     if echo:
         argv += ["--echo", str(echo), "--speak-file", str(folder / "coach.wav")]
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--echo", type=float, default=0.5)
     ap.add_argument("--latency", type=float, default=1.0)
+    ap.add_argument("--engine", default="whisper", help="the session's --engine")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "replay.json")
     args = ap.parse_args(argv)
     runs = []
@@ -98,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             truth = json.loads(track.with_suffix(".json").read_text())
             commands = truth["commands"]
-            clean = score(replay(track, 0.0, folder), commands, args.latency)
-            echo = score(replay(track, args.echo, folder), commands, args.latency)
+            clean = score(replay(track, 0.0, folder, args.engine), commands, args.latency)
+            echo = score(replay(track, args.echo, folder, args.engine), commands, args.latency)
         lost = sorted(set(clean["heard"]) - set(echo["heard"]))
         runs.append(
             {"seed": seed, "commands": commands, "clean": clean, "echo": echo, "lost_to_echo": lost}
@@ -116,7 +118,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(echo['heard'])}/{len(commands)} with echo {args.echo}; false "
             f"{len(clean['false'])} / {len(echo['false'])}; lost to echo {lost}  [{said}]"
         )
-    summary = {"echo_gain": args.echo, "latency_bound": args.latency, "length": LENGTH, **totals}
+    summary = {
+        "engine": args.engine,
+        "echo_gain": args.echo,
+        "latency_bound": args.latency,
+        "length": LENGTH,
+        **totals,
+    }
     print(json.dumps(summary))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "runs": runs}, indent=1) + "\n")

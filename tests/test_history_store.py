@@ -4,12 +4,15 @@ a schema version with migrations, and a damaged file moved aside."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from voicecoach.errors import HistoryError
 from voicecoach.history.store import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     SetRow,
     Store,
@@ -93,3 +96,31 @@ def test_a_resumed_session_goes_on_in_its_own_row() -> None:
     row = store.session(sid)
     assert (row.outcome, row.resumes, row.engine) == ("crashed", 1, "vosk")  # type: ignore[union-attr]
     assert len(store.sessions()) == 1
+
+
+class OpenedAsAnotherVoicecoachMigrates(Store):
+    """A Store whose first transaction comes just after another voicecoach, started at
+    the same moment on the same old history, has migrated it (two processes, one file)."""
+
+    raced = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if not self.raced:
+            self.raced = True
+            assert self.path is not None
+            Store.open(self.path).close()  # the other one takes the lock first
+        with super()._transaction() as conn:
+            yield conn
+
+
+def test_a_history_another_voicecoach_migrates_meanwhile_opens_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")  # schema 1
+    conn.execute("INSERT INTO sessions VALUES (1, 'ground-up', 'h', 1, 2, 'stopped', 'keys', 3, 0)")
+    conn.commit()
+    conn.close()
+    store = OpenedAsAnotherVoicecoachMigrates.open(path)  # not HistoryCorrupt: moved aside
+    assert store.version == SCHEMA_VERSION
+    assert [s.routine for s in store.sessions()] == ["ground-up"]

@@ -269,3 +269,17 @@ def test_an_interrupted_clip_closes_the_stream_without_waiting_for_the_rest():
     with pytest.raises(KeyboardInterrupt):
         play_to_end(stream, np.zeros(1000, dtype=np.float32), block=300)
     assert stream.events == ["start", "write", "write", "close"]
+
+
+class UnstartableOutput(FakeBlockingOutput):
+    """A stream the device refuses to start (a PortAudio error, or Ctrl-C right then)."""
+
+    def start(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_a_stream_that_cannot_start_is_closed_all_the_same():
+    stream = UnstartableOutput()
+    with pytest.raises(KeyboardInterrupt):
+        play_to_end(stream, np.zeros(1000, dtype=np.float32), block=300)
+    assert stream.events == ["close"]

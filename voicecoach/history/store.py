@@ -166,6 +166,8 @@ class Store:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as tx:
+                if self.version >= target:  # another voicecoach migrated it meanwhile
+                    continue
                 for statement in _statements(MIGRATIONS[target - 1]):
                     tx.execute(statement)
                 tx.execute(f"PRAGMA user_version = {target}")

@@ -124,11 +124,12 @@ def play_to_end(stream: BlockingOutput, samples: np.ndarray, block: int) -> None
 
     Written `block` frames at a time (a signal is handled between two writes); `stop()`
     waits until every written frame has been played, then the stream is closed. An
-    exception closes it at once, dropping what is left. (`sounddevice.play(blocking=True)`
-    does not do this: once its callback runs out of data it aborts the stream and drops
-    what the device still holds, through ALSA's pulse plugin up to the whole clip.)"""
-    stream.start()
+    exception (in `start()` too) closes it at once, dropping what is left.
+    (`sounddevice.play(blocking=True)` does not do this: once its callback runs out of data
+    it aborts the stream and drops what the device still holds, through ALSA's pulse plugin
+    up to the whole clip.)"""
     try:
+        stream.start()
         for start in range(0, len(samples), block):
             stream.write(samples[start : start + block])
         stream.stop()
