@@ -168,6 +168,29 @@ def test_a_resumed_session_goes_on_in_the_same_row_and_finishes_it() -> None:
     assert done == [0, 1, 2, 3, 4, 5, 6]
 
 
+def test_going_back_past_a_set_already_done_and_on_again_does_not_record_it_again() -> None:
+    store = Store.memory()
+    runner, _ = session(store)
+    run_until_step(runner, 3)  # heels, set 1: the right side done, the left begun
+    runner.hear(Intent.BACK)  # to the right side again
+    runner.hear(Intent.NEXT)  # and on, without doing it again
+    runner.run_to_end()
+    sets = [(s.first_step, s.outcome) for s in store.sets(1)]
+    assert sets[:4] == [(0, "done"), (1, "done"), (2, "done"), (3, "cut short")]
+    assert [step for step, _ in sets].count(2) == 1
+
+
+def test_a_set_done_again_after_going_back_is_recorded_again_when_it_ends() -> None:
+    store = Store.memory()
+    runner, _ = session(store)
+    run_until_step(runner, 3)
+    runner.hear(Intent.BACK)  # heels, right side, once more
+    runner.run_to_end()
+    again = [s for s in store.sets(1) if s.first_step == 2][1]
+    assert again.outcome == "done"
+    assert again.seconds > 0  # the time it took again, not a row written on the way in
+
+
 def test_a_history_that_stops_working_is_said_once_and_the_session_goes_on() -> None:
     store = Store.memory()
     said: list[str] = []

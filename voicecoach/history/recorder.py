@@ -4,9 +4,11 @@ It watches the engine's state after every dispatch and writes one row per set (a
 exercise's set on one side: the plan steps that share exercise, set and side) as soon as
 that set is over: `done` when every step of it was completed, `cut short` when its work
 began but did not finish, `skipped` when it was passed over (its work never began, or a
-jump went past it). A stop, Ctrl-C or SIGTERM writes the set in progress and how the
-session ended; a process that dies without a word leaves the session marked `crashed`
-with every set written so far.
+jump went past it). A set done before (the engine keeps it done after "back") gets
+another row only when its work is begun again (`done`: the engine cannot tell a redo
+cut short), as that set ends. A stop, Ctrl-C or SIGTERM writes the set in progress and
+how the session ended; a process that dies without a word leaves the session marked
+`crashed` with every set written so far.
 
 A failing database never stops a workout: the first write error is reported once and the
 session goes on without history.
@@ -61,6 +63,7 @@ class _OpenSet:
     worked: bool = False
     pain: bool = False
     written: bool = False
+    done_on_entry: bool = False  # done before ("back", or an earlier run): a row when redone
 
 
 class HistoryRecorder:
@@ -131,7 +134,7 @@ class HistoryRecorder:
     def ended(self, end: EndRecord, state: State) -> None:
         now = state.now
         self._account(state, now)
-        if self._open is not None and not self._open.written:
+        if self._open is not None and self._due(self._open):
             self._close(self._open, state, now)
         outcome = OUTCOME_OF_REASON.get(end.reason, "interrupted")
         self._write(lambda: self._finish(outcome, now))
@@ -176,7 +179,7 @@ class HistoryRecorder:
         span = self._span_of(state)
         current = self._open
         if current is not None and (span is None or span[0] != current.first):
-            if not current.written:
+            if self._due(current):
                 self._close(current, state, now)
             if span is not None and span[0] > current.last + 1:
                 for first, last in self._spans:
@@ -187,15 +190,24 @@ class HistoryRecorder:
             return
         if current is None:
             current = self._open = _OpenSet(*span)
+            current.done_on_entry = self._all_done(current, state)
         if state.phase in ("work", "hold"):
             current.worked = True
             current.reps[state.index] = max(current.reps.get(state.index, 0), state.rep)
         if state.pause is not None and state.pause.kind == "pain":
             current.pain = True
-        if not current.written and all(
-            i in state.completed for i in range(current.first, current.last + 1)
-        ):
+        if not current.written and not current.done_on_entry and self._all_done(current, state):
             self._close(current, state, now)
+
+    @staticmethod
+    def _all_done(current: _OpenSet, state: State) -> bool:
+        return all(i in state.completed for i in range(current.first, current.last + 1))
+
+    @staticmethod
+    def _due(current: _OpenSet) -> bool:
+        """Whether a set that ends now still needs its row: not written yet, and not a
+        set done before that the user only passed again (after "back") without working."""
+        return not current.written and (current.worked or not current.done_on_entry)
 
     def _span_of(self, state: State) -> tuple[int, int] | None:
         if state.phase in ("intro", "done") or state.ended:
