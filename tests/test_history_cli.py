@@ -139,3 +139,24 @@ def test_an_invalid_config_is_an_error_naming_the_file_and_the_key(
     assert f"{config_file}: " in err
     assert problem in err
     assert "Traceback" not in err
+
+
+def test_a_resumed_session_counts_each_set_once_by_its_best_outcome(
+    history_db, capsys, monkeypatch
+) -> None:
+    """Interrupted before the second set's work began (written skipped), resumed there
+    and finished: two sets, both done, although the history holds three rows."""
+    store = Store.open(history_db)
+    sid = store.begin("behind-knee", "hash", at("2026-01-05"), "keys")
+    for step, outcome in ((0, "done"), (1, "skipped"), (1, "done")):
+        row = SetRow(step, step, "toe-walking", step + 1, None, outcome, 30.0, 10, False, 0.0)
+        store.add_set(sid, row, 1)  # type: ignore[arg-type]
+    store.finish(sid, at("2026-01-05", 19), "finished", 5.0)
+    store.close()
+    (session,) = history_json(capsys, "--today", "2026-01-05")["sessions"]
+    assert session["sets"] == {"done": 2, "skipped": 0, "cut short": 0}
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["history", "--today", "2026-01-05"]) == 0
+    table = capsys.readouterr().out.split("How often")[0]
+    (line,) = [line for line in table.splitlines() if "behind-knee" in line and "│" in line]
+    assert " 2/2 " in line

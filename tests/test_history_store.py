@@ -17,6 +17,7 @@ from voicecoach.history.store import (
     SetRow,
     Store,
     open_history,
+    per_set,
 )
 
 
@@ -124,3 +125,12 @@ def test_a_history_another_voicecoach_migrates_meanwhile_opens_as_it_is(tmp_path
     store = OpenedAsAnotherVoicecoachMigrates.open(path)  # not HistoryCorrupt: moved aside
     assert store.version == SCHEMA_VERSION
     assert [s.routine for s in store.sessions()] == ["ground-up"]
+
+
+def test_each_set_counts_once_with_the_best_outcome_it_had() -> None:
+    rows = [a_set(0), a_set(1, "skipped"), a_set(1), a_set(2, "cut short"), a_set(0, "cut short")]
+    assert [(r.first_step, r.outcome) for r in per_set(rows)] == [
+        (0, "done"),  # redone after "back", cut short the second time: done once
+        (1, "done"),  # skipped when interrupted, done when resumed
+        (2, "cut short"),
+    ]

@@ -88,8 +88,11 @@ def local_day(timestamp: float) -> date:
 
 
 def _set_counts(sets: list[Any]) -> dict[str, int]:
+    """How many of a session's sets were done, skipped, cut short (each set once)."""
+    from voicecoach.history.store import per_set
+
     out = {"done": 0, "skipped": 0, "cut short": 0}
-    for s in sets:
+    for s in per_set(sets):
         out[s.outcome] += 1
     return out
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from voicecoach.errors import HistoryError, UsageError
 from voicecoach.history.recorder import HistoryRecorder, set_spans
-from voicecoach.history.store import SessionRow, SetRow, Store, open_history
+from voicecoach.history.store import SessionRow, SetRow, Store, open_history, per_set
 from voicecoach.history.streaks import Standing, standing
 from voicecoach.plan import Step, scaled_doses
 from voicecoach.plan import steps as plan_steps
@@ -153,7 +153,7 @@ def _prepare(
         and datetime.fromtimestamp(unfinished.ended).date() == today
         and _can_resume(store, unfinished, routine, digest, command)
     ):
-        done = sum(1 for s in store.sets(unfinished.id) if s.outcome == "done")
+        done = sum(1 for s in per_set(store.sets(unfinished.id)) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
         warn(
             f"voicecoach: your {routine.name} session from {when} today did not finish "

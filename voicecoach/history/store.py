@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +109,21 @@ class SetRow:
     reps: int
     pain: bool
     at: float
+
+
+_BEST_FIRST: tuple[SetOutcome, ...] = ("done", "cut short", "skipped")
+
+
+def per_set(rows: Iterable[SetRow]) -> list[SetRow]:
+    """One row per set (its plan steps), the one with the best outcome (done, then cut
+    short, then skipped), in the order the sets were first written: a set taken up again
+    by `--resume`, or redone after "back", has a row for each time."""
+    best: dict[int, SetRow] = {}
+    for row in rows:
+        kept = best.get(row.first_step)
+        if kept is None or _BEST_FIRST.index(row.outcome) < _BEST_FIRST.index(kept.outcome):
+            best[row.first_step] = row
+    return list(best.values())
 
 
 class Store:
