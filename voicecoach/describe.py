@@ -340,8 +340,9 @@ def fit_note(fit: plan.Fit) -> str:
 
 def resumed_fit_note(minutes: float) -> str:
     """What a resumed session says when the one it continues was fitted with `--minutes`
-    (it runs the same doses)."""
-    return f"Same doses as the session you left: fitted to {plural(minutes, 'minute')}."
+    (it runs the same doses). Not "fitted to N minutes": N may lie outside what the
+    article's ranges allow, which the session left said."""
+    return f"Same doses as the session you left, which asked for {plural(minutes, 'minute')}."
 
 
 def _bullets(title: str, items: Iterable[str], indent: str) -> list[str]:
