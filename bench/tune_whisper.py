@@ -96,7 +96,7 @@ def _match(text: str, max_extra: int) -> Intent | None:
 
 
 def _opinion(words: str) -> tuple[Intent | None, str]:
-    return _match(words, 0), words
+    return _match(words, phrases.MAX_EXTRA_WORDS), words  # as ForcedChoice.choose
 
 
 def fired(row: dict[str, Any], s: WhisperSettings) -> list[tuple[str, float]]:

@@ -14,6 +14,7 @@ from voicecoach.errors import HistoryError
 from voicecoach.history.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    HistoryCorrupt,
     SetRow,
     Store,
     open_history,
@@ -125,6 +126,31 @@ def test_a_history_another_voicecoach_migrates_meanwhile_opens_as_it_is(tmp_path
     store = OpenedAsAnotherVoicecoachMigrates.open(path)  # not HistoryCorrupt: moved aside
     assert store.version == SCHEMA_VERSION
     assert [s.routine for s in store.sessions()] == ["ground-up"]
+
+
+class MigratedOnAFullDisk(Store):
+    """A Store whose migration cannot be written: the disk is full (or the file is
+    read-only, which root, running these tests, would ignore)."""
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        raise sqlite3.OperationalError("database or disk is full")
+        yield self._conn  # pragma: no cover - a generator's shape
+
+
+def test_a_healthy_history_that_cannot_be_migrated_is_not_taken_for_damaged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")  # schema 1
+    conn.commit()
+    conn.close()
+    with pytest.raises(HistoryError, match="disk is full") as raised:
+        MigratedOnAFullDisk.open(path)
+    assert not isinstance(raised.value, HistoryCorrupt)  # open_history would move it aside
+    assert "--no-history" in (raised.value.hint or "")
+    assert Store.open(path).version == SCHEMA_VERSION  # the file was fine all along
 
 
 def test_each_set_counts_once_with_the_best_outcome_it_had() -> None:

@@ -147,13 +147,19 @@ class Store:
         store = cls(conn, path)
         try:
             store._prepare(wal=True)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not damaged
             conn.close()
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if "locked" in str(exc):
                 raise HistoryError(
                     f"the history {path} is locked by another program",
                     "close the other voicecoach, or run this one with --no-history",
                 ) from None
+            raise HistoryError(
+                f"cannot write to the history {path} ({exc})",
+                "make room on the disk or make the file writable, or run with --no-history",
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            conn.close()
             raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
         return store
 
