@@ -226,6 +226,19 @@ def unit(words: list[str]) -> list[str]:
     return words
 
 
+def shares(hyps: list[Hypothesis]) -> dict[Intent | None, float]:
+    """Each intent's share of the N-best probability mass; None's is "none of these"
+    (the hypotheses that are no command). Empty for no hypotheses."""
+    if not hyps:
+        return {}
+    top = max(h.score for h in hyps)
+    mass: dict[Intent | None, float] = {}
+    for h in hyps:
+        mass[h.intent] = mass.get(h.intent, 0.0) + math.exp(h.score - top)
+    total = sum(mass.values())
+    return {i: m / total for i, m in mass.items()}
+
+
 def judge(
     hyps: list[Hypothesis], no_speech: float, s: WhisperSettings
 ) -> tuple[Intent | None, float, str]:
@@ -237,13 +250,9 @@ def judge(
     commands = [h for h in hyps if h.intent is not None]
     if not commands:
         return None, 0.0, "no command"
-    top = max(h.score for h in hyps)
-    mass: dict[Intent | None, float] = {}
-    for h in hyps:
-        mass[h.intent] = mass.get(h.intent, 0.0) + math.exp(h.score - top)
-    total = sum(mass.values())
-    intent = max((i for i in mass if i is not None), key=lambda i: mass[i])
-    posterior = mass[intent] / total
+    share = shares(hyps)
+    intent = max((i for i in share if i is not None), key=lambda i: share[i])
+    posterior = share[intent]
     best = max(h.score for h in commands if h.intent == intent)
     if no_speech > s.max_no_speech:
         return None, posterior, "no speech"
@@ -263,15 +272,6 @@ def confirmable(hyps: list[Hypothesis], no_speech: float, s: WhisperSettings) ->
     return best.intent if best.score >= s.confirm_min_logprob else None
 
 
-def share(hyps: list[Hypothesis], intent: Intent) -> float:
-    """The N-best probability mass of `intent` (what `judge` calls its posterior)."""
-    if not hyps:
-        return 0.0
-    top = max(h.score for h in hyps)
-    weights = [(h.intent, math.exp(h.score - top)) for h in hyps]
-    return sum(w for i, w in weights if i == intent) / sum(w for _, w in weights)
-
-
 def verdict(
     hyps: list[Hypothesis],
     no_speech: float,
@@ -287,7 +287,7 @@ def verdict(
         return intent, posterior, reason, None
     choice, heard = ask()
     if choice == named:
-        return choice, share(hyps, choice), "confirmed", heard
+        return choice, shares(hyps)[choice], "confirmed", heard
     return None, posterior, f"{reason}, not confirmed", heard
 
 
