@@ -174,8 +174,7 @@ def stopped(
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
     """Name and every setup instruction, read before the exercise starts: then where the
-    reps pause, the first sentence of each alternative (with its own dose) and every
-    caution (`show` has the rest)."""
+    reps pause, each alternative (with its own dose) and every caution."""
     out = [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
@@ -184,14 +183,20 @@ def setup(ex: Exercise, number: int, total: int) -> list[str]:
     ]
     out += dict.fromkeys(pauses)  # once, however many parts pause alike
     out += [alternative(a) for a in ex.alternatives]
-    out += [join("Careful", c) if len(c) < 60 else sentence(c) for c in ex.cautions]
+    out += [caution(c) for c in ex.cautions]
     return out
 
 
+def caution(text: str) -> str:
+    """ "Careful. This is not suitable for those with back pain." (a long one as it is)."""
+    return join("Careful", text) if len(text) < 60 else sentence(text)
+
+
 def alternative(alt: AlternativeValue) -> str:
-    """ "Alternative: the Deadmill, 5 minutes of backwards walking ... Say next after 5
-    minutes if you do it." """
-    text = sentence(f"Alternative: {first_sentence(alt.text)}")
+    """ "Alternative: the Deadmill, 5 minutes of backwards walking ... Place a mat on your
+    back for comfort. If you do the Deadmill, say next after 5 minutes." All of the
+    article's words: how to do it safely is in them ("keep your hips forward")."""
+    text = sentence(f"Alternative: {alt.text}")
     if alt.work is not None and alt.work.kind == "timed":
         name = alt.name or "it"
         text = join(text, f"If you do {name}, say next after {span(alt.work.seconds.value)}")
@@ -199,11 +204,15 @@ def alternative(alt: AlternativeValue) -> str:
 
 
 def options(ex: Exercise) -> str:
-    """The harder and easier options, offered once per exercise."""
+    """Every harder and easier option, offered once per exercise: "If this is easy: do it
+    on a single leg. Add weight." (the lead once for each kind)."""
     return join(
-        *(_option("If this is easy", h) for h in ex.harder[:1]),
-        *(_option("If this is too hard", e) for e in ex.easier[:1]),
+        *_options("If this is easy", ex.harder), *_options("If this is too hard", ex.easier)
     )
+
+
+def _options(lead: str, lines: list[str]) -> list[str]:
+    return [_option(lead, t) if i == 0 else t for i, t in enumerate(lines)]
 
 
 def _option(lead: str, text: str) -> str:
@@ -217,12 +226,6 @@ def alternative_done(alt: AlternativeValue) -> str:
     assert alt.work.kind == "timed"
     name = alt.name or "the alternative"
     return join(f"That is {span(alt.work.seconds.value)}", f"If you are doing {name}, say next")
-
-
-def first_sentence(text: str) -> str:
-    """ "The Deadmill, 5 minutes. Rest your back..." -> "The Deadmill, 5 minutes." """
-    head, stop, _ = text.partition(". ")
-    return head + stop.strip()
 
 
 def until(step: Step, ex: Exercise) -> str | None:
@@ -310,11 +313,13 @@ def next_exercise(ex: Exercise) -> str:
 
 
 def instructions(step: Step, ex: Exercise, tempo: float) -> str:
-    """The `repeat` answer during work: the exercise, the set, its setup, what to do and
-    its cues."""
+    """The `repeat` answer during work: the exercise, the set, its setup, its cautions
+    (before what to do, as at setup: "stop if it causes knee pain"), what to do and its
+    cues."""
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
-    return join(ex.name, unit(step, ex), *ex.setup, *sides, step.label, what, *ex.cues)
+    careful = [caution(c) for c in ex.cautions]
+    return join(ex.name, unit(step, ex), *ex.setup, *sides, *careful, step.label, what, *ex.cues)
 
 
 def pain(ex: Exercise | None, routine: Routine) -> str:
