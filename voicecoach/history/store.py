@@ -147,20 +147,13 @@ class Store:
         store = cls(conn, path)
         try:
             store._prepare(wal=True)
-        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not damaged
+        except BaseException as exc:  # every refusal (a newer schema too) closes the file
             conn.close()
-            if "locked" in str(exc):
-                raise HistoryError(
-                    f"the history {path} is locked by another program",
-                    "close the other voicecoach, or run this one with --no-history",
-                ) from None
-            raise HistoryError(
-                f"cannot write to the history {path} ({exc})",
-                "make room on the disk or make the file writable, or run with --no-history",
-            ) from None
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, disk full
+                raise _unwritable(path, exc) from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
+            raise
         return store
 
     @classmethod
@@ -335,6 +328,19 @@ _SESSION_COLUMNS = (
     "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes,"
     " fit_minutes, dose_scale, start_exercise"
 )
+
+
+def _unwritable(path: Path, exc: sqlite3.OperationalError) -> HistoryError:
+    """A healthy history this voicecoach cannot write now: not damaged."""
+    if "locked" in str(exc):
+        return HistoryError(
+            f"the history {path} is locked by another program",
+            "close the other voicecoach, or run this one with --no-history",
+        )
+    return HistoryError(
+        f"cannot write to the history {path} ({exc})",
+        "make room on the disk or make the file writable, or run with --no-history",
+    )
 
 
 def _session(row: tuple[object, ...]) -> SessionRow:
