@@ -71,6 +71,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN start_exercise INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3 -> 4: the routine file a session ran from, so that a `--resume` by a name that now
+    # finds another file of the same name says so (and how to resume from that file)
+    """
+    ALTER TABLE sessions ADD COLUMN source TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -93,6 +98,7 @@ class SessionRow:
     fit_minutes: float | None = None  # `--minutes N`: the length its doses were fitted to
     dose_scale: float | None = None  # where in the article's ranges (None: as written)
     start_exercise: int = 0  # `--from`: the index of the exercise it started with
+    source: str | None = None  # the routine file it ran from (None: an older voicecoach)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,15 +221,17 @@ class Store:
         fit_minutes: float | None = None,
         dose_scale: float | None = None,
         start_exercise: int = 0,
+        source: str | None = None,
     ) -> int:
         """A new session row, `crashed` until `finish` says how it ended; a session
         fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`),
-        one started `--from` an exercise keeps which (`start_exercise`)."""
+        one started `--from` an exercise keeps which (`start_exercise`), and every one the
+        routine file it ran from (`source`)."""
         with self._transaction() as c:
             cur = c.execute(
                 "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine,"
-                " fit_minutes, dose_scale, start_exercise)"
-                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?)",
+                " fit_minutes, dose_scale, start_exercise, source)"
+                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?, ?)",
                 (
                     routine,
                     routine_hash,
@@ -233,6 +241,7 @@ class Store:
                     fit_minutes,
                     dose_scale,
                     start_exercise,
+                    source,
                 ),
             )
         return int(cur.lastrowid or 0)
@@ -326,7 +335,7 @@ class Store:
 
 _SESSION_COLUMNS = (
     "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes,"
-    " fit_minutes, dose_scale, start_exercise"
+    " fit_minutes, dose_scale, start_exercise, source"
 )
 
 
