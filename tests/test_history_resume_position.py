@@ -179,7 +179,7 @@ def test_history_shows_the_minutes_a_session_was_fitted_to(
     assert main(["history"]) == 0
     table = capsys.readouterr().out
     (line,) = [line for line in table.splitlines() if "stopped" in line]
-    assert "--minutes 5" in line
+    assert "5 min" in line  # in the Fitted column
     assert "2/" in line
 
 
