@@ -3,15 +3,18 @@ live session, nor while PortAudio starts."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from voicecoach.ears import whisper_available
+from voicecoach.voice import stderr_filter
 from voicecoach.voice.noise import QuietStderr, is_noise
 
 PORTAUDIO = (
@@ -45,6 +48,25 @@ def test_what_counts_as_noise():
     assert is_noise(PORTAUDIO)
     assert not is_noise(b"voicecoach: voice commands stopped\n")
     assert not is_noise(b"Traceback (most recent call last):\n")
+
+
+def command_lines_of_children() -> list[list[str]]:
+    """The command lines of this process's child processes (Linux: /proc)."""
+    tasks = Path("/proc/self/task").iterdir()
+    pids = [pid for task in tasks for pid in (task / "children").read_text().split()]
+    lines = []
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a child that ended meanwhile
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            lines.append([arg.decode() for arg in raw.split(b"\0")[:-1]])
+    return lines
+
+
+def test_the_filter_process_shows_as_its_file_in_ps_not_as_a_whole_script(capfd):
+    with QuietStderr():
+        (argv,) = [a for a in command_lines_of_children() if stderr_filter.__file__ in a]
+    assert argv[1:4] == ["-I", "-S", stderr_filter.__file__]
+    assert [arg for arg in argv if "\n" in arg] == []
 
 
 def test_alsa_lib_s_own_messages_are_dropped_by_the_filter(capfd):
