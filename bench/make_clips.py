@@ -6,6 +6,12 @@ and a held-out set that is never tuned on.  Everything is synthesized with espea
 mixed here, so the same seed always gives the same clips and nothing is downloaded.
 
     python bench/make_clips.py --out bench/out/clips --split dev|heldout|both [--n N] [--seed S]
+    python bench/make_clips.py --out bench/out/clips --split acceptance --n 600
+
+The `acceptance` split is the exception to "espeak-ng only": other synthesizers' voices
+(flite, festival: diphone, clustergen and HTS voices) read the held-out texts, to measure
+the adopted design once as an outside listener would. Nothing is tuned on it and it is in
+no dev set.
 
 Each split is written to `<out>/<split>/` as `audio/*.wav` (16 kHz mono int16) plus
 `manifest.jsonl`, one JSON object per clip:
@@ -268,6 +274,27 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 SPLITS = ("dev", "heldout")
+# Acceptance: other synthesizers (flite's and festival's voices, `apt-get install flite
+# festival festvox-kallpc16k festvox-us-slt-hts`), reading the held-out texts. Never tuned
+# on, never in a dev set: measured once per adopted design, as an outside listener would.
+ACCEPTANCE = "acceptance"
+ACCEPTANCE_VOICES = (
+    "flite:kal",  # diphone, 8 kHz
+    "flite:kal16",  # diphone
+    "flite:awb",  # clustergen (statistical parametric), Scottish English
+    "flite:rms",  # clustergen
+    "flite:slt",  # clustergen, female
+    "festival:kal_diphone",  # diphone (residual-excited LPC)
+    "festival:cmu_us_slt_arctic_hts",  # HTS (HMM-based)
+)
+ALL_SPLITS = (*SPLITS, ACCEPTANCE)
+
+
+def texts_of(split: str) -> str:
+    """Whose sentence tables a split reads: acceptance reads the held-out ones."""
+    return "heldout" if split == ACCEPTANCE else split
+
+
 NOISES = ("white", "pink", "babble", "music")
 SNRS = (20, 10, 5)
 
@@ -279,7 +306,10 @@ def contains_command(text: str) -> str | None:
 
 
 def voice_name(split: str, rng: np.random.Generator) -> str:
-    """A random `base+variant` espeak-ng voice of the split."""
+    """A random `base+variant` espeak-ng voice of the split (acceptance: another
+    synthesizer's voice, `engine:name`)."""
+    if split == ACCEPTANCE:
+        return str(rng.choice(ACCEPTANCE_VOICES))
     table = VOICES[split]
     base = str(rng.choice(table["bases"]))
     variant = str(rng.choice(table["variants"]))
@@ -289,16 +319,27 @@ def voice_name(split: str, rng: np.random.Generator) -> str:
 # -- synthesis --------------------------------------------------------------------------------
 
 
+def _command(voice: str, speed: int, pitch: int, text: str) -> tuple[list[str], bytes | None]:
+    """The synthesizer's command line writing a WAV to stdout, and its stdin."""
+    engine, _, name = voice.partition(":")
+    stretch = f"{175 / speed:.3f}"  # espeak-ng's words per minute as a duration factor
+    if engine == "flite":  # pitch: left to the perturbation (resampling) of half the clips
+        cmd = ["flite", "-voice", name, "--setf", f"duration_stretch={stretch}"]
+        return [*cmd, "-t", text, "-o", "/dev/stdout"], None
+    if engine == "festival":
+        evals = f"(voice_{name})", f"(Parameter.set 'Duration_Stretch {stretch})"
+        return ["text2wave", "-eval", evals[0], "-eval", evals[1], "-o", "-"], text.encode()
+    args = ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text]
+    return args, None
+
+
 @lru_cache(maxsize=4096)
 def _espeak(voice: str, speed: int, pitch: int, text: str) -> np.ndarray:
-    proc = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
-        capture_output=True,
-        check=True,
-    )
+    cmd, stdin = _command(voice, speed, pitch, text)
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, check=True)
     data = proc.stdout
     if data[:4] != b"RIFF" or len(data) <= 44:
-        raise RuntimeError(f"espeak-ng produced no audio for {voice!r}: {text!r}")
+        raise RuntimeError(f"{cmd[0]} produced no audio for {voice!r}: {text!r}")
     rate = int.from_bytes(data[24:28], "little")
     pcm = np.frombuffer(data[44:], dtype="<i2").astype(np.float32) / 32768.0
     out = resample_poly(pcm, RATE, rate).astype(np.float32) if rate != RATE else pcm
@@ -384,8 +425,8 @@ class Babble:
     as a long bed; clips take random slices.  Unit RMS."""
 
     def __init__(self, split: str, seed: int, seconds: float = 40.0, talkers: int = 5) -> None:
-        rng = np.random.default_rng([seed, 991, SPLITS.index(split)])
-        sentences = NEGATIVES[split] + COACH[split]
+        rng = np.random.default_rng([seed, 991, ALL_SPLITS.index(split)])
+        sentences = NEGATIVES[texts_of(split)] + COACH[texts_of(split)]
         n = int(seconds * RATE)
         bed = np.zeros(n, dtype=np.float32)
         for _ in range(talkers):
@@ -486,7 +527,8 @@ CONDITIONS = [("none", None)] * 3 + [(k, s) for k in NOISES for s in SNRS]
 
 def plan_clip(split: str, i: int, seed: int) -> Plan:
     """The i-th clip of a split: a pure function of (split, i, seed)."""
-    rng = np.random.default_rng([seed, SPLITS.index(split), i])
+    rng = np.random.default_rng([seed, ALL_SPLITS.index(split), i])
+    texts = texts_of(split)
     kinds, weights = zip(*KINDS, strict=True)
     kind = str(rng.choice(kinds, p=np.array(weights) / sum(weights)))
     expect: str | None = None
@@ -494,14 +536,14 @@ def plan_clip(split: str, i: int, seed: int) -> Plan:
         intents = list(PHRASES)
         expect = intents[i % len(intents)] if kind == "command" else str(rng.choice(intents))
         phrase = str(rng.choice(PHRASES[expect]))
-        text = phrase if kind == "command" else str(rng.choice(CARRIERS[split])).format(phrase)
+        text = phrase if kind == "command" else str(rng.choice(CARRIERS[texts])).format(phrase)
     else:
-        pool = {"negative": NEGATIVES, "near_miss": NEAR_MISSES, "coach": COACH}[kind][split]
+        pool = {"negative": NEGATIVES, "near_miss": NEAR_MISSES, "coach": COACH}[kind][texts]
         text = str(rng.choice(pool))
     noise, snr = CONDITIONS[int(rng.integers(len(CONDITIONS)))]
-    room = np.random.default_rng([seed, SPLITS.index(split), i, 11])  # own stream: adding
+    room = np.random.default_rng([seed, ALL_SPLITS.index(split), i, 11])  # own stream: adding
     reverb = round(float(room.uniform(0.2, 0.7)), 2) if room.random() < REVERB_SHARE else None
-    shift = np.random.default_rng([seed, SPLITS.index(split), i, 13])  # own stream too
+    shift = np.random.default_rng([seed, ALL_SPLITS.index(split), i, 13])  # own stream too
     perturb = (
         round(float(shift.uniform(*PERTURB_RANGE)), 3) if shift.random() < PERTURB_SHARE else None
     )
@@ -576,7 +618,7 @@ def build_split(out: Path, split: str, n: int, seed: int, log=print) -> Path:
     rows = []
     for i in range(n):
         plan = plan_clip(split, i, seed)
-        rng = np.random.default_rng([seed, SPLITS.index(split), i, 7])
+        rng = np.random.default_rng([seed, ALL_SPLITS.index(split), i, 7])
         samples, start, end = render_clip(plan, rng, babble)
         rel = f"audio/{split}_{i:05d}.wav"
         write_wav(tmp / rel, samples)
@@ -634,7 +676,7 @@ def check_vocabulary() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=Path("bench/out/clips"))
-    ap.add_argument("--split", choices=(*SPLITS, "both"), default="both")
+    ap.add_argument("--split", choices=(*ALL_SPLITS, "both"), default="both")
     ap.add_argument("--n", type=int, default=1000, help="clips per split (default 1000)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)

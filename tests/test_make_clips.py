@@ -71,6 +71,30 @@ def test_heldout_clips_use_voices_never_used_in_dev():
     assert dev.isdisjoint(heldout)
 
 
+def test_acceptance_clips_are_other_synthesizers_reading_the_heldout_texts():
+    plans = [make_clips.plan_clip("acceptance", i, 1) for i in range(300)]
+    assert {p.voice for p in plans} == set(make_clips.ACCEPTANCE_VOICES)
+    assert not any(p.voice.startswith(("en-", "espeak")) for p in plans)
+    heldout_texts = set(make_clips.NEGATIVES["heldout"]) | set(make_clips.NEAR_MISSES["heldout"])
+    heldout_texts |= set(make_clips.COACH["heldout"])
+    talk = [p.text for p in plans if p.expect is None]
+    assert talk
+    assert set(talk) <= heldout_texts
+    assert all((match(p.text) or None) == p.expect for p in plans)
+
+
+def test_the_other_synthesizers_are_called_with_their_own_command_lines():
+    flite, _ = make_clips._command("flite:slt", 175, 50, "next")
+    festival, text = make_clips._command("festival:kal_diphone", 140, 50, "next")
+    espeak, _ = make_clips._command("en-us+f2", 160, 40, "next")
+    assert flite[:3] == ["flite", "-voice", "slt"]
+    assert "duration_stretch=1.000" in flite
+    assert festival[0] == "text2wave"
+    assert "(voice_kal_diphone)" in festival
+    assert text == b"next"
+    assert espeak[:3] == ["espeak-ng", "-v", "en-us+f2"]
+
+
 def test_manifest_rows_describe_16khz_mono_int16_clips(dev_split):
     folder, rows = dev_split
     assert len(rows) == 24
