@@ -120,14 +120,31 @@ def test_only_the_open_ended_part_of_a_sequence_ends_as_done() -> None:
 # ------------------------------------------------------------------------ alternatives
 
 
-def test_the_setup_mentions_each_alternative_in_its_first_sentence_only() -> None:
+def test_the_setup_says_each_alternative_whole_before_the_ready_prompt() -> None:
+    # the article's later sentences say how to do it ("keep your hips and glutes forward")
     sim = Simulation(make(FOOTWORK)).until_phase("ready")
     lines = said(sim)
-    alternative = "Alternative: Pick up marbles with your toes."
+    alternative = (
+        "Alternative: Pick up marbles with your toes. "
+        "Move them from one bowl to another, one by one."
+    )
     assert lines.count(alternative) == 1
-    assert not containing(sim, "one bowl")
     assert lines.index("Sit down with a towel under your feet.") < lines.index(alternative)
     assert lines.index(alternative) < lines.index(T.PROMPT_READY)
+
+
+def test_an_alternative_with_its_own_dose_says_all_its_words_then_when_to_stop() -> None:
+    deadmill = {
+        "text": "The Deadmill, 5 minutes on a powered-off treadmill. Place a mat on your back.",
+        "name": "the Deadmill",
+        "work": {"kind": "timed", "seconds": 300},
+    }
+    walk = exercise("walk", {"kind": "timed", "seconds": 600}, alternatives=[deadmill])
+    sim = Simulation(make(walk)).until_phase("ready")
+    assert containing(sim, "Alternative:") == [
+        "Alternative: The Deadmill, 5 minutes on a powered-off treadmill. Place a mat on your "
+        "back. If you do the Deadmill, say next after 5 minutes."
+    ]
 
 
 def test_the_alternative_is_said_at_setup_only() -> None:
@@ -203,3 +220,31 @@ def test_repeat_during_work_says_the_sides_setup_on_any_set() -> None:
 def test_the_summary_says_when_the_frequency_is_our_suggestion(assumed: bool, line: str) -> None:
     sim = Simulation(make(CLOSED, frequency_assumed=assumed)).finish()
     assert containing(sim, "How often") == [line]
+
+
+# --------------------------------------------------------------------- harder / easier
+
+BRIDGES = exercise(
+    "glute-bridges",
+    {"kind": "reps", "reps": 4, "tempo": 2},
+    sets=2,
+    rest_between_sets=20,
+    harder=["Do it on a single leg.", "Add weight."],
+    easier=["Use a higher step.", "Go half as deep."],
+)
+
+
+def test_every_harder_and_easier_option_is_offered_once() -> None:
+    sim = Simulation(make(BRIDGES)).finish()
+    assert containing(sim, "single leg") == [
+        "If this is easy: Do it on a single leg. Add weight. "
+        "If this is too hard: Use a higher step. Go half as deep."
+    ]
+
+
+def test_an_option_in_the_articles_own_if_words_keeps_them() -> None:
+    plank = {**BRIDGES, "harder": ["If the exercise becomes too easy, add ankle weights."]}
+    sim = Simulation(make({**plank, "easier": []})).finish()
+    assert containing(sim, "ankle weights") == [
+        "If the exercise becomes too easy, add ankle weights."
+    ]

@@ -335,7 +335,10 @@ def test_ground_up_patrick_step_sets_up_each_side_as_the_article_does():
         assert words in left
     for words in ("Left hand on the wall", "facing right", "Stand on your right foot"):
         assert words in right
-    assert "weaker" not in step.side_setup  # the article says nothing more for it
+    # "perform a third set on the weaker/stiffer leg": its words, and nothing more
+    assert step.side_setup["weaker"] == [
+        "Your weaker or stiffer leg: set up as you did for that side."
+    ]
 
 
 def test_ground_up_tibialis_and_calf_raises_alternate_2_sets_of_25_with_a_1s_pause():

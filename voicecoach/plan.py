@@ -233,9 +233,9 @@ def setup_seconds(exercise: Exercise, ready: float = READY_SECONDS) -> float:
         exercise.name,
         *exercise.setup,
         *exercise.cautions,
-        *(a.text.partition(". ")[0] for a in exercise.alternatives),
-        *exercise.harder[:1],
-        *exercise.easier[:1],
+        *(a.text for a in exercise.alternatives),
+        *exercise.harder,
+        *exercise.easier,
         _announcement(exercise),
         "Say ready when you are in position.",
     ]

@@ -286,7 +286,7 @@ class AlternativeValue(_Model):
     """Another way to do an exercise, neither easier nor harder, with its own dose when the
     article gives one ("5 minutes of Deadmill backwards walking")."""
 
-    text: str = Field(min_length=1, description="the article's words; the first sentence is said")
+    text: str = Field(min_length=1, description="the article's words, said at setup")
     name: str | None = Field(default=None, description="what the coach calls it: 'the Deadmill'")
     work: SimpleWork | None = Field(
         default=None, description="its own dose, when it differs from the exercise's"
@@ -340,8 +340,8 @@ class Exercise(_Model):
     alternatives: list[Alternative] = Field(
         default_factory=list,
         description=(
-            "another way to do it, neither easier nor harder; the first sentence is said "
-            "at setup, `show` prints it all"
+            "another way to do it, neither easier nor harder; said whole at setup, with "
+            "its own dose"
         ),
     )
     cautions: list[str] = Field(

@@ -174,8 +174,7 @@ def stopped(
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
     """Name and every setup instruction, read before the exercise starts: then where the
-    reps pause, the first sentence of each alternative (with its own dose) and every
-    caution (`show` has the rest)."""
+    reps pause, each alternative (with its own dose) and every caution."""
     out = [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
@@ -189,9 +188,10 @@ def setup(ex: Exercise, number: int, total: int) -> list[str]:
 
 
 def alternative(alt: AlternativeValue) -> str:
-    """ "Alternative: the Deadmill, 5 minutes of backwards walking ... Say next after 5
-    minutes if you do it." """
-    text = sentence(f"Alternative: {first_sentence(alt.text)}")
+    """ "Alternative: the Deadmill, 5 minutes of backwards walking ... Place a mat on your
+    back for comfort. If you do the Deadmill, say next after 5 minutes." All of the
+    article's words: how to do it safely is in them ("keep your hips forward")."""
+    text = sentence(f"Alternative: {alt.text}")
     if alt.work is not None and alt.work.kind == "timed":
         name = alt.name or "it"
         text = join(text, f"If you do {name}, say next after {span(alt.work.seconds.value)}")
@@ -199,11 +199,15 @@ def alternative(alt: AlternativeValue) -> str:
 
 
 def options(ex: Exercise) -> str:
-    """The harder and easier options, offered once per exercise."""
+    """Every harder and easier option, offered once per exercise: "If this is easy: do it
+    on a single leg. Add weight." (the lead once for each kind)."""
     return join(
-        *(_option("If this is easy", h) for h in ex.harder[:1]),
-        *(_option("If this is too hard", e) for e in ex.easier[:1]),
+        *_options("If this is easy", ex.harder), *_options("If this is too hard", ex.easier)
     )
+
+
+def _options(lead: str, lines: list[str]) -> list[str]:
+    return [_option(lead, t) if i == 0 else t for i, t in enumerate(lines)]
 
 
 def _option(lead: str, text: str) -> str:
@@ -217,12 +221,6 @@ def alternative_done(alt: AlternativeValue) -> str:
     assert alt.work.kind == "timed"
     name = alt.name or "the alternative"
     return join(f"That is {span(alt.work.seconds.value)}", f"If you are doing {name}, say next")
-
-
-def first_sentence(text: str) -> str:
-    """ "The Deadmill, 5 minutes. Rest your back..." -> "The Deadmill, 5 minutes." """
-    head, stop, _ = text.partition(". ")
-    return head + stop.strip()
 
 
 def until(step: Step, ex: Exercise) -> str | None:
