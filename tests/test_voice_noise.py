@@ -50,21 +50,26 @@ def test_what_counts_as_noise():
     assert not is_noise(b"Traceback (most recent call last):\n")
 
 
-def command_lines_of_children() -> list[list[str]]:
-    """The command lines of this process's child processes (Linux: /proc)."""
-    tasks = Path("/proc/self/task").iterdir()
-    pids = [pid for task in tasks for pid in (task / "children").read_text().split()]
-    lines = []
-    for pid in pids:
-        with contextlib.suppress(OSError):  # a child that ended meanwhile
-            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-            lines.append([arg.decode() for arg in raw.split(b"\0")[:-1]])
-    return lines
+def children_of_this_process() -> dict[int, list[str]]:
+    """This process's child processes: pid -> command line (Linux: /proc/PID/stat says
+    each process's parent)."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, IndexError, ValueError):  # not a process, or gone
+            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid():
+                raw = proc.joinpath("cmdline").read_bytes()
+                found[int(proc.name)] = [arg.decode() for arg in raw.split(b"\0")[:-1]]
+    return found
 
 
 def test_the_filter_process_shows_as_its_file_in_ps_not_as_a_whole_script(capfd):
+    before = children_of_this_process()
     with QuietStderr():
-        (argv,) = [a for a in command_lines_of_children() if stderr_filter.__file__ in a]
+        during = children_of_this_process()
+    started = [argv for pid, argv in during.items() if pid not in before]
+    assert len(started) == 1, during
+    (argv,) = started
     assert argv[1:4] == ["-I", "-S", stderr_filter.__file__]
     assert [arg for arg in argv if "\n" in arg] == []
 
