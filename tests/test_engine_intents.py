@@ -164,6 +164,14 @@ def test_repeat_during_a_hold_says_the_instructions_and_keeps_the_timer() -> Non
     assert sim.state.seg_end == end
 
 
+def test_repeat_during_work_says_the_exercises_cautions_before_what_to_do() -> None:
+    sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1] == (
+        "March. Right side, set 1 of 2. Stand tall. Careful. Keep your back straight. 6 times."
+    )
+
+
 def test_ready_during_the_prompt_starts_the_countdown_at_once() -> None:
     sim = session(ready_timeout=60).until_phase("ready")
     sim.until(sim.now + 4).hear(Intent.READY)

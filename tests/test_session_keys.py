@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
 import os
+import signal
+import sys
 import termios
 import threading
+import tty
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
 
 import pytest
 
 from voicecoach.intents import Intent
 from voicecoach.keys import KeyReader, intent_for_key
+from voicecoach.signals import SIGNALS, Signalled
 
 
 @pytest.mark.parametrize(
@@ -65,6 +74,60 @@ def test_key_presses_arrive_one_by_one_and_the_terminal_is_restored() -> None:
                 assert arrived.wait(timeout=5)
             assert got == ["n", " "]
             assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@contextlib.contextmanager
+def signalled_at_line(n: int) -> Iterator[list[int]]:
+    """Ctrl-C at the `n`-th line that runs, in this thread, of the keyboard taking the
+    terminal (`KeyReader.__enter__`, `tty.setcbreak`) or giving it back (`__exit__` and what
+    it calls, from its first line on: a signal *before* that line, the instant a session
+    ends by itself, escapes any Python code): the program's handler called there, as
+    Python calls it between two lines (it raises `Signalled`). Yields a list that holds `n`
+    once the signal came."""
+    hit: list[int] = []
+    count = itertools.count(1)
+    code = {KeyReader.__enter__.__code__.co_filename, tty.__file__}
+    skip = {KeyReader.__exit__.__code__}  # its first line
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename not in code or frame.f_code is KeyReader.__init__.__code__:
+            return None
+        if event == "line" and frame.f_code in skip:
+            skip.discard(frame.f_code)
+        elif event == "line" and next(count) == n:
+            hit.append(n)
+            SIGNALS.handle(signal.SIGINT)  # what it raises is raised right there
+        return trace
+
+    sys.settrace(trace)
+    try:
+        yield hit
+    finally:
+        sys.settrace(None)
+        SIGNALS.reset()
+
+
+def test_a_signal_at_any_moment_of_taking_or_giving_back_the_terminal_leaves_it_as_it_was():
+    # a Ctrl-C just after the terminal was put in cbreak mode, before the reader's thread had
+    # started (Thread.start waits for it: long on a busy machine), left it in cbreak mode
+    master, slave = os.openpty()
+    try:
+        with os.fdopen(slave, "r", closefd=False) as terminal:
+            before = termios.tcgetattr(slave)
+            for n in itertools.count(1):
+                with (
+                    contextlib.suppress(Signalled),
+                    signalled_at_line(n) as hit,
+                    KeyReader(lambda ch: None, stream=terminal),
+                ):
+                    pass
+                assert termios.tcgetattr(slave) == before, f"a signal at line {n} of it"
+                if not hit:
+                    break
+            assert n > 20  # the signal came at every line of taking and giving it back
     finally:
         os.close(master)
         os.close(slave)

@@ -75,17 +75,32 @@ class KeyReader:
 
             fd = self._stream.fileno()
             self._saved = termios.tcgetattr(fd)
-            tty.setcbreak(fd)
         except (OSError, ValueError, ImportError):
             return self
-        self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
-        self._thread.start()
-        return self
+        # A signal (Ctrl-C) can come between any two lines from here on, and `with` calls
+        # __exit__ only once __enter__ has returned: give the terminal back on the way out.
+        # (Thread.start waits for the thread to run: long on a busy machine.)
+        try:
+            tty.setcbreak(fd)
+            self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
+            self._thread.start()
+            return self
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=1.0)
+        try:
+            self._stop.set()
+            if self._thread is not None:
+                with contextlib.suppress(RuntimeError):  # it had not started: it never reads
+                    self._thread.join(timeout=1.0)
+            self._restore()
+        except BaseException:  # a signal came meanwhile (the next ones are ignored)
+            self._restore()
+            raise
+
+    def _restore(self) -> None:
         if self._saved is not None:
             import termios
 
@@ -96,10 +111,12 @@ class KeyReader:
 
     def _read(self, fd: int) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if not ready:
-                continue
-            data = os.read(fd, 1)
+            try:
+                if not select.select([fd], [], [], 0.2)[0]:
+                    continue
+                data = os.read(fd, 1)
+            except OSError:  # the terminal hung up, or is already closed
+                return
             if not data:
                 return  # end of input
             self._put(data.decode("utf-8", errors="ignore"))

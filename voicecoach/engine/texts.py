@@ -183,8 +183,13 @@ def setup(ex: Exercise, number: int, total: int) -> list[str]:
     ]
     out += dict.fromkeys(pauses)  # once, however many parts pause alike
     out += [alternative(a) for a in ex.alternatives]
-    out += [join("Careful", c) if len(c) < 60 else sentence(c) for c in ex.cautions]
+    out += [caution(c) for c in ex.cautions]
     return out
+
+
+def caution(text: str) -> str:
+    """ "Careful. This is not suitable for those with back pain." (a long one as it is)."""
+    return join("Careful", text) if len(text) < 60 else sentence(text)
 
 
 def alternative(alt: AlternativeValue) -> str:
@@ -308,11 +313,13 @@ def next_exercise(ex: Exercise) -> str:
 
 
 def instructions(step: Step, ex: Exercise, tempo: float) -> str:
-    """The `repeat` answer during work: the exercise, the set, its setup, what to do and
-    its cues."""
+    """The `repeat` answer during work: the exercise, the set, its setup, its cautions
+    (before what to do, as at setup: "stop if it causes knee pain"), what to do and its
+    cues."""
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
-    return join(ex.name, unit(step, ex), *ex.setup, *sides, step.label, what, *ex.cues)
+    careful = [caution(c) for c in ex.cautions]
+    return join(ex.name, unit(step, ex), *ex.setup, *sides, *careful, step.label, what, *ex.cues)
 
 
 def pain(ex: Exercise | None, routine: Routine) -> str:
