@@ -164,12 +164,21 @@ def test_repeat_during_a_hold_says_the_instructions_and_keeps_the_timer() -> Non
     assert sim.state.seg_end == end
 
 
-def test_repeat_during_work_says_the_exercises_cautions_before_what_to_do() -> None:
+def test_repeat_during_work_says_the_exercises_cautions_first() -> None:
     sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
     sim.hear(Intent.REPEAT)
     assert said(sim)[-1] == (
-        "March. Right side, set 1 of 2. Stand tall. Careful. Keep your back straight. 6 times."
+        "March. Right side, set 1 of 2. Careful. Keep your back straight. Stand tall. 6 times."
     )
+
+
+def test_the_setup_says_the_cautions_right_after_the_exercises_name() -> None:
+    sim = session().until_phase("ready")
+    assert said(sim)[-5:-2] == [
+        "Exercise 1 of 3: March.",
+        "Careful. Keep your back straight.",
+        "Stand tall.",
+    ]
 
 
 def test_ready_during_the_prompt_starts_the_countdown_at_once() -> None:

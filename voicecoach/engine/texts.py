@@ -173,9 +173,12 @@ def stopped(
 
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
-    """Name and every setup instruction, read before the exercise starts: then where the
-    reps pause, each alternative (with its own dose) and every caution."""
-    out = [sentence(f"Exercise {number} of {total}: {ex.name}"), *map(sentence, ex.setup)]
+    """Name, every caution (first, as the articles put them: "not suitable for those with
+    back pain" is heard before getting into position), every setup instruction, then where
+    the reps pause and each alternative (with its own dose)."""
+    out = [sentence(f"Exercise {number} of {total}: {ex.name}")]
+    out += [caution(c) for c in ex.cautions]
+    out += map(sentence, ex.setup)
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
         for w in ex.step_works()
@@ -183,7 +186,6 @@ def setup(ex: Exercise, number: int, total: int) -> list[str]:
     ]
     out += dict.fromkeys(pauses)  # once, however many parts pause alike
     out += [alternative(a) for a in ex.alternatives]
-    out += [caution(c) for c in ex.cautions]
     return out
 
 
@@ -313,13 +315,12 @@ def next_exercise(ex: Exercise) -> str:
 
 
 def instructions(step: Step, ex: Exercise, tempo: float) -> str:
-    """The `repeat` answer during work: the exercise, the set, its setup, its cautions
-    (before what to do, as at setup: "stop if it causes knee pain"), what to do and its
-    cues."""
+    """The `repeat` answer during work: the exercise, the set, its cautions (first, as at
+    setup: "stop if it causes knee pain"), its setup, what to do and its cues."""
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
     careful = [caution(c) for c in ex.cautions]
-    return join(ex.name, unit(step, ex), *ex.setup, *sides, *careful, step.label, what, *ex.cues)
+    return join(ex.name, unit(step, ex), *careful, *ex.setup, *sides, step.label, what, *ex.cues)
 
 
 def pain(ex: Exercise | None, routine: Routine) -> str:
