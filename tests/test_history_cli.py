@@ -10,6 +10,7 @@ import pytest
 
 from voicecoach.cli import main
 from voicecoach.history.store import SetRow, Store
+from voicecoach.plan import DoseFit
 
 
 def at(day: str, hour: int = 18) -> float:
@@ -88,7 +89,7 @@ def the_widest_sessions(history_db) -> None:
     resumed twice, interrupted, by the longest recognizer name; and a plain one."""
     store = Store.open(history_db)
     sid = store.begin(
-        "back-hip-knee-20", "hash", at("2026-01-12"), "pocketsphinx", fit_minutes=15, dose_scale=0.4
+        "back-hip-knee-20", "hash", at("2026-01-12"), "pocketsphinx", dose_fit=DoseFit(15, 0.4)
     )
     for day in ("2026-01-13", "2026-01-14"):
         store.reopen(sid, at(day), "pocketsphinx")
@@ -115,6 +116,19 @@ def test_on_80_columns_each_session_is_one_line_with_its_fit_and_how_it_ended(
     for shown in ("back-hip-knee-20", "interrupted (resumed 2x)", "15 min", "125"):
         assert shown in rows[0]
     assert "ground-up" in rows[1]  # (started before)
+
+
+def test_a_long_frequency_wraps_under_itself_on_80_columns(history_db, capsys, monkeypatch) -> None:
+    store = Store.open(history_db)
+    add_session(store, "behind-knee", "2026-01-13")  # its frequency: two lines on 80 columns
+    store.close()
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["history", "--today", "2026-01-14"]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("How often") - 2 :].splitlines()
+    assert lines[0].startswith("  How often: Daily")
+    assert "2-3 times a week." in lines[1]  # its second line...
+    assert lines[1].startswith("  ")  # ...indented as the first
 
 
 def test_a_wider_terminal_shows_the_recognizer_too(history_db, capsys, monkeypatch) -> None:

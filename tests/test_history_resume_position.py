@@ -370,3 +370,19 @@ def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_fil
         f"ran from a different file, {ran}"
     ) in err
     assert the_command_in(err.splitlines()[-1]) == ["voicecoach", "start", str(ran), "--resume"]
+
+
+def test_a_fitted_session_keeps_one_fit_in_its_log_header_and_in_its_history_row(
+    history_db: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "run.jsonl"
+    fitted = ["behind-knee", "--minutes", "5", "--fast", "--text", "--record", "--log", str(log)]
+    assert main(["start", *fitted]) == 0
+    header = json.loads(log.read_text().splitlines()[0])
+    assert header["type"] == "session"
+    assert header["fit_minutes"] == 5  # the log's format: two flat fields
+    assert 0 <= header["dose_scale"] <= 1
+    store = Store.open(history_db)
+    (row,) = store.sessions()
+    store.close()
+    assert row.dose_fit == plan.DoseFit(5, header["dose_scale"])

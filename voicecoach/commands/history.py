@@ -175,6 +175,7 @@ def _print(
     today: date,
 ) -> None:
     from rich.console import Console
+    from rich.padding import Padding
 
     console = Console(highlight=False)
     if not sessions:
@@ -193,8 +194,8 @@ def _print(
         if r.frequency is None:
             how = "routine file not found"
         console.print(f"[bold]{r.name}[/bold]: {how}")
-        if r.frequency:
-            console.print(f"  How often: {r.frequency}")
+        if r.frequency:  # a long one wraps under itself, not under the calendar's edge
+            console.print(Padding(f"How often: {r.frequency}", (0, 0, 0, 2)))
         for line in heat_map(r.finished, today):
             console.print(line)
 

@@ -21,7 +21,7 @@ from voicecoach.errors import HistoryError, UsageError
 from voicecoach.history.recorder import HistoryRecorder, set_spans, start_command
 from voicecoach.history.store import SessionRow, SetRow, Store, open_history, per_set
 from voicecoach.history.streaks import Standing, standing
-from voicecoach.plan import Step, scaled_doses
+from voicecoach.plan import DoseFit, Step, scaled_doses
 from voicecoach.plan import steps as plan_steps
 from voicecoach.routine import Routine
 
@@ -39,8 +39,7 @@ class Memory:
     standing: str = ""  # a sentence for the intro ("This is your 2nd workout this week...")
     recorder: HistoryRecorder | None = None
     routine: Routine | None = None  # resume of a `--minutes` session: its fitted routine
-    fit_minutes: float | None = None  # resume: the N of that session's `--minutes N`
-    dose_scale: float | None = None  # resume: where its doses were (`plan.Fit.scale`)
+    dose_fit: DoseFit | None = None  # resume: how that session's `--minutes N` fitted them
 
     def close(self) -> None:
         if self.recorder is not None:
@@ -182,9 +181,7 @@ def _prepare(
     sentence = ahead_sentence(store, routine, today)
     if row is None or fitted is None:
         return Memory(start_step, done_before, sentence, recorder)
-    return Memory(
-        start_step, done_before, sentence, recorder, fitted, row.fit_minutes, row.dose_scale
-    )
+    return Memory(start_step, done_before, sentence, recorder, fitted, row.dose_fit)
 
 
 def _resumed(
@@ -211,9 +208,10 @@ def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
     """The routine with the doses that session was fitted to (`--minutes`), or None: it
     ran the file's own doses. The file is the same (`_resumable` checks its hash), so the
     same scale gives the same doses, whatever this session's speech rate or options."""
-    if row.fit_minutes is None:
+    fit = row.dose_fit
+    if fit is None:
         return None
-    return routine if row.dose_scale is None else scaled_doses(routine, row.dose_scale)
+    return routine if fit.scale is None else scaled_doses(routine, fit.scale)
 
 
 def _resumable(unfinished: SessionRow | None, routine: Routine, ran: _Ran) -> SessionRow:

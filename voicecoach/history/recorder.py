@@ -130,8 +130,7 @@ class HistoryRecorder:
                 self.routine_hash,
                 self.wall(),
                 engine,
-                fit_minutes=header.fit_minutes,
-                dose_scale=header.dose_scale,
+                dose_fit=header.dose_fit,
                 start_exercise=header.start_exercise,
                 source=self.source,
             )

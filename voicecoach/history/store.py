@@ -20,9 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from voicecoach.errors import HistoryError
+
+if TYPE_CHECKING:
+    from voicecoach.plan import DoseFit
 
 Outcome = Literal["finished", "stopped", "interrupted", "crashed"]
 SetOutcome = Literal["done", "skipped", "cut short"]
@@ -99,6 +102,13 @@ class SessionRow:
     dose_scale: float | None = None  # where in the article's ranges (None: as written)
     start_exercise: int = 0  # `--from`: the index of the exercise it started with
     source: str | None = None  # the routine file it ran from (None: an older voicecoach)
+
+    @property
+    def dose_fit(self) -> DoseFit | None:
+        """`fit_minutes` and `dose_scale` as one value (the database keeps two columns)."""
+        from voicecoach.plan import DoseFit
+
+        return None if self.fit_minutes is None else DoseFit(self.fit_minutes, self.dose_scale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,13 +228,12 @@ class Store:
         started: float,
         engine: str,
         *,
-        fit_minutes: float | None = None,
-        dose_scale: float | None = None,
+        dose_fit: DoseFit | None = None,
         start_exercise: int = 0,
         source: str | None = None,
     ) -> int:
         """A new session row, `crashed` until `finish` says how it ended; a session
-        fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`),
+        fitted with `--minutes` keeps its doses (`SessionRow.dose_fit`),
         one started `--from` an exercise keeps which (`start_exercise`), and every one the
         routine file it ran from (`source`)."""
         with self._transaction() as c:
@@ -238,8 +247,8 @@ class Store:
                     started,
                     started,
                     engine,
-                    fit_minutes,
-                    dose_scale,
+                    None if dose_fit is None else dose_fit.minutes,
+                    None if dose_fit is None else dose_fit.scale,
                     start_exercise,
                     source,
                 ),
