@@ -8,6 +8,7 @@ import io
 from factories import routine_from
 from rich.console import Console
 
+from voicecoach.engine import initial
 from voicecoach.records import (
     CueRecord,
     EndRecord,
@@ -18,7 +19,8 @@ from voicecoach.records import (
 )
 from voicecoach.runtime.clocks import VirtualClock
 from voicecoach.runtime.printer import Printer
-from voicecoach.runtime.simulation import Simulation
+from voicecoach.runtime.runner import Runner
+from voicecoach.runtime.simulation import RecordingVoice, Simulation
 from voicecoach.screen.live import LiveScreen
 from voicecoach.screen.observers import Panel, ending
 
@@ -65,6 +67,24 @@ def test_what_is_said_is_printed_with_where_the_session_is():
     printer = Lines()
     transcript(printer).update(at_work(), [SayRecord(65.0, "Go", 0.3)], 65.0)
     assert printer.text == ["[01:05] Heel Raises · set 1 of 2 · right · Go"]
+
+
+def test_each_line_shows_where_the_session_stood_when_it_was_said_not_after_the_step():
+    routine = routine_from(
+        "two",
+        [
+            {"id": "raises", "name": "Heel Raises", "work": {"kind": "reps", "reps": 2}},
+            {"id": "circles", "name": "Ankle Circles", "work": {"kind": "reps", "reps": 2}},
+        ],
+    )
+    printer = Lines()
+    runner = Runner(initial(routine), RecordingVoice(), VirtualClock(), [transcript(printer)])
+    runner.start()
+    runner.run_until(600.0)
+    said = [line.split("] ", 1)[1] for line in printer.text]
+    last_count = said.index("Heel Raises · set 1 of 1 · 2")
+    announced = said.index("Ankle Circles · set 1 of 1 · Exercise 2 of 2: Ankle Circles.")
+    assert last_count < announced
 
 
 def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():

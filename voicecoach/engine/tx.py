@@ -33,6 +33,7 @@ class Tx:
 
     def say(self, text: str, x: float) -> None:
         if text:
+            self.log_state(x)  # the log (and transcript) say where the session stood
             sid, at = self._queue(estimate_speech(text), x)
             self.fx.append(Say(sid, text, at))
 
@@ -41,6 +42,7 @@ class Tx:
             self.say(line, x)
 
     def cue(self, name: str, x: float) -> None:
+        self.log_state(x)
         sid, at = self._queue(cue_seconds(name), x)
         self.fx.append(Cue(sid, name, at))
 

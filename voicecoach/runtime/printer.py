@@ -19,6 +19,7 @@ from voicecoach.records import (
     Record,
     SayRecord,
     SessionRecord,
+    StateRecord,
 )
 from voicecoach.screen import lines
 from voicecoach.signals import SIGNALS
@@ -117,7 +118,7 @@ class Printer:
         self.paced = paced
         self.cues = cues
         self.records = records
-        self._place = ""  # where the session stood at the last step
+        self._place: str | None = None  # where the session stood after the last step
         self._held: list[tuple[float, str]] = []  # what a voice showed during this step
         self._lock = threading.Lock()  # a voice's watchdog thread flushes too
 
@@ -136,18 +137,22 @@ class Printer:
     def flush(self) -> None:
         with self._lock:
             held, self._held = self._held, []
-            place = self._place
+            place = self._place or ""
         for at, text in held:
             self._write(at, lines.line(at, place, text))
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
-        place = self._place = lines.place(state)
+        now_place = lines.place(state)
+        place = now_place if self._place is None else self._place  # before this step
+        self._place = now_place
         self.flush()
         if not self.records:
             return
         heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
-        for record in records:
-            if isinstance(record, SayRecord):
+        for record in records:  # each line where the session stood when it was said
+            if isinstance(record, StateRecord):
+                place = lines.place_of(state, record)
+            elif isinstance(record, SayRecord):
                 self._write(record.t, lines.line(record.t, place, record.text))
             elif isinstance(record, CueRecord) and self.cues:
                 self._write(record.t, lines.line(record.t, place, lines.cue_word(record.name)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from voicecoach.engine.state import State
+from voicecoach.records import StateRecord
 from voicecoach.screen.view import where
 
 SEPARATOR = " · "
@@ -34,6 +35,14 @@ def place(state: State) -> str:
     if state.phase in ("intro", "done"):
         return ""
     return where(state, state.step)
+
+
+def place_of(state: State, record: StateRecord) -> str:
+    """Where a `state` record says the session stood (`state`: the session's, for its
+    plan): "Heel Raises · set 2 of 3 · left"; "" in the intro and at the end."""
+    if record.step is None or record.phase in ("intro", "done"):
+        return ""
+    return where(state, state.steps[record.step])
 
 
 def line(t: float, where_text: str, what: str) -> str:
