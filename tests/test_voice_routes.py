@@ -3,6 +3,7 @@ said once; a microphone moved onto a speaker's monitor turns the ears off."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from voicecoach.voice.routes import NO_INDEX, StreamWatch
@@ -42,21 +43,30 @@ class FakePulse:
         self.playing = [Stream(7, ME, sink=0), Stream(8, OTHER, sink=0)]
         self.recording = [Stream(3, ME, source=0)]
         self.closed = False
+        self.asked_on: set[str] = set()  # the threads that called it
 
     def sink_input_list(self) -> list[Stream]:
+        self._asked()
         return self.playing
 
     def source_output_list(self) -> list[Stream]:
+        self._asked()
         return self.recording
 
     def sink_info(self, index: int) -> Device:
+        self._asked()
         return self.sinks[index]
 
     def source_info(self, index: int) -> Device:
+        self._asked()
         return self.sources[index]
 
     def close(self) -> None:
+        self._asked()
         self.closed = True
+
+    def _asked(self) -> None:
+        self.asked_on.add(threading.current_thread().name)
 
 
 def watch(server: FakePulse) -> tuple[StreamWatch, list[str], list[str]]:
@@ -139,3 +149,15 @@ def test_a_stream_closed_for_a_moment_is_not_a_move():
     server.playing = [Stream(13, ME, sink=0)]
     watcher.look()
     assert said == []
+
+
+def test_a_started_watch_asks_the_server_only_on_its_own_thread_never_the_main_one():
+    # libpulse calls back into Python on the thread that asks it: a Ctrl-C's exception
+    # raised in such a callback on the main thread was swallowed (the session then deaf to
+    # every later signal) or made libpulse abort the process
+    server = FakePulse()
+    watcher = StreamWatch(server, lambda line: None, pid=ME)
+    watcher.start(every=0.01)
+    watcher.close()
+    assert server.closed
+    assert server.asked_on == {"voicecoach-stream-watch"}

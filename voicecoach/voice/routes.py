@@ -5,9 +5,10 @@ PipeWire do not end the streams that used it: they move them to another device, 
 The coach would then talk into another room's speaker, or its ears would hear the
 speaker's own monitor (the coach's voice) instead of the person. PortAudio cannot see it
 (it talks to the server through ALSA's pulse plugin), so `StreamWatch` asks the server
-itself (libpulse, through `pulsectl`), twice a second, on a thread: every playback or
-recording stream of this process, and the device it is on. A move is said once, in plain
-words; a recording moved onto a monitor turns the ears off (`on_monitor`).
+itself (libpulse, through `pulsectl`), twice a second, on a thread of its own (never the
+main thread: see `StreamWatch.start`): every playback or recording stream of this process,
+and the device it is on. A move is said once, in plain words; a recording moved onto a
+monitor turns the ears off (`on_monitor`).
 
 Without a pulse server (plain ALSA) or without libpulse, nothing is watched: there is
 nobody to move the streams.
@@ -97,18 +98,23 @@ class StreamWatch:
         self._thread: threading.Thread | None = None
 
     def start(self, every: float = EVERY) -> None:
-        self.look()
+        """Look now and every `every` s, on the watch's own thread: libpulse calls back into
+        Python on the thread that asks it, and a signal's exception raised in such a
+        callback on the main thread would be swallowed (the session then deaf to every
+        later signal) or would leave libpulse to abort the process (`voicecoach.signals`)."""
         self._thread = threading.Thread(
             target=self._run, args=(every,), name="voicecoach-stream-watch", daemon=True
         )
         self._thread.start()
 
     def close(self) -> None:
+        """Stop looking; the watch's thread closes the connection (at once when it was never
+        started)."""
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is None:
+            self._disconnect()
+        else:
             self._thread.join(timeout=2.0)
-        with contextlib.suppress(Exception):
-            self._server.close()
 
     def look(self) -> None:
         """One look: report when this process's playback (or recording) is now on other
@@ -164,12 +170,19 @@ class StreamWatch:
         return bool(stream.proplist.get("application.process.id") == self._pid)
 
     def _run(self, every: float) -> None:
-        while not self._stop.wait(every):
-            try:
+        try:
+            while True:
                 self.look()
-            except Exception as exc:  # the server went away: the device watchdogs say so
-                log.debug("stopped watching the sound server: %s", exc)
-                return
+                if self._stop.wait(every):
+                    return
+        except Exception as exc:  # the server went away: the device watchdogs say so
+            log.debug("stopped watching the sound server: %s", exc)
+        finally:
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self._server.close()
 
 
 def _first(devices: list[Any]) -> Any:
