@@ -372,6 +372,27 @@ def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_fil
     assert the_command_in(err.splitlines()[-1]) == ["voicecoach", "start", str(ran), "--resume"]
 
 
+def test_a_routine_resumed_by_a_path_to_another_file_names_each_file_once(
+    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a path is not a name that "finds" a file: "/x/my-feet.toml finds /x/my-feet.toml"
+    (user_dir / "my-feet.toml").write_text(MY_FEET)
+    other = tmp_path / "other" / "my-feet.toml"
+    other.parent.mkdir()
+    other.write_text(MY_FEET.replace("sets = 3", "sets = 4"))
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref="my-feet")
+    capsys.readouterr()
+    assert main(["start", str(other), "--fast", "--text", "--record", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert f"{other} finds" not in err
+    assert (
+        "the unfinished session of my-feet ran from a different file, "
+        f"{user_dir / 'my-feet.toml'}, not {other}"
+    ) in err
+    resume = ["voicecoach", "start", str(user_dir / "my-feet.toml"), "--resume"]
+    assert the_command_in(err.splitlines()[-1]) == resume
+
+
 def test_a_fitted_session_keeps_one_fit_in_its_log_header_and_in_its_history_row(
     history_db: Path, tmp_path: Path
 ) -> None:

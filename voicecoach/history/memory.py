@@ -226,9 +226,11 @@ def _resumable(unfinished: SessionRow | None, routine: Routine, ran: _Ran) -> Se
         return unfinished
     if unfinished.source is not None and Path(unfinished.source) != ran.source:
         there = Path(unfinished.source)
+        elsewhere = f"the unfinished session of {routine.name} ran from a different file, {there}"
         raise UsageError(
-            f"{ran.ref} finds {ran.source}, but the unfinished session of {routine.name} "
-            f"ran from a different file, {there}",
+            f"{elsewhere}, not {ran.source}"  # a path names its file itself
+            if Path(ran.ref).resolve() == ran.source
+            else f"{ran.ref} finds {ran.source}, but {elsewhere}",
             f"resume it from that file: {start_command(str(there), '--resume')}"
             if there.is_file()
             else f"that file is gone; start afresh without --resume: {command}",
