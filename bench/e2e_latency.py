@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import e2e_helpers as e2e  # noqa: E402 - the device tests' harness
 import pulse as harness  # noqa: E402
+from private_folders import keep_private  # noqa: E402
 
 BUSY = "while True: pass"
 
@@ -146,6 +147,7 @@ def main() -> None:
     busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(args.load)]
     try:
         with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as root:
+            keep_private(Path(root) / "xdg")  # its sessions are not the user's workouts
             server = harness.start_server(Path(root))
             try:
                 results = measure(server, args.runs, scenarios(args))

@@ -28,6 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from private_folders import private_xdg  # noqa: E402
+
 LIMIT_S = 10.0
 HANG_S = 60
 
@@ -137,9 +139,7 @@ def main() -> int:
         home = Path(tmp)
         folder = args.keep or home / "files"
         files = generate(args.count, args.seed, folder) + ceilings(folder)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-            env[var] = str(home / var.lower())
+        env = dict(os.environ, PYTHONPATH=str(ROOT), **private_xdg(home))
         began = time.perf_counter()
         procs = [
             subprocess.Popen(

@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import pulse as harness  # noqa: E402 - the device tests' harness
 import signal_runs  # noqa: E402
+from private_folders import keep_private  # noqa: E402
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 TARGET = 0.1  # s from a signal to silence
@@ -233,6 +234,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="vc-signals-") as tmp:
             folder = Path(tmp)
+            keep_private(folder / "xdg")  # its sessions are not the user's workouts
             if args.text:
                 print(f"text mode, {args.text} runs (seed {seed})", flush=True)
                 result["text"] = text_runs(args.text, rng, folder)

@@ -26,6 +26,10 @@ import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from private_folders import private_xdg  # noqa: E402
+
 TILE_MINUTES = 10
 COMMANDS = "20:ready,200:pause,215:resume,420:ready"
 
@@ -115,9 +119,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         folder = Path(tmp)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-            env[var] = str(folder / var.lower())
+        env = dict(os.environ, PYTHONPATH=str(ROOT), **private_xdg(folder))
         tile = make_tile(folder)
         results = {}
         for minutes in args.minutes:

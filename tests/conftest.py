@@ -1,27 +1,49 @@
-"""Shared fixtures. Every test runs with private config, cache and data folders, so no
-test reads the user's own routines and settings or writes the real caches and history:
+"""Shared fixtures. Every test runs with private config, cache, data and state folders, so
+no test reads the user's own routines and settings or writes the real caches and history:
 each test has its own; collection and module- or session-wide fixtures (and every
-subprocess they start) share one folder for the run."""
+subprocess they start) share one folder for the run. If the user's own history changes
+while the suite runs anyway, the run fails and says so."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
+from private_folders import XDG, footprint, keep_private, private_xdg, users_history
 
-XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
 _saved: dict[str, str | None] = {}
+_users: dict[str, object] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Private XDG folders for the whole run, before any test module is imported."""
+    history = users_history()
+    _users.update(history=history, before=footprint(history))
     run = tempfile.mkdtemp(prefix="voicecoach-tests-")
     _saved["run"] = run
     for name in XDG:
         _saved[name] = os.environ.get(name)
-        os.environ[name] = os.path.join(run, name.removeprefix("XDG_").removesuffix("_HOME"))
+    keep_private(run)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The tripwire: the run failed if the user's own history was written meanwhile."""
+    history = _users.get("history")
+    if not isinstance(history, Path) or footprint(history) == _users.get("before"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"the user's own history {history} was written during this test run: a test or a "
+            "program it started used the real XDG folders (unless another program on this "
+            "machine wrote it meanwhile)",
+            red=True,
+            bold=True,
+        )
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -37,12 +59,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _private_config_and_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for name, folder in private_xdg(tmp_path).items():
+        monkeypatch.setenv(name, folder)
 
 
-pytest_plugins = ["pulse"]  # the `pulse` fixture: private PulseAudio virtual devices
+# the `pulse` fixture: private PulseAudio virtual devices; `pytester`: a run inside a test
+pytest_plugins = ["pulse", "pytester"]
 
 
 @pytest.fixture

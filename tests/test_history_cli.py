@@ -10,6 +10,7 @@ import pytest
 
 from voicecoach.cli import main
 from voicecoach.history.store import SetRow, Store
+from voicecoach.plan import DoseFit
 
 
 def at(day: str, hour: int = 18) -> float:
@@ -74,12 +75,66 @@ def test_history_shows_a_table_a_calendar_and_the_standing(history_db, capsys) -
     assert "Last sessions" in out
     assert "ground-up: 2 of 2 this week, streak: 1 week" in out
     assert "How often: 2 times a week" in out
-    rows = [line for line in out.splitlines() if line.strip().startswith(("Mon", "Wed", "Thu"))]
+    calendar = out.split("How often")[1].splitlines()
+    rows = [line for line in calendar if line.strip().startswith(("Mon", "Wed", "Thu"))]
     assert [line.split()[0] for line in rows] == ["Mon", "Wed", "Thu"]
     assert rows[0].split()[-1] == "▪"  # Monday of this week: one session
     assert rows[1].split()[-1] == "▪"  # Wednesday
     assert rows[2].split()[-1] == "·"  # Thursday is today: nothing yet
     assert "Sun" in out
+
+
+def the_widest_sessions(history_db) -> None:
+    """The widest row there is: the longest packaged routine name, fitted with --minutes,
+    resumed twice, interrupted, by the longest recognizer name; and a plain one."""
+    store = Store.open(history_db)
+    sid = store.begin(
+        "back-hip-knee-20", "hash", at("2026-01-12"), "pocketsphinx", dose_fit=DoseFit(15, 0.4)
+    )
+    for day in ("2026-01-13", "2026-01-14"):
+        store.reopen(sid, at(day), "pocketsphinx")
+    store.finish(sid, at("2026-01-14", 19), "interrupted", 125.0)
+    add_session(store, "ground-up", "2026-01-11")
+    store.close()
+
+
+def sessions_table(capsys, monkeypatch, columns: int) -> list[str]:
+    """The lines of the table `voicecoach history` prints on a terminal COLUMNS wide."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["history", "--today", "2026-01-14"]) == 0
+    return capsys.readouterr().out.split("\n\n")[0].splitlines()
+
+
+def test_on_80_columns_each_session_is_one_line_with_its_fit_and_how_it_ended(
+    history_db, capsys, monkeypatch
+) -> None:
+    the_widest_sessions(history_db)
+    table = sessions_table(capsys, monkeypatch, 80)
+    assert max(len(line) for line in table) <= 80
+    rows = [line for line in table if any(ch.isdigit() for ch in line)]  # not the headers
+    assert len(rows) == 2  # no row wrapped onto a second line
+    for shown in ("back-hip-knee-20", "interrupted (resumed 2x)", "15 min", "125"):
+        assert shown in rows[0]
+    assert "ground-up" in rows[1]  # (started before)
+
+
+def test_a_long_frequency_wraps_under_itself_on_80_columns(history_db, capsys, monkeypatch) -> None:
+    store = Store.open(history_db)
+    add_session(store, "behind-knee", "2026-01-13")  # its frequency: two lines on 80 columns
+    store.close()
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["history", "--today", "2026-01-14"]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("How often") - 2 :].splitlines()
+    assert lines[0].startswith("  How often: Daily")
+    assert "2-3 times a week." in lines[1]  # its second line...
+    assert lines[1].startswith("  ")  # ...indented as the first
+
+
+def test_a_wider_terminal_shows_the_recognizer_too(history_db, capsys, monkeypatch) -> None:
+    the_widest_sessions(history_db)
+    rows = [line for line in sessions_table(capsys, monkeypatch, 100) if "Jan" in line]
+    assert [row.split()[-1] for row in rows] == ["pocketsphinx", "keys"]
 
 
 def test_history_with_no_sessions_says_how_to_make_one(capsys) -> None:
@@ -158,5 +213,5 @@ def test_a_resumed_session_counts_each_set_once_by_its_best_outcome(
     monkeypatch.setenv("COLUMNS", "160")
     assert main(["history", "--today", "2026-01-05"]) == 0
     table = capsys.readouterr().out.split("How often")[0]
-    (line,) = [line for line in table.splitlines() if "behind-knee" in line and "│" in line]
+    (line,) = [line for line in table.splitlines() if "behind-knee" in line and "Jan" in line]
     assert " 2/2 " in line

@@ -220,4 +220,4 @@ def test_a_session_interrupted_before_its_last_set_says_how_to_resume() -> None:
     runner, recorder = session(store)
     run_until_step(runner, 6)  # toe curls, the last set: working
     runner.abort("interrupted")
-    assert recorder.summary == "'voicecoach start demo --resume' continues this session"
+    assert recorder.summary == "to continue this session: voicecoach start demo --resume"

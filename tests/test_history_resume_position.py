@@ -8,6 +8,7 @@ fitted to. On a virtual clock, with fakes."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,7 +179,7 @@ def test_history_shows_the_minutes_a_session_was_fitted_to(
     assert main(["history"]) == 0
     table = capsys.readouterr().out
     (line,) = [line for line in table.splitlines() if "stopped" in line]
-    assert "--minutes 5" in line
+    assert "5 min" in line  # in the Fitted column
     assert "2/" in line
 
 
@@ -300,9 +301,9 @@ def test_a_routine_run_from_a_file_is_resumed_from_that_file_as_every_hint_says(
     summary = stop_a_session_when(
         lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path)
     )
-    assert f"'voicecoach start {path} --resume' continues this session" in summary
+    assert f"to continue this session: voicecoach start {path} --resume" in summary
     assert main(["start", str(path), "--fast", "--text", "--record"]) == 0
-    assert f"'voicecoach start {path} --resume' continues it" in capsys.readouterr().err
+    assert f"to continue it: voicecoach start {path} --resume" in capsys.readouterr().err
     stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
     assert main(["start", str(path), "--fast", "--text", "--record", "--resume"]) == 0
     assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
@@ -325,3 +326,63 @@ def test_a_session_stopped_after_going_back_resumes_after_the_furthest_set_done(
     assert main(["start", "behind-knee", "--fast", "--text", "--record", "--resume"]) == 0
     out = capsys.readouterr().out
     assert "Picking up where you left off: Toe Walking, set 4 of 5." in out
+
+
+def the_command_in(hint: str) -> list[str]:
+    """The shell words of the command a hint ends with ("...: voicecoach start ...")."""
+    return shlex.split(hint[hint.index("voicecoach start") :].rstrip(")"))
+
+
+@pytest.mark.parametrize("folder", ["my feet", "Jo's feet"])
+def test_the_resume_hints_for_a_path_with_a_space_or_a_quote_are_one_shell_command(
+    folder: str, tmp_path: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / folder / "my-feet.toml"  # (a routine's file is named after it)
+    path.parent.mkdir()
+    path.write_text(MY_FEET)
+    summary = stop_a_session_when(
+        lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path)
+    )
+    assert the_command_in(summary) == ["voicecoach", "start", str(path), "--resume"]
+    assert main(["start", str(path), "--fast", "--text", "--record"]) == 0
+    (hint,) = [line for line in capsys.readouterr().err.splitlines() if "to continue it" in line]
+    resume = the_command_in(hint)
+    assert resume == ["voicecoach", "start", str(path), "--resume"]
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
+    assert main([*resume[1:], "--fast", "--text", "--record"]) == 0
+    assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
+
+
+def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_file_says_so(
+    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = tmp_path / "my feet" / "my-feet.toml"
+    ran.parent.mkdir()
+    ran.write_text(MY_FEET)
+    (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    capsys.readouterr()
+    assert main(["start", "my-feet", "--fast", "--text", "--record", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "changed" not in err
+    assert (
+        f"my-feet finds {user_dir / 'my-feet.toml'}, but the unfinished session of my-feet "
+        f"ran from a different file, {ran}"
+    ) in err
+    assert the_command_in(err.splitlines()[-1]) == ["voicecoach", "start", str(ran), "--resume"]
+
+
+def test_a_fitted_session_keeps_one_fit_in_its_log_header_and_in_its_history_row(
+    history_db: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "run.jsonl"
+    fitted = ["behind-knee", "--minutes", "5", "--fast", "--text", "--record", "--log", str(log)]
+    assert main(["start", *fitted]) == 0
+    header = json.loads(log.read_text().splitlines()[0])
+    assert header["type"] == "session"
+    assert header["fit_minutes"] == 5  # the log's format: two flat fields
+    assert 0 <= header["dose_scale"] <= 1
+    store = Store.open(history_db)
+    (row,) = store.sessions()
+    store.close()
+    assert row.dose_fit == plan.DoseFit(5, header["dose_scale"])

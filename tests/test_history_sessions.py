@@ -175,7 +175,7 @@ def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
     assert main(["start", quick, "--text", "--fast", "--record"]) == 0
     err = capsys.readouterr().err
     assert err.count("--resume") == 1
-    assert "'voicecoach start quick --resume' continues it" in err
+    assert "to continue it: voicecoach start quick --resume" in err
 
 
 # ------------------------------------------------------------------------ config file

@@ -64,6 +64,41 @@ def test_an_old_database_is_migrated_and_a_newer_one_is_refused(tmp_path: Path) 
         Store.open(path)
 
 
+def open_by_this_process(path: Path) -> list[str]:
+    """The file descriptors of this process open on `path` (Linux: /proc/self/fd)."""
+    fds = Path("/proc/self/fd")
+    found = []
+    for fd in fds.iterdir():
+        try:
+            target = (fds / fd.name).readlink()
+        except OSError:  # the listing's own descriptor, closed meanwhile
+            continue
+        if target == path:
+            found.append(fd.name)
+    return found
+
+
+def a_newer_history(path: Path) -> None:
+    sqlite3.connect(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+
+def a_damaged_history(path: Path) -> None:
+    path.write_bytes(b"this is not a database at all" * 100)
+
+
+@pytest.mark.parametrize("written", [a_newer_history, a_damaged_history])
+def test_a_history_it_refuses_is_left_closed(tmp_path: Path, written) -> None:
+    path = tmp_path / "history.db"
+    written(path)
+    with pytest.raises(HistoryError) as refused:  # (HistoryCorrupt is one)
+        Store.open(path)
+    assert refused.value is not None  # the refusal (and all it refers to) is still alive
+    assert open_by_this_process(path) == []
+
+
 def test_a_damaged_file_is_reported_moved_aside_and_replaced(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
     path.write_bytes(b"this is not a database at all" * 100)

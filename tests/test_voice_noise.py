@@ -3,15 +3,18 @@ live session, nor while PortAudio starts."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from voicecoach.ears import whisper_available
+from voicecoach.voice import stderr_filter
 from voicecoach.voice.noise import QuietStderr, is_noise
 
 PORTAUDIO = (
@@ -45,6 +48,30 @@ def test_what_counts_as_noise():
     assert is_noise(PORTAUDIO)
     assert not is_noise(b"voicecoach: voice commands stopped\n")
     assert not is_noise(b"Traceback (most recent call last):\n")
+
+
+def children_of_this_process() -> dict[int, list[str]]:
+    """This process's child processes: pid -> command line (Linux: /proc/PID/stat says
+    each process's parent)."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, IndexError, ValueError):  # not a process, or gone
+            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid():
+                raw = proc.joinpath("cmdline").read_bytes()
+                found[int(proc.name)] = [arg.decode() for arg in raw.split(b"\0")[:-1]]
+    return found
+
+
+def test_the_filter_process_shows_as_its_file_in_ps_not_as_a_whole_script(capfd):
+    before = children_of_this_process()
+    with QuietStderr():
+        during = children_of_this_process()
+    started = [argv for pid, argv in during.items() if pid not in before]
+    assert len(started) == 1, during
+    (argv,) = started
+    assert argv[1:4] == ["-I", "-S", stderr_filter.__file__]
+    assert [arg for arg in argv if "\n" in arg] == []
 
 
 def test_alsa_lib_s_own_messages_are_dropped_by_the_filter(capfd):

@@ -140,8 +140,7 @@ def build_session(
         fast=options.fast,
         voice=type(voice).__name__,
         ears=ears.recognizer.name if ears is not None else None,
-        fit_minutes=options.fit_minutes,
-        dose_scale=options.dose_scale,
+        dose_fit=options.dose_fit,
     )
     runner = Runner(state, voice, clock, [*outputs, *observers], header)
     return Session(

@@ -8,11 +8,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.outfiles import check_target
 from voicecoach.routine import Routine
+
+if TYPE_CHECKING:
+    from voicecoach.plan import DoseFit
 
 Engine = Literal["auto", "vosk", "whisper", "pocketsphinx", "keys"]
 RATE_LIMITS = (40, 500)  # words per minute
@@ -103,8 +106,7 @@ class SessionOptions:
     routine: Routine
     start_exercise: int = 0
     time_note: str = ""  # why the session cannot take the minutes asked for (plan.fit)
-    fit_minutes: float | None = None  # --minutes N: `routine`'s doses are fitted to N minutes
-    dose_scale: float | None = None  # where in the article's ranges (plan.Fit.scale)
+    dose_fit: DoseFit | None = None  # --minutes N: how `routine`'s doses were fitted to N
     ready_timeout: float = 15.0
     fast: bool = False
     text: bool = False

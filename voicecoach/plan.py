@@ -280,6 +280,17 @@ FIT_SLACK = 60.0  # seconds: a length this close to the one asked for counts as 
 
 
 @dataclass(frozen=True, slots=True)
+class DoseFit:
+    """How a session's doses were fitted by `--minutes N`: `minutes` is N, `scale` where
+    within the article's ranges the doses were put (`scaled_doses(written, scale)`; None:
+    as written, N being out of their reach). A session keeps it (options, log header,
+    history) so that its `--resume` runs the same doses."""
+
+    minutes: float
+    scale: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Fit:
     """A routine whose ranged doses were chosen to come near a length of time.
 

@@ -10,7 +10,10 @@ Observers (`voicecoach.runtime.observer.SessionObserver`) receive the typed reco
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from voicecoach.plan import DoseFit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,13 @@ class SessionRecord:
     ears: str | None
     fit_minutes: float | None = None  # `--minutes N`: the doses were fitted to N minutes
     dose_scale: float | None = None  # where in the article's ranges (`plan.scaled_doses`)
+
+    @property
+    def dose_fit(self) -> DoseFit | None:
+        """The two fields above as one value (the log keeps them flat)."""
+        from voicecoach.plan import DoseFit
+
+        return None if self.fit_minutes is None else DoseFit(self.fit_minutes, self.dose_scale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,30 +175,16 @@ def _print(
     today: date,
 ) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.padding import Padding
 
     console = Console(highlight=False)
     if not sessions:
         console.print("No sessions yet: run 'voicecoach start NAME' and they will show here.")
         return
-    table = Table(title="Last sessions", title_justify="left")
-    for column in ("When", "Routine", "Ended", "Minutes", "Sets done", "Engine"):
-        right = column in ("Minutes", "Sets done")
-        table.add_column(column, justify="right" if right else "left", no_wrap=column == "When")
-    for s in sessions:
-        c = counts[s.id]
-        total = sum(c.values())
-        ended = s.outcome + (f" (resumed {s.resumes}x)" if s.resumes else "")
-        if s.fit_minutes is not None:
-            ended += f", --minutes {s.fit_minutes:g}"
-        table.add_row(
-            datetime.fromtimestamp(s.started).strftime("%a %d %b %Y %H:%M"),
-            s.routine,
-            ended,
-            f"{s.minutes:.0f}",
-            f"{c['done']}/{total}",
-            s.engine,
-        )
+    table = sessions_table(sessions, counts, today, engine=True)
+    wide = console.options.update_width(10_000)
+    if console.measure(table, options=wide).maximum > console.width:  # 80 columns: no engine
+        table = sessions_table(sessions, counts, today, engine=False)
     console.print(table)
     for r in reports:
         console.print()
@@ -208,10 +194,46 @@ def _print(
         if r.frequency is None:
             how = "routine file not found"
         console.print(f"[bold]{r.name}[/bold]: {how}")
-        if r.frequency:
-            console.print(f"  How often: {r.frequency}")
+        if r.frequency:  # a long one wraps under itself, not under the calendar's edge
+            console.print(Padding(f"How often: {r.frequency}", (0, 0, 0, 2)))
         for line in heat_map(r.finished, today):
             console.print(line)
+
+
+def sessions_table(
+    sessions: list[Any], counts: dict[int, dict[str, int]], today: date, *, engine: bool
+) -> Any:
+    """The last sessions, one line each (a rich Table): when, the routine, how it ended
+    (and how often it was resumed), the `--minutes N` it was fitted to (if one was), its
+    minutes and sets done, and the recognizer (`_print` leaves it out when 80 columns
+    have no room for it: the worst case, a resumed and fitted back-hip-knee-20, fills
+    them)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title="Last sessions",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    fitted = any(s.fit_minutes is not None for s in sessions)  # else no such column
+    columns = ["When", "Routine", "Ended", *(["Fitted"] if fitted else []), "Min", "Sets"]
+    for column in columns + (["Engine"] if engine else []):
+        right = column in ("Fitted", "Min", "Sets")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    for s in sessions:
+        c = counts[s.id]
+        started = datetime.fromtimestamp(s.started)
+        when = "%a %d %b %H:%M" if started.year == today.year else "%d %b %Y %H:%M"
+        ended = s.outcome + (f" (resumed {s.resumes}x)" if s.resumes else "")
+        fit = [] if not fitted else ["" if s.fit_minutes is None else f"{s.fit_minutes:g} min"]
+        sets = f"{c['done']}/{sum(c.values())}"
+        row = [started.strftime(when), s.routine, ended, *fit, f"{s.minutes:.0f}", sets]
+        table.add_row(*row, *([s.engine] if engine else []))
+    return table
 
 
 CELLS = {0: "[grey50]·[/grey50]", 1: "[green]▪[/green]"}

@@ -245,12 +245,11 @@ def session_options(
         start_step=memory.start_step,
         done_before=memory.done_before,
     )
-    if memory.fit_minutes is not None:  # fitted already, as the session it resumes was
+    if memory.dose_fit is not None:  # fitted already, as the session it resumes was
         return replace(
             options,
-            time_note=describe.resumed_fit_note(memory.fit_minutes),
-            fit_minutes=memory.fit_minutes,
-            dose_scale=memory.dose_scale,
+            time_note=describe.resumed_fit_note(memory.dose_fit.minutes),
+            dose_fit=memory.dose_fit,
         )
     return fitted(options, args.minutes)
 
@@ -289,8 +288,7 @@ def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
         options,
         routine=fit.routine,
         time_note=describe.fit_note(fit),
-        fit_minutes=minutes,
-        dose_scale=fit.scale,
+        dose_fit=plan.DoseFit(minutes, fit.scale),
     )
 
 

@@ -11,7 +11,6 @@ from a WAV) is not a workout done, so it leaves no trace either unless `--record
 from __future__ import annotations
 
 import hashlib
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from voicecoach.errors import HistoryError, UsageError
-from voicecoach.history.recorder import HistoryRecorder, set_spans
+from voicecoach.history.recorder import HistoryRecorder, set_spans, start_command
 from voicecoach.history.store import SessionRow, SetRow, Store, open_history, per_set
 from voicecoach.history.streaks import Standing, standing
-from voicecoach.plan import Step, scaled_doses
+from voicecoach.plan import DoseFit, Step, scaled_doses
 from voicecoach.plan import steps as plan_steps
 from voicecoach.routine import Routine
 
@@ -40,8 +39,7 @@ class Memory:
     standing: str = ""  # a sentence for the intro ("This is your 2nd workout this week...")
     recorder: HistoryRecorder | None = None
     routine: Routine | None = None  # resume of a `--minutes` session: its fitted routine
-    fit_minutes: float | None = None  # resume: the N of that session's `--minutes N`
-    dose_scale: float | None = None  # resume: where its doses were (`plan.Fit.scale`)
+    dose_fit: DoseFit | None = None  # resume: how that session's `--minutes N` fitted them
 
     def close(self) -> None:
         if self.recorder is not None:
@@ -126,66 +124,81 @@ def prepare(
         warn(f"voicecoach: {exc}\nvoicecoach: this session is not recorded")
         return Memory()
     try:
-        command = f"voicecoach start {shlex.quote(ref or routine.name)}"
-        return _prepare(store, routine, file_hash(path), resume, warn, wall, command)
+        ran = _Ran(ref or routine.name, path.resolve(), file_hash(path))
+        return _prepare(store, routine, ran, resume, warn, wall)
     except BaseException:
         store.close()
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class _Ran:
+    """This session's routine: how the user named it (`voicecoach start REF`), the file
+    that found (resolved) and the file's hash."""
+
+    ref: str
+    source: Path
+    digest: str
+
+
 def _prepare(
     store: Store,
     routine: Routine,
-    digest: str,
+    ran: _Ran,
     resume: bool,
     warn: Callable[[str], None],
     wall: Callable[[], float],
-    command: str,
 ) -> Memory:
     now = wall()
     today = datetime.fromtimestamp(now).date()
     unfinished = store.unfinished(routine.name, since=now - RESUME_WITHIN)
     start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
-        row, fitted, start_step, done_before = _resumed(store, unfinished, routine, digest, command)
+        row, fitted, start_step, done_before = _resumed(store, unfinished, routine, ran)
     elif (
         unfinished is not None
         and datetime.fromtimestamp(unfinished.ended).date() == today
-        and _can_resume(store, unfinished, routine, digest, command)
+        and _can_resume(store, unfinished, routine, ran)
     ):
         done = sum(1 for s in per_set(store.sets(unfinished.id)) if s.outcome == "done")
         when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
         warn(
             f"voicecoach: your {routine.name} session from {when} today did not finish "
             f"({done} set{'s' if done != 1 else ''} done); "
-            f"'{command} --resume' continues it"
+            f"to continue it: {start_command(ran.ref, '--resume')}"
         )
     recorder = HistoryRecorder(
-        store, routine.name, digest, row, wall, warn, routine.frequency, command=command
+        store,
+        routine.name,
+        ran.digest,
+        row,
+        wall,
+        warn,
+        routine.frequency,
+        ref=ran.ref,
+        source=str(ran.source),
     )
     sentence = ahead_sentence(store, routine, today)
     if row is None or fitted is None:
         return Memory(start_step, done_before, sentence, recorder)
-    return Memory(
-        start_step, done_before, sentence, recorder, fitted, row.fit_minutes, row.dose_scale
-    )
+    return Memory(start_step, done_before, sentence, recorder, fitted, row.dose_fit)
 
 
 def _resumed(
-    store: Store, unfinished: SessionRow | None, routine: Routine, digest: str, command: str
+    store: Store, unfinished: SessionRow | None, routine: Routine, ran: _Ran
 ) -> tuple[SessionRow, Routine | None, int, frozenset[int]]:
     """What `--resume` continues: the session, its routine as it ran (None: the file's
     doses), the step it picks up at and the steps done; a UsageError when it cannot."""
-    row = _resumable(unfinished, routine, digest, command)
+    row = _resumable(unfinished, routine, ran)
     fitted = _as_it_ran(row, routine)
-    start, done = _resume_point(store, row, fitted or routine, command)
+    start, done = _resume_point(store, row, fitted or routine, start_command(ran.ref))
     return row, fitted, start, done
 
 
-def _can_resume(store: Store, row: SessionRow, routine: Routine, digest: str, command: str) -> bool:
+def _can_resume(store: Store, row: SessionRow, routine: Routine, ran: _Ran) -> bool:
     """Whether `--resume` would continue that session (so that a hint may offer it)."""
     try:
-        _resumed(store, row, routine, digest, command)
+        _resumed(store, row, routine, ran)
     except UsageError:
         return False
     return True
@@ -195,27 +208,36 @@ def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:
     """The routine with the doses that session was fitted to (`--minutes`), or None: it
     ran the file's own doses. The file is the same (`_resumable` checks its hash), so the
     same scale gives the same doses, whatever this session's speech rate or options."""
-    if row.fit_minutes is None:
+    fit = row.dose_fit
+    if fit is None:
         return None
-    return routine if row.dose_scale is None else scaled_doses(routine, row.dose_scale)
+    return routine if fit.scale is None else scaled_doses(routine, fit.scale)
 
 
-def _resumable(
-    unfinished: SessionRow | None, routine: Routine, digest: str, command: str
-) -> SessionRow:
+def _resumable(unfinished: SessionRow | None, routine: Routine, ran: _Ran) -> SessionRow:
+    command = start_command(ran.ref)
     if unfinished is None:
         hours = round(RESUME_WITHIN / 3600)
         raise UsageError(
             f"no unfinished session of {routine.name} in the last {hours} hours to resume",
-            f"start it without --resume: '{command}'",
+            f"start it without --resume: {command}",
         )
-    if unfinished.routine_hash != digest:
+    if unfinished.routine_hash == ran.digest:
+        return unfinished
+    if unfinished.source is not None and Path(unfinished.source) != ran.source:
+        there = Path(unfinished.source)
         raise UsageError(
-            f"the routine file of {routine.name} changed since that session, so its sets "
-            "no longer line up",
-            f"start it afresh without --resume: '{command}'",
+            f"{ran.ref} finds {ran.source}, but the unfinished session of {routine.name} "
+            f"ran from a different file, {there}",
+            f"resume it from that file: {start_command(str(there), '--resume')}"
+            if there.is_file()
+            else f"that file is gone; start afresh without --resume: {command}",
         )
-    return unfinished
+    raise UsageError(
+        f"the routine file of {routine.name} changed since that session, so its sets "
+        "no longer line up",
+        f"start it afresh without --resume: {command}",
+    )
 
 
 def _resume_point(
@@ -232,7 +254,7 @@ def _resume_point(
             f"the sets that session of {routine.name} recorded do not line up with the "
             "routine's sets now (an older voicecoach, or doses fitted with --minutes that "
             "it did not keep)",
-            f"start it afresh without --resume: '{command}'",
+            f"start it afresh without --resume: {command}",
         )
     done = [s for s in sets if s.outcome == "done"]
     steps = frozenset(i for s in done for i in range(s.first_step, s.last_step + 1))
@@ -245,7 +267,7 @@ def _resume_point(
     if start >= len(plan):
         raise UsageError(
             f"that session of {routine.name} had done every set; nothing is left to resume",
-            f"start it afresh: '{command}'",
+            f"start it afresh: {command}",
         )
     return start, steps
 

@@ -16,6 +16,7 @@ session goes on without history.
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +38,13 @@ OUTCOME_OF_REASON: dict[str, Outcome] = {
     "crashed": "crashed",
     "error": "crashed",
 }  # any other reason (interrupted: Ctrl-C; terminated: SIGTERM; hangup...) is "interrupted"
+
+
+def start_command(ref: str, *options: str) -> str:
+    """`voicecoach start REF OPTIONS` as the user would type it in a shell: a name, or a
+    path with a space or a quote in it, quoted once (every hint that says how to start or
+    resume a routine is made here)."""
+    return shlex.join(["voicecoach", "start", ref, *options])
 
 
 def set_key(step: Step) -> SetKey:
@@ -72,8 +80,9 @@ class HistoryRecorder:
     `resume` continues that session's row (from `--resume`); `wall` is the wall clock
     for the rows' timestamps (set times are session-clock seconds, so a `--fast` session
     records the minutes it stands for); `warn` hears about a database that stopped
-    working; `command` is how the user starts this routine ("voicecoach start NAME", or
-    its path), for the hint that says how to resume."""
+    working; `ref` is how the user named this routine (its name, or its path), for the
+    hint that says how to resume, and `source` the file it was read from (kept with the
+    session)."""
 
     def __init__(
         self,
@@ -85,7 +94,8 @@ class HistoryRecorder:
         warn: Callable[[str], None] = print,
         frequency: Frequency | None = None,
         *,
-        command: str = "",
+        ref: str = "",
+        source: str | None = None,
     ) -> None:
         self.store = store
         self.routine = routine
@@ -94,7 +104,8 @@ class HistoryRecorder:
         self.wall = wall
         self.warn = warn
         self.frequency = frequency
-        self.command = command or f"voicecoach start {routine}"  # how the user starts it
+        self.ref = ref or routine  # how the user starts it: `voicecoach start REF`
+        self.source = source
         self.session: int | None = None
         self.summary = ""  # after the end: how the user stands, for the terminal
         self._minutes_before = resume.minutes if resume is not None else 0.0
@@ -119,9 +130,9 @@ class HistoryRecorder:
                 self.routine_hash,
                 self.wall(),
                 engine,
-                fit_minutes=header.fit_minutes,
-                dose_scale=header.dose_scale,
+                dose_fit=header.dose_fit,
                 start_exercise=header.start_exercise,
+                source=self.source,
             )
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
@@ -160,7 +171,7 @@ class HistoryRecorder:
             now = standing(days, self.frequency, datetime.fromtimestamp(self.wall()).date())
             text = f"{self.routine}: {now.short}" if now is not None else ""
         if outcome != "finished" and resumable:
-            hint = f"'{self.command} --resume' continues this session"
+            hint = f"to continue this session: {start_command(self.ref, '--resume')}"
             text = f"{text} ({hint})" if text else hint
         return text
 

@@ -20,9 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from voicecoach.errors import HistoryError
+
+if TYPE_CHECKING:
+    from voicecoach.plan import DoseFit
 
 Outcome = Literal["finished", "stopped", "interrupted", "crashed"]
 SetOutcome = Literal["done", "skipped", "cut short"]
@@ -71,6 +74,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN start_exercise INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3 -> 4: the routine file a session ran from, so that a `--resume` by a name that now
+    # finds another file of the same name says so (and how to resume from that file)
+    """
+    ALTER TABLE sessions ADD COLUMN source TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -93,6 +101,14 @@ class SessionRow:
     fit_minutes: float | None = None  # `--minutes N`: the length its doses were fitted to
     dose_scale: float | None = None  # where in the article's ranges (None: as written)
     start_exercise: int = 0  # `--from`: the index of the exercise it started with
+    source: str | None = None  # the routine file it ran from (None: an older voicecoach)
+
+    @property
+    def dose_fit(self) -> DoseFit | None:
+        """`fit_minutes` and `dose_scale` as one value (the database keeps two columns)."""
+        from voicecoach.plan import DoseFit
+
+        return None if self.fit_minutes is None else DoseFit(self.fit_minutes, self.dose_scale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +163,13 @@ class Store:
         store = cls(conn, path)
         try:
             store._prepare(wal=True)
-        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not damaged
+        except BaseException as exc:  # every refusal (a newer schema too) closes the file
             conn.close()
-            if "locked" in str(exc):
-                raise HistoryError(
-                    f"the history {path} is locked by another program",
-                    "close the other voicecoach, or run this one with --no-history",
-                ) from None
-            raise HistoryError(
-                f"cannot write to the history {path} ({exc})",
-                "make room on the disk or make the file writable, or run with --no-history",
-            ) from None
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, disk full
+                raise _unwritable(path, exc) from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise HistoryCorrupt(f"the history {path} is damaged ({exc})") from None
+            raise
         return store
 
     @classmethod
@@ -219,27 +228,29 @@ class Store:
         started: float,
         engine: str,
         *,
-        fit_minutes: float | None = None,
-        dose_scale: float | None = None,
+        dose_fit: DoseFit | None = None,
         start_exercise: int = 0,
+        source: str | None = None,
     ) -> int:
         """A new session row, `crashed` until `finish` says how it ended; a session
-        fitted with `--minutes` keeps its doses (`SessionRow.fit_minutes`, `dose_scale`),
-        one started `--from` an exercise keeps which (`start_exercise`)."""
+        fitted with `--minutes` keeps its doses (`SessionRow.dose_fit`),
+        one started `--from` an exercise keeps which (`start_exercise`), and every one the
+        routine file it ran from (`source`)."""
         with self._transaction() as c:
             cur = c.execute(
                 "INSERT INTO sessions (routine, routine_hash, started, ended, outcome, engine,"
-                " fit_minutes, dose_scale, start_exercise)"
-                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?)",
+                " fit_minutes, dose_scale, start_exercise, source)"
+                " VALUES (?, ?, ?, ?, 'crashed', ?, ?, ?, ?, ?)",
                 (
                     routine,
                     routine_hash,
                     started,
                     started,
                     engine,
-                    fit_minutes,
-                    dose_scale,
+                    None if dose_fit is None else dose_fit.minutes,
+                    None if dose_fit is None else dose_fit.scale,
                     start_exercise,
+                    source,
                 ),
             )
         return int(cur.lastrowid or 0)
@@ -333,8 +344,21 @@ class Store:
 
 _SESSION_COLUMNS = (
     "id, routine, routine_hash, started, ended, outcome, engine, minutes, resumes,"
-    " fit_minutes, dose_scale, start_exercise"
+    " fit_minutes, dose_scale, start_exercise, source"
 )
+
+
+def _unwritable(path: Path, exc: sqlite3.OperationalError) -> HistoryError:
+    """A healthy history this voicecoach cannot write now: not damaged."""
+    if "locked" in str(exc):
+        return HistoryError(
+            f"the history {path} is locked by another program",
+            "close the other voicecoach, or run this one with --no-history",
+        )
+    return HistoryError(
+        f"cannot write to the history {path} ({exc})",
+        "make room on the disk or make the file writable, or run with --no-history",
+    )
 
 
 def _session(row: tuple[object, ...]) -> SessionRow:

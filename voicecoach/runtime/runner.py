@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from voicecoach.engine import abort, step
 from voicecoach.engine.state import State
@@ -28,6 +29,9 @@ from voicecoach.records import (
     StateRecord,
 )
 from voicecoach.runtime.clocks import VirtualClock
+
+if TYPE_CHECKING:
+    from voicecoach.plan import DoseFit
 from voicecoach.runtime.observer import SessionObserver
 
 MAX_EVENTS = 2_000_000  # a virtual session never needs this many: a planning bug
@@ -176,8 +180,7 @@ def session_header(
     fast: bool,
     voice: str,
     ears: str | None,
-    fit_minutes: float | None = None,
-    dose_scale: float | None = None,
+    dose_fit: DoseFit | None = None,
 ) -> SessionRecord:
     """The log's first record: the routine, the engine's options, the voice and ears, and
     the doses' fit (`--minutes`)."""
@@ -199,6 +202,6 @@ def session_header(
         fast=fast,
         voice=voice,
         ears=ears,
-        fit_minutes=fit_minutes,
-        dose_scale=dose_scale,
+        fit_minutes=None if dose_fit is None else dose_fit.minutes,
+        dose_scale=None if dose_fit is None else dose_fit.scale,
     )

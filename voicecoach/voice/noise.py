@@ -5,8 +5,9 @@ When a sound device disappears mid-session, PortAudio's ALSA host API prints lin
 'src/hostapi/alsa/pa_linux_alsa.c', line: 3665" straight to file descriptor 2 (its
 `PaUtil_SetDebugPrintFunction` is not exported by Debian's libportaudio2, so it cannot be
 redirected). voicecoach already says what happened in plain words, so for a live session
-`QuietStderr` puts a pipe in place of descriptor 2, and a small filter process copies
-every line to the real stderr except PortAudio's and alsa-lib's own, which it counts.
+`QuietStderr` puts a pipe in place of descriptor 2, and a small filter process
+(`voicecoach.voice.stderr_filter`) copies every line to the real stderr except PortAudio's
+and alsa-lib's own, which it counts.
 alsa-lib's lines come from the audio threads (an underrun: "ALSA lib
 pcm.c:8570:(snd_pcm_recover) underrun occurred") and from opening a stream; they are
 filtered here rather than through alsa-lib's error-handler hook, which would call Python
@@ -34,74 +35,18 @@ import sys
 from types import TracebackType
 
 from voicecoach.signals import SIGNALS
+from voicecoach.voice import stderr_filter
 
 log = logging.getLogger(__name__)
-
-NOISE = (b"Expression '", b"ALSA lib ", b"PaAlsaStream", b"PaUnixThread")
 
 
 def is_noise(line: bytes) -> bool:
     """A line PortAudio or alsa-lib printed by itself (nothing a user can act on)."""
-    return line.lstrip().startswith(NOISE)
+    return stderr_filter.is_noise(line)
 
 
-# written into the pipe when the block ends: the filter answers on its acknowledgement pipe
-# once it has copied everything before it (a child process may still hold the pipe: the
-# filter goes on for it)
-_END = b"\0voicecoach: the filter ends here\0"
+_END = stderr_filter.END  # written into the pipe when the block ends
 ACK_WAIT = 2.0  # s: how long the end of the block waits for the filter to catch up
-
-# The filter process: `python -I -S -c FILTER READ OUT ACK` (no site-packages, nothing of
-# voicecoach, so `is_noise` is written out again in it: it starts in a few milliseconds).
-# It reads the pipe on descriptor READ until every writer has closed it, writes each line
-# that is not noise to OUT (the real stderr) and, at each end marker, the number of lines
-# dropped so far to ACK.
-FILTER = f"""
-import os, signal, sys
-
-signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may write ('stty tostop')
-signal.signal(signal.SIGHUP, signal.SIG_IGN)  # it ends when every writer has gone
-NOISE, END = {NOISE!r}, {_END!r}
-source, out, ack = (int(a) for a in sys.argv[1:4])
-dropped = 0
-
-
-def write(fd, data):
-    while data:
-        try:
-            data = data[os.write(fd, data):]
-        except OSError:  # a hung-up terminal, a reader gone: nowhere to write
-            return
-
-
-def lines_of(text):
-    parts = text.split(b"\\n")
-    return [part + b"\\n" for part in parts[:-1]] + [parts[-1]]
-
-
-def sift(lines):
-    global dropped
-    kept = [line for line in lines if line and not line.lstrip().startswith(NOISE)]
-    dropped += sum(1 for line in lines if line) - len(kept)
-    write(out, b"".join(kept))
-
-
-pending = b""
-while True:
-    try:
-        data = os.read(source, 65536)
-    except OSError:
-        data = b""
-    if not data:
-        sift([pending])  # a last line without its newline: as it is
-        break
-    *ended, pending = (pending + data).split(END)
-    for text in ended:  # everything before an end marker, a line cut short as it is
-        sift(lines_of(text))
-        write(ack, b"%d\\n" % dropped)
-    *lines, pending = lines_of(pending)
-    sift(lines)
-"""
 
 
 class QuietStderr:
@@ -183,7 +128,8 @@ def _spawn_filter(source: int, out: int, ack: int) -> int:
     for fd in fds:
         os.set_inheritable(fd, True)
     try:
-        argv = [sys.executable, "-I", "-S", "-c", FILTER, *map(str, fds)]
+        script = stderr_filter.__file__  # run as a file: no site-packages, no voicecoach
+        argv = [sys.executable, "-I", "-S", script, *map(str, fds)]
         return os.posix_spawn(sys.executable, argv, os.environ, setpgroup=0)
     finally:
         for fd in fds:
