@@ -133,7 +133,7 @@ BACK_HIP_KNEE = [
     *during("tibialis-anterior", "gently bring your toes up towards your head", "Gently bring"),
     *during("tibialis-anterior", "Hold each position for about 2 seconds", "10 holds of 2 s"),
     *counted("tibialis-anterior", "about 10 repetitions, 3 sets each foot", "Release. 10 of 10", 6),
-    *during("tibialis-anterior", "switch legs and repeat the routine", "Switch legs: bend your"),
+    *during("tibialis-anterior", "switch legs and repeat the routine", "Bend your right knee"),
     *during("tibialis-anterior", "about 3 sets for each foot", "Next: left side, set 3 of 3."),
     *before("toe-curls", "Sit down on a chair and place a towel on the floor", "Sit down on a"),
     *before("toe-curls", "Place both feet on the towel", "Place both feet on the towel."),

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from voicecoach import catalog, plan
 from voicecoach.cli import main
+from voicecoach.engine import texts
 from voicecoach.routine import CountValue, Exercise, Routine, SecondsValue
 from voicecoach.runtime import simulation
 
@@ -419,6 +420,21 @@ def test_show_mentions_every_exercise_of_the_article(name, capsys):
     out = capsys.readouterr().out.lower()
     missing = [e for e in ARTICLE_EXERCISES[name] if e.lower() not in out]
     assert not missing
+
+
+@pytest.mark.parametrize("name", ROUTINES)
+def test_the_repeat_answer_on_a_side_already_started_never_tells_you_to_switch_legs(name):
+    # a side's own setup is said again by "repeat" (and after --resume): "Switch legs: ..."
+    # on the left's second set sent the person back to the right leg
+    r = load(name)
+    seen: set[tuple[int, str]] = set()
+    for step in plan.steps(r):
+        if step.side is None:
+            continue
+        if (step.exercise, step.side) in seen:
+            answer = texts.instructions(step, r.exercises[step.exercise], 1.0)
+            assert "switch" not in answer.lower(), answer
+        seen.add((step.exercise, step.side))
 
 
 @pytest.mark.parametrize("name", ROUTINES)
