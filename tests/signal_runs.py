@@ -13,6 +13,7 @@ and the device tests assert on them. So: no pytest in here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -22,7 +23,7 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,17 @@ class SignalRun:
     @property
     def session_began(self) -> bool:
         return self.log_text != OLD_LOG
+
+
+@contextlib.contextmanager
+def seed_noted(seed: int) -> Iterator[None]:
+    """Add "rerun with VOICECOACH_SIGNAL_SEED=<seed>" to any exception the block raises
+    (a harness error, a timeout), so that a failure at random moments can be repeated."""
+    try:
+        yield
+    except BaseException as exc:
+        exc.add_note(f"random moments from seed {seed}: rerun with VOICECOACH_SIGNAL_SEED={seed}")
+        raise
 
 
 def _reason(signum: int) -> str:

@@ -36,13 +36,14 @@ def test_signals_at_10_random_moments_silence_a_live_session_and_end_it(pulse, t
     chosen = seed()
     rng = random.Random(chosen)
     runs = []
-    for i in range(10):
-        signum = SIGNALS_SENT[i % 3]
-        # half from the first second on (loading, the first words), half while it talks
-        started = i >= 5
-        moment = rng.uniform(0.5, 4.0) if started else rng.uniform(0.7, 6.0)
-        folder = tmp_path / f"run{i}"
-        runs.append(signal_runs.run_live(pulse, folder, [e2e.ROUTINE], signum, moment, started))
+    with signal_runs.seed_noted(chosen):  # whatever fails, the seed is in the report
+        for i in range(10):
+            signum = SIGNALS_SENT[i % 3]
+            # half from the first second on (loading, the first words), half while it talks
+            started = i >= 5
+            moment = rng.uniform(0.5, 4.0) if started else rng.uniform(0.7, 6.0)
+            folder = tmp_path / f"run{i}"
+            runs.append(signal_runs.run_live(pulse, folder, [e2e.ROUTINE], signum, moment, started))
     problems = [p for live in runs for p in live.run.problems()]
     problems += [
         f"{signal.Signals(live.run.signum).name} at {live.run.moment:.2f} s: sound went on "

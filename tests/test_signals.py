@@ -161,16 +161,17 @@ def test_sigterm_sighup_and_sigint_at_20_random_moments_end_a_text_session_clean
     chosen = seed()
     rng = random.Random(chosen)
     runs = []
-    for i in range(20):
-        signum = SIGNALS_SENT[i % 3]
-        # half while starting (imports, routine, speech model), half in the running session
-        moment = rng.uniform(0.0, 3.0)
-        screen = ["--quiet-screen"] if i % 2 else []  # the plain transcript, or the panel
-        args = ["behind-knee", "--text", *screen]
-        run = signal_runs.run_with_signal(
-            tmp_path / f"run{i}", args, signum, moment, after_start=i >= 10
-        )
-        runs.append(run)
+    with signal_runs.seed_noted(chosen):  # whatever fails, the seed is in the report
+        for i in range(20):
+            signum = SIGNALS_SENT[i % 3]
+            # half while starting (imports, routine, speech model), half in the session
+            moment = rng.uniform(0.0, 3.0)
+            screen = ["--quiet-screen"] if i % 2 else []  # the plain transcript, or the panel
+            args = ["behind-knee", "--text", *screen]
+            run = signal_runs.run_with_signal(
+                tmp_path / f"run{i}", args, signum, moment, after_start=i >= 10
+            )
+            runs.append(run)
     problems = [p for run in runs for p in run.problems()]
     began = sum(run.session_began for run in runs)
     exits = sorted(round(run.exit * 1000) for run in runs if run.exit is not None)
