@@ -296,8 +296,22 @@ def test_minutes_must_be_more_than_zero(capsys: pytest.CaptureFixture) -> None:
     assert "--minutes must be more than 0" in capsys.readouterr().err
 
 
-def test_from_gives_a_one_line_intro(capsys: pytest.CaptureFixture) -> None:
+def test_from_gives_a_short_intro_that_keeps_the_articles_safety_words(
+    capsys: pytest.CaptureFixture,
+) -> None:
     assert main(["start", "ground-up", "--fast", "--text", "--from", "patrick-step"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert re.search(r"a Ground-Up Workout, from Patrick Step: about \d+ minutes\.$", lines[0])
-    assert "Exercise 4 of 6: Patrick Step." in lines[1]
+    assert "Every exercise is intended to start from zero pain." in lines[1]
+    assert "Exercise 4 of 6: Patrick Step." in lines[2]
+
+
+def test_from_says_the_routines_own_cautions_before_the_first_exercise(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    assert main(["start", "knee-strength", "--fast", "--text", "--from", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first_exercise = next(i for i, line in enumerate(lines) if "Exercise 2 of" in line)
+    before = " ".join(lines[:first_exercise])
+    assert "Not all of these exercises may be right for you" in before
+    assert "Certain knee conditions" in before

@@ -91,20 +91,29 @@ def intro(routine: Routine, minutes: int, standing: str = "", time_note: str = "
     out = [sentence(routine.title), sentence(standing)]
     if routine.equipment:
         out.append(sentence(f"You will need: {items(routine.equipment)}"))
-    if routine.disclaimer and routine.disclaimer_assumed:
-        out.append(join("A word from us, not from the article", routine.disclaimer))
-    elif routine.disclaimer:
-        out.append(sentence(routine.disclaimer))
-    out += [sentence(c) for c in routine.cautions]
+    out += safety(routine)
     out.append(join(f"This takes about {minutes} minute{'s' if minutes != 1 else ''}", time_note))
     out.append("Say help at any time to hear what you can say.")
     return [line for line in out if line]
 
 
+def safety(routine: Routine) -> list[str]:
+    """The disclaimer (marked when it is ours) and the routine's cautions: said by every
+    intro, `--from`'s too."""
+    out = []
+    if routine.disclaimer and routine.disclaimer_assumed:
+        out.append(join("A word from us, not from the article", routine.disclaimer))
+    elif routine.disclaimer:
+        out.append(sentence(routine.disclaimer))
+    return out + [sentence(c) for c in routine.cautions]
+
+
 def intro_from(routine: Routine, minutes: int, start: Exercise) -> list[str]:
-    """`--from`: one line, the title, where it starts and how long it takes."""
+    """`--from`: the title, where it starts and how long it takes, in one line; then the
+    disclaimer and the routine's cautions (a session that skips exercises still hears them)."""
     many = "s" if minutes != 1 else ""
-    return [sentence(f"{routine.title}, from {start.name}: about {minutes} minute{many}")]
+    line = sentence(f"{routine.title}, from {start.name}: about {minutes} minute{many}")
+    return [line, *safety(routine)]
 
 
 def outcome(
