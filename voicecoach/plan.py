@@ -289,6 +289,12 @@ class DoseFit:
     minutes: float
     scale: float | None = None
 
+    @staticmethod
+    def of(minutes: float | None, scale: float | None) -> DoseFit | None:
+        """The fit kept as two flat values (the log header, the history's columns), or
+        None for a session that was not fitted."""
+        return None if minutes is None else DoseFit(minutes, scale)
+
 
 @dataclass(frozen=True, slots=True)
 class Fit:

@@ -40,7 +40,7 @@ class SessionRecord:
         """The two fields above as one value (the log keeps them flat)."""
         from voicecoach.plan import DoseFit
 
-        return None if self.fit_minutes is None else DoseFit(self.fit_minutes, self.dose_scale)
+        return DoseFit.of(self.fit_minutes, self.dose_scale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ class SessionRow:
         """`fit_minutes` and `dose_scale` as one value (the database keeps two columns)."""
         from voicecoach.plan import DoseFit
 
-        return None if self.fit_minutes is None else DoseFit(self.fit_minutes, self.dose_scale)
+        return DoseFit.of(self.fit_minutes, self.dose_scale)
 
 
 @dataclass(frozen=True, slots=True)

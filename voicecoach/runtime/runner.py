@@ -29,10 +29,10 @@ from voicecoach.records import (
     StateRecord,
 )
 from voicecoach.runtime.clocks import VirtualClock
+from voicecoach.runtime.observer import SessionObserver
 
 if TYPE_CHECKING:
     from voicecoach.plan import DoseFit
-from voicecoach.runtime.observer import SessionObserver
 
 MAX_EVENTS = 2_000_000  # a virtual session never needs this many: a planning bug
 
