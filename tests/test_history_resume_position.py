@@ -348,6 +348,7 @@ def test_the_resume_hints_for_a_path_with_a_space_or_a_quote_are_one_shell_comma
     (hint,) = [line for line in capsys.readouterr().err.splitlines() if "to continue it" in line]
     resume = the_command_in(hint)
     assert resume == ["voicecoach", "start", str(path), "--resume"]
+    assert "'\"'\"'" not in summary + hint  # "Jo's feet", as a person would quote it
     stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
     assert main([*resume[1:], "--fast", "--text", "--record"]) == 0
     assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
