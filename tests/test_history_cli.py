@@ -178,7 +178,10 @@ def test_config_shows_each_setting_and_where_it_comes_from(config_file, capsys) 
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("rate = -5\n", "rate: Input should be greater than 0"),
+        ("rate = -5\n", "rate: Input should be greater than or equal to 40"),
+        ("rate = 1000\n", "rate: Input should be less than or equal to 500"),  # start's range
+        ("ready_timeout = 7200\n", "ready_timeout: Input should be less than or equal to 3600"),
+        ("ready_timeout = inf\n", "ready_timeout: Input should be a finite number"),
         ("volume = 2\n", "volume: Input should be less than or equal to 1"),
         ('engine = "kaldi"\n', "engine: Input should be 'auto', 'vosk', 'whisper', 'pocketsphinx'"),
         ("voise = 'en'\n", "voise: unknown key"),
