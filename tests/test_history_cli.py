@@ -142,6 +142,21 @@ def test_history_with_no_sessions_says_how_to_make_one(capsys) -> None:
     assert "No sessions yet" in capsys.readouterr().out
 
 
+def test_history_of_a_routine_never_run_says_so_not_that_there_are_no_sessions(
+    history_db, capsys
+) -> None:
+    the_widest_sessions(history_db)
+    assert main(["history", "behind-kne"]) == 0  # mistyped
+    out = capsys.readouterr().out
+    assert out.startswith("No sessions of 'behind-kne' yet: 'voicecoach history' shows every")
+    assert "voicecoach list" in out
+
+
+def test_a_limit_below_one_says_what_to_give(capsys) -> None:
+    assert main(["history", "--limit", "0"]) == 2
+    assert "--limit must be 1 or more\n  hint: for example --limit 20" in capsys.readouterr().err
+
+
 def test_a_damaged_history_is_moved_aside_and_history_still_answers(history_db, capsys) -> None:
     history_db.parent.mkdir(parents=True)
     history_db.write_bytes(b"\x00garbage" * 500)

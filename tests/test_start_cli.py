@@ -252,3 +252,20 @@ def test_a_bad_value_in_the_config_file_is_the_file_s_error_not_an_option_s(
     err = capsys.readouterr().err
     assert f"{config}: {problem}" in err
     assert "--rate" not in err and "--ready-timeout" not in err  # the user typed neither
+
+
+@pytest.mark.parametrize(
+    ("argv", "help_of"),
+    [
+        (["start", "behind-knee", "--engine", "kaldi"], "voicecoach start --help"),
+        (["history", "--today", "2020-13-01"], "voicecoach history --help"),
+        (["lsit"], "voicecoach --help"),
+    ],
+)
+def test_a_command_line_argparse_refuses_points_at_the_help_of_that_command(
+    argv: list[str], help_of: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.endswith(f"hint: run '{help_of}'\n"), err
+    assert "Traceback" not in err
