@@ -251,7 +251,8 @@ def test_a_bad_value_in_the_config_file_is_the_file_s_error_not_an_option_s(
     assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.INVALID
     err = capsys.readouterr().err
     assert f"{config}: {problem}" in err
-    assert "--rate" not in err and "--ready-timeout" not in err  # the user typed neither
+    assert "--rate" not in err  # the user typed neither option
+    assert "--ready-timeout" not in err
 
 
 @pytest.mark.parametrize(
