@@ -198,7 +198,8 @@ def test_a_side_setup_comes_with_the_next_side_at_the_start_of_a_long_rest() -> 
     block = {**PATRICK, "side_order": "block", "rest_between_sets": 30}
     sim = Simulation(make(block)).finish()
     assert containing(sim, "facing right") == [
-        "Rest 30 seconds. Next: right side, set 1 of 2. Left hand on the wall, facing right."
+        "Rest 30 seconds. Next: switch to your right side, set 1 of 2. Left hand on the wall,"
+        " facing right."
     ]
     assert not containing(sim, "Right side")  # as the set starts: not again
 

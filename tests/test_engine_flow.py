@@ -160,6 +160,37 @@ def test_sides_are_switched_by_voice() -> None:
     assert sides == ["right", "left"]
 
 
+def test_a_side_change_after_a_rest_is_announced_as_a_switch() -> None:
+    ex = reps("heel-raises", sides=["right", "left"], side_order="block", sets=2)
+    sim = Simulation(make({**ex, "rest_between_sets": 30})).finish()
+    assert "Rest 30 seconds. Next: switch to your left side, set 1 of 2." in [
+        t for _, t in said(sim)
+    ]
+
+
+def test_alternate_sets_with_a_rest_between_sides_announce_each_switch() -> None:
+    ex = reps("lunge", sides=["right", "left"], sets=2, rest_between_sets=20)
+    sim = Simulation(make(ex)).finish()
+    assert "Rest 20 seconds. Next: switch to your right side, set 2 of 2." in [
+        t for _, t in said(sim)
+    ]
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_every_change_of_side_in_a_seed_routine_is_announced_as_a_switch(path: Path) -> None:
+    sim = Simulation(catalog.load(path)).finish()
+    works = [r for r in sim.of_type("state") if r["phase"] in ("work", "hold")]
+    for before, now in itertools.pairwise(works):
+        sides = (before["side"], now["side"])
+        if before["exercise"] != now["exercise"] or not set(sides) <= {"left", "right"}:
+            continue
+        if sides[0] == sides[1]:
+            continue
+        between = [t for at, t in said(sim) if before["t"] < at <= now["t"]]
+        switch = f"switch to your {now['side']} side"
+        assert any(switch in t.lower() for t in between), (now["exercise"], between)
+
+
 def test_a_superset_alternates_its_exercises_set_by_set() -> None:
     routine = make(
         reps("tibialis-raises", sets=2, superset="pair", rest_between_sets=20),

@@ -277,8 +277,9 @@ def dose(step: Step, tempo: float) -> str:
 
 
 def unit_head(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> str:
-    """Which set and side come next, when they change: "left side, set 2 of 3", "Now Calf
-    Raise, set 1 of 2" (a superset's switch), "a third set on your left side"."""
+    """Which set and side come next, when they change: "set 2 of 3", "switch to your left
+    side, set 2 of 3" (the other side), "Now Calf Raise, set 1 of 2" (a superset's switch),
+    "a third set on your left side"."""
     new_unit = prev is None or (prev.set, prev.side, prev.exercise) != (
         step.set,
         step.side,
@@ -289,7 +290,20 @@ def unit_head(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> str:
     if step.set > ex.sets.value and new_unit:
         where = f"your {side_name(step.side)}" if step.side else "this exercise"
         return f"a {ordinal(step.set)} set on {where}"
+    if switches_side(step, prev):
+        return f"switch to your {unit(step, ex)}"
     return unit(step, ex) if new_unit else ""
+
+
+def switches_side(step: Step, prev: Step | None) -> bool:
+    """Whether `step` goes on with the same exercise on the other side: said as a switch
+    ("Switch to your left side"), however long the rest before it."""
+    return (
+        prev is not None
+        and prev.exercise == step.exercise
+        and None not in (prev.side, step.side)
+        and prev.side != step.side
+    )
 
 
 def announce(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> list[str]:
@@ -308,7 +322,7 @@ def work_intro(step: Step, ex: Exercise, tempo: float, cues: list[str], first: b
 
 
 def rest(length: float, reason: str | None, announcement: list[str], side: str | None) -> str:
-    """ "Rest 30 seconds. Next: left side, set 1 of 2." or, for a side change with no
+    """ "Rest 30 seconds. Next: switch to your left side, set 1 of 2." or, for a side change with no
     rest but the time it takes, "Switch to your left side." (`side`) or for a superset's
     switch "Now Calf Raise, set 1 of 2." with its first setup line."""
     head, *more = announcement or [""]

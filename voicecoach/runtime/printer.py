@@ -103,8 +103,10 @@ class Printer:
 
     It is also the `Transcript` of a voice that shows its words (a sound device lost:
     the text fallback): those lines wait for the engine step that said them and take the
-    place of the state after it, as the records' lines do. With `records` False (a session
-    that does not print), it prints only those, and the summary at the end."""
+    place of their `say`/`cue` record in it, as the records' lines do (a line with no
+    record, one the voice replays after a switch: where the session stood before the
+    step). With `records` False (a session that does not print), it prints only those,
+    and the summary at the end."""
 
     def __init__(
         self,
@@ -136,16 +138,22 @@ class Printer:
 
     def flush(self) -> None:
         with self._lock:
-            held, self._held = self._held, []
             place = self._place or ""
+        self._show({}, place)
+
+    def _show(self, places: dict[tuple[float, str], str], place: str) -> None:
+        """Show what the voice said: each line where its record says it was said
+        (`places`, from the step that said it), else at `place`."""
+        with self._lock:
+            held, self._held = self._held, []
         for at, text in held:
-            self._write(at, lines.line(at, place, text))
+            self._write(at, lines.line(at, places.get((at, text), place), text))
 
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
         now_place = lines.place(state)
         place = now_place if self._place is None else self._place  # before this step
+        self._show(_places(state, records, place), place)
         self._place = now_place
-        self.flush()
         if not self.records:
             return
         heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
@@ -176,6 +184,20 @@ class Printer:
             self.paced.write(at, line)
         else:
             self.out(line)
+
+
+def _places(state: State, records: Sequence[Record], place: str) -> dict[tuple[float, str], str]:
+    """Where the session stood as each sound of a step was said, by its time and words
+    (a cue's word: "tick", "beep"); `place`: where it stood before the step."""
+    places: dict[tuple[float, str], str] = {}
+    for record in records:
+        if isinstance(record, StateRecord):
+            place = lines.place_of(state, record)
+        elif isinstance(record, SayRecord):
+            places.setdefault((record.t, record.text), place)
+        elif isinstance(record, CueRecord):
+            places.setdefault((record.t, lines.cue_word(record.name)), place)
+    return places
 
 
 class SummaryPrinter:
