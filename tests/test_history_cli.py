@@ -142,6 +142,21 @@ def test_history_with_no_sessions_says_how_to_make_one(capsys) -> None:
     assert "No sessions yet" in capsys.readouterr().out
 
 
+def test_history_of_a_routine_never_run_says_so_not_that_there_are_no_sessions(
+    history_db, capsys
+) -> None:
+    the_widest_sessions(history_db)
+    assert main(["history", "behind-kne"]) == 0  # mistyped
+    out = capsys.readouterr().out
+    assert out.startswith("No sessions of 'behind-kne' yet: 'voicecoach history' shows every")
+    assert "voicecoach list" in out
+
+
+def test_a_limit_below_one_says_what_to_give(capsys) -> None:
+    assert main(["history", "--limit", "0"]) == 2
+    assert "--limit must be 1 or more\n  hint: for example --limit 20" in capsys.readouterr().err
+
+
 def test_a_damaged_history_is_moved_aside_and_history_still_answers(history_db, capsys) -> None:
     history_db.parent.mkdir(parents=True)
     history_db.write_bytes(b"\x00garbage" * 500)
@@ -178,7 +193,10 @@ def test_config_shows_each_setting_and_where_it_comes_from(config_file, capsys) 
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("rate = -5\n", "rate: Input should be greater than 0"),
+        ("rate = -5\n", "rate: Input should be greater than or equal to 40"),
+        ("rate = 1000\n", "rate: Input should be less than or equal to 500"),  # start's range
+        ("ready_timeout = 7200\n", "ready_timeout: Input should be less than or equal to 3600"),
+        ("ready_timeout = inf\n", "ready_timeout: Input should be a finite number"),
         ("volume = 2\n", "volume: Input should be less than or equal to 1"),
         ('engine = "kaldi"\n', "engine: Input should be 'auto', 'vosk', 'whisper', 'pocketsphinx'"),
         ("voise = 'en'\n", "voise: unknown key"),

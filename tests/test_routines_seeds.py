@@ -448,6 +448,19 @@ def test_every_routine_names_its_source_frequency_and_disclaimer(name):
     assert len(r.disclaimer) > 40
 
 
+@pytest.mark.parametrize("name", ROUTINES)
+def test_the_end_of_a_workout_says_how_often_once(name):
+    """The summary says "How often: ..." from the frequency; a closing tip that says it
+    again is heard twice in a row ("How often: 2 times a week. Try this routine 2 times a
+    week.")."""
+    r = load(name)
+    said = texts.summary(r, ["x"], [], [], 600.0, [])
+    how_often = r.frequency.words.split(",")[0].split(":")[-1].strip().lower()
+    saying_it = [line for line in said if how_often in line.lower()]
+    assert len(saying_it) == 1, saying_it
+    assert saying_it[0].startswith("How often: ")
+
+
 def _explicit_amounts(value: object, path: str) -> list[tuple[str, CountValue | SecondsValue]]:
     """Every number written in the file (defaults the schema fills in are left out)."""
     if isinstance(value, CountValue | SecondsValue):

@@ -235,11 +235,38 @@ def test_an_echo_gain_that_is_no_number_is_a_usage_error(
     assert "--echo GAIN must be 0 or more" in capsys.readouterr().err
 
 
-def test_a_config_file_s_endless_ready_timeout_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("ready_timeout = inf", "ready_timeout: Input should be a finite number"),
+        ("rate = 1000", "rate: Input should be less than or equal to 500"),
+    ],
+)
+def test_a_bad_value_in_the_config_file_is_the_file_s_error_not_an_option_s(
+    line: str, problem: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = xdg.config_dir() / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("ready_timeout = inf\n", encoding="utf-8")
-    assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.USAGE
-    assert "--ready-timeout must be 0 to 3600 seconds" in capsys.readouterr().err
+    config.write_text(line + "\n", encoding="utf-8")
+    assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.INVALID
+    err = capsys.readouterr().err
+    assert f"{config}: {problem}" in err
+    assert "--rate" not in err  # the user typed neither option
+    assert "--ready-timeout" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "help_of"),
+    [
+        (["start", "behind-knee", "--engine", "kaldi"], "voicecoach start --help"),
+        (["history", "--today", "2020-13-01"], "voicecoach history --help"),
+        (["lsit"], "voicecoach --help"),
+    ],
+)
+def test_a_command_line_argparse_refuses_points_at_the_help_of_that_command(
+    argv: list[str], help_of: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.endswith(f"hint: run '{help_of}'\n"), err
+    assert "Traceback" not in err

@@ -38,11 +38,13 @@ COMMANDS = (
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse would sys.exit(2) itself
-        raise _ArgError(f"{self.prog}: {message}")
+        raise _ArgError(f"{self.prog}: {message}", self.prog)
 
 
 class _ArgError(Exception):
-    pass
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog  # "voicecoach start": whose --help lists the options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +83,7 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except _ArgError as exc:
         print(exc, file=sys.stderr)
-        print("  hint: run 'voicecoach --help' (or 'voicecoach COMMAND --help')", file=sys.stderr)
+        print(f"  hint: run '{exc.prog} --help'", file=sys.stderr)
         return ExitCode.USAGE
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from voicecoach.errors import ConfigInvalid
+from voicecoach.options import RATE_LIMITS, READY_TIMEOUT_MAX
 
 FILENAME = "config.toml"
 Source = Literal["default", "config file", "command line"]
@@ -47,13 +48,21 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     voice: str | None = Field(default=None, description="pyttsx3 voice id or name")
-    rate: int | None = Field(default=None, gt=0, description="speaking rate, words per minute")
+    # the same ranges as start's options: a bad value is the file's error, named by its key
+    rate: int | None = Field(
+        default=None,
+        ge=RATE_LIMITS[0],
+        le=RATE_LIMITS[1],
+        description="speaking rate, words per minute",
+    )
     volume: float | None = Field(default=None, ge=0.0, le=1.0, description="0.0 to 1.0")
     output_device: Device = Field(default=None, description="index or name substring")
     input_device: Device = Field(default=None, description="index or name substring")
     engine: Literal["auto", "vosk", "whisper", "pocketsphinx", "keys"] = "auto"
     model: str | None = Field(default=None, description="Vosk model folder")
-    ready_timeout: float = Field(default=15.0, ge=0.0, description="seconds")
+    ready_timeout: float = Field(
+        default=15.0, ge=0.0, le=READY_TIMEOUT_MAX, allow_inf_nan=False, description="seconds"
+    )
     screen: bool = Field(default=True, description="the live panel in a terminal")
 
 

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from voicecoach.history.store import open_history
 
     if args.limit < 1:
-        raise UsageError("--limit must be 1 or more")
+        raise UsageError("--limit must be 1 or more", "for example --limit 20")
     today = args.today or date.today()
     store = open_history(warn=_warn)
     try:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(as_json(sessions, counts, reports, today), indent=2))
     else:
-        _print(sessions[: args.limit], counts, reports, today)
+        _print(sessions[: args.limit], counts, reports, today, args.routine)
     return 0
 
 
@@ -173,11 +173,18 @@ def _print(
     counts: dict[int, dict[str, int]],
     reports: list[RoutineReport],
     today: date,
+    routine: str | None = None,
 ) -> None:
     from rich.console import Console
     from rich.padding import Padding
 
     console = Console(highlight=False)
+    if not sessions and routine:  # a name never run, or mistyped: not "no sessions at all"
+        console.print(
+            f"No sessions of '{routine}' yet: 'voicecoach history' shows every routine's, "
+            "'voicecoach list' names the routines."
+        )
+        return
     if not sessions:
         console.print("No sessions yet: run 'voicecoach start NAME' and they will show here.")
         return

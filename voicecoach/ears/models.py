@@ -213,8 +213,8 @@ def _open(url: str, timeout: float) -> IO[bytes]:
         raise DownloadError(
             f"cannot reach {url} ({reason})",
             "check the internet connection; or download the model zip by hand from "
-            "https://alphacephei.com/vosk/models, unpack it into ~/.cache/vosk "
-            "and use --model PATH",
+            "https://alphacephei.com/vosk/models and unpack it into ~/.cache/vosk "
+            "(found there by itself; elsewhere, give --model PATH)",
         ) from None
 
 
@@ -446,7 +446,8 @@ def download_model(
             f"the model list gives no checksum for {info.name}, so a download could not be "
             "verified; nothing was downloaded",
             "download the model zip by hand from https://alphacephei.com/vosk/models, check "
-            "it, unpack it into ~/.cache/vosk and use --model PATH",
+            "it and unpack it into ~/.cache/vosk (found there by itself; elsewhere, give "
+            "--model PATH)",
         )
     dest_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest_dir, prefix=".download-") as tmp:
