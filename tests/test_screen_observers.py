@@ -23,7 +23,6 @@ from voicecoach.runtime.runner import Runner
 from voicecoach.runtime.simulation import RecordingVoice, Simulation
 from voicecoach.screen.live import LiveScreen
 from voicecoach.screen.observers import Panel, ending
-from voicecoach.voice.text import TextVoice
 
 ROUTINE = routine_from(
     "observed",
@@ -88,26 +87,6 @@ def test_each_line_shows_where_the_session_stood_when_it_was_said_not_after_the_
     last_count = said.index("Heel Raises · set 1 of 1 · 2")
     announced = said.index("Ankle Circles · set 1 of 1 · Exercise 2 of 2: Ankle Circles.")
     assert last_count < announced
-
-
-def test_the_text_fallback_labels_each_line_as_the_printed_transcript_does():
-    # a session that does not print (audio) whose voice shows its words (a lost device)
-    shown = Lines()
-    fallback = Printer(print, shown, records=False)
-    runner = Runner(initial(TWO_EXERCISES), TextVoice(fallback), VirtualClock(), [fallback])
-    runner.start()
-    runner.run_until(600.0)
-    said = [line.split("] ", 1)[1] for line in shown.text]
-    announced = said.index("Ankle Circles · set 1 of 1 · Exercise 2 of 2: Ankle Circles.")
-    assert said[announced - 1] == "Heel Raises · set 1 of 1 · 2"  # its last count
-    assert said[said.index("That is the end of the workout. Well done!") - 1] == (
-        "Ankle Circles · set 1 of 1 · 2"
-    )
-    printed = Lines()
-    runner = Runner(initial(TWO_EXERCISES), RecordingVoice(), VirtualClock(), [transcript(printed)])
-    runner.start()
-    runner.run_until(600.0)
-    assert shown.text == printed.text
 
 
 def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():
