@@ -144,3 +144,28 @@ def test_the_panel_leaves_the_closing_words_on_the_terminal():
     panel.ended(EndRecord(sim.now, True, "completed", 1, 0), sim.state)
     assert after[0].endswith("] Well done.")
     assert after[-1].endswith("Session completed: 1 exercise done.")
+
+
+SWITCHED = routine_from(
+    "switched",
+    [
+        {
+            "id": "circles",
+            "name": "Ankle Circles",
+            "sides": ["right", "left"],
+            "transition": 20,
+            "work": {"kind": "reps", "reps": 3, "tempo": 2},
+        }
+    ],
+)
+
+
+def test_the_next_side_s_dose_said_in_the_rest_carries_the_next_side_s_label():
+    printer = Lines()
+    runner = Runner(initial(SWITCHED), RecordingVoice(), VirtualClock(), [transcript(printer)])
+    runner.start()
+    runner.run_until(600.0)
+    said = [line.split("] ", 1)[1] for line in printer.text]
+    rest = said.index("Ankle Circles · set 1 of 1 · right · Switch to your left side.")
+    assert said[rest + 1] == "Ankle Circles · set 1 of 1 · left · 3 times."  # what comes
+    assert said[rest + 2] == "Ankle Circles · set 1 of 1 · left · Go"
