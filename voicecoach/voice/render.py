@@ -152,15 +152,18 @@ class _Engine:
         Without it, espeak-ng's thread goes on rendering what a daemon thread asked for
         ahead of time and calls into an interpreter that is shutting down: the callback
         writes into the removed temp folder (tracebacks at exit) or runs while modules are
-        torn down. Bounded by `timeout`, so a hung espeak-ng cannot hold up the exit."""
+        torn down. Bounded by `timeout`, so a hung espeak-ng cannot hold up the exit; a
+        Ctrl-C meanwhile ends the wait (the process is exiting already), not with a
+        traceback."""
         self._closed = True  # first: a thread rendering ahead stops after this utterance
-        if not self._lock.acquire(timeout=timeout):
-            return
-        try:
-            with contextlib.suppress(AudioError):
-                self._wait_idle(timeout)
-        finally:
-            self._lock.release()
+        with contextlib.suppress(KeyboardInterrupt):
+            if not self._lock.acquire(timeout=timeout):
+                return
+            try:
+                with contextlib.suppress(AudioError):
+                    self._wait_idle(timeout)
+            finally:
+                self._lock.release()
 
     def _render_once(self, text: str) -> tuple[np.ndarray, int]:
         self._count += 1
