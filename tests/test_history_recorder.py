@@ -3,10 +3,16 @@ session marked as it ended (finished, stopped, interrupted), on a virtual clock.
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+
+import pytest
 from factories import routine_from
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voicecoach.engine import Config, initial
-from voicecoach.history.recorder import HistoryRecorder, set_spans
+from voicecoach.history.recorder import HistoryRecorder, set_spans, shell_word, start_command
 from voicecoach.history.store import Store
 from voicecoach.intents import Intent
 from voicecoach.plan import steps
@@ -221,3 +227,38 @@ def test_a_session_interrupted_before_its_last_set_says_how_to_resume() -> None:
     run_until_step(runner, 6)  # toe curls, the last set: working
     runner.abort("interrupted")
     assert recorder.summary == "to continue this session: voicecoach start demo --resume"
+
+
+# ------------------------------------------------------------------- the hints' command
+
+
+def test_a_name_needs_no_quotes_in_a_start_command() -> None:
+    assert start_command("behind-knee", "--resume") == "voicecoach start behind-knee --resume"
+
+
+def test_a_path_with_a_single_quote_is_put_in_double_quotes() -> None:
+    command = start_command("/home/jo/Jo's feet/my-feet.toml", "--resume")
+    assert command == 'voicecoach start "/home/jo/Jo\'s feet/my-feet.toml" --resume'
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Jo's $HOME", "Jo's `date`", "Jo's \\n", 'Jo\'s "best"', "Jo's!", "Jo's\tfeet"],
+)
+def test_a_quote_with_what_double_quotes_would_change_keeps_single_quotes(word: str) -> None:
+    assert shell_word(word) == shlex.quote(word)
+
+
+@pytest.mark.parametrize(
+    "word", ["Jo's feet", "my feet", "it's $HOME", "it's `date`", 'say "hi"', "a\\b's", "x!'s"]
+)
+def test_a_shell_reads_the_quoted_word_back_as_it_was(word: str) -> None:
+    printed = subprocess.run(
+        ["sh", "-c", f"printf %s {shell_word(word)}"], capture_output=True, text=True, check=True
+    )
+    assert printed.stdout == word
+
+
+@given(st.text())
+def test_every_start_command_splits_back_into_its_words(ref: str) -> None:
+    assert shlex.split(start_command(ref, "--resume")) == ["voicecoach", "start", ref, "--resume"]

@@ -348,6 +348,7 @@ def test_the_resume_hints_for_a_path_with_a_space_or_a_quote_are_one_shell_comma
     (hint,) = [line for line in capsys.readouterr().err.splitlines() if "to continue it" in line]
     resume = the_command_in(hint)
     assert resume == ["voicecoach", "start", str(path), "--resume"]
+    assert "'\"'\"'" not in summary + hint  # "Jo's feet", as a person would quote it
     stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(path))
     assert main([*resume[1:], "--fast", "--text", "--record"]) == 0
     assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
@@ -370,6 +371,41 @@ def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_fil
         f"ran from a different file, {ran}"
     ) in err
     assert the_command_in(err.splitlines()[-1]) == ["voicecoach", "start", str(ran), "--resume"]
+
+
+def test_a_routine_started_afresh_by_a_name_that_finds_another_file_says_how_to_continue(
+    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = tmp_path / "Jo's feet" / "my-feet.toml"
+    ran.parent.mkdir()
+    ran.write_text(MY_FEET)
+    (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    capsys.readouterr()
+    assert main(["start", "my-feet", "--fast", "--text", "--record"]) == 0
+    (hint,) = [line for line in capsys.readouterr().err.splitlines() if "did not finish" in line]
+    assert (
+        f"it ran from a different file, {ran}, not {user_dir / 'my-feet.toml'}; to continue it:"
+    ) in hint
+    resume = the_command_in(hint)
+    assert resume == ["voicecoach", "start", str(ran), "--resume"]
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    assert main([*resume[1:], "--fast", "--text", "--record"]) == 0
+    assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
+
+
+def test_no_command_is_offered_for_an_unfinished_session_whose_file_changed_since(
+    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = tmp_path / "elsewhere" / "my-feet.toml"
+    ran.parent.mkdir()
+    ran.write_text(MY_FEET)
+    (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
+    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    ran.write_text(MY_FEET.replace("sets = 3", "sets = 5"))  # it would not resume now
+    capsys.readouterr()
+    assert main(["start", "my-feet", "--fast", "--text", "--record"]) == 0
+    assert "--resume" not in capsys.readouterr().err
 
 
 def test_a_routine_resumed_by_a_path_to_another_file_names_each_file_once(

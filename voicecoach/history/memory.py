@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from voicecoach.errors import HistoryError, UsageError
+from voicecoach import catalog
+from voicecoach.errors import HistoryError, UsageError, VoicecoachError
 from voicecoach.history.recorder import HistoryRecorder, set_spans, start_command
 from voicecoach.history.store import SessionRow, SetRow, Store, open_history, per_set
 from voicecoach.history.streaks import Standing, standing
@@ -155,18 +156,8 @@ def _prepare(
     start_step, done_before, row, fitted = None, frozenset[int](), None, None
     if resume:
         row, fitted, start_step, done_before = _resumed(store, unfinished, routine, ran)
-    elif (
-        unfinished is not None
-        and datetime.fromtimestamp(unfinished.ended).date() == today
-        and _can_resume(store, unfinished, routine, ran)
-    ):
-        done = sum(1 for s in per_set(store.sets(unfinished.id)) if s.outcome == "done")
-        when = datetime.fromtimestamp(unfinished.started).strftime("%H:%M")
-        warn(
-            f"voicecoach: your {routine.name} session from {when} today did not finish "
-            f"({done} set{'s' if done != 1 else ''} done); "
-            f"to continue it: {start_command(ran.ref, '--resume')}"
-        )
+    elif unfinished is not None and datetime.fromtimestamp(unfinished.ended).date() == today:
+        _offer_resume(store, unfinished, routine, ran, warn)
     recorder = HistoryRecorder(
         store,
         routine.name,
@@ -193,6 +184,45 @@ def _resumed(
     fitted = _as_it_ran(row, routine)
     start, done = _resume_point(store, row, fitted or routine, start_command(ran.ref))
     return row, fitted, start, done
+
+
+def _offer_resume(
+    store: Store, row: SessionRow, routine: Routine, ran: _Ran, warn: Callable[[str], None]
+) -> None:
+    """Starting afresh while today's session is unfinished: say so, with the one command
+    that continues it (from the file it ran from, when that is not the file this session
+    found); nothing when no command would."""
+    done = sum(1 for s in per_set(store.sets(row.id)) if s.outcome == "done")
+    when = datetime.fromtimestamp(row.started).strftime("%H:%M")
+    head = (
+        f"voicecoach: your {routine.name} session from {when} today did not finish "
+        f"({done} set{'s' if done != 1 else ''} done); "
+    )
+    if _can_resume(store, row, routine, ran):
+        warn(f"{head}to continue it: {start_command(ran.ref, '--resume')}")
+        return
+    elsewhere = _ran_elsewhere(row, ran)
+    if elsewhere is not None and _can_resume(store, row, *elsewhere):
+        there = elsewhere[1]
+        warn(
+            f"{head}it ran from a different file, {there.source}, not {ran.source}; "
+            f"to continue it: {start_command(there.ref, '--resume')}"
+        )
+
+
+def _ran_elsewhere(row: SessionRow, ran: _Ran) -> tuple[Routine, _Ran] | None:
+    """The routine and file that session ran from, when that is not this file and is
+    still as it was then (else no command continues it)."""
+    if row.source is None or Path(row.source) == ran.source:
+        return None
+    there = Path(row.source)
+    try:
+        digest = file_hash(there)
+        if digest != row.routine_hash:
+            return None
+        return catalog.load(there), _Ran(str(there), there, digest)
+    except (OSError, VoicecoachError):  # gone, unreadable, no longer a routine
+        return None
 
 
 def _can_resume(store: Store, row: SessionRow, routine: Routine, ran: _Ran) -> bool:

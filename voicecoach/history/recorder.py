@@ -44,7 +44,22 @@ def start_command(ref: str, *options: str) -> str:
     """`voicecoach start REF OPTIONS` as the user would type it in a shell: a name, or a
     path with a space or a quote in it, quoted once (every hint that says how to start or
     resume a routine is made here)."""
-    return shlex.join(["voicecoach", "start", ref, *options])
+    return " ".join(shell_word(word) for word in ["voicecoach", "start", ref, *options])
+
+
+_SPECIAL_IN_DOUBLE_QUOTES = frozenset('$`\\"!')
+
+
+def shell_word(word: str) -> str:
+    """`word` as one shell word, as a person would quote it: bare if it needs no quotes,
+    "Jo's feet" rather than 'Jo'"'"'s feet' when double quotes keep it as it is (no `$`,
+    backtick, backslash, `"` or `!`, no control character), else `shlex.quote`'s."""
+    quoted = shlex.quote(word)
+    if quoted == word or "'" not in word:
+        return quoted
+    if word.isprintable() and not _SPECIAL_IN_DOUBLE_QUOTES & set(word):
+        return f'"{word}"'
+    return quoted
 
 
 def set_key(step: Step) -> SetKey:

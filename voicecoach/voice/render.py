@@ -70,6 +70,9 @@ class Pyttsx3Backend:
     - after a `save_to_file`, `say()` writes to that file too and `say()` shells out to
       aplay: never call `say()`; playback is ours.
     - the driver prints "Audio saved to ..." for every file: silenced.
+    - its `_espeak.Synth` tells espeak-ng the text is ten times longer than it is, and
+      espeak-ng copies that many bytes: a read past the end of the text that kills the
+      process when it runs into an unmapped page: replaced (`_synth_true_size`).
     - the name given to `save_to_file` does not come back in `finished-utterance` (the
       queued endLoop command resets it to None), so the event cannot say which utterance
       ended: each utterance gets a file of its own, a cancelled one (`completed=False`) or
@@ -240,7 +243,36 @@ def _espeak_module(engine: object) -> Any:  # the module, or None
     from pyttsx3.drivers import _espeak
 
     driver.print = _quiet  # the driver prints "Audio saved to ..." after every file
+    _espeak.Synth = _synth_true_size  # the driver calls `_espeak.Synth(...)` at each utterance
     return _espeak
+
+
+def _synth_true_size(
+    text: str | bytes,
+    position: int = 0,
+    position_type: int = 1,  # POS_CHARACTER
+    end_position: int = 0,
+    flags: int = 0,
+    user_data: object = None,
+) -> int:
+    """pyttsx3 2.99's `_espeak.Synth`, telling espeak-ng the text's true size.
+
+    pyttsx3 passes `len(text) * 10` as `espeak_Synth`'s `size`; in the asynchronous mode
+    pyttsx3 runs espeak-ng in, `espeak_Synth` copies `size` bytes from the text into its
+    queue (`create_espeak_text`: `memcpy(a_text, text, size)`), so each utterance read up to
+    nine times its length past the end of a Python bytes object. That is harmless until
+    the bytes sit near the end of a memory mapping: then the read hits an unmapped page and
+    the process dies with SIGSEGV in the main thread, inside `Synth` (seen once in CI;
+    `tests/test_voice_espeak_memory.py` makes it happen every time; nateshmbhat/pyttsx3#448).
+    The size here counts the terminating NUL that Python bytes always have."""
+    from pyttsx3.drivers import _espeak
+
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return int(
+        _espeak.cSynth(
+            data, len(data) + 1, position, position_type, end_position, flags, None, user_data
+        )
+    )
 
 
 def _quiet(*args: object, **kwargs: object) -> None:

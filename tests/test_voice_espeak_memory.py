@@ -1,0 +1,62 @@
+"""espeak-ng reads only the text it is given (the segfault seen once in CI).
+
+pyttsx3 2.99 told `espeak_Synth` each text was ten times its length, and espeak-ng copies
+that many bytes: past the end of the text, a crash whenever the text ends near an unmapped
+page. Here the text ends right before one, every time, in a child process (a crash would
+kill the test run)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or shutil.which("espeak-ng") is None,
+    reason="needs Linux (mprotect) and espeak-ng",
+)
+
+TEXT_BEFORE_AN_UNMAPPED_PAGE = textwrap.dedent(
+    """
+    import ctypes, mmap
+
+    from voicecoach.voice.render import list_voices
+
+    list_voices()  # starts the process's one engine, as every session does
+    from pyttsx3.drivers import _espeak
+
+    page = mmap.PAGESIZE
+    memory = mmap.mmap(-1, 2 * page)
+    base = ctypes.addressof(ctypes.c_char.from_buffer(memory))
+    if ctypes.CDLL(None).mprotect(ctypes.c_void_p(base + page), page, 0) != 0:  # PROT_NONE
+        raise SystemExit("mprotect failed")
+    text = b"Hold it there."
+    start = base + page - len(text) - 1  # the text and its NUL end where the page ends
+    ctypes.memmove(start, text + b"\\0", len(text) + 1)
+    # a stand-in for a bytes object at the end of a mapping: a char array has a len too
+    _espeak.Synth((ctypes.c_char * len(text)).from_address(start))  # as the driver calls it
+    while _espeak.IsPlaying():  # espeak-ng's own thread is done with it before exit
+        pass
+    print("spoken")
+    """
+)
+
+
+def test_synthesis_reads_no_byte_past_the_end_of_the_text() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", TEXT_BEFORE_AN_UNMAPPED_PAGE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    crashed = done.returncode == -signal.SIGSEGV
+    assert not crashed, f"espeak-ng read past the text and crashed:\n{done.stderr}"
+    assert (done.returncode, done.stdout.strip()) == (0, "spoken"), done.stderr
