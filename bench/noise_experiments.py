@@ -14,8 +14,14 @@ instead of `frontend.whisper_audio`'s (the utterance, then digital silence):
 - `fade=S` (with `pad_floor`): that noise fades out over S s, then digital silence;
 - `denoise=K`: spectral subtraction of K times the preroll's noise power per STFT bin
   (32 ms sqrt-Hann frames, 50 % overlap), each bin's gain kept >= `gain_floor`;
-- `level_dbfs=L`: the utterance scaled so that its loud part has an RMS of L dBFS.
+- `level_dbfs=L`: the utterance scaled so that its loud part has an RMS of L dBFS;
+- `rnnoise=1`: the utterance (with its 0.3 s preroll) through RNNoise (below) first.
 None was adopted (bench/RESULTS.md, 2026-11-30, "the ears in noise").
+
+`--stream rnnoise` (both commands): the whole clip is first run through RNNoise (the
+`pyrnnoise` wheel's librnnoise, a recurrent denoiser trained on speech and noise; 48 kHz,
+so resampled 3x up and down, its 20 ms delay taken out), as a denoiser in front of the
+endpointer would (bench only; `pip install pyrnnoise`).
 
 `segments` streams every command clip through the endpointer as `voicecoach eval` does and
 counts, per noise condition, the clips whose speech one utterance covers (what Whisper
@@ -56,12 +62,14 @@ class FrontendConfig:
     denoise: float = 0.0  # over-subtraction factor of the noise power (0: off)
     gain_floor: float = 0.2  # the smallest gain the noise reduction applies
     level_dbfs: float | None = None  # RMS of the loud part after scaling (None: as is)
+    rnnoise: bool = False  # the utterance (with its preroll) through `rnnoise` first
 
 
 def variant_audio(utt: Utterance, pad: float, cfg: FrontendConfig) -> np.ndarray:
     """`frontend.whisper_audio` with a front-end variant: float32 audio at 16 kHz, the
     utterance, prepared, then `pad` s of padding (deterministic)."""
-    audio = utt.audio.astype(np.float64) / 32768.0
+    raw = rnnoise(utt.audio) if cfg.rnnoise else utt.audio
+    audio = raw.astype(np.float64) / 32768.0
     noise = preroll_noise(utt)
     n_pad = round(pad * MIC_RATE)
     padding = like_noise(noise, n_pad) if cfg.pad_floor and noise is not None else np.zeros(n_pad)
@@ -167,7 +175,7 @@ def front_config(pairs: list[str]) -> FrontendConfig:
         key, value = pair.split("=", 1)
         if key not in fields:
             raise SystemExit(f"no front-end setting {key!r}: {sorted(fields)}")
-        if key == "pad_floor":
+        if key in {"pad_floor", "rnnoise"}:
             values[key] = value not in {"0", "false", "no"}
         elif key == "level_dbfs":
             values[key] = None if value == "none" else float(value)
@@ -176,12 +184,62 @@ def front_config(pairs: list[str]) -> FrontendConfig:
     return FrontendConfig(**values)  # type: ignore[arg-type]
 
 
+RNNOISE_RATE_FACTOR = 3  # RNNoise runs at 48 kHz
+RNNOISE_FRAME = 480  # its 10 ms frames
+RNNOISE_DELAY = 320  # samples at 16 kHz (measured by cross-correlation: 20 ms)
+
+
+def rnnoise(samples: np.ndarray) -> np.ndarray:
+    """16 kHz int16 audio through RNNoise, delay removed, same length."""
+    import ctypes
+
+    from pyrnnoise import rnnoise as rn  # bench only
+    from scipy.signal import resample_poly
+
+    up = resample_poly(samples.astype(np.float32), RNNOISE_RATE_FACTOR, 1).astype(np.float32)
+    up = np.concatenate([up, np.zeros(RNNOISE_FRAME * 3, np.float32)])
+    out = np.zeros(len(up), np.float32)
+    state = rn.lib.rnnoise_create(None)
+    buf_in = (ctypes.c_float * RNNOISE_FRAME)()
+    buf_out = (ctypes.c_float * RNNOISE_FRAME)()
+    for i in range(len(up) // RNNOISE_FRAME):
+        ctypes.memmove(buf_in, up[i * RNNOISE_FRAME :].ctypes.data, RNNOISE_FRAME * 4)
+        rn.lib.rnnoise_process_frame(state, buf_out, buf_in)
+        out[i * RNNOISE_FRAME : (i + 1) * RNNOISE_FRAME] = np.frombuffer(buf_out, np.float32)
+    rn.lib.rnnoise_destroy(state)
+    down = resample_poly(out, 1, RNNOISE_RATE_FACTOR)[RNNOISE_DELAY : RNNOISE_DELAY + len(samples)]
+    return np.clip(np.round(down), -32768, 32767).astype(np.int16)
+
+
+class DenoisedWavSource(WavSource):
+    """A clip as `WavSource` gives it, through `rnnoise` first (the whole clip at once)."""
+
+    def chunks(self):  # type: ignore[no-untyped-def]
+        pieces = list(super().chunks())
+        if not pieces:
+            return
+        clean = rnnoise(np.concatenate([c for _, c in pieces]))
+        at = 0
+        for t0, chunk in pieces:
+            yield t0, clean[at : at + len(chunk)]
+            at += len(chunk)
+
+
+def use_stream(name: str | None) -> None:
+    if name == "rnnoise":
+        tune_whisper.WavSource = DenoisedWavSource  # type: ignore[misc]
+    elif name is not None:
+        raise SystemExit(f"no stream variant {name!r}: rnnoise")
+
+
 def tune(argv: list[str]) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--front", action="append", default=[])
+    ap.add_argument("--stream", default=None)
     args, rest = ap.parse_known_args(argv)
+    use_stream(args.stream)
     config = front_config(args.front)
-    print(f"front end: {config}")
+    print(f"front end: {config}, stream {args.stream}")
     if config != FrontendConfig():  # the harness then decodes this variant's audio
         tune_whisper.whisper_audio = functools.partial(variant_audio, cfg=config)
     sys.argv = ["tune_whisper.py", *[a for a in rest if a != "--"]]
@@ -214,13 +272,15 @@ def segments(argv: list[str]) -> None:
     ap.add_argument("dir")
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--every", type=int, default=1)
+    ap.add_argument("--stream", default=None)
     args = ap.parse_args(argv)
+    use_stream(args.stream)
     cfg = tune_whisper.settings_from(args.set).endpoint
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     nulls: Counter[str] = Counter()
     for clip in evaluation.load_manifest(args.dir)[:: args.every]:
         ep = Endpointer(cfg)
-        source = WavSource(clip.audio)
+        source = tune_whisper.WavSource(clip.audio)
         utts = []
         for t0, chunk in source.chunks():
             utts += ep.feed(chunk, t0)

@@ -60,3 +60,37 @@ def test_synthesis_reads_no_byte_past_the_end_of_the_text() -> None:
     crashed = done.returncode == -signal.SIGSEGV
     assert not crashed, f"espeak-ng read past the text and crashed:\n{done.stderr}"
     assert (done.returncode, done.stdout.strip()) == (0, "spoken"), done.stderr
+
+
+EXIT_WHILE_RENDERING_AHEAD = textwrap.dedent(
+    """
+    import atexit
+    from pyttsx3.drivers import _espeak
+
+    # registered first, so it runs last: what espeak-ng is doing once the program's own
+    # exit handlers are done and the interpreter starts to tear itself down
+    atexit.register(lambda: print("busy" if _espeak.IsPlaying() else "idle"))
+
+    from voicecoach.voice import make_renderer
+
+    renderer = make_renderer()
+    long = "Lift your hips slowly, hold it there, and lower them again. " * 8
+    renderer.prerender(["Ready.", *(f"{i}. {long}" for i in range(20))])
+    while not _espeak.IsPlaying():  # the background thread is rendering ahead: quit now
+        pass
+    """
+)
+
+
+def test_quitting_while_phrases_render_ahead_waits_for_espeak_to_go_quiet() -> None:
+    """espeak-ng renders on a thread of its own and calls into Python when it has sound:
+    after exit it would do so into a half torn-down interpreter (seen: tracebacks about a
+    removed temp folder at exit)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", EXIT_WHILE_RENDERING_AHEAD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "idle", "")

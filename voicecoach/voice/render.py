@@ -10,6 +10,7 @@ espeak-ng, its data or the voice files change.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import tempfile
 import threading
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 _MAX_CACHED = 2000  # phrases; a routine has a few hundred distinct ones
+_EXIT_WAIT = 5.0  # seconds an exit waits for the utterance being rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,9 @@ class Pyttsx3Backend:
       sound for a text with letters or digits is an AudioError, never a silent clip
       (`checked_render`).
     espeak can be initialised once per process, so all backends share one engine and take
-    turns (`_Engine`), each re-applying its own voice and rate when they differ.
+    turns (`_Engine`), each re-applying its own voice and rate when they differ. espeak-ng
+    renders on a thread of its own that calls into Python with the sound: at exit the
+    engine lets the utterance being rendered finish and starts no other (`_Engine.quiet`).
     """
 
     def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
@@ -123,6 +127,8 @@ class _Engine:
         self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
         self._applied: tuple[str | None, int] | None = None
         self._count = 0  # utterances rendered: each has a file of its own
+        self._closed = False
+        atexit.register(self.quiet)  # after the temp dir's own exit hook: runs before it
 
     def voices(self) -> list[VoiceInfo]:
         with self._lock:
@@ -130,6 +136,8 @@ class _Engine:
 
     def synth(self, text: str, voice: str | None, rate: int) -> Clip:
         with self._lock:
+            if self._closed:
+                raise AudioError("text-to-speech has stopped: voicecoach is exiting")
             if self._applied != (voice, rate):
                 if voice or self._espeak is not None:
                     self._set("voice", voice or _DEFAULT_VOICE)
@@ -137,6 +145,25 @@ class _Engine:
                 self._set("volume", 1.0)  # volume is applied to samples: one cache for all
                 self._applied = (voice, rate)
             return checked_render(text, lambda: self._render_once(text))
+
+    def quiet(self, timeout: float = _EXIT_WAIT) -> None:
+        """Let the utterance being rendered finish, then render no more (at exit).
+
+        Without it, espeak-ng's thread goes on rendering what a daemon thread asked for
+        ahead of time and calls into an interpreter that is shutting down: the callback
+        writes into the removed temp folder (tracebacks at exit) or runs while modules are
+        torn down. Bounded by `timeout`, so a hung espeak-ng cannot hold up the exit; a
+        Ctrl-C meanwhile ends the wait (the process is exiting already), not with a
+        traceback."""
+        self._closed = True  # first: a thread rendering ahead stops after this utterance
+        with contextlib.suppress(KeyboardInterrupt):
+            if not self._lock.acquire(timeout=timeout):
+                return
+            try:
+                with contextlib.suppress(AudioError):
+                    self._wait_idle(timeout)
+            finally:
+                self._lock.release()
 
     def _render_once(self, text: str) -> tuple[np.ndarray, int]:
         self._count += 1
