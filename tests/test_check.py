@@ -379,3 +379,11 @@ def test_the_test_sentence_is_heard_to_its_last_word_every_time(pulse):
             time.sleep(0.3)  # what the monitor still has on its way
         heard = loud_span(speaker.samples, speaker.rate)
         assert heard > loud_span(clip.samples, clip.rate) - 0.05, heard
+
+
+@pytest.mark.parametrize("seconds", ["-1", "0", "nan", "inf", "soon"])
+def test_listening_for_no_time_or_forever_is_a_usage_error(seconds, capsys):
+    assert main(["check", "--seconds", seconds]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "argument --seconds: not a number of seconds from 0 to 600" in err
+    assert "hint: run 'voicecoach check --help'" in err

@@ -221,6 +221,23 @@ def test_stop_then_yes_or_stop_again_ends_the_session(answer: Intent) -> None:
     assert sim.runner.ended
 
 
+@pytest.mark.parametrize("then", [Intent.NEXT, Intent.PAIN, Intent.REPEAT, Intent.HELP])
+def test_a_stopped_session_stays_stopped_whatever_is_heard_during_its_goodbye(
+    then: Intent,
+) -> None:
+    """'next' while "Ending the workout... Take care." is said ends the session at once,
+    but as stopped: it was recorded as finished (and counted in the streak)."""
+    sim = session().until_phase("work")
+    sim.hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+    assert sim.state.phase == "done"
+    sim.hear(then, sim.now + 1)
+    if then == Intent.PAIN:  # its answer offers next or stop: next ends it
+        sim.hear(Intent.NEXT, sim.now + 1)
+    sim.finish()
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"]) == (False, "stopped")
+
+
 def test_after_stop_any_other_command_resumes_and_is_obeyed() -> None:
     sim = holding(session())
     sim.hear(Intent.STOP, sim.now + 1).hear(Intent.TIME, sim.now + 1)

@@ -44,9 +44,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--device", metavar="DEV", help="speaker (index or name part)")
     p.add_argument("--model", metavar="PATH", help="Vosk model folder to check")
     p.add_argument(
-        "--seconds", type=float, default=5.0, help="how long to listen to the microphone (5)"
+        "--seconds",
+        type=_listen_seconds,
+        default=5.0,
+        help="how long to listen to the microphone (5)",
     )
     p.set_defaults(run=run)
+
+
+LISTEN_MAX = 600.0  # s: ten minutes of level meter is plenty
+
+
+def _listen_seconds(text: str) -> float:
+    """--seconds: more than 0 (-1 listened to nothing and said "no command heard in -1 s")
+    and finite."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= LISTEN_MAX:  # nan too
+        raise argparse.ArgumentTypeError(
+            f"not a number of seconds from 0 to {LISTEN_MAX:g}: {text!r} (for example 5)"
+        )
+    return seconds
 
 
 TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from voicecoach.engine import texts
 from voicecoach.engine.flow import (
-    end_session,
+    end_now,
     enter_done,
     enter_intro,
     enter_setup,
@@ -64,8 +64,8 @@ def _on_next(tx: Tx, t: float) -> None:
     elif s.phase == "rest":
         tx.s = replace(tx.s, seg_end=None)
         goto(tx, s.index + 1, t)
-    else:
-        end_session(tx, t, completed=True, reason="completed")
+    else:  # done: its closing words are being said; end now, finished or stopped as it was
+        end_now(tx, t)
 
 
 def skip_exercise(tx: Tx, t: float) -> None:
@@ -256,7 +256,7 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
         elif tx.s.phase != "done":
             skip_exercise(tx, t)
         else:
-            end_session(tx, t, completed=True, reason="completed")
+            end_now(tx, t)
     elif intent in (Intent.NEXT, Intent.BACK) or kind == "confirm":
         _unpause(tx, t)  # "anything else resumes", then does what was asked
         if intent not in (Intent.NEXT, Intent.BACK, Intent.YES, Intent.NO):

@@ -454,14 +454,20 @@ def ending_reason(s: State) -> str:
     return "stopped" if any(i.action == Action.STOPPED for i in s.agenda) else "completed"
 
 
+def end_now(tx: Tx, x: float) -> None:
+    """End a session in its `done` phase at once (its closing words are being said), as
+    finished or as stopped: whatever is heard then does not change which."""
+    reason = ending_reason(tx.s)
+    end_session(tx, x, completed=reason == "completed", reason=reason)
+
+
 def stop_session(tx: Tx, x: float) -> None:
     """The user ended the workout: the summary, said, then the end (while the summary is
     being said already: the end, at once)."""
     s = tx.s
     tx.interrupt(x)
     if s.phase == "done":
-        reason = ending_reason(s)
-        end_session(tx, x, completed=reason == "completed", reason=reason)
+        end_now(tx, x)
         return
     tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x)
     done, cut, skipped, pains = exercise_outcomes(s)
