@@ -315,3 +315,20 @@ def test_from_says_the_routines_own_cautions_before_the_first_exercise(
     before = " ".join(lines[:first_exercise])
     assert "Not all of these exercises may be right for you" in before
     assert "Certain knee conditions" in before
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_options_offered_after_another_exercise_is_announced_name_their_own(
+    name: str, logs: dict[str, Log]
+) -> None:
+    """ "Next exercise: Calf Raise. If this is easy: ..." sounds like Calf Raise's options;
+    they were Tibialis Raise's (ground-up's superset)."""
+    exercises = routine(name).exercises
+    lines = [r["text"] for r in says(logs[name])]
+    for before, line in itertools.pairwise(lines):
+        for ex in exercises:
+            if not any(o.rstrip(".") in line for o in (*ex.harder[:1], *ex.easier[:1])):
+                continue
+            others = [o.name for o in exercises if o.name != ex.name and o.name in before]
+            if "Next" in before and others:
+                assert ex.name in line, f"after {before!r}: {line!r}"
