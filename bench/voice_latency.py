@@ -54,7 +54,7 @@ _, effects = step(initial(routine), Start(0.0))
 phrases = [e.text for e in effects if isinstance(e, Say)]
 t0 = time.perf_counter()
 clock = SimpleNamespace(now=lambda: time.perf_counter() - t0)
-voice = make_voice(VoiceOptions(), Timeline(), None, clock=clock)
+voice = make_voice(VoiceOptions(), Timeline(), clock=clock)
 t_voice = time.perf_counter()
 voice.prerender(phrases)
 t_say = time.perf_counter()
@@ -98,7 +98,7 @@ def interrupt_to_silence(server: harness.PulseServer) -> float:
 
     text = "Ankle circles. Lie on your back, lift one foot and draw slow, wide circles."
     with harness.exported(server):
-        voice = make_voice(VoiceOptions(), Timeline(), None)
+        voice = make_voice(VoiceOptions(), Timeline())
         with server.record() as recording:
             voice.say(text, 0.0)
             time.sleep(1.37)

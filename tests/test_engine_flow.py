@@ -160,6 +160,14 @@ def test_sides_are_switched_by_voice() -> None:
     assert sides == ["right", "left"]
 
 
+def test_a_switch_rest_is_logged_at_the_next_side_once_its_dose_is_said() -> None:
+    sim = Simulation(make(reps("lunge", n=3, sides=["right", "left"], transition=20))).finish()
+    dose = first(sim, "3 times.", after=first(sim, "Switch to your left side."))
+    rests = [(r["t"], r["side"]) for r in sim.of_type("state") if r["phase"] == "rest"]
+    assert [side for _, side in rests] == ["right", "left"]  # the rest after right; before left
+    assert rests[1][0] == pytest.approx(dose)
+
+
 def test_a_side_change_after_a_rest_is_announced_as_a_switch() -> None:
     ex = reps("heel-raises", sides=["right", "left"], side_order="block", sets=2)
     sim = Simulation(make({**ex, "rest_between_sets": 30})).finish()

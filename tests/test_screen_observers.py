@@ -23,7 +23,6 @@ from voicecoach.runtime.runner import Runner
 from voicecoach.runtime.simulation import RecordingVoice, Simulation
 from voicecoach.screen.live import LiveScreen
 from voicecoach.screen.observers import Panel, ending
-from voicecoach.voice.text import TextVoice
 
 ROUTINE = routine_from(
     "observed",
@@ -90,26 +89,6 @@ def test_each_line_shows_where_the_session_stood_when_it_was_said_not_after_the_
     assert last_count < announced
 
 
-def test_the_text_fallback_labels_each_line_as_the_printed_transcript_does():
-    # a session that does not print (audio) whose voice shows its words (a lost device)
-    shown = Lines()
-    fallback = Printer(print, shown, records=False)
-    runner = Runner(initial(TWO_EXERCISES), TextVoice(fallback), VirtualClock(), [fallback])
-    runner.start()
-    runner.run_until(600.0)
-    said = [line.split("] ", 1)[1] for line in shown.text]
-    announced = said.index("Ankle Circles · set 1 of 1 · Exercise 2 of 2: Ankle Circles.")
-    assert said[announced - 1] == "Heel Raises · set 1 of 1 · 2"  # its last count
-    assert said[said.index("That is the end of the workout. Well done!") - 1] == (
-        "Ankle Circles · set 1 of 1 · 2"
-    )
-    printed = Lines()
-    runner = Runner(initial(TWO_EXERCISES), RecordingVoice(), VirtualClock(), [transcript(printed)])
-    runner.start()
-    runner.run_until(600.0)
-    assert shown.text == printed.text
-
-
 def test_cues_and_state_records_are_not_printed_unless_cues_are_asked_for():
     records = [
         CueRecord(1.0, "tick", 0.1),
@@ -165,3 +144,28 @@ def test_the_panel_leaves_the_closing_words_on_the_terminal():
     panel.ended(EndRecord(sim.now, True, "completed", 1, 0), sim.state)
     assert after[0].endswith("] Well done.")
     assert after[-1].endswith("Session completed: 1 exercise done.")
+
+
+SWITCHED = routine_from(
+    "switched",
+    [
+        {
+            "id": "circles",
+            "name": "Ankle Circles",
+            "sides": ["right", "left"],
+            "transition": 20,
+            "work": {"kind": "reps", "reps": 3, "tempo": 2},
+        }
+    ],
+)
+
+
+def test_the_next_side_s_dose_said_in_the_rest_carries_the_next_side_s_label():
+    printer = Lines()
+    runner = Runner(initial(SWITCHED), RecordingVoice(), VirtualClock(), [transcript(printer)])
+    runner.start()
+    runner.run_until(600.0)
+    said = [line.split("] ", 1)[1] for line in printer.text]
+    rest = said.index("Ankle Circles · set 1 of 1 · right · Switch to your left side.")
+    assert said[rest + 1] == "Ankle Circles · set 1 of 1 · left · 3 times."  # what comes
+    assert said[rest + 2] == "Ankle Circles · set 1 of 1 · left · Go"

@@ -10,61 +10,46 @@ import numpy as np
 import pytest
 from voice_fakes import RATE, StreamFactory, fake_renderer
 
-from voicecoach import catalog
-from voicecoach.engine import State
 from voicecoach.errors import AudioError, UsageError
 from voicecoach.options import VoiceOptions
-from voicecoach.runtime.printer import Printer
-from voicecoach.runtime.simulation import Simulation
+from voicecoach.ports import Played
 from voicecoach.voice import make_renderer, make_voice
 from voicecoach.voice.realtime import RealtimeVoice
-from voicecoach.voice.text import FallbackVoice, NullVoice, TextVoice, estimate_duration
+from voicecoach.voice.text import FallbackVoice, TextVoice, estimate_duration
 from voicecoach.voice.timeline import Timeline
 from voicecoach.voice.wavfile import WavTimelineVoice
 
 ROUTINES = Path(__file__).resolve().parent.parent / "routines"
 
 
-def transcript(lines: list[str], cues: bool = True) -> Printer:
-    """The plain transcript of a session that does not print (audio), on `lines`."""
-    return Printer(lines.append, cues=cues, records=False)
+class ShownVoice(TextVoice):
+    """A text voice that remembers what it said, and when (the fallback's words)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: list[tuple[float, str]] = []
+
+    def say(self, text: str, at: float) -> Played:
+        played = super().say(text, at)
+        self.said.append((played.start, text))
+        return played
+
+    def cue(self, name: str, at: float) -> Played:
+        played = super().cue(name, at)
+        self.said.append((played.start, f"[{name}]"))
+        return played
 
 
-def in_a_set() -> State:
-    """A session's state in its first set: Toe Walking, set 1 of 5."""
-    return Simulation(catalog.find("behind-knee")).until_phase("work").state
-
-
-def test_the_text_voice_shows_what_the_coach_says_and_its_cues_as_the_transcript_does():
-    lines: list[str] = []
-    printer = transcript(lines)
-    voice = TextVoice(printer)
-    voice.say("Ankle circles.", 0.0)
-    voice.cue("tick", 2.0)
-    assert lines == []  # until the engine's step is over: then the place is known
-    printer.update(in_a_set(), [], 2.0)
-    assert lines == [
-        "[00:00] Toe Walking · set 1 of 5 · Ankle circles.",
-        "[00:02] Toe Walking · set 1 of 5 · tick",
-    ]
-
-
-def test_cues_are_not_shown_unless_asked_for():
-    lines: list[str] = []
-    printer = transcript(lines, cues=False)
-    TextVoice(printer).cue("tick", 0.0)
-    printer.flush()
-    assert lines == []
-
-
-def test_the_null_voice_is_silent_but_takes_as_long_as_the_text_voice():
-    assert NullVoice().say("Switch sides.", 0.0) == TextVoice(None).say("Switch sides.", 0.0)
+def test_the_text_voice_takes_as_long_as_speech_one_sound_after_the_other():
+    voice = TextVoice()
+    first = voice.say("Ankle circles.", 0.0)
+    assert first == Played(0.0, estimate_duration("Ankle circles."))
+    assert voice.cue("tick", 0.0).start == first.end  # queued after, not on top
+    assert voice.say("one", 9.0).start == 9.0
 
 
 def test_a_faster_rate_makes_shorter_text_durations():
-    assert TextVoice(None, rate=250).say("Rest now.", 0) < TextVoice(None, rate=120).say(
-        "Rest now.", 0
-    )
+    assert TextVoice(rate=250).say("Rest now.", 0) < TextVoice(rate=120).say("Rest now.", 0)
 
 
 def routine_phrases() -> list[str]:
@@ -121,23 +106,23 @@ class BrokenVoice:
 def test_a_failing_device_gives_one_message_then_text_and_nothing_is_lost():
     lines: list[str] = []
     primary = BrokenVoice(works=2)
-    printer = transcript(lines)
-    voice = FallbackVoice(primary, TextVoice(printer), warn=lines.append)
+    text = ShownVoice()
+    voice = FallbackVoice(primary, text, warn=lines.append)
     assert voice.say("Ankle circles.", 0.0) == 1.0
     voice.cue("start", 1.0)
     voice.say("one", 2.0)  # the device fails here
-    voice.say("two", 3.0)
-    voice.cue("tick", 4.0)
-    voice.interrupt(5.0)
-    printer.flush()
+    voice.say("two", 9.0)
+    voice.cue("tick", 12.0)
+    voice.interrupt(15.0)
     voice.close()
-    assert lines == [
-        "voicecoach: the audio output stopped; continuing in text mode",
-        "[00:02] Ankle circles.",  # queued on the lost device, never heard
-        "[00:02] one",
-        "[00:03] two",
-        "[00:04] tick",
+    assert lines == ["voicecoach: the audio output stopped; continuing in text mode"]
+    assert [said for _, said in text.said] == [
+        "Ankle circles.",  # queued on the lost device, never heard: it takes its time
+        "one",
+        "two",
+        "[tick]",
     ]
+    assert text.said[1][0] == pytest.approx(2.0 + estimate_duration("Ankle circles."))
     assert primary.closed
 
 
@@ -146,25 +131,21 @@ def test_a_device_lost_while_nothing_is_said_switches_at_once_and_says_so_once()
     factory = StreamFactory()
     live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
     lines: list[str] = []
-    printer = transcript(lines)
-    voice = FallbackVoice(live, TextVoice(printer), warn=lines.append)
+    text = ShownVoice()
+    voice = FallbackVoice(live, text, warn=lines.append)
     voice.say("Hold it.", 0.0)
     factory.stream.lose_device()
     voice.lost("the audio output stopped")  # what the watchdog calls
     voice.lost("the audio output stopped")
     assert voice.switched
-    assert lines == [  # shown at once: no step of the session would show it soon
-        "voicecoach: the audio output stopped; continuing in text mode",
-        "[00:00] Hold it.",
-    ]
+    assert lines == ["voicecoach: the audio output stopped; continuing in text mode"]
     voice.say("Rest.", 1.0)
-    printer.flush()
-    assert lines[-1] == "[00:01] Rest."
+    assert [said for _, said in text.said] == ["Hold it.", "Rest."]
     assert factory.stream.closed
 
 
 def test_the_fallback_returns_the_text_voice_s_duration_once_switched():
-    voice = FallbackVoice(BrokenVoice(), TextVoice(None), warn=lambda _: None)
+    voice = FallbackVoice(BrokenVoice(), TextVoice(), warn=lambda _: None)
     assert voice.say("Rest.", 0.0).duration == pytest.approx(estimate_duration("Rest."))
 
 
@@ -173,53 +154,40 @@ def test_a_real_time_voice_whose_stream_dies_falls_back_to_text():
     factory = StreamFactory()
     live = RealtimeVoice(renderer, Timeline(), factory, rate=RATE)
     lines: list[str] = []
-    printer = transcript(lines)
-    voice = FallbackVoice(live, TextVoice(printer), warn=lines.append)
+    text = ShownVoice()
+    voice = FallbackVoice(live, text, warn=lines.append)
     voice.say("Get ready.", 0.0)
     factory.stream.pump(2)
     factory.stream.lose_device()
     voice.say("one", 1.0)
-    printer.flush()
-    assert lines == [
-        "voicecoach: the audio output stopped; continuing in text mode",
-        "[00:01] Get ready.",
-        "[00:01] one",
-    ]
+    assert lines == ["voicecoach: the audio output stopped; continuing in text mode"]
+    assert [said for _, said in text.said] == ["Get ready.", "one"]  # its unplayed rest first
     assert factory.stream.closed
 
 
 # ------------------------------------------------------------------ make_voice
 
 
-def test_text_mode_makes_a_text_voice_on_the_given_transcript():
-    lines: list[str] = []
-    printer = transcript(lines)
-    voice = make_voice(VoiceOptions(text=True), Timeline(), printer)
-    voice.say("Hello.", 0.0)
-    printer.flush()
-    assert lines == ["[00:00] Hello."]
+def test_text_mode_makes_a_text_voice():
+    assert isinstance(make_voice(VoiceOptions(text=True), Timeline()), TextVoice)
 
 
 def test_the_virtual_clock_without_a_speak_file_prints_instead_of_playing():
-    assert isinstance(make_voice(VoiceOptions(fast=True), Timeline(), None), TextVoice)
+    assert isinstance(make_voice(VoiceOptions(fast=True), Timeline()), TextVoice)
 
 
 def test_a_speak_file_makes_a_wav_timeline_voice(tmp_path):
     options = VoiceOptions(speak_file=tmp_path / "c.wav", fast=True)
-    assert isinstance(make_voice(options, Timeline(), None), WavTimelineVoice)
+    assert isinstance(make_voice(options, Timeline()), WavTimelineVoice)
 
 
 def test_no_usable_output_means_one_message_and_a_text_session():
     def no_device() -> RealtimeVoice:
         raise AudioError("no audio output device found", "start PulseAudio")
 
-    lines: list[str] = []
     warnings: list[str] = []
-    printer = transcript(lines)
-    voice = make_voice(VoiceOptions(), Timeline(), printer, warn=warnings.append, live=no_device)
-    voice.say("Get ready.", 0.0)
-    printer.flush()
-    assert lines == ["[00:00] Get ready."]
+    voice = make_voice(VoiceOptions(), Timeline(), warn=warnings.append, live=no_device)
+    assert isinstance(voice, TextVoice)
     assert len(warnings) == 1
     assert "no audio output device found" in warnings[0]
     assert "continuing in text mode" in warnings[0]
@@ -230,10 +198,10 @@ def test_no_usable_output_means_one_message_and_a_text_session():
 )
 def test_out_of_range_rate_or_volume_is_a_usage_error(option, value):
     with pytest.raises(UsageError, match=f"--{option}"):
-        make_voice(VoiceOptions(text=True, **{option: value}), Timeline(), None)
+        make_voice(VoiceOptions(text=True, **{option: value}), Timeline())
 
 
 def test_an_unknown_voice_is_refused_before_the_session(tmp_path):
     options = VoiceOptions(speak_file=tmp_path / "c.wav", voice="no-such-voice")
     with pytest.raises(UsageError, match="no-such-voice"):
-        make_voice(options, Timeline(), None)
+        make_voice(options, Timeline())

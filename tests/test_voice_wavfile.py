@@ -14,7 +14,6 @@ from voice_fakes import fake_renderer
 from voicecoach.errors import AudioError, OutputError
 from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
-from voicecoach.runtime.printer import Printer
 from voicecoach.voice import make_voice
 from voicecoach.voice.timeline import Timeline
 from voicecoach.voice.wavfile import WavTimelineVoice
@@ -36,7 +35,7 @@ def onsets(samples: np.ndarray, rate: int, gap: float = 0.3) -> list[float]:
 
 def test_each_sound_starts_in_the_file_at_the_time_it_was_asked_for(tmp_path):
     path = tmp_path / "coach.wav"
-    voice = make_voice(VoiceOptions(speak_file=path, fast=True), Timeline(), print)
+    voice = make_voice(VoiceOptions(speak_file=path, fast=True), Timeline())
     plan = [("say", "Get ready.", 0.5), ("cue", "start", 2.0), ("say", "one", 3.25)]
     plan += [("say", "two", 5.0), ("cue", "tick", 7.4), ("say", "Well done.", 9.1)]
     for kind, what, at in plan:
@@ -75,18 +74,6 @@ def test_an_interrupt_cuts_the_sound_in_the_file(tmp_path):
     assert loud[: round(0.4 * rate)].all()
     assert not loud[round(0.4 * rate) + 1 : round(2.0 * rate)].any()
     assert round(float(samples[round(2.1 * rate)]), 2) == 0.3
-
-
-def test_text_mode_with_a_speak_file_also_prints_the_words(tmp_path):
-    renderer, _ = fake_renderer()
-    lines: list[str] = []
-    transcript = Printer(lines.append, cues=True, records=False)
-    voice = WavTimelineVoice(renderer, Timeline(), tmp_path / "c.wav", out=transcript)
-    voice.say("Rest.", 0.0)
-    voice.cue("done", 1.0)
-    transcript.flush()  # the session's step is over
-    voice.close()
-    assert lines == ["[00:00] Rest.", "[00:01] beep"]  # the plain transcript's lines
 
 
 def test_a_speak_file_in_a_missing_folder_is_refused_before_the_session(tmp_path):

@@ -87,7 +87,7 @@ def build_session(
     # `--quiet-screen`); a `--fast` replay into `--speak-file` prints only its summary
     prints = (options.prints or not options.fast) and not panel_wanted
     paced = PacedPrinter(clock, out) if prints and not options.fast else None
-    printer = Printer(out, paced, cues=options.cues, records=prints)
+    printer = Printer(out, paced, cues=options.cues) if prints else None
     meter = LevelMeter(clock) if panel_wanted else None
     screen = _live_screen(clock, meter) if panel_wanted else None
     later_warn = screen.notice if screen is not None else warn  # the panel holds the terminal
@@ -104,9 +104,6 @@ def build_session(
             voice = make_voice(
                 options.voice,
                 timeline,
-                # the plain transcript shows what a voice without sound says (a lost
-                # device); printed sessions and the panel show the words themselves
-                out=None if prints or screen is not None else printer,
                 clock=None if options.fast else clock,
                 warn=later_warn,
             )
@@ -133,7 +130,7 @@ def build_session(
         screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
         panel = Panel(screen, warn=warn)
     # the summary is printed at the end (the printer prints it when it has not been said)
-    summary = printer if prints or screen is None else SummaryPrinter(out)
+    summary = printer or SummaryPrinter(out)
     outputs: list[SessionObserver] = [o for o in (log, summary, panel) if o]
     header = session_header(
         state,

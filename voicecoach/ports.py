@@ -32,25 +32,6 @@ class Played:
         return self.start + self.duration
 
 
-class Transcript(Protocol):
-    """Where a voice without sound shows what the coach says: the session's plain
-    transcript (`voicecoach.runtime.printer.Printer`), so a text voice prints the same
-    lines as `--text` (`[mm:ss] exercise · set · side · what is said`)."""
-
-    def said(self, text: str, at: float) -> None:
-        """`text` is heard from session time `at` (shown once the session's state is
-        known: after the engine's step that said it, or at `flush`)."""
-        ...
-
-    def cued(self, name: str, at: float) -> None:
-        """Cue `name` sounds at `at` (shown as a word only when cues are asked for)."""
-        ...
-
-    def flush(self) -> None:
-        """Show what is waiting now (a voice that fell back between two steps)."""
-        ...
-
-
 class Voice(Protocol):
     """Speech and cue output. Implementations: text printer, sounddevice player,
     WAV timeline writer (`--speak-file`)."""

@@ -383,8 +383,10 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
 
 
 def _prep(tx: Tx, item: Item, x: float) -> None:
-    tx.say(item.text, x)
+    """The next set's intro, near the rest's end: said where that set stands
+    (`State.place`), since it describes it."""
     tx.s = replace(tx.s, announced=tx.s.index + 1)
+    tx.say(item.text, x)
 
 
 def _rest_end(tx: Tx, item: Item, x: float) -> None:

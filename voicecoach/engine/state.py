@@ -150,6 +150,16 @@ class State:
         return self.steps[self.index]
 
     @property
+    def place(self) -> int:
+        """The step the session stands at, as its `state` records and transcript lines
+        say: the current one, except in a rest once the next set has been announced
+        ("Clockwise. 10 seconds."): then the person gets ready for that one, and what is
+        said describes it."""
+        if self.phase == "rest" and self.announced == self.index + 1:
+            return self.announced
+        return self.index
+
+    @property
     def exercise(self) -> int:
         return self.step.exercise
 

@@ -72,7 +72,7 @@ class Tx:
 def state_record(s: State, t: float) -> StateRecord:
     """Where the session is at `t`, as a `state` log record."""
     in_exercise = s.phase not in ("intro", "done")
-    step = s.step if in_exercise else None
+    step = s.steps[s.place] if in_exercise else None
     return StateRecord(
         t,
         exercise=s.routine.exercises[step.exercise].id if step else None,
@@ -80,5 +80,5 @@ def state_record(s: State, t: float) -> StateRecord:
         set=step.set if step else None,
         side=step.side if step else None,
         phase=s.shown_phase,
-        step=s.index if step else None,
+        step=s.place if step else None,
     )

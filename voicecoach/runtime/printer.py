@@ -99,14 +99,8 @@ class Printer:
     `[01:05] Heel Raises · set 2 of 3 · left · Hold`, and the commands heard
     (`[01:07] heard: pause (keys)`); cues only with `cues`, as the words "beep"/"tick"
     (`voicecoach.screen.lines`). In real time each line goes through a PacedPrinter, so
-    it shows when it is heard, and an interrupt drops the lines it cancels.
-
-    It is also the `Transcript` of a voice that shows its words (a sound device lost:
-    the text fallback): those lines wait for the engine step that said them and take the
-    place of their `say`/`cue` record in it, as the records' lines do (a line with no
-    record, one the voice replays after a switch: where the session stood before the
-    step). With `records` False (a session that does not print), it prints only those,
-    and the summary at the end."""
+    it shows when it is heard, and an interrupt drops the lines it cancels. Its lines come
+    from the records alone, whatever the voice is (a lost device loses no line)."""
 
     def __init__(
         self,
@@ -114,48 +108,19 @@ class Printer:
         paced: Pacer | None = None,
         *,
         cues: bool = False,
-        records: bool = True,
     ) -> None:
         self.out = out
         self.paced = paced
         self.cues = cues
-        self.records = records
         self._place: str | None = None  # where the session stood after the last step
-        self._held: list[tuple[float, str]] = []  # what a voice showed during this step
-        self._lock = threading.Lock()  # a voice's watchdog thread flushes too
 
     def started(self, header: SessionRecord) -> None:
         pass
 
-    # the Transcript of a voice that shows its words
-    def said(self, text: str, at: float) -> None:
-        with self._lock:
-            self._held.append((at, text))
-
-    def cued(self, name: str, at: float) -> None:
-        if self.cues:
-            self.said(lines.cue_word(name), at)
-
-    def flush(self) -> None:
-        with self._lock:
-            place = self._place or ""
-        self._show({}, place)
-
-    def _show(self, places: dict[tuple[float, str], str], place: str) -> None:
-        """Show what the voice said: each line where its record says it was said
-        (`places`, from the step that said it), else at `place`."""
-        with self._lock:
-            held, self._held = self._held, []
-        for at, text in held:
-            self._write(at, lines.line(at, places.get((at, text), place), text))
-
     def update(self, state: State, records: Sequence[Record], now: float) -> None:
         now_place = lines.place(state)
         place = now_place if self._place is None else self._place  # before this step
-        self._show(_places(state, records, place), place)
         self._place = now_place
-        if not self.records:
-            return
         heard: list[tuple[float, str]] = []  # an interrupt cuts speech, not what was heard
         for record in records:  # each line where the session stood when it was said
             if isinstance(record, StateRecord):
@@ -175,8 +140,7 @@ class Printer:
                         self.paced.write(t, line)
 
     def ended(self, end: EndRecord, state: State) -> None:
-        self.flush()
-        if not self.records or end.reason not in ("completed", "stopped"):
+        if end.reason not in ("completed", "stopped"):
             print_summary(end, self.out)  # else it was just printed as said
 
     def _write(self, at: float, line: str) -> None:
@@ -184,20 +148,6 @@ class Printer:
             self.paced.write(at, line)
         else:
             self.out(line)
-
-
-def _places(state: State, records: Sequence[Record], place: str) -> dict[tuple[float, str], str]:
-    """Where the session stood as each sound of a step was said, by its time and words
-    (a cue's word: "tick", "beep"); `place`: where it stood before the step."""
-    places: dict[tuple[float, str], str] = {}
-    for record in records:
-        if isinstance(record, StateRecord):
-            place = lines.place_of(state, record)
-        elif isinstance(record, SayRecord):
-            places.setdefault((record.t, record.text), place)
-        elif isinstance(record, CueRecord):
-            places.setdefault((record.t, lines.cue_word(record.name)), place)
-    return places
 
 
 class SummaryPrinter:

@@ -30,11 +30,11 @@ def clean(text: str) -> str:
 
 
 def place(state: State) -> str:
-    """Where the session stands: "Heel Raises · set 2 of 3 · left"; "" in the intro and
-    after the last exercise."""
+    """Where the session stands (`State.place`): "Heel Raises · set 2 of 3 · left"; "" in
+    the intro and after the last exercise."""
     if state.phase in ("intro", "done"):
         return ""
-    return where(state, state.step)
+    return where(state, state.steps[state.place])
 
 
 def place_of(state: State, record: StateRecord) -> str:

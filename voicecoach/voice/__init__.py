@@ -1,6 +1,6 @@
 """The coach's voice: speech and cue tones, played live, printed, or written to a WAV.
 
-`make_voice(options, timeline, out)` picks the implementation from the session's
+`make_voice(options, timeline)` picks the implementation from the session's
 `VoiceOptions`; everything heavy (pyttsx3, sounddevice, numpy) is imported inside functions.
 """
 
@@ -14,7 +14,7 @@ from voicecoach.errors import AudioError
 
 if TYPE_CHECKING:
     from voicecoach.options import VoiceOptions
-    from voicecoach.ports import Clock, LiveVoice, Transcript, Voice
+    from voicecoach.ports import Clock, LiveVoice, Voice
     from voicecoach.voice.render import Renderer
     from voicecoach.voice.timeline import Timeline
 
@@ -24,7 +24,6 @@ __all__ = ["make_renderer", "make_voice"]
 def make_voice(
     options: VoiceOptions,
     timeline: Timeline,
-    out: Transcript | None = None,
     *,
     clock: Clock | None = None,
     warn: Callable[[str], None] | None = None,
@@ -32,11 +31,12 @@ def make_voice(
 ) -> Voice:
     """The voice for a session, from `options`:
 
-    - `speak_file`: a WavTimelineVoice writing that WAV (also prints when `text` is set);
-    - `text`, or `fast` (a virtual clock cannot drive a sound card): a TextVoice on `out`;
+    - `speak_file`: a WavTimelineVoice writing that WAV;
+    - `text`, or `fast` (a virtual clock cannot drive a sound card): a TextVoice;
     - otherwise live playback (`live` makes it: default a RealtimeVoice on the `device`),
-      wrapped so that a lost device switches to text mode on `out`.
-    `out` is the session's plain transcript (None: the words are shown some other way).
+      wrapped so that a lost device switches to a TextVoice.
+    No voice shows words itself: the session's printer or panel shows them from its
+    records (`voicecoach.bootstrap`), so a lost device loses no line.
     No espeak or no output device: one message on `warn` (default stderr), then text mode.
     A `--voice` or `--device` that matches nothing is an error: the user asked for it.
     `clock` (the session clock) lets live playback honour `at` times in the future; without
@@ -54,9 +54,8 @@ def make_voice(
             timeline,
             options.speak_file,
             options.volume,
-            out=out if options.text else None,
         )
-    text = TextVoice(out, options.rate)
+    text = TextVoice(options.rate)
     if not options.plays:
         return text
     if options.device is not None:  # asked for by name: no match is an error to fix

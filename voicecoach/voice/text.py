@@ -1,5 +1,7 @@
-"""Voices without sound: the `--text` printer, a silent one, and the fallback that switches
-to text when the sound device fails, so a session never stops for want of a speaker."""
+"""Voices without sound (`--text`, `--fast`, a lost device) and the fallback that switches to
+one when the sound device fails, so a session never stops for want of a speaker. They show
+nothing themselves: the session's printer or panel shows what the coach says from its
+records."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from voicecoach.ports import Played
 from voicecoach.speech import DEFAULT_RATE, cue_seconds, speech_seconds
 
 if TYPE_CHECKING:
-    from voicecoach.ports import LiveVoice, Transcript
+    from voicecoach.ports import LiveVoice
 
 
 def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
@@ -22,30 +24,18 @@ def estimate_duration(text: str, rate: int = DEFAULT_RATE) -> float:
 
 
 class TextVoice:
-    """Shows what the coach says on the session's plain transcript (`out`: the same lines
-    as `--text`) and pretends to take as long as speech."""
+    """A voice without sound that takes as long as speech (the words are shown from the
+    session's records: `--text` prints them, the panel shows them)."""
 
-    def __init__(self, out: Transcript | None = None, rate: int | None = None) -> None:
-        self._out = out
+    def __init__(self, rate: int | None = None) -> None:
         self._rate = rate or DEFAULT_RATE
         self._end = 0.0  # where what it has "said" so far ends
 
     def say(self, text: str, at: float) -> Played:
-        played = self._queue(at, estimate_duration(text, self._rate))
-        if self._out is not None:
-            self._out.said(text, played.start)
-        return played
+        return self._queue(at, estimate_duration(text, self._rate))
 
     def cue(self, name: str, at: float) -> Played:
-        played = self._queue(at, cue_seconds(name))  # rejects unknown names, like the others
-        if self._out is not None:
-            self._out.cued(name, played.start)
-        return played
-
-    def flush(self) -> None:
-        """Show now what waits for the session's next step (see `Transcript.flush`)."""
-        if self._out is not None:
-            self._out.flush()
+        return self._queue(at, cue_seconds(name))  # rejects unknown names, like the others
 
     def _queue(self, at: float, duration: float) -> Played:
         played = Played(max(at, self._end), duration)
@@ -60,13 +50,6 @@ class TextVoice:
 
     def close(self) -> None:
         pass
-
-
-class NullVoice(TextVoice):
-    """Silent and invisible, with speech-like durations (tests, benchmarks)."""
-
-    def __init__(self, rate: int | None = None) -> None:
-        super().__init__(out=None, rate=rate)
 
 
 class FallbackVoice:
@@ -137,7 +120,6 @@ class FallbackVoice:
             if self._primary is None:
                 return
             primary = self._switch(why, at, close=False)
-            self._fallback.flush()  # between two steps: nothing else would show it soon
         with contextlib.suppress(Exception):
             primary.close()
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from voicecoach.errors import AudioError
 from voicecoach.outfiles import PendingFile, check_target
-from voicecoach.ports import MIC_RATE, Played, Transcript
+from voicecoach.ports import MIC_RATE, Played
 from voicecoach.voice.render import Prepared
 
 if TYPE_CHECKING:
@@ -37,27 +37,19 @@ class WavTimelineVoice:
         timeline: Timeline,
         path: str | os.PathLike[str],
         volume: float = 1.0,
-        out: Transcript | None = None,
     ) -> None:
         self._renderer = renderer
         self._prepared = Prepared(renderer, self.rate, volume)
         self._timeline = timeline
         # a device, FIFO, folder or unwritable place is refused now, not after the session
         self._path = check_target(path, "--speak-file")
-        self._out = out  # also show the words on the transcript (--text with --speak-file)
         self._end = 0.0  # session time where the last queued sound ends
 
     def say(self, text: str, at: float) -> Played:
-        played = self._place(self._prepared.speech(text), at, text, "speech")
-        if self._out is not None:
-            self._out.said(text, played.start)
-        return played
+        return self._place(self._prepared.speech(text), at, text, "speech")
 
     def cue(self, name: str, at: float) -> Played:
-        played = self._place(self._prepared.cue(name), at, name, "cue")
-        if self._out is not None:
-            self._out.cued(name, played.start)
-        return played
+        return self._place(self._prepared.cue(name), at, name, "cue")
 
     def prerender(self, texts: Iterable[str]) -> None:
         self._renderer.prerender(texts)
