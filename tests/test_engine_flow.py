@@ -11,7 +11,7 @@ from factories import routine_from
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
 from voicecoach.routine import Routine
-from voicecoach.runtime.simulation import Simulation
+from voicecoach.runtime.simulation import Simulation, Sound
 
 SEEDS = sorted(Path(catalog.packaged_dir()).glob("*.toml"))
 
@@ -149,8 +149,48 @@ def test_a_rest_between_sets_says_how_long_and_what_comes_next() -> None:
     )
     sim = Simulation(make(ex)).finish()
     assert "Rest 30 seconds. Next: right side, set 2 of 2." in [t for _, t in said(sim)]
-    rest = next(r["t"] for r in sim.of_type("state") if r["phase"] == "rest")
-    assert work_start(sim, 1) == pytest.approx(rest + 30)  # the next set starts on time
+    rest = sound(sim, "Rest 30 seconds. Next: right side, set 2 of 2.")
+    assert work_start(sim, 1) == pytest.approx(rest.end + 30)  # 30 s once it is said
+
+
+def sound(sim: Simulation, text: str, after: float = -1.0) -> Sound:
+    return next(s for s in sim.voice.sounds if s.text == text and s.start > after)
+
+
+CIRCLE = "Rotate your ankle in a slow, full circle."
+SHORT_REST = reps(  # set 2's dose, "3 times. Rotate...", is more than half of its rest
+    "ankle-circles", n=3, sets=2, rest_between_sets=5, cues=["Point your toes.", CIRCLE]
+)
+
+
+def test_a_short_rest_is_quiet_for_its_seconds_after_the_words_that_start_it() -> None:
+    sim = Simulation(make(SHORT_REST)).finish()
+    line = sound(sim, "Rest 5 seconds. Next: set 2 of 2.")
+    after = [s for s in sim.voice.sounds if s.start >= line.end]
+    assert line.end - line.start > 2.5  # most of the 5 s, were they counted from its start
+    assert after[0].kind == "cue"  # the rest is over
+    assert after[0].start == pytest.approx(line.end + 5)
+    assert work_start(sim, 1) == pytest.approx(line.end + 5)
+
+
+def test_a_next_set_whose_dose_would_fill_half_a_short_rest_hears_it_after_the_rest() -> None:
+    sim = Simulation(make(SHORT_REST)).finish()
+    line = sound(sim, "Rest 5 seconds. Next: set 2 of 2.")
+    beep, dose, go = [s for s in sim.voice.sounds if s.start >= line.end][:3]
+    assert (beep.kind, dose.text, go.text) == (
+        "cue",
+        f"3 times. {CIRCLE}",
+        "Go",
+    )
+    assert beep.start == pytest.approx(line.end + 5)  # the whole rest quiet, then the dose
+
+
+def test_a_long_rest_still_says_the_next_dose_before_its_end_so_the_set_starts_on_time() -> None:
+    sim = Simulation(make({**SHORT_REST, "rest_between_sets": 30})).finish()
+    line = sound(sim, "Rest 30 seconds. Next: set 2 of 2.")
+    dose = sound(sim, f"3 times. {CIRCLE}", after=line.start)
+    assert dose.end == pytest.approx(line.end + 30 - 0.5)
+    assert work_start(sim, 1) == pytest.approx(line.end + 30)
 
 
 def test_sides_are_switched_by_voice() -> None:

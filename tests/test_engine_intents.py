@@ -273,9 +273,29 @@ def test_time_tells_what_is_left_of_the_hold_and_of_the_workout() -> None:
     assert whole.endswith(" minutes left in the workout.")
 
 
+def test_repeat_in_a_short_rest_leaves_the_seconds_it_says_once_it_is_said() -> None:
+    lunge = {"id": "lunge", "name": "Lunge", "work": {"kind": "reps", "reps": 3, "tempo": 2}}
+    sim = Simulation(routine_from("short", [{**lunge, "sets": 2, "rest_between_sets": 5}]))
+    sim.until_phase("rest")
+    sim.until(sim.voice.sounds[-1].end + 2)  # 2 s into the rest's quiet: 3 s left
+    sim.hear(Intent.REPEAT).finish()
+    answer = next(s for s in sim.voice.sounds if s.text.startswith("Rest, 3 seconds left."))
+    over = next(s for s in sim.voice.sounds if s.text == "rest_over")
+    assert over.start == pytest.approx(answer.end + 3)  # the rest is over 3 s after it said so
+
+
+def test_resuming_in_a_rest_leaves_the_seconds_it_says_once_it_is_said() -> None:
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    sim.until(sim.voice.sounds[-1].end + 20)  # 20 s into its quiet: 10 s left
+    sim.hear(Intent.PAUSE).hear(Intent.RESUME, sim.now + 60).until_phase("work")
+    answer = next(s for s in sim.voice.sounds if s.text.startswith("Resuming. Rest, 10 seconds"))
+    over = next(s for s in sim.voice.sounds if s.text == "rest_over" and s.start > answer.start)
+    assert over.start == pytest.approx(answer.end + 10)
+
+
 def test_time_in_a_rest_tells_what_is_left_of_it() -> None:
     sim = session().until_phase("rest", exercise=1)
-    sim.hear(Intent.TIME, sim.now + 5)
+    sim.hear(Intent.TIME, sim.voice.sounds[-1].end + 5)  # 5 s after the words that start it
     assert said(sim)[-1].startswith("15 seconds left in this rest.")
 
 

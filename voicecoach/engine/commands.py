@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from voicecoach.engine import texts
 from voicecoach.engine.flow import (
+    count_rest,
     end_now,
     enter_done,
     enter_intro,
@@ -35,7 +36,7 @@ from voicecoach.engine.state import (
     start_step,
     tempo,
 )
-from voicecoach.engine.timing import progress_text, segment_left, time_text
+from voicecoach.engine.timing import progress_text, rest_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
 
@@ -134,10 +135,12 @@ def _on_repeat(tx: Tx, t: float) -> None:
         tx.say(texts.instructions(s.step, ex, tempo(s)), t)
     elif s.phase == "rest":
         nxt = s.steps[s.index + 1] if s.index + 1 < len(s.steps) else None
-        text = texts.sentence(f"Rest, {texts.span(segment_left(s) or 0)} left")
+        left = rest_left(s) or 0.0
+        text = texts.sentence(f"Rest, {texts.span(left)} left")
         if nxt is not None:
             text = texts.join(text, f"Next: {intro_text(s, s.index + 1, s.index)}")
         tx.say(text, t)
+        count_rest(tx, left, t)  # the seconds it just said are left once it is said
     else:
         done, cut, skipped, pains = exercise_outcomes(s)
         elapsed = t - (s.started or 0.0)
@@ -316,3 +319,5 @@ def _resume_speech(tx: Tx, t: float) -> None:
             # the pause may have cut the next set's intro: say it again
             tx.s = replace(tx.s, announced=None)
         tx.say(texts.join("Resuming", progress_text(s)), t)
+        if s.phase == "rest":  # the seconds it just said are left once it is said
+            count_rest(tx, rest_left(s) or 0.0, t)

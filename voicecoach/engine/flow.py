@@ -33,6 +33,7 @@ HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
 OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
+PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5
 
@@ -338,16 +339,15 @@ def _alternative_done(s: State, ex: Exercise, x: float) -> bool:
 
 def _enter_rest(tx: Tx, x: float) -> None:
     """Rest: say what comes next, once (with the side's own setup, so there is time to
-    change position); offer the harder and easier options once per exercise; near its
-    end say the next set's dose and cues so that it starts on time."""
+    change position); offer the harder and easier options once per exercise; then the
+    rest's seconds count (`count_rest`)."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
     q = s.index + 1
     nxt = s.steps[q] if q < len(s.steps) else None
     length = st.rest_after
-    end = x + length
-    tx.s = replace(tx.s, phase="rest", seg_end=end, rep=0)
+    tx.s = replace(tx.s, phase="rest", rep=0)
     tx.say(_rest_text(s, st, nxt, q), x)
     inside = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
     if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
@@ -355,12 +355,34 @@ def _enter_rest(tx: Tx, x: float) -> None:
         named = nxt is not None and nxt.exercise != st.exercise
         tx.say(texts.options(ex, named=named), x)
         tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
+    count_rest(tx, length, x)
+
+
+def count_rest(tx: Tx, seconds: float, x: float) -> None:
+    """The rest's `seconds` count from the end of what is being said, not from `x`: the
+    rest the article gives (or the time left that "repeat" just said) is time to rest and
+    move, not time spent listening, however short it is. Until the voice falls silent the
+    rest's end is the estimate."""
+    tx.s = replace(tx.s, seg_end=tx.s.busy_until + seconds)
+    tx.plan(Item(x, Action.REST_CLOCK, seconds=seconds))
+
+
+def _rest_clock(tx: Tx, item: Item, x: float) -> None:
+    """The voice fell silent in a rest: its seconds count from now. The next set's dose
+    and cues are said near its end, so that the set starts on time, when that leaves at
+    least half of the rest quiet; otherwise once the rest is over, before its "Go"."""
+    s = tx.s
+    end = x + item.seconds
+    tx.s = replace(tx.s, seg_end=end)
     tx.plan(Item(end, Action.REST_END, "fixed"))
-    if length >= 30:
+    if s.step.rest_after >= 30 and item.seconds > 10:
         tx.add(Item(end - 10, Action.SAY_DROP, "drop", text="10 seconds left"))
-    if nxt is not None and not needs_setup(s, q):
+    q = s.index + 1
+    if q < len(s.steps) and not needs_setup(s, q) and s.announced != q:
         text = work_intro(s, q)
-        tx.add(Item(end - estimate_speech(text) - 0.5, Action.PREP, text=text))
+        lead = estimate_speech(text) + PREP_LEAD
+        if lead <= item.seconds / 2:
+            tx.add(Item(end - lead, Action.PREP, text=text))
 
 
 def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
@@ -530,6 +552,8 @@ def perform(tx: Tx, item: Item, x: float) -> None:
             start_countdown(tx, x)
         case Action.PREP:
             _prep(tx, item, x)
+        case Action.REST_CLOCK:
+            _rest_clock(tx, item, x)
         case Action.COUNTDOWN:
             _countdown(tx, item, x)
         case Action.GO:

@@ -57,6 +57,7 @@ class Action(Enum):
     PROMPT = "prompt"
     AUTO_START = "auto_start"
     PREP = "prep"
+    REST_CLOCK = "rest_clock"
     COUNTDOWN = "countdown"
     GO = "go"
     COUNT = "count"
@@ -81,6 +82,7 @@ class Item:
     after: float = 0.0
     n: int = 0
     text: str = ""
+    seconds: float = 0.0  # REST_CLOCK: the rest's seconds still to count
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,16 @@ def segment_left(s: State) -> float | None:
     return s.seg_end - ref
 
 
+def rest_left(s: State) -> float | None:
+    """Seconds of the rest still to count: its whole length while what starts it is being
+    said (the rest counts from the end of it: `flow.count_rest`), else what is left of it;
+    None outside a rest."""
+    if s.phase != "rest":
+        return None
+    waiting = [i.seconds for i in s.agenda if i.action is Action.REST_CLOCK]
+    return waiting[0] if waiting else segment_left(s)
+
+
 def start_left(s: State) -> float | None:
     """Seconds until an exercise waiting for "ready" starts by itself (the ready timeout,
     then "starting in 3, 2, 1"; frozen while paused); None when nothing waits for it."""
@@ -107,9 +117,9 @@ def time_text(s: State) -> str:
 
 def progress_text(s: State) -> str:
     """Where the current step stands: "hold, 6 seconds left", "5 of 15 done"."""
-    left = segment_left(s)
     if s.phase == "rest":
-        return f"Rest, {texts.span(left or 0)} left"
+        return f"Rest, {texts.span(rest_left(s) or 0)} left"
+    left = segment_left(s)
     if s.step.kind == "reps":
         return f"{s.rep} of {s.step.reps} done"
     if s.step.kind == "holds":
