@@ -293,6 +293,12 @@ def test_resuming_in_a_rest_leaves_the_seconds_it_says_once_it_is_said() -> None
     assert over.start == pytest.approx(answer.end + 10)
 
 
+def test_time_asked_while_a_rest_is_announced_tells_its_whole_length() -> None:
+    sim = session().until_phase("rest", exercise=1)
+    sim.hear(Intent.TIME, sim.voice.sounds[-1].start + 0.5)  # it counts once that is said
+    assert said(sim)[-1].startswith("20 seconds left in this rest.")
+
+
 def test_time_in_a_rest_tells_what_is_left_of_it() -> None:
     sim = session().until_phase("rest", exercise=1)
     sim.hear(Intent.TIME, sim.voice.sounds[-1].end + 5)  # 5 s after the words that start it

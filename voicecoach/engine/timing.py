@@ -100,7 +100,7 @@ def _formula_left(s: State) -> float:
 
 def time_text(s: State) -> str:
     """The `time` answer: this hold / rest / set, then the whole workout."""
-    left = segment_left(s)
+    left = rest_left(s) if s.phase == "rest" else segment_left(s)
     here = ""
     if s.phase == "rest" and left is not None:
         here = f"{texts.span(max(0, round(left)))} left in this rest"
