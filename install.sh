@@ -37,7 +37,8 @@ say() { printf 'install.sh: %s\n' "$*"; }
 if [ "$UNINSTALL" = 1 ]; then
   if [ -L "$LINK" ]; then rm -f "$LINK" && say "removed $LINK"; fi
   if [ -d "$APP_VENV" ]; then rm -rf "$APP_VENV" && say "removed $APP_VENV"; fi
-  say "the system packages (espeak-ng, PortAudio) and any Vosk model in ~/.cache/vosk stay"
+  say "these stay: the system packages (espeak-ng, PortAudio), any Vosk model in ~/.cache/vosk,"
+  say "your history ($DATA_HOME/voicecoach/history.db) and config (${XDG_CONFIG_HOME:-$HOME/.config}/voicecoach)"
   exit 0
 fi
 

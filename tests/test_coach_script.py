@@ -315,3 +315,46 @@ def test_from_says_the_routines_own_cautions_before_the_first_exercise(
     before = " ".join(lines[:first_exercise])
     assert "Not all of these exercises may be right for you" in before
     assert "Certain knee conditions" in before
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_options_offered_after_another_exercise_is_announced_name_their_own(
+    name: str, logs: dict[str, Log]
+) -> None:
+    """ "Next exercise: Calf Raise. If this is easy: ..." sounds like Calf Raise's options;
+    they were Tibialis Raise's (ground-up's superset)."""
+    exercises = routine(name).exercises
+    lines = [r["text"] for r in says(logs[name])]
+    for before, line in itertools.pairwise(lines):
+        for ex in exercises:
+            if not any(o.rstrip(".") in line for o in (*ex.harder[:1], *ex.easier[:1])):
+                continue
+            others = [o.name for o in exercises if o.name != ex.name and o.name in before]
+            if "Next" in before and others:
+                assert ex.name in line, f"after {before!r}: {line!r}"
+
+
+@pytest.mark.parametrize(
+    ("name", "minutes"), [("behind-knee", "1"), ("behind-knee", "100"), ("knee-strength", "10")]
+)
+def test_minutes_out_of_reach_the_intro_and_its_note_say_the_same_number(
+    name: str, minutes: str, capsys: pytest.CaptureFixture
+) -> None:
+    """Not "This takes about 9 minutes. It cannot take 1 minute: the article's ranges make
+    it at least 8 minutes." (the note's own words made the session 5 seconds longer)."""
+    assert main(["start", name, "--fast", "--text", "--minutes", minutes]) == 0
+    out = capsys.readouterr().out
+    said = re.search(r"This takes about (\d+) minutes?\. It cannot take .*? at \w+ (\d+) min", out)
+    assert said is not None, out[:600]
+    assert said.group(1) == said.group(2)
+
+
+def test_list_and_the_intro_say_the_same_minutes_when_the_article_s_length_cannot_be_kept(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    r = routine("back-hip-knee")
+    assert r.article_minutes_note  # said in the intro: it made the intro say 27, list 26
+    assert main(["start", "back-hip-knee", "--fast", "--text"]) == 0
+    intro = re.search(r"This takes about (\d+) minutes", capsys.readouterr().out)
+    assert intro is not None
+    assert int(intro.group(1)) == simulation.estimate_minutes(r)

@@ -221,6 +221,24 @@ def test_a_folder_without_manifest_is_a_usage_error(tmp_path, capsys):
     assert "manifest.jsonl" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ('{"file": "x.wav", "expect": "next"}', "no 'audio' field"),
+        ('{"audio": "x.wav", "expect": null}', "no 'speech_end' field"),
+        ("not json", "Expecting value"),
+    ],
+)
+def test_a_manifest_line_that_is_no_clip_says_which_line_and_what_is_wrong(
+    tmp_path, capsys, line, why
+):
+    (tmp_path / "manifest.jsonl").write_text(line + "\n")
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert f"manifest.jsonl:1: not a clip line ({why}" in err
+    assert 'hint: each line: {"audio": "x.wav"' in err
+
+
 @pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
 def test_eval_json_on_generated_clips_prints_one_object_with_the_keys(tmp_path, capsys):
     speech = espeak.synth("pause", "en-us", speed=150)

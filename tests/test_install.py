@@ -109,12 +109,16 @@ def test_no_model_skips_the_download(debian):
 
 def test_uninstall_removes_the_venv_and_the_link_only(debian):
     install(debian)
-    done = install(debian, "--uninstall")
     home = Path(debian["HOME"])
+    history = home / ".local/share/voicecoach/history.db"
+    history.write_bytes(b"your sessions")
+    done = install(debian, "--uninstall")
     assert done.returncode == 0
     assert not (home / ".local/bin/voicecoach").exists()
     assert not (home / ".local/share/voicecoach").joinpath("venv").exists()
     assert (home / ".local/bin").is_dir()
+    assert history.read_bytes() == b"your sessions"  # and it says where it stays
+    assert f"your history ({history}) and config ({home}/.config/voicecoach)" in done.stdout
 
 
 def test_inside_an_active_venv_it_installs_there_and_links_nothing(debian, tmp_path):

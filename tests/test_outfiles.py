@@ -73,6 +73,24 @@ def test_a_read_only_file_or_folder_is_refused(tmp_path):
         check_target(tmp_path / "locked" / "run.jsonl", "--log")
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_a_folder_where_no_file_can_be_made_is_refused_even_for_root(capsys):
+    """/proc passes `os.access` for root: the session ran to its end and only then failed
+    to write its WAV."""
+    with pytest.raises(OutputError, match="the folder /proc is not writable"):
+        check_target("/proc/coach.wav", "--speak-file")
+    from voicecoach.cli import main
+
+    assert main(["start", "behind-knee", "--fast", "--speak-file", "/proc/coach.wav"]) == 2
+    captured = capsys.readouterr()
+    assert "Summary" not in captured.out + captured.err  # refused before it started
+
+
+def test_the_check_leaves_nothing_behind(tmp_path):
+    check_target(tmp_path / "run.jsonl", "--log")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_pending_file_leaves_the_old_file_alone_until_committed(tmp_path):
     target = tmp_path / "keep.jsonl"
     target.write_text("old\n")

@@ -112,8 +112,9 @@ def load_manifest(folder: str | Path) -> list[Clip]:
                 Clip(root / row["audio"], row.get("expect"), float(row["speech_end"]), row)
             )
         except (ValueError, KeyError, TypeError) as exc:
+            why = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
             raise UsageError(
-                f"{path}:{n}: not a clip line ({exc})",
+                f"{path}:{n}: not a clip line ({why})",
                 'each line: {"audio": "x.wav", "expect": "next" or null, "speech_end": 1.2}',
             ) from None
     if not clips:

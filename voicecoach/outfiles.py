@@ -61,12 +61,23 @@ def check_target(path: str | os.PathLike[str], option: str) -> Path:
             f"cannot write {option} {given}: the folder {folder} does not exist",
             "create it first, or choose another folder",
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK) or not _can_create_in(folder):
         raise OutputError(
             f"cannot write {option} {given}: the folder {folder} is not writable",
             "choose a folder you can write to",
         )
     return real
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can really be made in `folder`: `os.access` says yes to root for
+    /proc or /sys (and an NFS server may refuse what it allows), and the session would
+    only find out at its end, when the WAV is written."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".voicecoach-probe-"):
+            return True
+    except OSError:
+        return False
 
 
 def _kind(mode: int) -> str:

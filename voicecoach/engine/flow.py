@@ -351,7 +351,9 @@ def _enter_rest(tx: Tx, x: float) -> None:
     tx.say(_rest_text(s, st, nxt, q), x)
     inside = nxt is not None and nxt.exercise in group(s.routine, st.exercise)
     if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
-        tx.say(texts.options(ex), x)
+        # after "Next: Tibialis Raise" the options of the exercise just done name it
+        named = nxt is not None and nxt.exercise != st.exercise
+        tx.say(texts.options(ex, named=named), x)
         tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
     count_rest(tx, length, x)
 

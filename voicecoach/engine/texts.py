@@ -214,21 +214,28 @@ def alternative(alt: AlternativeValue) -> str:
     return text
 
 
-def options(ex: Exercise) -> str:
+def options(ex: Exercise, named: bool = False) -> str:
     """Every harder and easier option, offered once per exercise: "If this is easy: do it
-    on a single leg. Add weight." (the lead once for each kind)."""
+    on a single leg. Add weight." (the lead once for each kind). `named`: the exercise by
+    its name, for options offered after the next one is announced (a superset's rest:
+    "Next exercise: Calf Raise. If Tibialis Raise is easy: ...")."""
+    this = ex.name if named else "this"
     return join(
-        *_options("If this is easy", ex.harder), *_options("If this is too hard", ex.easier)
+        *_options(f"If {this} is easy", ex.harder, ex.name if named else None),
+        *_options(f"If {this} is too hard", ex.easier, ex.name if named else None),
     )
 
 
-def _options(lead: str, lines: list[str]) -> list[str]:
-    return [_option(lead, t) if i == 0 else t for i, t in enumerate(lines)]
+def _options(lead: str, lines: list[str], name: str | None) -> list[str]:
+    return [_option(lead, t, name) if i == 0 else t for i, t in enumerate(lines)]
 
 
-def _option(lead: str, text: str) -> str:
-    """ "If this is easy: add weights", unless the article's words already say when."""
-    return text if text.lower().startswith("if ") else f"{lead}: {text}"
+def _option(lead: str, text: str, name: str | None) -> str:
+    """ "If this is easy: add weights", unless the article's words already say when
+    (then, named: "For Tibialis Raise: if this is too difficult, ...")."""
+    if not text.lower().startswith("if "):
+        return f"{lead}: {text}"
+    return f"For {name}: {text[0].lower()}{text[1:]}" if name else text
 
 
 def alternative_done(alt: AlternativeValue) -> str:
