@@ -78,6 +78,17 @@ def test_a_rest_says_what_comes_next():
     assert isinstance(v.count, Countdown)
 
 
+def test_a_rest_shows_its_whole_length_while_the_words_that_start_it_are_said():
+    """The rest counts once they are said: the panel shows what "time" would say."""
+    sim = Simulation(ROUTINE).until_state(lambda s: s.phase == "rest" and s.step.rest_after == 20)
+    words = sim.voice.sounds[-1]
+    assert words.text.startswith("Rest 20 seconds.")
+    assert view(sim.state, words.start + 1).count == Countdown(20)
+    assert view(sim.state, words.end - 0.1).count == Countdown(20)
+    sim.until(words.end + 5)
+    assert view(sim.state, sim.now).count == Countdown(15)
+
+
 def test_waiting_for_ready_and_the_stop_question_have_banners():
     sim = Simulation(ROUTINE).until_phase("ready")
     assert view(sim.state, sim.now).banner == "ready"

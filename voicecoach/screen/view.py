@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from voicecoach.engine.state import State
-from voicecoach.engine.timing import segment_left, start_left, workout_left
+from voicecoach.engine.timing import rest_left, segment_left, start_left, workout_left
 from voicecoach.plan import Step
 
 Mode = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
@@ -121,7 +121,10 @@ def _banner(s: State, extras: Extras) -> Banner | None:
 def _count(s: State, step: Step | None) -> Countdown | Reps | None:
     if step is None:
         return None
-    left = segment_left(s) if s.phase in ("work", "hold", "rest") else start_left(s)
+    if s.phase == "rest":  # its whole length until the words that start it are said
+        left = rest_left(s)
+    else:
+        left = segment_left(s) if s.phase in ("work", "hold") else start_left(s)
     if left is not None:
         return Countdown(max(0, math.ceil(left - 1e-6)))
     if s.phase == "work" and step.kind == "reps":
