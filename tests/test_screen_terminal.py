@@ -76,7 +76,7 @@ work = { kind = "timed", seconds = 12 }
 def shown_countdown(text: str) -> int | None:
     """The number the panel shows in big block digits, read back off the screen."""
     rows = text.splitlines()
-    for seconds in range(600):
+    for seconds in range(599, -1, -1):  # the longest first: "12" holds a whole "1"
         glyph = digits.big(digits.clock(seconds))
         for top in range(len(rows) - len(glyph) + 1):
             col = rows[top].find(glyph[0])
@@ -104,7 +104,9 @@ def short_routine(tmp_path):
 def test_a_session_in_an_80x24_terminal_shows_the_panel_and_pauses_on_space(short_routine):
     term = Screen("start", str(short_routine), "--text", "--engine", "keys", "--ready-timeout", "0")
     try:
-        at_work = lambda t: "set 2 of 2" in t and shown_countdown(t) is not None  # noqa: E731
+        at_work = lambda t: (  # noqa: E731  (not the rest before it: its count waits for its words)
+            "set 2 of 2" in t and "WORK" in t and shown_countdown(t) is not None
+        )
         assert term.wait_for(at_work, 90), term.text
         first = term.text
         term.pump(1.0)
