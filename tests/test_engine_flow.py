@@ -92,6 +92,18 @@ def test_the_intro_says_the_title_equipment_disclaimer_once_and_the_estimate() -
     assert "This takes about 2 minutes." in lines
 
 
+def test_a_thing_one_exercise_needs_outright_is_named_once_not_also_as_optional_or_a_choice():
+    routine = make(
+        reps("step-up", equipment=["step or bench", "handrail (optional)"]),
+        reps("calf-raise", equipment=["step", "handrail"]),
+        reps("curl", equipment=["towel (optional)", "mat or block"]),
+    )
+
+    assert routine.equipment == ["step", "handrail", "towel (optional)", "mat or block"]
+    lines = [text for _, text in said(Simulation(routine).finish())]
+    assert "You will need: step, handrail, towel (optional) and mat or block." in lines
+
+
 # ---------------------------------------------------------------------- an exercise
 
 

@@ -361,6 +361,47 @@ def test_resuming_in_a_rest_leaves_the_seconds_it_says_once_it_is_said() -> None
     assert over.start == pytest.approx(answer.end + 10)
 
 
+def test_resuming_in_a_rest_says_again_which_side_comes_next_when_the_pause_cut_it() -> None:
+    """A "wait" right after a set cuts "Switch to your left side...": resumed, the rest
+    says the switch again, or the person would hear only the dose and "Go"."""
+    sim = session().until_phase("rest")
+    switch = sim.voice.sounds[-1]
+    assert switch.text.startswith("Switch to your left side")
+    sim.hear(Intent.PAUSE, switch.start + 0.5).hear(Intent.RESUME, switch.start + 10)
+    sim.until_phase("work")
+    resumed = next(t for t in said(sim, after=switch.start + 10) if t.startswith("Resuming"))
+    assert "switch to your left side" in resumed.lower()
+
+
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_the_time_left_in_a_rest_is_said_in_whole_seconds_and_counted_as_said(
+    intent: Intent,
+) -> None:
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    asked = sim.voice.sounds[-1].end + 12.6  # 17.4 s left
+    if intent == Intent.RESUME:
+        sim.hear(Intent.PAUSE, asked)
+    sim.hear(intent, asked).until_phase("work")
+    answer = next(s for s in sim.voice.sounds if "Rest, " in s.text and s.start >= asked)
+    assert "Rest, 17 seconds left." in answer.text
+    over = next(s for s in sim.voice.sounds if s.text == "rest_over" and s.start > asked)
+    assert over.start == pytest.approx(answer.end + 17)
+
+
+def test_repeat_in_the_rest_before_an_exercise_names_it_as_the_rest_did() -> None:
+    """Its setup is read once the rest is over: not "Next: Now Walk. 40 seconds.", then
+    its setup and dose again."""
+    sim = session().until_phase("rest", exercise=1)  # after the plank: 20 s, then the walk
+    sim.hear(Intent.REPEAT, sim.voice.sounds[-1].end + 1)
+    assert said(sim)[-1] == "Rest, 19 seconds left. Next exercise: Walk."
+
+
+def test_resuming_in_a_hold_says_its_seconds_left_as_a_whole_number() -> None:
+    sim = holding(session())
+    sim.hear(Intent.PAUSE, sim.now + 3.6).hear(Intent.RESUME, sim.now + 10)
+    assert said(sim)[-1] == "Resuming. Hold, 6 seconds left."  # not "6.4 seconds"
+
+
 def test_time_asked_while_a_rest_is_announced_tells_its_whole_length() -> None:
     sim = session().until_phase("rest", exercise=1)
     sim.hear(Intent.TIME, sim.voice.sounds[-1].start + 0.5)  # it counts once that is said

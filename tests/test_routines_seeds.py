@@ -250,6 +250,19 @@ def test_knee_strength_doses_match_the_article():
     assert rng(ex(r, "calf-raises").work.reps) == (10, 12)
 
 
+def test_knee_strength_names_the_step_and_the_handrail_once_each():
+    # the calf raises need a step and a hand on a railing ("do not grip the handrail");
+    # the Peterson step-up takes a step or bench and a handrail if needed
+    assert load("knee-strength").equipment == [
+        "ankle weights (optional)",
+        "band around the knees (optional)",
+        "step",
+        "light bar or dumbbells (optional)",
+        "handrail",
+        "towel",
+    ]
+
+
 def test_knee_strength_turns_the_articles_advice_into_variants_and_cautions():
     r = load("knee-strength")
     assert any("ankle weights" in h for h in ex(r, "leg-lifts").harder)

@@ -531,10 +531,14 @@ class Routine(_Model):
 
     @property
     def equipment(self) -> list[str]:
+        """What the whole routine needs, each thing once, in the order first needed. An
+        item one exercise needs outright covers the same item marked optional elsewhere
+        ("handrail (optional)") and a choice that includes it ("step or bench")."""
+        items = [item for e in self.exercises for item in e.equipment]
+        needed = set(items)
         seen: dict[str, None] = {}
-        for e in self.exercises:
-            for item in e.equipment:
-                seen.setdefault(item, None)
+        for item in items:
+            seen.setdefault(_covered_by(item, needed), None)
         return list(seen)
 
     def exercise_index(self, key: str) -> int | None:
@@ -547,3 +551,15 @@ class Routine(_Model):
                 return i
         hits = [i for i, e in enumerate(self.exercises) if e.id.startswith(norm)]
         return hits[0] if len(hits) == 1 else None
+
+
+def _covered_by(item: str, needed: set[str]) -> str:
+    """The item in `needed` that serves for `item`: "X" for "X (optional)" and for a
+    choice "X or Y" when X itself is needed; else `item`."""
+    base = item.removesuffix(" (optional)")
+    if base != item and base in needed:
+        return base
+    for choice in base.split(" or "):
+        if choice != base and choice in needed:
+            return choice
+    return item

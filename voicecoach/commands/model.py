@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "model",
         help="find, list or download the Vosk speech model",
-        description="Find, list or download the Vosk speech model (the optional recognizer; "
-        "PocketSphinx needs no download).",
+        description="Find, list or download the Vosk speech model (optional: without one, "
+        "Whisper tiny.en and PocketSphinx, which come with their Python packages, listen).",
     )
     p.set_defaults(run=run, model_command=None)
     msub = p.add_subparsers(dest="model_command", metavar="ACTION")

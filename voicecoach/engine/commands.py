@@ -23,6 +23,7 @@ from voicecoach.engine.flow import (
     go_back,
     goto,
     intro_text,
+    needs_setup,
     start_countdown,
     stop_session,
 )
@@ -137,17 +138,29 @@ def _on_repeat(tx: Tx, t: float) -> None:
         ex = s.routine.exercises[s.exercise]
         tx.say(texts.instructions(s.step, ex, tempo(s)), t)
     elif s.phase == "rest":
-        nxt = s.steps[s.index + 1] if s.index + 1 < len(s.steps) else None
-        left = rest_left(s) or 0.0
-        text = texts.sentence(f"Rest, {texts.span(left)} left")
-        if nxt is not None:
-            text = texts.join(text, f"Next: {intro_text(s, s.index + 1, s.index)}")
-        tx.say(text, t)
-        count_rest(tx, left, t)  # the seconds it just said are left once it is said
+        _remind_rest(tx, t)
     else:
         done, cut, skipped, pains = exercise_outcomes(s)
         elapsed = t - (s.started or 0.0)
         tx.say_all(texts.outcome(done, cut, skipped, elapsed, pains), t)
+
+
+def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
+    """How long the rest has left, in whole seconds, and what comes next ("Rest, 17 seconds
+    left. Next: switch to your right side, set 2 of 2. 6 times."); the seconds it says are
+    left once it is said. What "repeat" says in a rest, and "resume" after "Resuming": the
+    pause may have cut what the rest's start said comes next (a switch of side)."""
+    s = tx.s
+    left = max(1, round(rest_left(s) or 0.0))
+    q = s.index + 1
+    if q >= len(s.steps):
+        nxt = ""
+    elif needs_setup(s, q):  # its setup is read once the rest is over
+        nxt = texts.next_exercise(s.routine.exercises[s.steps[q].exercise])
+    else:  # not "Next: Now Calf Raise" for a superset's switch
+        nxt = f"Next: {intro_text(s, q, s.index).removeprefix('Now ')}"
+    tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", nxt), t)
+    count_rest(tx, left, t)
 
 
 def _on_pause(tx: Tx, t: float, kind: PauseKind = "pause") -> None:
@@ -347,6 +360,7 @@ def _resume_speech(tx: Tx, t: float) -> None:
         if s.phase == "rest" and s.announced == s.index + 1:
             # the pause may have cut the next set's intro: say it again
             tx.s = replace(tx.s, announced=None)
-        tx.say(texts.join("Resuming", progress_text(s)), t)
-        if s.phase == "rest":  # the seconds it just said are left once it is said
-            count_rest(tx, rest_left(s) or 0.0, t)
+        if s.phase == "rest":
+            _remind_rest(tx, t, "Resuming")
+        else:
+            tx.say(texts.join("Resuming", progress_text(s)), t)

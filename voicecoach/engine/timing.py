@@ -116,12 +116,11 @@ def time_text(s: State) -> str:
 
 
 def progress_text(s: State) -> str:
-    """Where the current step stands: "hold, 6 seconds left", "5 of 15 done"."""
-    if s.phase == "rest":
-        return f"Rest, {texts.span(rest_left(s) or 0)} left"
+    """Where the current set stands: "Hold, 6 seconds left", "5 of 15 done" (a rest says
+    what comes next too: `commands._remind_rest`)."""
     left = segment_left(s)
     if s.step.kind == "reps":
         return f"{s.rep} of {s.step.reps} done"
     if s.step.kind == "holds":
-        return f"Hold, {texts.span(left)} left" if left is not None else ""
-    return f"{texts.span(left or 0)} left"
+        return f"Hold, {texts.span(max(0, round(left)))} left" if left is not None else ""
+    return f"{texts.span(max(0, round(left or 0)))} left"
