@@ -238,6 +238,74 @@ def test_a_stopped_session_stays_stopped_whatever_is_heard_during_its_goodbye(
     assert (end["completed"], end["reason"]) == (False, "stopped")
 
 
+def stopped_in_the_work() -> Simulation:
+    """Stopped in the first set's work: its goodbye is being said."""
+    sim = session().until_phase("work")
+    return sim.hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+
+
+def unheard(records: list[dict]) -> list[dict]:
+    return [r for r in records if r["type"] != "heard"]
+
+
+IGNORED_WHILE_ENDING = [
+    Intent.BACK,
+    Intent.READY,
+    Intent.PAUSE,
+    Intent.RESUME,
+    Intent.TIME,
+    Intent.SLOWER,
+    Intent.FASTER,
+    Intent.YES,
+    Intent.NO,
+]
+
+
+@pytest.mark.parametrize("then", IGNORED_WHILE_ENDING)
+def test_a_word_heard_during_a_stopped_sessions_goodbye_changes_nothing(then: Intent) -> None:
+    """'back' heard during "Ending the workout... Take care." reopened the session at the
+    last exercise: a word from the room restarted a workout the user had ended. Now the
+    goodbye is said as it was, and the session ends, stopped, when it is said."""
+    quiet = stopped_in_the_work().finish()
+    sim = stopped_in_the_work()
+    sim.hear(then, sim.now + 1).finish()
+    assert [(s.text, s.start, s.end) for s in sim.voice.sounds] == [
+        (s.text, s.start, s.end) for s in quiet.voice.sounds
+    ]
+    assert unheard(sim.records) == unheard(quiet.records)
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"]) == (False, "stopped")
+
+
+def test_pain_during_a_stopped_sessions_goodbye_gets_its_advice_and_the_session_ends() -> None:
+    sim = stopped_in_the_work()
+    sim.hear(Intent.PAIN, sim.now + 1)
+    advice = said(sim)[-1]
+    assert advice.startswith("Stop the exercise. Do not push through pain.")
+    assert "see a doctor" in advice
+    assert "resume" not in advice  # nothing to carry on: the workout is ending
+    assert not sim.state.paused
+    sim.finish()
+    assert said(sim)[-1] == advice
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"]) == (False, "stopped")
+
+
+def test_help_during_a_stopped_sessions_goodbye_says_it_is_ending_not_finished() -> None:
+    sim = stopped_in_the_work().hear(Intent.HELP)
+    assert said(sim)[-1] == T.HELP["stopped"]
+    assert "finished" not in T.HELP["stopped"]
+
+
+def test_help_during_the_countdown_does_not_ask_for_ready_again() -> None:
+    sim = session(ready_timeout=60).until_phase("ready")
+    sim.hear(Intent.READY).hear(Intent.HELP, sim.now + 0.5)  # during "Starting in 3"
+    assert said(sim)[-1] == T.HELP["countdown"]
+    assert "ready" not in T.HELP["countdown"].lower()
+    sim.until_phase("work")  # the countdown goes on after it
+    assert said(sim)[-3:] == ["2", "1", "Go"]
+
+
 def test_after_stop_any_other_command_resumes_and_is_obeyed() -> None:
     sim = holding(session())
     sim.hear(Intent.STOP, sim.now + 1).hear(Intent.TIME, sim.now + 1)

@@ -1,6 +1,7 @@
 """Random commands at random times: the engine never crashes, never lets a timer go
 negative or a deadline slip into the past, never talks over itself, and "stop" then "yes"
-always ends the session, after saying its summary."""
+always ends the session, after saying its summary; once that stop is confirmed, nothing
+heard reopens it."""
 
 from __future__ import annotations
 
@@ -95,3 +96,24 @@ def test_random_commands_at_random_times_keep_the_session_sound(
     assert sim.runner.ended
     assert len(sim.of_type("end")) == 1
     assert sim.records[-1]["type"] == "end"
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=st.floats(min_value=0, max_value=300), script=commands)
+def test_once_a_stop_is_confirmed_nothing_heard_reopens_the_session(
+    before: float, script: list[tuple[float, Intent]]
+) -> None:
+    sim = Simulation(MIXED).until(before)
+    if sim.runner.ended:
+        return
+    sim.hear(Intent.STOP).hear(Intent.YES)
+    if not sim.state.stopped:  # the stop came in the closing words of a finished one
+        return
+    for wait, intent in script:
+        if sim.runner.ended:
+            break
+        sim.until(sim.now + wait).hear(intent)
+        assert sim.state.phase == "done"
+        assert not sim.state.paused
+    sim.finish()
+    assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(False, "stopped")]

@@ -184,3 +184,26 @@ def test_the_panel_grows_with_a_big_terminal():
     big = screen_text(view(sim.state, sim.now), width=140, height=45)
     assert max(map(len, big.splitlines())) > 100
     assert big.count(digits.FULL) > 3 * small.count(digits.FULL)
+
+
+@pytest.mark.parametrize("over", [False, True])
+def test_a_stopped_session_shows_it_ended_early_and_the_share_of_its_sets_done(over):
+    """After "stop", "yes" the panel said DONE with 100 %: the workout was not done."""
+    sim = Simulation(ROUTINE).until_phase("rest", exercise=1)  # 4 raises + 1 plank set done
+    sim.hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+    if over:
+        sim.finish()
+    v = view(sim.state, sim.now, Extras(ended=over))
+    assert v.mode == "ended"
+    assert v.progress == pytest.approx(5 / 7)
+    text = screen_text(v)
+    assert "ENDED EARLY" in text
+    assert "DONE" not in text
+    assert " 71%  5 of 7 sets done" in text
+
+
+def test_a_finished_session_shows_done_and_all_of_it():
+    sim = Simulation(ROUTINE).until_phase("done")
+    v = view(sim.state, sim.now)
+    assert (v.mode, v.progress) == ("done", 1.0)
+    assert "DONE" in screen_text(v)

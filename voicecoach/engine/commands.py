@@ -2,7 +2,8 @@
 
 `next`, `back`, `pause`, `stop` and `pain` cut the voice; `help`, `time` and `repeat`
 during work wait for it. While paused (pause, the stop question, pain) every timer is
-frozen; resuming shifts them by the length of the pause.
+frozen; resuming shifts them by the length of the pause. Once a stop is confirmed the
+session is ending (`_heard_ending`): nothing heard reopens or pauses it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ TEMPO_LIMITS = (0.5, 2.0)  # the tempo factor stays within these
 
 def heard(tx: Tx, intent: Intent, t: float) -> None:
     s = tx.s
-    if s.pause is not None:
+    if s.stopped:
+        _heard_ending(tx, intent, t)
+    elif s.pause is not None:
         _heard_paused(tx, intent, t, s.pause.kind)
     else:
         RUNNING[intent](tx, t)
@@ -178,8 +181,7 @@ def _pause_text(s: State) -> str:
 
 def _on_ready(tx: Tx, t: float) -> None:
     s = tx.s
-    counting = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
-    if s.phase in ("setup", "ready") and not counting:
+    if s.phase in ("setup", "ready") and not _counting(s):
         tx.interrupt(t)
         start_countdown(tx, t)
     elif s.phase in ("intro", "rest"):
@@ -188,7 +190,17 @@ def _on_ready(tx: Tx, t: float) -> None:
 
 def _on_help(tx: Tx, t: float) -> None:
     s = tx.s
-    tx.say(texts.HELP[s.pause.kind if s.pause else s.phase], t)
+    if s.pause is not None:
+        tx.say(texts.HELP[s.pause.kind], t)
+    elif s.phase == "ready" and _counting(s):  # "ready" was said (or the timeout came)
+        tx.say(texts.HELP["countdown"], t)
+    else:
+        tx.say(texts.HELP[s.phase], t)
+
+
+def _counting(s: State) -> bool:
+    """The countdown into the work has started ("Starting in 3, 2, 1")."""
+    return any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
 
 
 def _on_time(tx: Tx, t: float) -> None:
@@ -248,6 +260,23 @@ RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
     Intent.NO: lambda tx, t: None,
     Intent.PAIN: _on_pain,
 }
+
+
+def _heard_ending(tx: Tx, intent: Intent, t: float) -> None:
+    """A stopped session's goodbye ("Ending the workout. ... Take care.") is being said.
+    The user chose to end: a word heard now (often the room, misheard) must not reopen,
+    pause or move it. "stop" or "next" end it at once; "repeat" says the summary again;
+    "help" says what can be said now; "pain" still gets its safety advice, without the
+    offer to carry on. Everything else is ignored."""
+    if intent in (Intent.STOP, Intent.NEXT):
+        end_now(tx, t)
+    elif intent == Intent.REPEAT:
+        _on_repeat(tx, t)
+    elif intent == Intent.HELP:
+        tx.say(texts.HELP["stopped"], t)
+    elif intent == Intent.PAIN:
+        tx.interrupt(t)
+        tx.say(texts.pain(None, tx.s.routine, ending=True), t)
 
 
 def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
@@ -312,7 +341,7 @@ def _resume(tx: Tx, t: float) -> None:
 def _resume_speech(tx: Tx, t: float) -> None:
     """Say where we are again; re-read what the pause cut off."""
     s = tx.s
-    not_started = any(i.action in (Action.COUNTDOWN, Action.GO) for i in s.agenda)
+    not_started = _counting(s)
     if s.phase == "intro":
         enter_intro(tx, t)
     elif s.phase == "setup":

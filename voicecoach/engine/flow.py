@@ -475,7 +475,7 @@ def enter_done(tx: Tx, x: float) -> None:
 
 def ending_reason(s: State) -> str:
     """Why the session in its `done` phase ends: it was finished or stopped."""
-    return "stopped" if any(i.action == Action.STOPPED for i in s.agenda) else "completed"
+    return "stopped" if s.stopped else "completed"
 
 
 def end_now(tx: Tx, x: float) -> None:
@@ -493,7 +493,7 @@ def stop_session(tx: Tx, x: float) -> None:
     if s.phase == "done":
         end_now(tx, x)
         return
-    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x)
+    tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x, stopped=True)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)
     # no standing here: it counts this workout as done, and a stopped one is not

@@ -120,6 +120,7 @@ class State:
     offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
     pains: tuple[int, ...] = ()  # the exercise of each pain report
     summed_at: float | None = None  # when the end summary was said (its time counts to then)
+    stopped: bool = False  # the user confirmed stop: the session is ending, early
     logged: StateRecord | None = None  # the last `state` record written
     ended: bool = False
 

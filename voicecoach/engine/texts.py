@@ -353,8 +353,9 @@ def instructions(step: Step, ex: Exercise, tempo: float) -> str:
     return join(ex.name, unit(step, ex), *careful, *ex.setup, *sides, step.label, what, *ex.cues)
 
 
-def pain(ex: Exercise | None, routine: Routine) -> str:
-    """Stop, do not push through pain, the article's cautions and easier options, a doctor."""
+def pain(ex: Exercise | None, routine: Routine, ending: bool = False) -> str:
+    """Stop, do not push through pain, the article's cautions and easier options, a doctor;
+    then what can be said (`ending`: the workout is ending already, nothing to carry on)."""
     cautions = list(ex.cautions) if ex is not None else []
     cautions += routine.cautions
     easier = ex.easier[:1] if ex is not None else []
@@ -363,7 +364,9 @@ def pain(ex: Exercise | None, routine: Routine) -> str:
         *cautions,
         *(f"An easier option: {e}" for e in easier),
         "If the pain persists, see a doctor or physiotherapist",
-        "Say next to skip to the next exercise, or stop to end the workout. "
+        "The workout is ending. Take care"
+        if ending
+        else "Say next to skip to the next exercise, or stop to end the workout. "
         "Say resume to carry on gently",
     )
 
@@ -383,6 +386,13 @@ HELP = {
     "confirm": "Say yes to end the workout, or no to carry on.",
     "pain": "Say next to skip to the next exercise, resume to carry on gently, or stop to end.",
     "done": "The workout is finished. Say stop to end now.",
+    # "ready" was said: the set starts after "3, 2, 1"
+    "countdown": (
+        "Starting now. You can say: pause, next to skip this exercise, back for the "
+        "previous one, repeat to hear the instructions again, or stop."
+    ),
+    # a stopped workout's goodbye
+    "stopped": "The workout is ending. Say repeat to hear the summary again, or stop to end now.",
 }
 HELP["ready"] = HELP["setup"]
 HELP["hold"] = HELP["work"]

@@ -24,6 +24,7 @@ MODE_WORDS = {
     "hold": "hold",
     "rest": "rest",
     "done": "done",
+    "ended": "ended early",
 }
 MODE_STYLES = {"work": "bold green", "hold": "bold yellow", "rest": "bold cyan"}
 BANNERS = {
@@ -146,7 +147,10 @@ def _saying(v: View, inner: int) -> Text:
 
 def _progress(v: View, inner: int) -> Table:
     grid = Table.grid(padding=(0, 1))
-    label = f"{round(v.progress * 100):3d}%  about {_minutes(v.left)} left"
+    share = f"{round(v.progress * 100):3d}%"
+    label = f"{share}  about {_minutes(v.left)} left"
+    if v.sets_done is not None:  # stopped: how much of the workout was done
+        label = f"{share}  {v.sets_done.done} of {v.sets_done.total} sets done"
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_row(_bar(v.progress, max(10, inner - len(label) - 1)), label)

@@ -13,7 +13,7 @@ from voicecoach.engine.state import State
 from voicecoach.engine.timing import rest_left, segment_left, start_left, workout_left
 from voicecoach.plan import Step
 
-Mode = Literal["intro", "setup", "ready", "work", "hold", "rest", "done"]
+Mode = Literal["intro", "setup", "ready", "work", "hold", "rest", "done", "ended"]
 Banner = Literal["paused", "confirm", "pain", "ready", "ended"]
 
 
@@ -69,10 +69,15 @@ class View:
     elapsed: float
     left: float  # estimated seconds left in the whole workout
     extras: Extras
+    sets_done: Reps | None = None  # a stopped session (mode "ended"): its sets done, of all
 
     @property
     def progress(self) -> float:
-        """The share of the workout done, 0..1."""
+        """The share of the workout done, 0..1: of its time, or, once it was stopped, of
+        its sets (the time left is nil then, yet the workout is not all done)."""
+        if self.sets_done is not None:
+            done, sets = self.sets_done.done, self.sets_done.total
+            return done / sets if sets > 0 else 0.0
         total = self.elapsed + self.left
         return min(1.0, self.elapsed / total) if total > 0 else 1.0
 
@@ -82,8 +87,8 @@ def view(state: State, now: float, extras: Extras | None = None) -> View:
     extras = extras or Extras()
     s = replace(state, now=max(now, state.now)) if now > state.now else state
     routine = s.routine
-    mode: Mode = s.phase
-    in_exercise = mode not in ("intro", "done")
+    mode: Mode = "ended" if s.stopped else s.phase  # stopped early: not "done"
+    in_exercise = s.phase not in ("intro", "done")
     step = s.step if in_exercise else None
     ex = routine.exercises[step.exercise] if step is not None else None
     return View(
@@ -105,6 +110,7 @@ def view(state: State, now: float, extras: Extras | None = None) -> View:
         elapsed=max(0.0, s.now - s.started) if s.started is not None else 0.0,
         left=0.0 if extras.ended else workout_left(s),
         extras=extras,
+        sets_done=Reps(len(s.completed), len(s.steps)) if s.stopped else None,
     )
 
 
