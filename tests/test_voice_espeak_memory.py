@@ -62,6 +62,28 @@ def test_synthesis_reads_no_byte_past_the_end_of_the_text() -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "spoken"), done.stderr
 
 
+def test_pyttsx3_s_driver_speaks_through_the_synth_that_voicecoach_replaces() -> None:
+    """The fix replaces the module's `Synth`: it holds only while pyttsx3's driver calls
+    `_espeak.Synth(...)` through the module, with the parameters the replacement takes (a
+    newer pyttsx3 that calls espeak-ng another way must be looked at again)."""
+    import ast
+    import inspect
+
+    from pyttsx3.drivers import espeak
+
+    from voicecoach.voice import render
+
+    render.list_voices()  # sets the driver up, replacement included
+    from pyttsx3.drivers import _espeak
+
+    assert "_espeak.Synth(" in inspect.getsource(espeak)
+    assert _espeak.Synth is render._synth_true_size
+    ours = list(inspect.signature(render._synth_true_size).parameters)
+    module = ast.parse(inspect.getsource(_espeak))
+    theirs = next(f for f in module.body if isinstance(f, ast.FunctionDef) and f.name == "Synth")
+    assert [a.arg for a in theirs.args.args] == ours
+
+
 EXIT_WHILE_RENDERING_AHEAD = textwrap.dedent(
     """
     import atexit
