@@ -354,14 +354,21 @@ def test_the_resume_hints_for_a_path_with_a_space_or_a_quote_are_one_shell_comma
     assert "Picking up where you left off: Walk, set 2 of 3." in capsys.readouterr().out
 
 
-def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_file_says_so(
-    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    ran = tmp_path / "my feet" / "my-feet.toml"
+def unfinished_elsewhere(folder: Path, user_dir: Path) -> Path:
+    """my-feet run from `folder` and stopped in its set 2, while the name my-feet finds
+    another file (in the user's routines): the file it ran from."""
+    ran = folder / "my-feet.toml"
     ran.parent.mkdir()
     ran.write_text(MY_FEET)
     (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
     stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    return ran
+
+
+def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_file_says_so(
+    tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = unfinished_elsewhere(tmp_path / "my feet", user_dir)
     capsys.readouterr()
     assert main(["start", "my-feet", "--fast", "--text", "--record", "--resume"]) == 2
     err = capsys.readouterr().err
@@ -376,11 +383,7 @@ def test_a_routine_run_from_a_file_then_resumed_by_a_name_that_finds_another_fil
 def test_a_routine_started_afresh_by_a_name_that_finds_another_file_says_how_to_continue(
     tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ran = tmp_path / "Jo's feet" / "my-feet.toml"
-    ran.parent.mkdir()
-    ran.write_text(MY_FEET)
-    (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
-    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    ran = unfinished_elsewhere(tmp_path / "Jo's feet", user_dir)
     capsys.readouterr()
     assert main(["start", "my-feet", "--fast", "--text", "--record"]) == 0
     (hint,) = [line for line in capsys.readouterr().err.splitlines() if "did not finish" in line]
@@ -397,11 +400,7 @@ def test_a_routine_started_afresh_by_a_name_that_finds_another_file_says_how_to_
 def test_no_command_is_offered_for_an_unfinished_session_whose_file_changed_since(
     tmp_path: Path, user_dir: Path, history_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ran = tmp_path / "elsewhere" / "my-feet.toml"
-    ran.parent.mkdir()
-    ran.write_text(MY_FEET)
-    (user_dir / "my-feet.toml").write_text(MY_FEET.replace("sets = 3", "sets = 4"))
-    stop_a_session_when(lambda s: s.index == 1 and s.phase == "work", routine_ref=str(ran))
+    ran = unfinished_elsewhere(tmp_path / "elsewhere", user_dir)
     ran.write_text(MY_FEET.replace("sets = 3", "sets = 5"))  # it would not resume now
     capsys.readouterr()
     assert main(["start", "my-feet", "--fast", "--text", "--record"]) == 0

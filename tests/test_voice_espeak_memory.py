@@ -49,14 +49,19 @@ TEXT_BEFORE_AN_UNMAPPED_PAGE = textwrap.dedent(
 )
 
 
-def test_synthesis_reads_no_byte_past_the_end_of_the_text() -> None:
-    done = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", TEXT_BEFORE_AN_UNMAPPED_PAGE],
+def in_a_child(script: str) -> subprocess.CompletedProcess[str]:
+    """`script` run by a Python of its own (a crash there cannot kill the test run)."""
+    return subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_synthesis_reads_no_byte_past_the_end_of_the_text() -> None:
+    done = in_a_child(TEXT_BEFORE_AN_UNMAPPED_PAGE)
     crashed = done.returncode == -signal.SIGSEGV
     assert not crashed, f"espeak-ng read past the text and crashed:\n{done.stderr}"
     assert (done.returncode, done.stdout.strip()) == (0, "spoken"), done.stderr
@@ -108,11 +113,5 @@ def test_quitting_while_phrases_render_ahead_waits_for_espeak_to_go_quiet() -> N
     """espeak-ng renders on a thread of its own and calls into Python when it has sound:
     after exit it would do so into a half torn-down interpreter (seen: tracebacks about a
     removed temp folder at exit)."""
-    done = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", EXIT_WHILE_RENDERING_AHEAD],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = in_a_child(EXIT_WHILE_RENDERING_AHEAD)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "idle", "")
