@@ -75,8 +75,11 @@ def build_session(
 
     config = engine_config(options)
     # before the log: nothing to end if it is cut
-    dry = dry_run(options.routine, config, options.voice.rate)
-    state = initial(options.routine, replace(config, estimate=estimate(options, dry)))
+    # timed as `list`, `show` and `--minutes` time it: without the intro's note on the
+    # length itself, so "This takes about 8 minutes" and the note's "at least 8 minutes"
+    # (or `list`'s 26 and the intro's) are the same number (the note only adds its words)
+    dry = dry_run(options.routine, replace(config, time_note=""), options.voice.rate)
+    state = initial(options.routine, replace(config, estimate=dry.seconds))
     # the log first: a signal from here on still gets its end record
     log = LogWriter(options.log, warn) if options.log else None
     panel_wanted = out is None and shows_panel(options)
@@ -180,7 +183,8 @@ def warn(message: str) -> None:
 class DryRun:
     """What a silent dry run of the session found: how long it lasts when nobody
     interrupts it (the intro says it, the log's header keeps it) and every phrase it says
-    (rendered ahead of a real-time session)."""
+    (rendered ahead of a real-time session; the intro's line on the length is not among
+    them: its number is the one this run finds)."""
 
     seconds: float
     phrases: list[str]
@@ -191,17 +195,6 @@ def dry_run(routine: Routine, config: Config, rate: int | None = None) -> DryRun
 
     dry = Simulation(routine, config, lambda text: speech_seconds(text, rate)).finish()
     return DryRun(dry.now, list(dict.fromkeys(dry.voice.said)))
-
-
-def estimate(options: SessionOptions, dry: DryRun) -> float:
-    """The session's length as the intro says it: timed as `list`, `show` and `--minutes`
-    time it (`timing`), without the intro's note on the length itself, so that "This takes
-    about 8 minutes" and the note's "at least 8 minutes" (or `list`'s 26 and the intro's)
-    are the same number; the dry run with the note is a few seconds longer."""
-    config = engine_config(options)
-    if not config.time_note:
-        return dry.seconds
-    return dry_run(options.routine, replace(config, time_note=""), options.voice.rate).seconds
 
 
 def engine_config(options: SessionOptions) -> Config:
