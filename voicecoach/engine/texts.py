@@ -183,10 +183,14 @@ def stopped(
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
     """Name, every caution (first, as the articles put them: "not suitable for those with
-    back pain" is heard before getting into position), every setup instruction, then where
-    the reps pause and each alternative (with its own dose)."""
+    back pain" is heard before getting into position), how often the article says to do
+    this one when it says so for each exercise ("How often: 2-3 times a week": not at
+    every workout of a routine done twice a day), every setup instruction, then where the
+    reps pause and each alternative (with its own dose)."""
     out = [sentence(f"Exercise {number} of {total}: {ex.name}")]
     out += [caution(c) for c in ex.cautions]
+    if ex.frequency:
+        out.append(sentence(f"How often: {ex.frequency}"))
     out += map(sentence, ex.setup)
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
