@@ -114,7 +114,9 @@ def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
     monkeypatch.chdir(tmp_path)
     assert main(argv) == ExitCode.NOT_FOUND
     err = capsys.readouterr().err
-    assert "voicecoach: " in err and "missing" in err and "hint: " in err
+    assert err.startswith("voicecoach: ")
+    assert "missing" in err
+    assert "\n  hint: " in err
     assert "Traceback" not in err
 
 
