@@ -220,7 +220,34 @@ def parse(path: Path) -> dict[str, object]:
         ) from None
     if _data_depth(data) > MAX_DEPTH:
         raise too_deep
+    controls = [f"{path}: {field}: {why}" for field, why in _control_characters(data)]
+    if controls:
+        raise RoutineInvalid(
+            f"{path} has control characters in its text",
+            controls,
+            "remove them: the terminal would obey them (clear the screen, retitle the window)",
+        )
     return data
+
+
+# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
+    """(field, which character) for each string of the parsed file holding a control
+    character, field named as `problems_of` names it (`exercises[0].name`)."""
+    found: list[tuple[str, str]] = []
+    todo: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
+    while todo:
+        item, loc = todo.pop()
+        if isinstance(item, dict):
+            todo += [(v, (*loc, k)) for k, v in item.items()]
+        elif isinstance(item, list):
+            todo += [(v, (*loc, i)) for i, v in enumerate(item)]
+        elif isinstance(item, str) and (bad := _CONTROL.search(item)):
+            found.append((_field_path(loc), f"a control character (U+{ord(bad.group()):04X})"))
+    return sorted(found)
 
 
 def _name_problem(path: Path, data: dict[str, object]) -> list[str]:
