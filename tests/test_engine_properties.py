@@ -1,7 +1,7 @@
 """Random commands at random times: the engine never crashes, never lets a timer go
 negative or a deadline slip into the past, never talks over itself, and "stop" then "yes"
-always ends the session, after saying its summary; once that stop is confirmed, nothing
-heard reopens it."""
+always ends the session, after saying its summary; once that stop is confirmed, or the
+workout is finished, nothing heard reopens it."""
 
 from __future__ import annotations
 
@@ -117,3 +117,19 @@ def test_once_a_stop_is_confirmed_nothing_heard_reopens_the_session(
         assert not sim.state.paused
     sim.finish()
     assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(False, "stopped")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(script=commands)
+def test_once_the_workout_is_finished_nothing_heard_reopens_it(
+    script: list[tuple[float, Intent]],
+) -> None:
+    sim = Simulation(MIXED).until_phase("done")
+    for wait, intent in script:
+        if sim.runner.ended:
+            break
+        sim.until(sim.now + wait).hear(intent)
+        assert sim.state.phase == "done"
+        assert not sim.state.paused
+    sim.finish()
+    assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(True, "completed")]
