@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 
 from factories import routine_from
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from voicecoach.engine import segment_left, workout_left
@@ -75,6 +75,9 @@ def check(sim: Simulation) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(script=commands)
+@example(  # "help" said while a rest's seconds wait for silence moves the rest's end
+    script=[(0.0, Intent.NEXT), (106.0, Intent.REPEAT), (4.0, Intent.HELP), (5.0, Intent.PAUSE)]
+)
 def test_random_commands_at_random_times_keep_the_session_sound(
     script: list[tuple[float, Intent]],
 ) -> None:
