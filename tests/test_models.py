@@ -483,6 +483,33 @@ def test_model_path_command_prints_the_model_or_fails_with_the_model_exit_code(h
     assert capsys.readouterr().out.strip() == str(found)
 
 
+def test_plain_model_without_a_model_says_how_to_get_one_and_is_no_error(home, capsys):
+    """`voicecoach model` asks for the status: no Vosk model is a fact, not a failure
+    (the other recognizers listen)."""
+    assert main(["model"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Vosk model: none. no Vosk model for language 'en' found")
+    assert "to get one: run 'voicecoach model download'" in out
+    assert "speech recognizer: " in out
+    assert "auto: no Vosk English model found" in out
+
+
+def test_plain_model_names_the_model_in_use_and_the_recognizer_auto_picks(home, capsys):
+    found = make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
+    assert main(["model"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"Vosk model: {found}",
+        f"speech recognizer: vosk (auto: Vosk English model found: {found})",
+    ]
+
+
+def test_plain_model_with_a_broken_voicecoach_model_is_the_model_error(home, monkeypatch, capsys):
+    monkeypatch.setenv("VOICECOACH_MODEL", str(home / "nowhere"))
+    assert main(["model"]) == 6
+    assert "fix or unset VOICECOACH_MODEL" in capsys.readouterr().err
+
+
 def test_model_list_command_shows_installed_and_available_models(home, server, capsys):
     make_model(home / "project-models" / "vosk-model-small-en-us-0.15")
     assert main(["model", "list"]) == 0

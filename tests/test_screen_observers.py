@@ -169,3 +169,46 @@ def test_the_next_side_s_dose_said_in_the_rest_carries_the_next_side_s_label():
     rest = said.index("Ankle Circles · set 1 of 1 · right · Switch to your left side.")
     assert said[rest + 1] == "Ankle Circles · set 1 of 1 · left · 3 times."  # what comes
     assert said[rest + 2] == "Ankle Circles · set 1 of 1 · left · Go"
+
+
+SHORT_RESTS = routine_from(
+    "short-rests",
+    [
+        {
+            "id": "lunge",
+            "name": "Lunge",
+            "sides": ["left", "right"],
+            "sets": 2,
+            "rest_between_sets": 5,
+            "work": {"kind": "reps", "reps": 3, "tempo": 2},
+            "cues": ["Keep your back straight and look ahead all the time", "Breathe out slowly"],
+        }
+    ],
+)
+
+
+def test_with_cues_the_beep_that_ends_a_rest_is_printed_with_the_set_and_side_that_come_next():
+    """Rests too short to say the next dose in them: it is said after the beep, and the
+    beep belongs to that set, not to the side just finished."""
+    printer = Lines()
+    observers = [transcript(printer, cues=True)]
+    runner = Runner(initial(SHORT_RESTS), RecordingVoice(), VirtualClock(), observers)
+    runner.start()
+    runner.run_until(600.0)
+    said = [line.split("] ", 1)[1] for line in printer.text]
+    lines = [text.rsplit(" · ", 1) for text in said if " · " in text]  # in the exercise
+    rest_ends = [
+        i
+        for i, (_, what) in enumerate(lines)
+        if what == "beep" and lines[i - 1][1].startswith(("Switch", "Rest"))
+    ]
+    assert len(rest_ends) == 3  # left to right, to set 2, right again
+    for i in rest_ends:
+        dose = lines[i + 1]
+        assert dose[1].startswith("3 times.")
+        assert lines[i][0] == dose[0]
+    assert [lines[i][0] for i in rest_ends] == [
+        "Lunge · set 1 of 2 · right",
+        "Lunge · set 2 of 2 · left",
+        "Lunge · set 2 of 2 · right",
+    ]

@@ -9,7 +9,7 @@ from factories import routine_from
 from rich.console import Console
 
 from voicecoach import catalog
-from voicecoach.engine import Config
+from voicecoach.engine import Config, abort
 from voicecoach.intents import Intent
 from voicecoach.runtime.simulation import Simulation, estimate_seconds
 from voicecoach.screen import digits
@@ -200,6 +200,27 @@ def test_a_stopped_session_shows_it_ended_early_and_the_share_of_its_sets_done(o
     assert "ENDED EARLY" in text
     assert "DONE" not in text
     assert " 71%  5 of 7 sets done" in text
+
+
+@pytest.mark.parametrize("reason", ["interrupted", "terminated", "stalled"])
+def test_a_session_ended_by_ctrl_c_shows_it_ended_early_and_the_share_of_its_sets_done(reason):
+    """Its last frame said 100 %: with nothing left to run, the time left is nil."""
+    sim = Simulation(ROUTINE).until_phase("rest", exercise=1)  # 4 raises + 1 plank set done
+    state, _ = abort(sim.state, sim.now, reason)
+    v = view(state, sim.now, Extras(ended=True))
+    assert v.mode == "ended"
+    assert v.progress == pytest.approx(5 / 7)
+    text = screen_text(v)
+    assert "ENDED EARLY" in text
+    assert " 71%  5 of 7 sets done" in text
+    assert "100%" not in text
+
+
+def test_ctrl_c_in_the_closing_words_of_a_finished_session_still_shows_all_of_it():
+    sim = Simulation(ROUTINE).until_phase("done")
+    state, _ = abort(sim.state, sim.now, "interrupted")
+    v = view(state, sim.now, Extras(ended=True))
+    assert (v.mode, v.progress) == ("done", 1.0)
 
 
 def test_a_finished_session_shows_done_and_all_of_it():

@@ -83,8 +83,8 @@ def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None
         (["start", "behind-knee", "--fast", "--ready-timeout", "-1"], ExitCode.USAGE, "ready"),
         (
             ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
-            ExitCode.USAGE,
-            "--listen-file: audio file not found: missing.wav",
+            ExitCode.NOT_FOUND,
+            "--listen-file: no such file: missing.wav",
         ),
     ],
 )
@@ -94,6 +94,29 @@ def test_user_mistakes_exit_with_a_message_and_no_traceback(
     assert main(argv) == code
     err = capsys.readouterr().err
     assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["start", "missing.toml", "--fast"],
+        ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
+        ["eval", "missing-clips"],
+    ],
+)
+def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == ExitCode.NOT_FOUND
+    err = capsys.readouterr().err
+    assert err.startswith("voicecoach: ")
+    assert "missing" in err
+    assert "\n  hint: " in err
     assert "Traceback" not in err
 
 

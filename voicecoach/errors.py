@@ -12,7 +12,7 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # an unexpected failure (a bug): the only case that shows a traceback
     USAGE = 2  # bad command line (argparse uses 2 as well)
-    NOT_FOUND = 3  # unknown routine, missing file
+    NOT_FOUND = 3  # something the user named that does not exist: a routine, a file, a folder
     INVALID = 4  # a routine file that is not valid
     AUDIO = 5  # no usable audio device
     MODEL = 6  # no usable speech model
@@ -38,8 +38,15 @@ class UsageError(VoicecoachError):
     exit_code = ExitCode.USAGE
 
 
-class RoutineNotFound(VoicecoachError):
+class NotFound(VoicecoachError):
+    """Something the user named does not exist: a routine, a file (`--listen-file`), a
+    folder (`eval DIR`). One exit code for all of them."""
+
     exit_code = ExitCode.NOT_FOUND
+
+
+class RoutineNotFound(NotFound):
+    pass
 
 
 class RoutineInvalid(VoicecoachError):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voicecoach.errors import UsageError
+from voicecoach.errors import NotFound, UsageError
 from voicecoach.ports import MIC_RATE, Detection, Recognizer
 
 DEFINITIONS = {
@@ -94,9 +94,15 @@ class ClipResult:
 
 
 def load_manifest(folder: str | Path) -> list[Clip]:
-    """The clips of `folder/manifest.jsonl` (UsageError when missing or malformed)."""
+    """The clips of `folder/manifest.jsonl` (NotFound when the folder does not exist,
+    UsageError when it holds no manifest or a malformed one)."""
     root = Path(folder)
     path = root / "manifest.jsonl"
+    if not root.exists():
+        raise NotFound(
+            f"no such folder: {root}",
+            "give a folder made by bench/make_clips.py (e.g. bench/out/clips/dev)",
+        )
     if not path.is_file():
         raise UsageError(
             f"no manifest.jsonl in {root}",

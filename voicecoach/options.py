@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from voicecoach.errors import AudioError, UsageError
+from voicecoach.errors import AudioError, NotFound, UsageError
 from voicecoach.outfiles import check_target
 from voicecoach.routine import Routine
 
@@ -84,6 +84,11 @@ class EarsOptions:
         if self.listen_file:
             from voicecoach.ears.wav import read_header
 
+            if not self.listen_file.exists():
+                raise NotFound(
+                    f"--listen-file: no such file: {self.listen_file}",
+                    "check the path (a .wav file)",
+                )
             try:  # a bad file is reported before anything else happens
                 read_header(self.listen_file)
             except AudioError as exc:

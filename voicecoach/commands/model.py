@@ -1,5 +1,7 @@
 """`voicecoach model`: where the speech model is, which are installed, and downloading one.
 
+    voicecoach model                  the status: the model in use (or none, and how to get
+                                      it) and the recognizer `--engine auto` picks
     voicecoach model path [--model PATH] [--lang en]
     voicecoach model list [--available]
     voicecoach model download [NAME] [--dir DIR]
@@ -19,10 +21,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "model",
         help="find, list or download the Vosk speech model",
         description="Find, list or download the Vosk speech model (optional: without one, "
-        "Whisper tiny.en and PocketSphinx, which come with their Python packages, listen).",
+        "Whisper tiny.en and PocketSphinx, which come with their Python packages, listen). "
+        "Without an ACTION: which model is used (or that none is, and how to get it) and "
+        "which recognizer --engine auto picks.",
     )
     p.set_defaults(run=run, model_command=None)
-    msub = p.add_subparsers(dest="model_command", metavar="ACTION")
+    msub = p.add_subparsers(dest="model_command", metavar="[ACTION]")
 
     path = msub.add_parser("path", help="print the folder of the model voicecoach would use")
     path.add_argument("--model", metavar="PATH", help="check this model folder instead")
@@ -42,12 +46,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from voicecoach.ears import models
 
-    action = args.model_command or "path"
+    action = args.model_command
+    if action is None:
+        return _status(models)
     if action == "path":
-        if args.model_command is None:  # plain `voicecoach model`: the defaults of `path`
-            print(models.find_vosk_model(None, "en"))
-        else:
-            print(models.find_vosk_model(args.model, args.lang))
+        print(models.find_vosk_model(args.model, args.lang))
         return 0
     if action == "list":
         return _list(args, models)
@@ -59,6 +62,25 @@ def run(args: argparse.Namespace) -> int:
         list_url=args.list_url or models.MODEL_LIST_URL,
         progress=models.progress_bar(),
     )
+    return 0
+
+
+def _status(models: ModuleType) -> int:
+    """Plain `voicecoach model`: the model in use, or that there is none and how to get
+    one (not an error: the other recognizers listen); a broken $VOICECOACH_MODEL is one."""
+    import os
+
+    from voicecoach.ears import choose_engine
+    from voicecoach.errors import ModelError
+
+    try:
+        print(f"Vosk model: {models.find_vosk_model(None, 'en')}")
+    except ModelError as exc:
+        if os.environ.get("VOICECOACH_MODEL"):
+            raise
+        print(f"Vosk model: none. {exc.message}")
+        print(f"  to get one: {models.MODEL_HINT}")
+    print(choose_engine("auto").describe())
     return 0
 
 

@@ -57,15 +57,17 @@ def enter_intro(tx: Tx, x: float) -> None:
     tx.plan(Item(x, Action.INTRO_DONE))
 
 
-def enter_setup(tx: Tx, q: int, x: float) -> None:
-    """Read the exercise of step `q`: its setup, cautions and first set; then the ready
-    prompt."""
+def enter_setup(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
+    """Read the exercise of step `q` (after `cue`, the rest's end): its setup, cautions and
+    first set; then the ready prompt."""
     s = tx.s
     k = s.steps[q].exercise
     ex = s.routine.exercises[k]
     tx.s = replace(
         tx.s, phase="setup", index=q, prev=None, rep=0, seg_end=None, visited=s.visited | {k}
     )
+    if cue:
+        tx.cue(cue, x)
     tx.say_all(texts.setup(ex, k + 1, len(s.routine.exercises)), x)
     if k not in s.offered and not _has_long_rest(s, k):
         tx.say(texts.options(ex), x)
@@ -412,9 +414,9 @@ def _prep(tx: Tx, item: Item, x: float) -> None:
 
 
 def _rest_end(tx: Tx, item: Item, x: float) -> None:
-    tx.cue("rest_over", x)
+    """The rest is over: its beep opens what comes next, and is logged where that stands."""
     tx.s = replace(tx.s, seg_end=None)
-    goto(tx, tx.s.index + 1, x)
+    goto(tx, tx.s.index + 1, x, cue="rest_over")
 
 
 def needs_setup(s: State, q: int) -> bool:
@@ -426,15 +428,18 @@ def needs_setup(s: State, q: int) -> bool:
     return not (there.exercise in group(s.routine, here.exercise) and there.exercise in s.visited)
 
 
-def goto(tx: Tx, q: int, x: float) -> None:
+def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     """Move on from the current step to step `q`: its setup if it starts a new exercise,
-    else straight into it (the parts of one set run on without a "Go")."""
+    else straight into it (the parts of one set run on without a "Go"). A `cue` (the
+    rest's end) is played first, where step `q` stands."""
     s = tx.s
     if q >= len(s.steps):
+        if cue:
+            tx.cue(cue, x)
         enter_done(tx, x)
         return
     if needs_setup(s, q):
-        enter_setup(tx, q, x)
+        enter_setup(tx, q, x, cue)
         return
     here, there = s.step, s.steps[q]
     same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
@@ -442,6 +447,8 @@ def goto(tx: Tx, q: int, x: float) -> None:
     rested = s.phase == "rest"  # its start announced the set: only the rest is left to say
     tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q)
     tx.s = replace(tx.s, phase="hold" if there.kind == "holds" else "work")
+    if cue:
+        tx.cue(cue, x)
     if not announced:
         tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
     if same_set and not announced and there.kind != "holds":

@@ -69,12 +69,13 @@ class View:
     elapsed: float
     left: float  # estimated seconds left in the whole workout
     extras: Extras
-    sets_done: Reps | None = None  # a stopped session (mode "ended"): its sets done, of all
+    sets_done: Reps | None = None  # a session ended early (mode "ended"): its sets done, of all
 
     @property
     def progress(self) -> float:
-        """The share of the workout done, 0..1: of its time, or, once it was stopped, of
-        its sets (the time left is nil then, yet the workout is not all done)."""
+        """The share of the workout done, 0..1: of its time, or, once it ended early
+        (stopped, Ctrl-C), of its sets (the time left is nil then, yet the workout is not
+        all done)."""
         if self.sets_done is not None:
             done, sets = self.sets_done.done, self.sets_done.total
             return done / sets if sets > 0 else 0.0
@@ -87,7 +88,9 @@ def view(state: State, now: float, extras: Extras | None = None) -> View:
     extras = extras or Extras()
     s = replace(state, now=max(now, state.now)) if now > state.now else state
     routine = s.routine
-    mode: Mode = "ended" if s.stopped else s.phase  # stopped early: not "done"
+    # stopped early (a spoken stop, Ctrl-C, a replay's input ran out): not "done"
+    early = s.stopped or ((s.ended or extras.ended) and s.phase != "done")
+    mode: Mode = "ended" if early else s.phase
     in_exercise = s.phase not in ("intro", "done")
     step = s.step if in_exercise else None
     ex = routine.exercises[step.exercise] if step is not None else None
@@ -110,7 +113,7 @@ def view(state: State, now: float, extras: Extras | None = None) -> View:
         elapsed=max(0.0, s.now - s.started) if s.started is not None else 0.0,
         left=0.0 if extras.ended else workout_left(s),
         extras=extras,
-        sets_done=Reps(len(s.completed), len(s.steps)) if s.stopped else None,
+        sets_done=Reps(len(s.completed), len(s.steps)) if early else None,
     )
 
 
