@@ -83,9 +83,13 @@ BEHIND_KNEE = [
     *during("resistance-band", "Stretch your foot backward", "Stretch your feet backward"),
     *during("resistance-band", "hold for a count of 5", "10 holds of 5 seconds."),
     *counted("resistance-band", "Repeat this for ten repetitions", "Release. 10 of 10", 1),
-    *session("twice a day (toe walking, ankle circles)", "toe walking and ankle circles twice"),
-    *session("three times a day (toe presses)", "toe presses three times a day"),
-    *session("2-3 times a week (toe pick-up)", "toe pick-ups 2 to 3 times a week"),
+    *before("toe-walking", "Repeat this exercise up to 5 times - twice a day", "How often: twice"),
+    *before("toe-presses", "three times a day", "How often: three times a day."),
+    *before("ankle-circles", "Repeat this twice a day", "How often: twice a day."),
+    *before("toe-pickup", "2-3 times a week for each of your foot", "How often: 2 to 3 times a"),
+    *session("twice a day (toe walking, ankle circles)", "How often: twice a day, as the article"),
+    *session("three times a day (toe presses)", "toe presses three times a day, so once more"),
+    *session("2-3 times a week (toe pick-up)", "the toe pick-ups only 2 to 3 times a week"),
     *session("a knee pillow", "A knee pillow can support your top leg"),
 ]
 
@@ -439,13 +443,14 @@ def unreadable(text: str) -> list[str]:
 
 
 def what_the_coach_can_say(name: str) -> list[str]:
-    """Every line of a whole default session, and for each step of it what `repeat` and
-    `pain` would say there."""
+    """Every line of a whole default session, and for each step of it what `repeat` (once
+    and twice) and `pain` would say there."""
     routine = catalog.find(name)
     lines = [r["text"] for r in records(name) if r["type"] == "say"]
     for step in steps(routine):
         ex = routine.exercises[step.exercise]
-        lines += [texts.instructions(step, ex, 1.0), texts.pain(ex, routine)]
+        lines += [texts.instructions(step, ex, 1.0, list(ex.cues)), texts.pain(ex, routine)]
+        lines.append(texts.instructions_whole(step, ex, 1.0))
     return lines
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from test_engine_flow import make  # a small routine for one behaviour at a time
 
+from voicecoach.engine import Config
 from voicecoach.engine import texts as T
 from voicecoach.intents import Intent
 from voicecoach.runtime.simulation import Simulation
@@ -61,7 +62,7 @@ def test_a_closed_dose_has_no_until_and_no_early_stop_hint() -> None:
 def test_repeat_during_open_ended_work_says_the_until_again() -> None:
     sim = Simulation(make(FOOTWORK)).until_state(lambda s: s.rep == 2)
     sim.hear(Intent.REPEAT)
-    assert containing(sim, "Footwork. Sit down with a towel under your feet. 6 times, or until")
+    assert containing(sim, "Footwork. 6 times, or until your feet feel tired.")
 
 
 @pytest.mark.parametrize(
@@ -183,15 +184,53 @@ PATRICK = exercise(
 )
 
 
-def test_each_sides_setup_follows_its_first_announcement_and_only_that() -> None:
+def test_each_sides_setup_is_said_at_every_switch_to_it_the_second_time_round_too() -> None:
+    """Lying on the floor, a person switching sides after a rest has only the words to
+    set up by: set 2 needs the side's setup as much as set 1."""
     sim = Simulation(make({**PATRICK, "rest_between_sets": 20})).finish()
     assert containing(sim, "facing left") == [
-        "Left side, set 1 of 2. Right hand on the wall, facing left. 4 times."
+        "Left side, set 1 of 2. Right hand on the wall, facing left. 4 times.",
+        "Rest 20 seconds. Next: switch to your left side, set 2 of 2. Right hand on the wall,"
+        " facing left.",
     ]
     # a short switch to the right side: said as the switch starts, time to turn round
-    assert containing(sim, "facing right") == [
-        "Switch to your right side. Left hand on the wall, facing right."
+    assert (
+        containing(sim, "facing right")
+        == [
+            "Switch to your right side. Left hand on the wall, facing right.",
+        ]
+        * 2
+    )
+
+
+def test_a_session_resumed_at_a_later_set_says_that_sides_setup() -> None:
+    sim = Simulation(make({**PATRICK, "rest_between_sets": 20}), Config(start_step=3))
+    sim.until_phase("ready")
+    assert containing(sim, "Right side, set 2 of 2") == [
+        "Right side, set 2 of 2. Left hand on the wall, facing right. 4 times."
     ]
+
+
+def test_going_back_to_the_other_side_says_its_setup_and_to_the_same_side_does_not() -> None:
+    sim = Simulation(make({**PATRICK, "rest_between_sets": 20}))
+    sim.until_state(lambda s: s.index == 1 and s.phase == "work" and s.rep == 1)
+    sim.hear(Intent.BACK)  # from the right side back to the left
+    assert said(sim)[-1] == (
+        "Going back to left side, set 1 of 2. Right hand on the wall, facing left. 4 times."
+    )
+    sim.until_state(lambda s: s.index == 2 and s.phase == "work" and s.rep == 1)
+    sim.hear(Intent.BACK)  # from the left side's set 2 back to the right side's set 1
+    assert said(sim)[-1].startswith("Going back to right side, set 1 of 2. Left hand on the")
+    block = {**PATRICK, "side_order": "block", "rest_between_sets": 20}
+    sim = Simulation(make(block)).until_state(lambda s: s.index == 1 and s.rep == 1)
+    sim.hear(Intent.BACK)  # left side, set 2 back to its set 1: the person stays put
+    assert said(sim)[-1] == "Going back to left side, set 1 of 2. 4 times."
+
+
+def test_sets_on_the_same_side_do_not_say_its_setup_again() -> None:
+    block = {**PATRICK, "side_order": "block", "rest_between_sets": 30}
+    sim = Simulation(make(block)).finish()
+    assert len(containing(sim, "facing left")) == 1  # set 1 only: set 2 stays on that side
 
 
 def test_a_side_setup_comes_with_the_next_side_at_the_start_of_a_long_rest() -> None:
@@ -204,10 +243,10 @@ def test_a_side_setup_comes_with_the_next_side_at_the_start_of_a_long_rest() -> 
     assert not containing(sim, "Right side")  # as the set starts: not again
 
 
-def test_repeat_during_work_says_the_sides_setup_on_any_set() -> None:
+def test_a_second_repeat_during_work_says_the_sides_setup_on_any_set() -> None:
     sim = Simulation(make({**PATRICK, "rest_between_sets": 20}))
     sim.until_state(lambda s: s.index == 2 and s.phase == "work" and s.rep == 1)
-    sim.hear(Intent.REPEAT)
+    sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
     assert containing(sim, "Left side, set 2 of 2. Stand side-on to a wall. Right hand on the wall")
 
 
@@ -249,3 +288,11 @@ def test_an_option_in_the_articles_own_if_words_keeps_them() -> None:
     assert containing(sim, "ankle weights") == [
         "If the exercise becomes too easy, add ankle weights."
     ]
+
+
+def test_an_exercises_own_frequency_is_said_at_its_setup_before_getting_into_position() -> None:
+    """behind-knee's pick-ups are "2-3 times a week" in a routine done twice a day: the
+    person hears it before setting up, and can say next."""
+    pickup = {**CLOSED, "frequency": "2-3 times a week", "setup": ["Put a pencil down."]}
+    sim = Simulation(make(pickup)).until_phase("ready")
+    assert said(sim)[-4:-2] == ["How often: 2-3 times a week.", "Put a pencil down."]

@@ -164,12 +164,28 @@ def test_repeat_during_a_hold_says_the_instructions_and_keeps_the_timer() -> Non
     assert sim.state.seg_end == end
 
 
-def test_repeat_during_work_says_the_exercises_cautions_first() -> None:
+def test_repeat_during_work_says_what_to_do_now_and_how_to_hear_the_cautions_and_setup() -> None:
     sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
     sim.hear(Intent.REPEAT)
     assert said(sim)[-1] == (
+        "March. Right side, set 1 of 2. 6 times. Say repeat again for its cautions and setup."
+    )
+
+
+def test_a_second_repeat_in_the_same_set_says_the_exercises_cautions_first() -> None:
+    sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
+    sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+    assert said(sim)[-1] == (
         "March. Right side, set 1 of 2. Careful. Keep your back straight. Stand tall. 6 times."
     )
+
+
+def test_a_repeat_in_the_next_set_is_short_again() -> None:
+    sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
+    sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+    sim.until_state(lambda s: s.phase == "work" and s.index == 1 and s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1].startswith("March. Left side, set 1 of 2. 6 times. Say repeat again")
 
 
 def test_the_setup_says_the_cautions_right_after_the_exercises_name() -> None:
@@ -386,6 +402,32 @@ def test_the_time_left_in_a_rest_is_said_in_whole_seconds_and_counted_as_said(
     assert "Rest, 17 seconds left." in answer.text
     over = next(s for s in sim.voice.sounds if s.text == "rest_over" and s.start > asked)
     assert over.start == pytest.approx(answer.end + 17)
+
+
+def test_repeat_in_a_rest_says_what_comes_next_in_the_words_the_rest_started_with() -> None:
+    """Not "Next: Switch to your right side": the switch is part of the sentence."""
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    sim.hear(Intent.REPEAT, sim.voice.sounds[-1].end + 2)
+    assert said(sim)[-1] == "Rest, 28 seconds left. Next: switch to your right side, set 2 of 2."
+
+
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_after_repeat_or_resume_early_in_a_rest_the_next_sets_dose_is_said_once(
+    intent: Intent,
+) -> None:
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    asked = sim.voice.sounds[-1].end + 2
+    if intent == Intent.RESUME:
+        sim.hear(Intent.PAUSE, asked)
+    sim.hear(intent, asked).until_phase("work")
+    assert [t for t in said(sim, after=asked) if "6 times" in t] == ["6 times."]
+
+
+def test_repeat_in_a_rest_after_the_next_sets_dose_was_said_says_it_again() -> None:
+    sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
+    sim.until_state(lambda s: s.announced == s.index + 1)  # "6 times.", near the rest's end
+    sim.hear(Intent.REPEAT, sim.voice.sounds[-1].end)
+    assert said(sim)[-1].endswith("Next: switch to your right side, set 2 of 2. 6 times.")
 
 
 def test_repeat_in_the_rest_before_an_exercise_names_it_as_the_rest_did() -> None:

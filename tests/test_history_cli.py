@@ -126,9 +126,9 @@ def test_a_long_frequency_wraps_under_itself_on_80_columns(history_db, capsys, m
     assert main(["history", "--today", "2026-01-14"]) == 0
     out = capsys.readouterr().out
     lines = out[out.index("How often") - 2 :].splitlines()
-    assert lines[0].startswith("  How often: toe walking")
-    assert "2 to 3 times a week" in lines[1]  # its second line...
-    assert lines[1].startswith("  ")  # ...indented as the first
+    assert lines[0].startswith("  How often: twice a day")
+    assert "2 to 3 times a week" in lines[2]  # its third line...
+    assert lines[2].startswith("  ")  # ...indented as the first
 
 
 def test_a_wider_terminal_shows_the_recognizer_too(history_db, capsys, monkeypatch) -> None:

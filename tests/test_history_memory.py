@@ -139,6 +139,15 @@ def test_the_standing_sentence_counts_this_session_against_the_frequency(history
     memory.close()
 
 
+def test_behind_knee_counts_todays_workouts_against_twice_a_day_not_2_to_3(history_db) -> None:
+    """The article: toe walking and ankle circles twice a day, toe presses three times, the
+    pick-ups 2-3 times a week. Done as a whole, the routine is done twice a day."""
+    path = catalog.locate("behind-knee")
+    memory = prepare(catalog.load(path), path, resume=False, wall=lambda: NOON)
+    assert memory.standing == "This is your 1st workout today, of 2."
+    memory.close()
+
+
 def test_resume_refuses_a_session_whose_sets_do_not_line_up_with_the_routines_plan(
     history_db,
 ) -> None:

@@ -79,8 +79,8 @@ def test_a_finished_fast_session_with_record_adds_one_session_row_and_a_row_per_
     assert len(sets) == len(set_spans(steps(routine)))
     assert {o for _, o in sets} == {"done"}
     out = capsys.readouterr().out
-    assert "This is your 1st workout today, of 2 to 3." in out  # intro and summary
-    assert out.rstrip().endswith("behind-knee: 1 of 2-3 today, streak: 0 days")
+    assert "This is your 1st workout today, of 2." in out  # intro and summary
+    assert out.rstrip().endswith("behind-knee: 1 of 2 today, streak: 0 days")
 
 
 def test_no_history_leaves_no_trace_and_cannot_go_with_record(

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from voicecoach.engine import texts
 from voicecoach.engine.flow import (
+    announcement,
     count_rest,
     end_now,
     enter_done,
@@ -24,8 +25,10 @@ from voicecoach.engine.flow import (
     goto,
     intro_text,
     needs_setup,
+    set_cues,
     start_countdown,
     stop_session,
+    work_intro,
 )
 from voicecoach.engine.state import (
     Action,
@@ -136,7 +139,11 @@ def _on_repeat(tx: Tx, t: float) -> None:
         enter_setup(tx, s.index, t)
     elif s.phase in ("work", "hold"):
         ex = s.routine.exercises[s.exercise]
-        tx.say(texts.instructions(s.step, ex, tempo(s)), t)
+        if s.told == s.index:  # "repeat" again: all of it, cautions first
+            tx.say(texts.instructions_whole(s.step, ex, tempo(s)), t)
+        else:
+            tx.say(texts.instructions(s.step, ex, tempo(s), set_cues(s, s.index)), t)
+        tx.s = replace(tx.s, told=s.index)
     elif s.phase == "rest":
         _remind_rest(tx, t)
     else:
@@ -146,20 +153,23 @@ def _on_repeat(tx: Tx, t: float) -> None:
 
 
 def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
-    """How long the rest has left, in whole seconds, and what comes next ("Rest, 17 seconds
-    left. Next: switch to your right side, set 2 of 2. 6 times."); the seconds it says are
-    left once it is said. What "repeat" says in a rest, and "resume" after "Resuming": the
-    pause may have cut what the rest's start said comes next (a switch of side)."""
+    """How long the rest has left, in whole seconds, and what comes next, as the rest's
+    start said it ("Rest, 17 seconds left. Next: switch to your right side, set 2 of 2.",
+    with that side's setup); the seconds it says are left once it is said. What "repeat"
+    says in a rest, and "resume" after "Resuming": the pause may have cut what the rest's
+    start said comes next (a switch of side). The next set's dose is said once: near the
+    rest's end as usual, or here when that has been said already."""
     s = tx.s
     left = max(1, round(rest_left(s) or 0.0))
     q = s.index + 1
-    if q >= len(s.steps):
-        nxt = ""
-    elif needs_setup(s, q):  # its setup is read once the rest is over
-        nxt = texts.next_exercise(s.routine.exercises[s.steps[q].exercise])
-    else:  # not "Next: Now Calf Raise" for a superset's switch
-        nxt = f"Next: {intro_text(s, q, s.index).removeprefix('Now ')}"
-    tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", nxt), t)
+    nxt: list[str] = []
+    if q < len(s.steps) and needs_setup(s, q):  # its setup is read once the rest is over
+        nxt = [texts.next_exercise(s.routine.exercises[s.steps[q].exercise])]
+    elif q < len(s.steps):
+        nxt = announcement(s, q)
+        if s.announced == q:  # the dose came already: "repeat" asks for it again
+            nxt.append(work_intro(s, q))
+    tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", *nxt), t)
     count_rest(tx, left, t)
 
 

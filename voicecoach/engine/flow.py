@@ -105,6 +105,13 @@ def unit_cues(s: State, q: int) -> list[str]:
     return [cues[(u * k + j) % len(cues)] for j in range(k)]
 
 
+def set_cues(s: State, q: int) -> list[str]:
+    """The cues said for the set that step `q` belongs to (all of the exercise's, when
+    that set had none: a lone cue is said on the first set only)."""
+    cues = unit_cues(s, q - s.steps[q].part)
+    return cues or list(s.routine.exercises[s.steps[q].exercise].cues)
+
+
 def _hold_fits(st: Step, cue: str) -> bool:
     """A cue fits inside a hold when all that is said in it leaves half of it quiet."""
     speech = estimate_speech("Hold") + estimate_speech(cue)
@@ -130,6 +137,16 @@ def work_intro(s: State, q: int, first: bool = False) -> str:
     inside = cues_inside(s, q)
     before = [c for c in unit_cues(s, q) if c not in inside]
     return texts.work_intro(st, ex, tempo(s, st), before, first)
+
+
+def announcement(s: State, q: int) -> list[str]:
+    """What a rest says comes next, step `q` after the current one, as sentences: "Next:
+    switch to your left side, set 2 of 3.", the side's setup; "Next: Calf Raise, set 2 of
+    2." and its first setup line for a superset's switch."""
+    st = s.steps[q]
+    ex = s.routine.exercises[st.exercise]
+    head, *more = texts.announce(st, s.step, ex, st.exercise != s.exercise)
+    return [f"Next: {head}" if head else "", *more]
 
 
 def intro_text(s: State, q: int, prev: int | None) -> str:
@@ -458,13 +475,19 @@ def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
 
 
 def go_back(tx: Tx, q: int, x: float) -> None:
-    """Start step `q` again, a set or side back: its announcement, then a countdown."""
+    """Start step `q` again, a set or side back: its announcement (with its side's setup
+    when that is another side), then a countdown."""
     s = tx.s
     st = s.steps[q]
     ex = s.routine.exercises[st.exercise]
-    tx.s = replace(tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, phase="ready")
+    # the side being left: in a rest, the one it announced (the person may be on it)
+    here = s.steps[s.index + 1] if s.phase == "rest" and s.index + 1 < len(s.steps) else s.step
+    tx.s = replace(
+        tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, told=None, phase="ready"
+    )
     head = texts.unit_head(st, None, ex, False) or ex.name
-    tx.say(texts.join(f"Going back to {head}", work_intro(tx.s, q)), x)
+    sides = texts.side_setup(st, here, ex)
+    tx.say(texts.join(f"Going back to {head}", *sides, work_intro(tx.s, q)), x)
     tx.plan(Item(x, Action.COUNTDOWN, n=3))
 
 

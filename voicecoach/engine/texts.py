@@ -183,10 +183,14 @@ def stopped(
 
 def setup(ex: Exercise, number: int, total: int) -> list[str]:
     """Name, every caution (first, as the articles put them: "not suitable for those with
-    back pain" is heard before getting into position), every setup instruction, then where
-    the reps pause and each alternative (with its own dose)."""
+    back pain" is heard before getting into position), how often the article says to do
+    this one when it says so for each exercise ("How often: 2-3 times a week": not at
+    every workout of a routine done twice a day), every setup instruction, then where the
+    reps pause and each alternative (with its own dose)."""
     out = [sentence(f"Exercise {number} of {total}: {ex.name}")]
     out += [caution(c) for c in ex.cautions]
+    if ex.frequency:
+        out.append(sentence(f"How often: {ex.frequency}"))
     out += map(sentence, ex.setup)
     pauses = [
         sentence(f"Pause {seconds(w.pause.value)} at the {w.pause_at} of each rep")
@@ -251,13 +255,16 @@ def until(step: Step, ex: Exercise) -> str | None:
     return ex.step_works()[step.part].until
 
 
-def side_setup(step: Step, ex: Exercise) -> list[str]:
-    """The setup words for the step's side ("left hand on the wall, facing right") when
-    the step begins that side's first set (an extra set's side: its first extra one)."""
+def side_setup(step: Step, prev: Step | None, ex: Exercise) -> list[str]:
+    """The setup words for the step's side ("left hand on the wall, facing right")
+    whenever the person moves to that side: when the exercise is set up (`prev` None: its
+    start, a resume, "back") and at every switch of side, the second time round too (on
+    the floor, the words are all there is to go by). Not between sets on the same side."""
     if step.side is None or step.part != 0:
         return []
-    first = 1 if step.side in ex.sides else ex.sets.value + 1
-    return list(ex.side_setup.get(step.side, [])) if step.set == first else []
+    if prev is not None and (prev.exercise, prev.side) == (step.exercise, step.side):
+        return []
+    return list(ex.side_setup.get(step.side, []))
 
 
 def unit(step: Step, ex: Exercise) -> str:
@@ -315,10 +322,10 @@ def switches_side(step: Step, prev: Step | None) -> bool:
 
 def announce(step: Step, prev: Step | None, ex: Exercise, switch: bool) -> list[str]:
     """The one announcement of a set or side, as sentences: which one (first), the side's
-    own setup when it starts, and for a superset's switch the other exercise's first
-    setup line."""
+    own setup when the person moves to that side, and for a superset's switch the other
+    exercise's first setup line."""
     first = ex.setup[:1] if switch else []
-    return [unit_head(step, prev, ex, switch), *side_setup(step, ex), *first]
+    return [unit_head(step, prev, ex, switch), *side_setup(step, prev, ex), *first]
 
 
 def work_intro(step: Step, ex: Exercise, tempo: float, cues: list[str], first: bool) -> str:
@@ -344,9 +351,24 @@ def next_exercise(ex: Exercise) -> str:
     return sentence(f"Next exercise: {ex.name}")
 
 
-def instructions(step: Step, ex: Exercise, tempo: float) -> str:
-    """The `repeat` answer during work: the exercise, the set, its cautions (first, as at
-    setup: "stop if it causes knee pain"), its setup, what to do and its cues."""
+def instructions(step: Step, ex: Exercise, tempo: float, cues: list[str]) -> str:
+    """The `repeat` answer during work, short: mid-set the instruction is wanted again
+    quickly (and the counting waits for it). The exercise, the set, what to do and `cues`
+    (those of this set), then how to hear the rest (`instructions_whole`)."""
+    what = or_until(dose(step, tempo), until(step, ex))
+    sides = ex.side_setup.get(step.side, []) if step.side else []
+    if ex.cautions:
+        more = "Say repeat again for its cautions and setup"
+    elif ex.setup or sides or set(ex.cues) - set(cues):
+        more = "Say repeat again for the full instructions"
+    else:
+        more = ""
+    return join(ex.name, unit(step, ex), step.label, what, *cues, more)
+
+
+def instructions_whole(step: Step, ex: Exercise, tempo: float) -> str:
+    """A second `repeat` in the same set: the exercise, the set, its cautions (first, as
+    at setup: "stop if it causes knee pain"), its setup, what to do and every cue."""
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
     careful = [caution(c) for c in ex.cautions]
