@@ -274,11 +274,11 @@ BRIDGES = exercise(
 )
 
 
-def test_every_harder_and_easier_option_is_offered_once() -> None:
+def test_every_harder_and_easier_option_is_offered_once_going_on_after_its_colon() -> None:
     sim = Simulation(make(BRIDGES)).finish()
     assert containing(sim, "single leg") == [
-        "If this is easy: Do it on a single leg. Add weight. "
-        "If this is too hard: Use a higher step. Go half as deep."
+        "If this is easy: do it on a single leg. Add weight. "
+        "If this is too hard: use a higher step. Go half as deep."
     ]
 
 

@@ -238,8 +238,14 @@ def _option(lead: str, text: str, name: str | None) -> str:
     """ "If this is easy: add weights", unless the article's words already say when
     (then, named: "For Tibialis Raise: if this is too difficult, ...")."""
     if not text.lower().startswith("if "):
-        return f"{lead}: {text}"
+        return f"{lead}: {_going_on(text)}"
     return f"For {name}: {text[0].lower()}{text[1:]}" if name else text
+
+
+def _going_on(text: str) -> str:
+    """The article's sentence going on after a colon: "If this is easy: do it on a single
+    leg", not "...: Do it"; "I", a name in capitals ("ACL") stay as they are."""
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
 
 
 def alternative_done(alt: AlternativeValue) -> str:
