@@ -237,6 +237,45 @@ def test_stop_then_yes_or_stop_again_ends_the_session(answer: Intent) -> None:
     assert sim.runner.ended
 
 
+@pytest.mark.parametrize("then", list(Intent))
+def test_a_finished_session_stays_finished_whatever_is_heard_during_its_goodbye(
+    then: Intent,
+) -> None:
+    """A "back" from the room while "That is the end of the workout..." was said reopened
+    the last exercise: a finished workout's goodbye obeys what a stopped one's does."""
+    sim = session().until_phase("done")
+    sim.hear(then, sim.now + 1)
+    assert sim.state.phase == "done"
+    assert not sim.state.paused
+    assert not any(t.startswith(("Going back", "Exercise ")) for t in said(sim, sim.now))
+    sim.finish()
+    (end,) = sim.of_type("end")
+    assert (end["completed"], end["reason"]) == (True, "completed")
+
+
+@pytest.mark.parametrize("how", ["finished", "stopped"])
+def test_pain_said_in_the_goodbye_is_reported_with_the_last_exercise_worked(how: str) -> None:
+    sim = session()
+    if how == "finished":
+        sim.until_phase("done")
+    else:
+        holding(sim).hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+    sim.hear(Intent.PAIN, sim.now + 1)
+    assert said(sim)[-1].endswith("The workout is ending. Take care.")
+    sim.hear(Intent.REPEAT, sim.now + 1)  # the summary again: with the pain now
+    last = "Plank" if how == "stopped" else "Walk"
+    assert f"You reported pain during {last}." in said(sim, sim.now)
+    sim.finish()
+    (end,) = sim.of_type("end")
+    assert end["pain_reports"] == 1
+
+
+def test_pain_said_in_the_goodbye_of_a_session_stopped_before_any_work_is_no_report() -> None:
+    sim = session().until_phase("setup").hear(Intent.STOP)
+    sim.hear(Intent.YES, sim.now + 1).hear(Intent.PAIN, sim.now + 1).finish()
+    assert sim.of_type("end")[0]["pain_reports"] == 0
+
+
 @pytest.mark.parametrize("then", [Intent.NEXT, Intent.PAIN, Intent.REPEAT, Intent.HELP])
 def test_a_stopped_session_stays_stopped_whatever_is_heard_during_its_goodbye(
     then: Intent,

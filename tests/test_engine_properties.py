@@ -1,14 +1,14 @@
 """Random commands at random times: the engine never crashes, never lets a timer go
 negative or a deadline slip into the past, never talks over itself, and "stop" then "yes"
-always ends the session, after saying its summary; once that stop is confirmed, nothing
-heard reopens it."""
+always ends the session, after saying its summary; once that stop is confirmed, or the
+workout is finished, nothing heard reopens it."""
 
 from __future__ import annotations
 
 import itertools
 
 from factories import routine_from
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from voicecoach.engine import segment_left, workout_left
@@ -75,6 +75,9 @@ def check(sim: Simulation) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(script=commands)
+@example(  # "help" said while a rest's seconds wait for silence moves the rest's end
+    script=[(0.0, Intent.NEXT), (106.0, Intent.REPEAT), (4.0, Intent.HELP), (5.0, Intent.PAUSE)]
+)
 def test_random_commands_at_random_times_keep_the_session_sound(
     script: list[tuple[float, Intent]],
 ) -> None:
@@ -117,3 +120,19 @@ def test_once_a_stop_is_confirmed_nothing_heard_reopens_the_session(
         assert not sim.state.paused
     sim.finish()
     assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(False, "stopped")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(script=commands)
+def test_once_the_workout_is_finished_nothing_heard_reopens_it(
+    script: list[tuple[float, Intent]],
+) -> None:
+    sim = Simulation(MIXED).until_phase("done")
+    for wait, intent in script:
+        if sim.runner.ended:
+            break
+        sim.until(sim.now + wait).hear(intent)
+        assert sim.state.phase == "done"
+        assert not sim.state.paused
+    sim.finish()
+    assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(True, "completed")]

@@ -156,6 +156,25 @@ def test_pain_reported_during_a_set_is_kept_with_it() -> None:
     assert pains.count(True) == 1
 
 
+@pytest.mark.parametrize("how", ["stopped", "finished"])
+def test_pain_said_in_the_goodbye_is_kept_with_the_last_set_worked(how: str) -> None:
+    """Right after stopping (or finishing) "it hurts": the history keeps it, with the set
+    the person had just worked, not only in the log's heard lines."""
+    store = Store.memory()
+    runner, _ = session(store)
+    if how == "stopped":
+        run_until_step(runner, 3)  # heels, set 1, left side
+        runner.hear(Intent.STOP)
+        runner.hear(Intent.YES)
+    else:
+        run_until_step(runner, 7, phases=("done",))
+    runner.hear(Intent.PAIN)
+    runner.run_to_end()
+    sets = store.sets(1)
+    pained = [(s.exercise, s.set_number, s.side) for s in sets if s.pain]
+    assert pained == ([("heels", 1, "left")] if how == "stopped" else [("curls", 1, None)])
+
+
 def test_a_resumed_session_goes_on_in_the_same_row_and_finishes_it() -> None:
     store = Store.memory()
     runner, _ = session(store)

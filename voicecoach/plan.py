@@ -260,17 +260,36 @@ def announce_seconds(routine: Routine, all_steps: list[Step]) -> float:
     return total
 
 
+def rest_line(routine: Routine, step: Step) -> str:
+    """A stand-in for the words that open the rest after `step` (its seconds count from
+    their end): "Rest 30 seconds. Next: set 2 of 3.", a change of side or a superset's
+    switch, or after an exercise its `afterwards` and the next one's name."""
+    ex = routine.exercises[step.exercise]
+    if step.rest_reason == "switch":
+        return "Now Calf Raise, set 2 of 3."
+    if step.rest_reason == "side" and step.rest_after <= side_transition(ex):
+        return "Switch to your left side."
+    head = f"Rest {round(step.rest_after)} seconds."
+    if step.rest_reason == "exercise":
+        return " ".join([head, *ex.afterwards, "Next exercise: Calf Raise."])
+    if step.rest_reason == "side":
+        return f"{head} Next: switch to your left side, set 2 of 3."
+    return f"{head} Next: set 2 of 3."
+
+
 def rough_seconds(routine: Routine) -> float:
-    """A quick whole-session formula: intro, setup per exercise, work, rests, the
-    announcements that rests do not cover, outro. It leaves out much of what is said (the
-    intro's and closing words, counts, countdowns), so it runs 2-18 % short of a session:
+    """A quick whole-session formula: intro, setup per exercise, work, rests and the words
+    that open them, the announcements that rests do not cover, outro. It leaves out much of
+    what is said (the intro's and closing words, counts, countdowns), so it runs short of a
+    session (2-14 % for the packaged routines, at most 15 % tested, `bench/RESULTS.md`):
     it bounds the plan (`routine.MAX_PLAN_HOURS`); what users are told comes from the dry
     run (`voicecoach.runtime.simulation.estimate_seconds`, what `--fast` takes)."""
     all_steps = steps(routine)
     body = sum(s.work_seconds + s.rest_after for s in all_steps)
+    rests = sum(speech_seconds(rest_line(routine, s)) for s in all_steps if s.rest_after > 0)
     setup = sum(setup_seconds(e) for e in routine.exercises)
     said = announce_seconds(routine, all_steps)
-    return INTRO_SECONDS + setup + body + said + OUTRO_SECONDS
+    return INTRO_SECONDS + setup + body + rests + said + OUTRO_SECONDS
 
 
 # ------------------------------------------------------------------------ time budget

@@ -2,8 +2,9 @@
 
 `next`, `back`, `pause`, `stop` and `pain` cut the voice; `help`, `time` and `repeat`
 during work wait for it. While paused (pause, the stop question, pain) every timer is
-frozen; resuming shifts them by the length of the pause. Once a stop is confirmed the
-session is ending (`_heard_ending`): nothing heard reopens or pauses it.
+frozen; resuming shifts them by the length of the pause. Once the workout is finished
+or a stop is confirmed the session is ending (`_heard_ending`): nothing heard reopens or
+pauses it.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ TEMPO_LIMITS = (0.5, 2.0)  # the tempo factor stays within these
 
 def heard(tx: Tx, intent: Intent, t: float) -> None:
     s = tx.s
-    if s.stopped:
+    if s.phase == "done":  # finished or stopped: its closing words are being said
         _heard_ending(tx, intent, t)
     elif s.pause is not None:
         _heard_paused(tx, intent, t, s.pause.kind)
@@ -103,7 +104,7 @@ def _on_back(tx: Tx, t: float) -> None:
         if earlier:
             go_back(tx, earlier[-1], t)
             return
-    here = len(s.routine.exercises) if s.phase == "done" else s.exercise
+    here = s.exercise
     if s.phase == "rest" and _between_exercises(s):
         here += 1
     target = group(s.routine, max(here - 1, 0))[0]
@@ -273,20 +274,33 @@ RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
 
 
 def _heard_ending(tx: Tx, intent: Intent, t: float) -> None:
-    """A stopped session's goodbye ("Ending the workout. ... Take care.") is being said.
-    The user chose to end: a word heard now (often the room, misheard) must not reopen,
-    pause or move it. "stop" or "next" end it at once; "repeat" says the summary again;
-    "help" says what can be said now; "pain" still gets its safety advice, without the
-    offer to carry on. Everything else is ignored."""
+    """The goodbye of a finished workout, or of a stopped one ("Ending the workout. ...
+    Take care."), is being said: the workout is over, and a word heard now (often the
+    room, misheard) must not reopen, pause or move it. "stop" or "next" end it at once;
+    "repeat" says the summary again; "help" says what can be said now; "pain" still gets
+    its safety advice, without the offer to carry on, and is reported with the last
+    exercise worked (in the history too). Everything else is ignored."""
+    s = tx.s
     if intent in (Intent.STOP, Intent.NEXT):
         end_now(tx, t)
     elif intent == Intent.REPEAT:
         _on_repeat(tx, t)
     elif intent == Intent.HELP:
-        tx.say(texts.HELP["stopped"], t)
+        tx.say(texts.HELP["stopped" if s.stopped else "done"], t)
     elif intent == Intent.PAIN:
         tx.interrupt(t)
-        tx.say(texts.pain(None, tx.s.routine, ending=True), t)
+        last = _last_worked(s)
+        if last is not None:
+            tx.s = replace(tx.s, pains=(*s.pains, last))
+        tx.say(texts.pain(None, s.routine, ending=True), t)
+
+
+def _last_worked(s: State) -> int | None:
+    """The exercise a pain reported in the goodbye belongs to: the one the session ended
+    in, if it was begun, else the last begun before it (none: nothing was worked)."""
+    if s.exercise in s.begun:
+        return s.exercise
+    return max((k for k in s.begun if k < s.exercise), default=None)
 
 
 def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:

@@ -10,11 +10,15 @@ from voicecoach.plan import Step
 
 def segment_left(s: State) -> float | None:
     """Seconds left in the current hold, rest or timed work (frozen while paused);
-    None when no such timer runs."""
+    None when no such timer runs. A rest whose seconds wait for the voice to fall silent
+    (`flow.count_rest`) ends that many seconds after all that is queued to be said, which
+    moves when more is said ("help" in it)."""
     if s.seg_end is None:
         return None
     ref = s.pause.at if s.pause is not None else s.now
-    return s.seg_end - ref
+    waiting = [i.seconds for i in s.agenda if i.action is Action.REST_CLOCK]
+    end = s.busy_until + waiting[0] if waiting else s.seg_end
+    return end - ref
 
 
 def rest_left(s: State) -> float | None:

@@ -155,6 +155,7 @@ class HistoryRecorder:
             self._spans = set_spans(state.steps)
         self._account(state, now)
         self._track(state, now)
+        self._late_pain(state)
         self._last = state
 
     def ended(self, end: EndRecord, state: State) -> None:
@@ -224,6 +225,14 @@ class HistoryRecorder:
             current.pain = True
         if not current.written and not current.done_on_entry and self._all_done(current, state):
             self._close(current, state, now)
+
+    def _late_pain(self, state: State) -> None:
+        """A pain reported with no set open (in the goodbye, once the sets are written):
+        marked on the last set of the exercise the engine reported it with."""
+        before = self._last.pains if self._last is not None else ()
+        if self._open is None and len(state.pains) > len(before):
+            exercise = state.routine.exercises[state.pains[-1]].id
+            self._write(lambda: self.store.mark_pain(self._session_id(), exercise))
 
     @staticmethod
     def _all_done(current: _OpenSet, state: State) -> bool:

@@ -288,6 +288,16 @@ class Store:
                 (row.at, minutes, session),
             )
 
+    def mark_pain(self, session: int, exercise: str) -> None:
+        """A pain reported once the sets were over (in the goodbye): it goes with the last
+        set of `exercise` worked in `session` (none worked: nothing to mark)."""
+        with self._transaction() as c:
+            c.execute(
+                "UPDATE sets SET pain = 1 WHERE id = (SELECT MAX(id) FROM sets"
+                " WHERE session = ? AND exercise = ? AND outcome != 'skipped')",
+                (session, exercise),
+            )
+
     def finish(self, session: int, ended: float, outcome: Outcome, minutes: float) -> None:
         with self._transaction() as c:
             c.execute(
