@@ -6,10 +6,14 @@ happened and what to do, with its exit code; never a traceback or a hang."""
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import espeak_clips as espeak
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,3 +182,37 @@ def test_a_stdout_in_a_legacy_encoding_shows_what_it_cannot_encode_as_question_m
     done = voicecoach("show", "behind-knee", env={"PYTHONIOENCODING": encoding})
     assert done.returncode == ExitCode.OK, done.stderr
     assert "Toe Walking" in done.stdout
+
+
+def limited_file_size(limit: int) -> Callable[[], None]:
+    """For a child process: files larger than `limit` bytes fail with EFBIG (a disk that
+    fills up, without needing one): SIGXFSZ ignored, so the write reports it."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+SESSION = ("start", "behind-knee", "--fast", "--text", "--quiet-screen", "--no-history")
+
+
+@pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
+def test_a_speak_file_the_disk_cannot_hold_is_an_error_not_a_truncated_wav(tmp_path):
+    wav = tmp_path / "coach.wav"  # the session's is about 20 MB; each utterance well under 1
+    done = voicecoach(*SESSION, "--speak-file", str(wav), preexec_fn=limited_file_size(10**6))
+    assert done.returncode == ExitCode.FILES, done.stderr
+    assert f"cannot write --speak-file {wav} (File too large)" in done.stderr
+    assert not wav.exists()
+    assert list(tmp_path.glob(".coach.wav*")) == []  # nor its temporary file
+
+
+@pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
+def test_speech_that_cannot_be_saved_is_an_error_not_a_hang(tmp_path):
+    """pyttsx3 saves each utterance to a file; when that fails its loop never ends."""
+    wav = tmp_path / "coach.wav"
+    done = voicecoach(*SESSION, "--speak-file", str(wav), preexec_fn=limited_file_size(2 * 10**5))
+    assert done.returncode == ExitCode.AUDIO, done.stderr
+    assert "text-to-speech did not finish an utterance" in done.stderr
+    assert "(a full disk?)" in done.stderr

@@ -107,7 +107,10 @@ class PendingFile:
                 f"cannot write {option} {target}: {exc.strerror}", "choose another folder"
             ) from None
         self.path = Path(name)
-        self.file: IO[bytes] = os.fdopen(fd, "wb", buffering=0)
+        # buffered: a raw write to a nearly full disk writes part of its bytes and says so
+        # only in its return value (which `wave` ignores); a buffered one writes them all or
+        # raises
+        self.file: IO[bytes] = os.fdopen(fd, "wb")
         self.committed = False
         # never left behind, even by a run that ends before it could discard it
         self._cleanup = weakref.finalize(self, _remove, self.path)

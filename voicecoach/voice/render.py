@@ -171,11 +171,22 @@ class _Engine:
         self._wait_idle()
         self._done.clear()
         self._engine.save_to_file(text, str(path))
-        self._engine.runAndWait()
-        if not self._done.wait(timeout=5.0 + len(text) / 20):
+        limit = 5.0 + len(text) / 20
+        # pyttsx3's espeak driver loops until its callback saves the file; when saving fails
+        # (a full disk, a file size limit) the callback raises, nothing ends the loop, and
+        # runAndWait would wait forever: end it from outside after the time limit
+        watchdog = threading.Timer(limit, self._end_loop)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self._engine.runAndWait()
+        finally:
+            watchdog.cancel()
+        if not self._done.wait(timeout=limit):
             raise AudioError(
                 "text-to-speech did not finish an utterance",
-                "check that 'espeak-ng hello' speaks",
+                f"check that 'espeak-ng hello' speaks and that {self._dir.name} can be"
+                " written (a full disk?)",
             )
         self._wait_idle()
         try:
@@ -184,6 +195,10 @@ class _Engine:
             return read_wav(path)
         finally:
             path.unlink(missing_ok=True)
+
+    def _end_loop(self) -> None:
+        if self._espeak is not None:
+            self._engine.proxy._driver.endLoop()
 
     def _finished(self, name: object = None, completed: bool = True) -> None:
         self._completed = completed

@@ -14,7 +14,7 @@ import wave
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from voicecoach.errors import AudioError
+from voicecoach.errors import SystemRefused
 from voicecoach.outfiles import PendingFile, check_target
 from voicecoach.ports import MIC_RATE, Played
 from voicecoach.voice.render import Prepared
@@ -72,9 +72,10 @@ class WavTimelineVoice:
                 w.setsampwidth(2)
                 w.setframerate(self.rate)
                 w.writeframes(data)
+            pending.file.flush()  # every byte on disk (or the error) before it is put in place
             pending.commit()
         except OSError as exc:
-            raise AudioError(
+            raise SystemRefused(
                 f"cannot write --speak-file {self._path} ({exc.strerror or exc})",
                 "free some disk space or choose another folder",
             ) from None
