@@ -216,3 +216,25 @@ def test_speech_that_cannot_be_saved_is_an_error_not_a_hang(tmp_path):
     assert done.returncode == ExitCode.AUDIO, done.stderr
     assert "text-to-speech did not finish an utterance" in done.stderr
     assert "(a full disk?)" in done.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_handlers_are_being_installed_exits_with_that_signals_code(
+    signum, monkeypatch
+):
+    """bench/signal_replays.py: a SIGHUP 0.15 s after launch, under load, exited 130."""
+    from voicecoach import cli
+    from voicecoach.signals import SIGNALS, Signalled
+
+    def install() -> None:
+        raise Signalled(signum)  # as the handler raises it, once it is in place
+
+    monkeypatch.setattr(SIGNALS, "install", install)
+    monkeypatch.setattr(SIGNALS, "ignore", lambda: None)
+    try:
+        cli.run()
+    except SystemExit as ended:
+        code: object = ended.code
+    except KeyboardInterrupt as escaped:  # out of run(): `python -m voicecoach` says 130
+        code = f"{type(escaped).__name__} escaped"
+    assert code == 128 + signum

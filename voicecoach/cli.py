@@ -124,8 +124,8 @@ def _say_stopped(signum: int) -> None:
 
 def run() -> None:
     """Console-script entry point: Ctrl-C, SIGTERM and SIGHUP end it cleanly from here on."""
-    SIGNALS.install()
     try:
+        SIGNALS.install()  # a signal while it starts its watcher thread is the signal's too
         code = main()
     except KeyboardInterrupt as exc:  # in the instant before main's own handler
         code = 128 + signum_of(exc)
