@@ -7,8 +7,9 @@ history that is damaged, another program's, a FIFO or newer).
 
     python bench/hostile_cli.py [--only args|env|state] [--mounts]
 
-Each case runs `python -m voicecoach ...` in a fresh HOME with a 90 s limit. A case is bad
-when it exits 1 (the bug code), is killed, hangs, or prints a traceback. Prints one line
+Each case runs `python -m voicecoach ...` in a fresh HOME with a 90 s limit (stdout
+buffered: no PYTHONUNBUFFERED). A case is bad when it exits 1 (the bug code) or 120 (Python's
+last flush failed), is killed, hangs, or prints a traceback or "Exception ignored". Prints one line
 per case and the count; writes bench/out/hostile_cli.json.
 """
 
@@ -183,7 +184,12 @@ def run_case(command: str, env: dict[str, str]) -> dict[str, object]:
         code, text = "hang", ""
     finally:
         subprocess.run(["rm", "-rf", home])
-    bad = code in ("hang", 1) or (isinstance(code, int) and code < 0) or "Traceback" in text
+    bad = (
+        code in ("hang", 1, 120)  # 120: Python's own last flush of stdout failed
+        or (isinstance(code, int) and code < 0)
+        or "Traceback" in text
+        or "Exception ignored" in text
+    )
     return {"command": command[:300], "env": env and {k: v[:80] for k, v in env.items()},
             "code": code, "bad": bad, "tail": text[-400:] if bad else ""}  # fmt: skip
 

@@ -23,6 +23,7 @@ from voicecoach.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 TOO_LONG = "/tmp/" + "x/" * 3000 + "a"  # 6,000 characters: the system says ENAMETOOLONG
+BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 CLEAN_EXITS = {
     ExitCode.OK,
     ExitCode.USAGE,
@@ -36,10 +37,11 @@ CLEAN_EXITS = {
 def voicecoach(
     *args: str, env: dict[str, str] | None = None, **kw: object
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m voicecoach ARGS` as a user's shell runs it (the console script's start)."""
+    """`python -m voicecoach ARGS` as a user's shell runs it (the console script's start:
+    stdout buffered, as it is unless PYTHONUNBUFFERED is set)."""
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "voicecoach", *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        env={**BUFFERED, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=kw.pop("capture_output", True),
         text=True,
         timeout=60,
@@ -152,7 +154,9 @@ def test_a_command_whose_stdout_was_closed_at_launch_runs_to_its_end(command):
     assert done.returncode == ExitCode.OK
 
 
-@pytest.mark.parametrize("command", [["schema"], ["show", "behind-knee"], ["history"]])
+@pytest.mark.parametrize(
+    "command", [["schema"], ["show", "behind-knee"], ["history"], ["list"], ["config"]]
+)
 def test_output_to_a_full_disk_says_so_and_exits_with_the_files_code(command):
     with open("/dev/full", "w") as full:
         done = voicecoach(*command, stdout=full, capture_output=False, stderr=subprocess.PIPE)
@@ -238,3 +242,19 @@ def test_a_signal_while_the_handlers_are_being_installed_exits_with_that_signals
     except KeyboardInterrupt as escaped:  # out of run(): `python -m voicecoach` says 130
         code = f"{type(escaped).__name__} escaped"
     assert code == 128 + signum
+
+
+@pytest.mark.parametrize("command", [["list"], ["config"], ["schema"], ["history", "--json"]])
+def test_output_into_a_pipe_closed_before_it_is_read_ends_quietly(command):
+    """`voicecoach list | head -c1`, where the shell shows only head's exit code."""
+    run = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", *command],
+        env={**BUFFERED, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout is not None
+    run.stdout.close()
+    _, err = run.communicate(timeout=60)
+    assert err.decode() == ""
+    assert run.returncode == ExitCode.OK

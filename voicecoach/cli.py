@@ -92,10 +92,13 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return ExitCode.USAGE
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a short output is still buffered: its write fails here, not
+        return code  # in the interpreter's last flush ("Exception ignored", exit 120)
     except VoicecoachError as exc:
         return _report(exc)
-    except BrokenPipeError:
+    except BrokenPipeError:  # `| head -1`: the reader has what it wanted
+        stdout_to_devnull()
         return ExitCode.OK
     except OSError as exc:
         if SIGNALS.received == signal.SIGHUP:  # the terminal hung up: nothing to write on
