@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from voice_fakes import fake_renderer
 
-from voicecoach.errors import AudioError, OutputError
+from voicecoach.errors import OutputError, SystemRefused
 from voicecoach.options import VoiceOptions
 from voicecoach.ports import MIC_RATE
 from voicecoach.voice import make_voice
@@ -120,6 +120,6 @@ def test_a_speak_file_that_cannot_be_written_at_the_end_is_an_error_and_leaves_n
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(wave.Wave_write, "writeframes", disk_full)
-    with pytest.raises(AudioError, match="No space left on device"):
+    with pytest.raises(SystemRefused, match="No space left on device"):  # exit 8, a full disk
         voice.close()
     assert list(tmp_path.iterdir()) == []
