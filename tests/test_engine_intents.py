@@ -352,6 +352,15 @@ def test_help_during_a_stopped_sessions_goodbye_says_it_is_ending_not_finished()
     assert "finished" not in T.HELP["stopped"]
 
 
+@pytest.mark.parametrize("how", ["finished", "stopped"])
+def test_help_in_a_goodbye_names_every_word_the_goodbye_obeys(how: str) -> None:
+    """It obeys repeat (the summary again), pain (the advice) and stop: help says so."""
+    sim = session().until_phase("done") if how == "finished" else stopped_in_the_work()
+    sim.hear(Intent.HELP)
+    answer = said(sim)[-1]
+    assert [word for word in ("repeat", "pain", "stop") if word not in answer] == []
+
+
 def test_help_during_the_countdown_does_not_ask_for_ready_again() -> None:
     sim = session(ready_timeout=60).until_phase("ready")
     sim.hear(Intent.READY).hear(Intent.HELP, sim.now + 0.5)  # during "Starting in 3"
