@@ -558,6 +558,17 @@ def test_stop_after_pain_ends_the_session() -> None:
     assert "You reported pain during March." in said(sim)
 
 
+@pytest.mark.parametrize("first", [Intent.PAUSE, Intent.STOP])
+def test_pain_said_while_paused_or_asked_to_end_is_reported_once(first: Intent) -> None:
+    """As the history keeps it: the summary and the end record count it too."""
+    sim = holding(session())
+    sim.hear(first, sim.now + 1).hear(Intent.PAIN, sim.now + 1)
+    sim.hear(Intent.PAIN, sim.now + 1)  # said again: the same report, its advice again
+    sim.hear(Intent.STOP, sim.now + 1).finish()
+    assert "You reported pain during Plank." in said(sim)
+    assert sim.of_type("end")[0]["pain_reports"] == 1
+
+
 # ------------------------------------------------------------------------------ everything
 
 

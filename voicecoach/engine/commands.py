@@ -233,10 +233,15 @@ def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
 
 
 def _on_pain(tx: Tx, t: float) -> None:
+    _report_pain(tx)
+    _on_pause(tx, t, "pain")
+
+
+def _report_pain(tx: Tx) -> None:
+    """Count a pain report with the current exercise (none in the intro)."""
     s = tx.s
     if s.phase != "intro":
         tx.s = replace(tx.s, pains=(*s.pains, s.exercise))
-    _on_pause(tx, t, "pain")
 
 
 def _on_stop(tx: Tx, t: float) -> None:
@@ -303,6 +308,8 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
     elif intent == Intent.PAUSE:
         _repause(tx, t, "pause")
     elif intent == Intent.PAIN:
+        if kind != "pain":  # a new report (said again in its pause: the same one)
+            _report_pain(tx)
         _repause(tx, t, "pain")
     elif intent in (Intent.REPEAT, Intent.HELP):
         tx.interrupt(t)
