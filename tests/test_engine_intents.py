@@ -471,11 +471,22 @@ def test_after_repeat_or_resume_early_in_a_rest_the_next_sets_dose_is_said_once(
     assert [t for t in said(sim, after=asked) if "6 times" in t] == ["6 times."]
 
 
-def test_repeat_in_a_rest_after_the_next_sets_dose_was_said_says_it_again() -> None:
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_repeat_or_resume_in_a_rest_after_the_next_sets_dose_was_said_says_it_again_once(
+    intent: Intent,
+) -> None:
     sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
     sim.until_state(lambda s: s.announced == s.index + 1)  # "6 times.", near the rest's end
-    sim.hear(Intent.REPEAT, sim.voice.sounds[-1].end)
-    assert said(sim)[-1].endswith("Next: switch to your right side, set 2 of 2. 6 times.")
+    dose = sim.voice.sounds[-1]
+    asked = dose.end
+    if intent == Intent.RESUME:  # paused while it is said: the pause cuts it
+        asked = dose.start + 0.5
+        sim.hear(Intent.PAUSE, asked)
+    sim.hear(intent, asked + 0.1)
+    answer = said(sim)[-1]
+    assert answer.endswith("Next: switch to your right side, set 2 of 2. 6 times.")
+    sim.until_phase("work")
+    assert [t for t in said(sim, after=asked) if "6 times" in t] == [answer]
 
 
 def test_repeat_in_the_rest_before_an_exercise_names_it_as_the_rest_did() -> None:

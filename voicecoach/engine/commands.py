@@ -373,11 +373,7 @@ def _resume_speech(tx: Tx, t: float) -> None:
         tx.plan(Item(t, Action.GO))
     elif s.phase == "ready":
         tx.say(texts.join("Resuming", texts.PROMPT_READY), t)
+    elif s.phase == "rest":  # the pause may have cut what comes next: said again
+        _remind_rest(tx, t, "Resuming")
     else:
-        if s.phase == "rest" and s.announced == s.index + 1:
-            # the pause may have cut the next set's intro: say it again
-            tx.s = replace(tx.s, announced=None)
-        if s.phase == "rest":
-            _remind_rest(tx, t, "Resuming")
-        else:
-            tx.say(texts.join("Resuming", progress_text(s)), t)
+        tx.say(texts.join("Resuming", progress_text(s)), t)
