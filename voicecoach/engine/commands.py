@@ -162,7 +162,7 @@ def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
         nxt = [texts.next_exercise(s.routine.exercises[s.steps[q].exercise])]
     elif q < len(s.steps):
         nxt = announcement(s, q)
-        if s.announced == q:  # the dose came already: "repeat" asks for it again
+        if s.announced == q:  # the dose came already (a pause may have cut it): again
             nxt.append(work_intro(s, q))
     tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", *nxt), t)
     count_rest(tx, left, t)
