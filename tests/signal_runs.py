@@ -133,6 +133,14 @@ def handlers_ready(pid: int) -> bool:
     return False
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before it runs voicecoach: SIGHUP and SIGINT as a terminal's shell
+    gives them. Tests run under `nohup` or as a background job inherit them ignored, and
+    voicecoach rightly keeps an ignored signal ignored; its handlers would never come."""
+    for signum in (signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 class Running:
     """`voicecoach start ARGS --log LOG` running on a pty (its keyboard and screen), its
     stderr read line by line; both kept with arrival times (perf_counter). LOG held an
@@ -170,6 +178,7 @@ class Running:
             stderr=subprocess.PIPE,
             env=environ,
             cwd=folder,
+            preexec_fn=_as_from_a_terminal,
         )
         assert self.process.stderr is not None
         self._stop = threading.Event()
@@ -197,9 +206,13 @@ class Running:
         os.close(self._slave)
         self._slave = None
 
-    def wait_ready(self) -> float:
-        """Seconds from launch until the handlers are installed."""
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds from launch until the handlers are installed (or `timeout` passed, or
+        the process ended: `handlers_ready` tells which)."""
+        deadline = time.monotonic() + timeout
         while not handlers_ready(self.process.pid) and self.process.poll() is None:
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.001)
         return time.perf_counter() - self.launched
 
@@ -278,6 +291,8 @@ def run_with_signal(
     run = SignalRun(signum, moment)
     coach = Running(folder, args, env)
     run.ready = coach.wait_ready()
+    if coach.process.poll() is None and not handlers_ready(coach.process.pid):
+        run.notes.append(f"its signal handlers were not installed within {run.ready:.0f} s")
     if after_library is not None:
         deadline = time.monotonic() + 60.0
         while not maps_library(coach.process.pid, after_library):

@@ -10,12 +10,15 @@ counted once per set and side ("Release. 5 of 5" twice: five holds on each foot)
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
 import pytest
 
 from voicecoach import catalog
+from voicecoach.engine import texts
+from voicecoach.plan import steps
 from voicecoach.runtime.simulation import Simulation
 
 When = Literal["during", "before", "session"]
@@ -83,10 +86,10 @@ BEHIND_KNEE = [
     *before("toe-walking", "Repeat this exercise up to 5 times - twice a day", "How often: twice"),
     *before("toe-presses", "three times a day", "How often: three times a day."),
     *before("ankle-circles", "Repeat this twice a day", "How often: twice a day."),
-    *before("toe-pickup", "2-3 times a week for each of your foot", "How often: 2-3 times a"),
+    *before("toe-pickup", "2-3 times a week for each of your foot", "How often: 2 to 3 times a"),
     *session("twice a day (toe walking, ankle circles)", "How often: twice a day, as the article"),
     *session("three times a day (toe presses)", "toe presses three times a day, so once more"),
-    *session("2-3 times a week (toe pick-up)", "the toe pick-ups only 2-3 times a week"),
+    *session("2-3 times a week (toe pick-up)", "the toe pick-ups only 2 to 3 times a week"),
     *session("a knee pillow", "A knee pillow can support your top leg"),
 ]
 
@@ -151,7 +154,7 @@ BACK_HIP_KNEE = [
     *during("towel-grab", "grab the towel with your toes and hold it", "Grab the towel with"),
     *during("towel-grab", "hold it for 10 seconds", "5 holds of 10 seconds."),
     *counted("towel-grab", "Release and repeat 5 times for each foot", "Release. 5 of 5", 2),
-    *session("2-3 times per week", "How often: 2-3 times per week"),
+    *session("2-3 times per week", "How often: 2 to 3 times per week"),
     *session("shoes that do not fit properly", "shoes that do not fit properly"),
     *session("aggravates your sciatica", "aggravate sciatica"),
 ]
@@ -170,6 +173,7 @@ BACK_HIP_KNEE_20 = [
     *before("pencil-pickups", "Place the pencil or pen on the floor", "stand in front of it"),
     *during("pencil-pickups", "Pick it up with your toes and hold it up", "Pick it up with"),
     *during("pencil-pickups", "hold it up for ten seconds", "5 holds of 10 seconds"),
+    *during("pencil-pickups", "hold it up for ten seconds and then drop it", "then drop it"),
     *during("pencil-pickups", "until ... pain beginning to decrease", "pain beginning to decre"),
     *before("toe-presses", "Stand up and bend your knees slightly", "bend your knees slightly"),
     *during("toe-presses", "Grip the floor below your feet", "Grip the floor below your feet"),
@@ -178,7 +182,7 @@ BACK_HIP_KNEE_20 = [
     *before("toe-walks", "get up on your tip toes", "Get up on your tiptoes."),
     *during("toe-walks", "walk forwards for ten to twenty seconds", "forwards on your tiptoes"),
     *during("toe-walks", "or until you have to stop", "20 seconds, or until you have to stop"),
-    *session("the back, knees and hips ... compensate", "compensate"),
+    *session("can cause ... the back, knees and hips to compensate", "can make the back, knees"),
 ]
 
 # ------------------------------------------------------------- 002: knee strength (11)
@@ -241,7 +245,9 @@ KNEE_STRENGTH = [
     *before("romanian-deadlift", "Do not bend your back", "do not bend your back"),
     *during("romanian-deadlift", "a lightweight bar or a couple of dumbbells", "dumbbells"),
     *during("romanian-deadlift", "shoulder blades squeezed ... tilt at the hips", "tilt at the"),
-    *during("romanian-deadlift", "hands ... close to your body", "Hands close to your body"),
+    *during("romanian-deadlift", "core tight, tilt at the hips", "core tight, tilt at the hips"),
+    *during("romanian-deadlift", "extend your arms downward towards your feet", "arms down"),
+    *during("romanian-deadlift", "hands/the bar/the dumbbells", "Hands, bar or dumbbells"),
     *during("romanian-deadlift", "just past your knees, squeeze your glutes", "Just past your"),
     *before("peterson-step-up", "edge of a bench or step with one leg off to the side", "the side"),
     *before("peterson-step-up", "You may need to use a handrail for balance", "handrail"),
@@ -283,6 +289,8 @@ GROUND_UP = [
     *before("backwards-walking", "back rested on the front panel/handles", "the front panel"),
     *before("backwards-walking", "push the belt backwards", "push the belt backwards"),
     *before("backwards-walking", "Place a mat or pad on your back", "Place a mat or pad"),
+    *session("a treadmill powered-off ... a mat or pad", "need: treadmill for the Deadmill (opt"),
+    *session("a treadmill powered-off ... a mat or pad", "mat or pad (optional)"),
     *before("backwards-walking", "(5 minutes of Deadmill backwards walking)", "after 5 minutes"),
     *before("tibialis-raise", "butt against a wall and tilt slightly forward", "tilt slightly"),
     *before("tibialis-raise", "shoulder blades off the wall", "shoulder blades off the wall"),
@@ -301,7 +309,7 @@ GROUND_UP = [
     *during("calf-raise", "alternating with Tibialis Raise", "Next: Tibialis Raise, set 2 of 2"),
     *counted("calf-raise", "2 sets of 25 reps (calf raise)", "25", 2),
     *before("patrick-step", "right hand on a wall ... face left", "Right hand on the wall, facing"),
-    *before("patrick-step", "Stand on your left foot and raise your right leg 2-3", "2-3 inches"),
+    *before("patrick-step", "raise your right leg off the ground 2-3 inches", "2 to 3 inches"),
     *during("patrick-step", "step down ... bending at your left knee", "like walking down"),
     *during("patrick-step", "Keep your left heel firmly on the floor", "heel firmly on the floor"),
     *during("patrick-step", "Straighten your left leg back", "Straighten your standing leg"),
@@ -316,6 +324,7 @@ GROUND_UP = [
     *during("reverse-nordic", "squeezing your glutes and flexing your hips", "flex your hips"),
     *during("reverse-nordic", "(2 sets of 25)", "Set 1 of 2. 25 times."),
     *during("reverse-nordic", "use a resistance band for assistance", "long-loop resistance band"),
+    *session("fasten a long-loop resistance band to a ... bar", "band on an overhead bar (opt"),
     *before("hamstring-curl", "light weight (15 lbs recommended)", "15 pounds is recommended"),
     *before("hamstring-curl", "Using one leg at a time", "Use one leg at a time."),
     *before("hamstring-curl", "standing hamstring curl with an ankle weight", "an ankle weight"),
@@ -323,7 +332,7 @@ GROUND_UP = [
     *during("hamstring-curl", "focus on the squeeze and hold for one second", "Squeeze, and hold"),
     *during("hamstring-curl", "alternate 3 sets of 15 per side", "Right side, set 1 of 3."),
     *counted("hamstring-curl", "3 sets of 15 per side", "15", 6),
-    *session("may take 2-4 weeks to see a difference", "2-4 weeks"),
+    *session("may take 2-4 weeks to see a difference", "2 to 4 weeks"),
     *session("trying this routine 2 times a week", "How often: 2 times a week."),
 ]
 
@@ -417,3 +426,45 @@ def test_the_table_checks_something_that_could_be_missing() -> None:
     # and a caution said after the work started would not count as said before it
     late = Fact("walk for around 20 seconds", "toe-walking", "Halfway", "before")
     assert "Halfway" not in heard("behind-knee", late)
+
+
+# A speech engine reads what it is given: espeak-ng says "2-3" as "two dash three", "15 lbs"
+# as "fifteen L B S" and "hands/bar" with a "slash". Ranges are said "2 to 3".
+UNREADABLE = re.compile(
+    r"\d\s*[-\u2013]\s*\d"  # a range with a dash
+    r"|\d\s*x\s*\d"  # 3x10
+    r"|[/&%+=<>#*_|\\\[\]{}@~^\u00b0]"  # symbols
+    r"|\b(?:lbs?|oz|kg|cm|mm|ft|secs?|mins?|hrs?|approx|vs|etc)\b|\be\.g\.|\bi\.e\."
+)
+
+
+def unreadable(text: str) -> list[str]:
+    return [m.group(0) for m in UNREADABLE.finditer(text)]
+
+
+def what_the_coach_can_say(name: str) -> list[str]:
+    """Every line of a whole default session, and for each step of it what `repeat` (once
+    and twice) and `pain` would say there."""
+    routine = catalog.find(name)
+    lines = [r["text"] for r in records(name) if r["type"] == "say"]
+    for step in steps(routine):
+        ex = routine.exercises[step.exercise]
+        lines += [texts.instructions(step, ex, 1.0, list(ex.cues)), texts.pain(ex, routine)]
+        lines.append(texts.instructions_whole(step, ex, 1.0))
+    return lines
+
+
+@pytest.mark.parametrize("name", FACTS)
+def test_every_line_the_coach_says_reads_aloud_without_symbols_or_abbreviations(name) -> None:
+    bad = {line: unreadable(line) for line in what_the_coach_can_say(name) if unreadable(line)}
+    assert not bad, bad
+
+
+def test_the_read_aloud_check_catches_ranges_symbols_and_abbreviations() -> None:
+    assert unreadable("lift your foot 2-3 inches, 15 lbs, hands/the bar, e.g. a step") == [
+        "2-3",
+        "lbs",
+        "/",
+        "e.g.",
+    ]
+    assert unreadable("lift your foot 2 to 3 inches; 15 pounds. Counter-clockwise.") == []

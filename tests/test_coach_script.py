@@ -203,7 +203,7 @@ def test_a_stopped_session_says_its_summary_before_it_ends(name: str) -> None:
 
 
 def test_the_standing_is_said_after_the_opening_and_again_in_the_summary() -> None:
-    standing = "This is your 2nd workout this week, of 2-3."
+    standing = "This is your 2nd workout this week, of 2 to 3."
     sim = Simulation(routine("behind-knee"), Config(standing=standing)).finish()
     said = [x["text"] for x in sim.of_type("say")]
     assert said.count(standing) == 2
@@ -212,7 +212,7 @@ def test_the_standing_is_said_after_the_opening_and_again_in_the_summary() -> No
 
 
 def test_a_stopped_workout_does_not_say_the_standing_it_will_not_count_towards() -> None:
-    standing = "This is your 2nd workout this week, of 2-3."
+    standing = "This is your 2nd workout this week, of 2 to 3."
     sim = Simulation(routine("behind-knee"), Config(standing=standing))
     sim.until_phase("work").hear(Intent.STOP).hear(Intent.YES).finish()
     said = [x["text"] for x in sim.of_type("say")]
@@ -303,7 +303,8 @@ def test_from_gives_a_short_intro_that_keeps_the_articles_safety_words(
     lines = capsys.readouterr().out.splitlines()
     assert re.search(r"a Ground-Up Workout, from Patrick Step: about \d+ minutes\.$", lines[0])
     assert "Every exercise is intended to start from zero pain." in lines[1]
-    assert "Exercise 4 of 6: Patrick Step." in lines[2]
+    assert "begin to experience pain while performing these movements, please see" in lines[2]
+    assert "Exercise 4 of 6: Patrick Step." in lines[3]
 
 
 def test_from_says_the_routines_own_cautions_before_the_first_exercise(

@@ -563,6 +563,26 @@ def test_pain_stops_the_exercise_says_the_cautions_and_offers_next_or_stop() -> 
     assert (sim.state.phase, sim.state.exercise) == ("setup", 1)
 
 
+def test_pain_says_the_articles_own_doctor_advice_when_a_caution_gives_it() -> None:
+    # "If you ... begin to experience pain while performing these movements, please see a
+    # doctor" (ground-up): not softened to "if the pain persists", nor said twice
+    doctor = "If it starts to hurt, please see a doctor."
+    routine = ROUTINE.model_copy(update={"cautions": [doctor]})
+    sim = Simulation(routine).until_phase("work")
+    sim.hear(Intent.PAIN, sim.now + 3)
+    text = said(sim)[-1]
+    assert doctor in text
+    assert "persists" not in text
+    assert text.count("doctor") == 1
+
+
+def test_pain_says_an_easier_option_in_the_articles_words_when_they_say_when() -> None:
+    march = ROUTINE.exercises[0].model_copy(update={"easier": ["If this is too hard, sit."]})
+    text = T.pain(march, ROUTINE)
+    assert "If this is too hard, sit." in text
+    assert "An easier option: If" not in text
+
+
 def test_stop_after_pain_ends_the_session() -> None:
     sim = session().until_phase("work").hear(Intent.PAIN).hear(Intent.STOP).finish()
     assert sim.of_type("end")[0]["reason"] == "stopped"

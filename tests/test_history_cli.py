@@ -127,7 +127,7 @@ def test_a_long_frequency_wraps_under_itself_on_80_columns(history_db, capsys, m
     out = capsys.readouterr().out
     lines = out[out.index("How often") - 2 :].splitlines()
     assert lines[0].startswith("  How often: twice a day")
-    assert "2-3 times a week" in lines[2]  # its third line...
+    assert "2 to 3 times a week" in lines[2]  # its third line...
     assert lines[2].startswith("  ")  # ...indented as the first
 
 

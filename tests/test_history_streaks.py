@@ -67,7 +67,7 @@ def test_the_intro_sentence_says_the_count_and_the_streak() -> None:
     now = standing(done, TWO_TO_THREE_A_WEEK, today=date(2026, 1, 7))
     assert now is not None
     assert now.sentence == (
-        "So far this week you have done this routine 1 of 2-3 times, "
+        "So far this week you have done this routine 1 of 2 to 3 times, "
         "and kept to it 1 week in a row."
     )
 

@@ -111,7 +111,7 @@ def test_back_hip_knee_lands_near_the_articles_some_20_minutes():
     assert r.article_minutes_note
     assert "toe walking alone takes 7 minutes" in r.article_minutes_note
     # "Preform them in succession of each other 2-3 times per week for best results."
-    assert "2-3 times per week" in r.frequency.words
+    assert "2 to 3 times per week" in r.frequency.words  # said: "2-3" reads "two dash three"
     assert (rng(r.frequency.times), r.frequency.per) == ((2, 3), "week")
 
 
@@ -136,7 +136,7 @@ def test_behind_knee_gives_each_exercise_the_articles_dose_and_frequency():
     pickup = ex(r, "toe-pickup")
     assert (pickup.work.hold.value, pickup.work.reps.value) == (10, 5)
     assert pickup.sides == ["right", "left"]  # "for each of your foot"
-    assert pickup.frequency == "2-3 times a week"
+    assert pickup.frequency == "2 to 3 times a week"  # said at its setup
     # the routine as a whole: "twice a day", the article's for walking and circles (not
     # "2-3": a third time a day would overdo them); presses once more on their own
     assert (r.frequency.times_text, r.frequency.per) == ("2", "day")
@@ -197,7 +197,7 @@ def test_our_own_frequencies_count_what_their_words_say():
     daily = load("back-hip-knee-20").frequency
     assert (daily.words, daily.times.value, daily.per) == ("once a day", 1, "day")
     weekly = load("knee-strength").frequency
-    assert (weekly.words, rng(weekly.times), weekly.per) == ("2-3 times a week", (2, 3), "week")
+    assert (weekly.words, rng(weekly.times), weekly.per) == ("2 to 3 times a week", (2, 3), "week")
 
 
 @pytest.mark.parametrize("name", ["back-hip-knee", "behind-knee", "ground-up"])
@@ -400,7 +400,10 @@ def test_ground_up_keeps_the_articles_disclaimer_frequency_and_progression():
         False,
         "week",
     )
-    assert any("2-4 weeks" in tip for tip in r.closing_tips)
+    assert any("2 to 4 weeks" in tip for tip in r.closing_tips)  # "2-4": said "two dash four"
+    # "... or begin to experience pain while performing these movements, please see a
+    # doctor": a caution, so that `pain` says it (not only "if the pain persists")
+    assert any("begin to experience pain" in c and "see a doctor" in c for c in r.cautions)
 
 
 # ------------------------------------------------------------------------ every routine

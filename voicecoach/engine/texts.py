@@ -382,16 +382,19 @@ def instructions_whole(step: Step, ex: Exercise, tempo: float) -> str:
 
 
 def pain(ex: Exercise | None, routine: Routine, ending: bool = False) -> str:
-    """Stop, do not push through pain, the article's cautions and easier options, a doctor;
-    then what can be said (`ending`: the workout is ending already, nothing to carry on)."""
+    """Stop, do not push through pain, the article's cautions and easier options, a doctor
+    (in the article's words when a caution names one: "begin to experience pain ... please
+    see a doctor" is not "if the pain persists"); then what can be said (`ending`: the
+    workout is ending already, nothing to carry on)."""
     cautions = list(ex.cautions) if ex is not None else []
     cautions += routine.cautions
     easier = ex.easier[:1] if ex is not None else []
+    named = any("doctor" in c.lower() for c in cautions)
     return join(
         "Stop the exercise. Do not push through pain",
         *cautions,
-        *(f"An easier option: {e}" for e in easier),
-        "If the pain persists, see a doctor or physiotherapist",
+        *(e if e.lower().startswith("if ") else f"An easier option: {e}" for e in easier),
+        "" if named else "If the pain persists, see a doctor or physiotherapist",
         "The workout is ending. Take care"
         if ending
         else "Say next to skip to the next exercise, or stop to end the workout. "

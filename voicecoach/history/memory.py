@@ -62,13 +62,13 @@ def standing_now(store: Store, routine: Routine, today: date) -> Standing | None
 
 def ahead_sentence(store: Store, routine: Routine, today: date) -> str:
     """The standing once this session is done: "This is your 2nd workout this week, of
-    2-3, and the 4th week in a row." (said in the intro and again when it finishes)."""
+    2 to 3, and the 4th week in a row." (said in the intro and again when it finishes)."""
     days = finished_days(store, routine.name)
     after = standing([*days, today], routine.frequency, today)
     if after is None:
         return ""
     nth = _ordinal(after.count)
-    text = f"This is your {nth} workout {after.period_word}, of {after.times}"
+    text = f"This is your {nth} workout {after.period_word}, of {after.times_said}"
     if after.streak > 1:
         text += f", and the {_ordinal(after.streak)} {after.per} in a row"
     return text + "."

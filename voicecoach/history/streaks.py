@@ -47,9 +47,16 @@ class Standing:
         return f"{self.count} of {self.times} {self.period_word}, streak: {self.streak} {self.unit}"
 
     @property
+    def times_said(self) -> str:
+        """The prescription as a coach says it: "2 to 3" (a speech engine reads "2-3" as
+        "two dash three")."""
+        return self.times.replace("-", " to ")
+
+    @property
     def sentence(self) -> str:
         """One spoken sentence for the intro."""
-        done = f"So far {self.period_word} you have done this routine {self.count} of {self.times}"
+        done = f"So far {self.period_word} you have done this routine {self.count} of "
+        done += self.times_said
         done += " times" if self.times != "1" else " time"
         if self.streak:
             return f"{done}, and kept to it {self.streak} {self.unit} in a row."
