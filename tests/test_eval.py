@@ -227,6 +227,11 @@ def test_a_folder_without_manifest_is_a_usage_error(tmp_path, capsys):
         ('{"file": "x.wav", "expect": "next"}', "no 'audio' field"),
         ('{"audio": "x.wav", "expect": null}', "no 'speech_end' field"),
         ("not json", "Expecting value"),
+        ('{"audio": "x.wav", "expect": null, "speech_end": NaN}', "speech_end nan is not a time"),
+        ('{"audio": "x.wav", "expect": null, "speech_end": -1}', "speech_end -1.0 is not a time"),
+        ('{"audio": "x.wav", "expect": "fly", "speech_end": 1}', "expect 'fly' is not a command"),
+        ('{"audio": "x.wav", "expect": ["next"], "speech_end": 1}', "expect ['next'] is not a"),
+        ('{"audio": 5, "expect": null, "speech_end": 1}', "audio 5 is not a file name"),
     ],
 )
 def test_a_manifest_line_that_is_no_clip_says_which_line_and_what_is_wrong(
@@ -237,6 +242,12 @@ def test_a_manifest_line_that_is_no_clip_says_which_line_and_what_is_wrong(
     err = capsys.readouterr().err
     assert f"manifest.jsonl:1: not a clip line ({why}" in err
     assert 'hint: each line: {"audio": "x.wav"' in err
+
+
+def test_a_manifest_that_is_not_text_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "manifest.jsonl").write_bytes(b'{"audio": "\xec\x80"}\n')
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.USAGE
+    assert "manifest.jsonl is not a UTF-8 text file" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")

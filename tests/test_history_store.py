@@ -195,3 +195,32 @@ def test_each_set_counts_once_with_the_best_outcome_it_had() -> None:
         (1, "done"),  # skipped when interrupted, done when resumed
         (2, "cut short"),
     ]
+
+
+def another_programs_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE sessions (x)")  # same table name, none of our columns
+    conn.commit()
+    conn.close()
+
+
+def a_file_that_says_it_is_ours_but_is_not(path: Path) -> None:
+    another_programs_database(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "written", [another_programs_database, a_file_that_says_it_is_ours_but_is_not]
+)
+def test_a_database_whose_tables_are_not_a_history_is_moved_aside_as_damaged(
+    tmp_path: Path, written
+) -> None:
+    path = tmp_path / "history.db"
+    written(path)
+    said: list[str] = []
+    store = open_history(path, warn=said.append)
+    assert store.sessions() == []
+    assert len([p for p in tmp_path.iterdir() if p.name.startswith("history.db.damaged-")]) == 1
+    assert "damaged" in said[0]

@@ -73,6 +73,26 @@ OUT_OF_BOUNDS = {
         "",
         "work.parts: List should have at most 50 items",
     ),
+    "21 setup lines": (  # 20,000 of them took minutes to plan
+        TIMED,
+        "setup = [" + ", ".join(['"Lie down."'] * 21) + "]",
+        "setup: List should have at most 20 items",
+    ),
+    "21 setup lines for one side": (
+        TIMED,
+        'sides = ["right", "left"]\nside_setup = { right = [' + ", ".join(['"x"'] * 21) + "] }",
+        "side_setup.right: List should have at most 20 items",
+    ),
+    "an escape sequence in a cue": (
+        TIMED,
+        'cues = ["Breathe.", "Clear \\u001b[2J the screen"]',
+        "cues[1]: a control character (U+001B)",
+    ),
+    "a bell in the work's label": (
+        'work = { kind = "timed", seconds = 60, label = "ding\\u0007" }',
+        "",
+        "work.label: a control character (U+0007)",
+    ),
 }
 
 

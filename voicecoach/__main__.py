@@ -7,6 +7,7 @@ lines on, SIGINT, SIGTERM and SIGHUP end the program quietly with 128 + the sign
 while the rest of the program is imported; `voicecoach.signals` then takes over (the
 session's own ending: its log, the terminal, temporary files)."""
 
+import io
 import os
 import signal
 import sys
@@ -28,6 +29,18 @@ for _fd in (0, 1, 2):
         os.fstat(_fd)
     except OSError:
         os.set_inheritable(os.open(os.devnull, os.O_RDWR), True)  # the lowest free number
+# Python made no sys.stdout (None) for a descriptor closed at launch (`voicecoach list >&-`):
+# it is /dev/null now, so is the stream.
+if sys.stdin is None:
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the process's own, never closed
+if sys.stdout is None:
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+if sys.stderr is None:
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+# A character stdout's encoding cannot show (a legacy locale or PYTHONIOENCODING=ascii and
+# the coach's "—"; a file name that is not UTF-8) is printed as "?", not a traceback.
+if isinstance(sys.stdout, io.TextIOWrapper):
+    sys.stdout.reconfigure(errors="replace")
 
 
 def _leave(signum: int, frame: FrameType | None) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,28 +140,17 @@ def _field_path(loc: tuple[str | int, ...]) -> str:
 def read_bytes(path: Path) -> bytes:
     """A routine file's bytes: only a regular file of at most MAX_BYTES is read (a FIFO,
     a device such as /dev/zero, or a huge file is refused at once, never waited on)."""
+    from voicecoach.infiles import Unreadable, read_small
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        return read_small(path, MAX_BYTES)
     except FileNotFoundError:
         raise RoutineNotFound(f"{path}: no such file", "check the path") from None
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc)) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise _unreadable(path, "a folder, not a routine file")
-        if not stat.S_ISREG(mode):
-            raise _unreadable(path, "not a regular file (a device, FIFO or socket)")
-        data = b""
-        while len(data) <= MAX_BYTES and (more := os.read(fd, MAX_BYTES + 1 - len(data))):
-            data += more
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc)) from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        raise _unreadable(path, f"larger than {MAX_BYTES // 1000} kB; no routine is that long")
-    return data
+    except Unreadable as exc:
+        why = exc.why.replace("a folder, not a file", "a folder, not a routine file")
+        if why.startswith("larger than"):
+            why += "; no routine is that long"
+        raise _unreadable(path, why) from None
 
 
 def _unreadable(path: Path, why: str) -> RoutineInvalid:
@@ -232,7 +220,34 @@ def parse(path: Path) -> dict[str, object]:
         ) from None
     if _data_depth(data) > MAX_DEPTH:
         raise too_deep
+    controls = [f"{path}: {field}: {why}" for field, why in _control_characters(data)]
+    if controls:
+        raise RoutineInvalid(
+            f"{path} has control characters in its text",
+            controls,
+            "remove them: the terminal would obey them (clear the screen, retitle the window)",
+        )
     return data
+
+
+# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
+    """(field, which character) for each string of the parsed file holding a control
+    character, field named as `problems_of` names it (`exercises[0].name`)."""
+    found: list[tuple[str, str]] = []
+    todo: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
+    while todo:
+        item, loc = todo.pop()
+        if isinstance(item, dict):
+            todo += [(v, (*loc, k)) for k, v in item.items()]
+        elif isinstance(item, list):
+            todo += [(v, (*loc, i)) for i, v in enumerate(item)]
+        elif isinstance(item, str) and (bad := _CONTROL.search(item)):
+            found.append((_field_path(loc), f"a control character (U+{ord(bad.group()):04X})"))
+    return sorted(found)
 
 
 def _name_problem(path: Path, data: dict[str, object]) -> list[str]:

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from voicecoach import __version__
-from voicecoach.errors import ExitCode, VoicecoachError
+from voicecoach.errors import REFUSED, ExitCode, SystemRefused, VoicecoachError
+from voicecoach.outfiles import stdout_to_devnull
 from voicecoach.signals import SIGNALS, detach_terminal, reason, signum_of, terminal_hung_up
 
 COMMANDS = (
@@ -93,14 +94,24 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(args.run(args))
     except VoicecoachError as exc:
-        print(f"voicecoach: {exc}", file=sys.stderr)
-        return int(exc.exit_code)
+        return _report(exc)
     except BrokenPipeError:
         return ExitCode.OK
-    except OSError:
+    except OSError as exc:
         if SIGNALS.received == signal.SIGHUP:  # the terminal hung up: nothing to write on
             return 128 + signal.SIGHUP
+        if exc.errno in REFUSED:  # the system refused a file (or stdout: `> full-disk`)
+            if exc.filename is None:  # what failed may be stdout: its last flush must not
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stdout.flush()
+                stdout_to_devnull()
+            return _report(SystemRefused.of(exc))
         raise
+
+
+def _report(exc: VoicecoachError) -> int:
+    print(f"voicecoach: {exc}", file=sys.stderr)
+    return int(exc.exit_code)
 
 
 def _say_stopped(signum: int) -> None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -17,6 +18,8 @@ class ExitCode(IntEnum):
     AUDIO = 5  # no usable audio device
     MODEL = 6  # no usable speech model
     NETWORK = 7  # a download that failed
+    FILES = 8  # a file or folder the system will not let voicecoach use: the history, a full
+    # disk, a read-only folder, a path too long (`SystemRefused`)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -90,6 +93,41 @@ class ConfigInvalid(VoicecoachError):
 
 class HistoryError(VoicecoachError):
     """The workout history cannot be read or written."""
+
+    exit_code = ExitCode.FILES
+
+
+class SystemRefused(VoicecoachError):
+    """The operating system refused a file or folder (`OSError`: a full disk, a read-only
+    folder, a path too long, a name that is not a folder): `cli.main` makes one from the
+    error, wherever it came from, and says what to check."""
+
+    exit_code = ExitCode.FILES
+
+    @classmethod
+    def of(cls, exc: OSError) -> SystemRefused:
+        name = "" if exc.filename is None else str(exc.filename)
+        if len(name) > 120:
+            name = f"{name[:60]}...{name[-40:]} ({len(name)} characters)"
+        what = exc.strerror or str(exc)
+        return cls(f"{what}: {name}" if name else what, _REFUSED_HINTS.get(exc.errno or 0))
+
+
+_REFUSED_HINTS = {
+    errno.ENOSPC: "free some space on that disk, or send the output elsewhere",
+    errno.EDQUOT: "free some space (your disk quota is used up) and try again",
+    errno.EFBIG: "free some space, or choose another disk",
+    errno.EROFS: "choose a writable place (HOME, XDG_CONFIG_HOME and XDG_DATA_HOME say where"
+    " voicecoach keeps its files)",
+    errno.EACCES: "check the permissions of that file and its folders",
+    errno.EPERM: "check the permissions of that file and its folders",
+    errno.ENAMETOOLONG: "give a shorter path (or check HOME, XDG_CONFIG_HOME, XDG_DATA_HOME)",
+    errno.ENOTDIR: "check the path: a part of it is a file, not a folder (or check HOME,"
+    " XDG_CONFIG_HOME, XDG_DATA_HOME)",
+    errno.ELOOP: "check the path: its symbolic links loop",
+    errno.EIO: "the disk or device failed to read or write: check it",
+}
+REFUSED = frozenset(_REFUSED_HINTS)  # the errnos that are the system's refusal, not a bug
 
 
 class CheckFailed(VoicecoachError):

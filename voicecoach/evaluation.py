@@ -27,6 +27,7 @@ Definitions (also printed with `--json` under "definitions"):
 from __future__ import annotations
 
 import json
+import math
 import resource
 import time
 from collections.abc import Callable, Iterable
@@ -108,15 +109,20 @@ def load_manifest(folder: str | Path) -> list[Clip]:
             f"no manifest.jsonl in {root}",
             "give a folder made by bench/make_clips.py (e.g. bench/out/clips/dev)",
         )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path} is not a UTF-8 text file ({exc.reason} at byte {exc.start})",
+            "give a folder made by bench/make_clips.py (e.g. bench/out/clips/dev)",
+        ) from None
     clips = []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            clips.append(
-                Clip(root / row["audio"], row.get("expect"), float(row["speech_end"]), row)
-            )
+            clips.append(_clip(root, row))
         except (ValueError, KeyError, TypeError) as exc:
             why = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
             raise UsageError(
@@ -126,6 +132,22 @@ def load_manifest(folder: str | Path) -> list[Clip]:
     if not clips:
         raise UsageError(f"{path} lists no clips", "run bench/make_clips.py again")
     return clips
+
+
+def _clip(root: Path, row: Any) -> Clip:
+    """One manifest line's clip; ValueError, KeyError or TypeError saying what is wrong."""
+    from voicecoach.intents import Intent
+
+    audio = row["audio"]
+    if not isinstance(audio, str):
+        raise ValueError(f"audio {audio!r} is not a file name")
+    end = float(row["speech_end"])
+    if not math.isfinite(end) or end < 0:
+        raise ValueError(f"speech_end {end} is not a time in the clip")
+    expect = row.get("expect")
+    if expect is not None and (not isinstance(expect, str) or expect not in set(Intent)):
+        raise ValueError(f"expect {expect!r} is not a command: {', '.join(Intent)} or null")
+    return Clip(root / audio, expect, end, row)
 
 
 def run_clip(

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import stat
+import sys
 import tempfile
 import weakref
 from collections.abc import Callable
@@ -216,3 +217,13 @@ class LineFile:
             f"voicecoach: the log {self.target} stopped{where}: {reason}; "
             "the session goes on without it"
         )
+
+
+def stdout_to_devnull() -> None:
+    """The user's stdout cannot be written any more (a pipe closed under it, a full disk):
+    point it at os.devnull, so what is still printed, and the interpreter's last flush, go
+    nowhere instead of failing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -37,9 +37,13 @@ MAX_SECONDS = 4 * 3600  # any one duration: work, hold, tempo, rest
 MAX_EXERCISES = 200
 MAX_PARTS = 50  # parts of a sequence; directions of circles
 MAX_TEXT = 2000  # characters in one piece of text
+MAX_LINES = 20  # items in one list: setup, cues, tips... (packaged: 5 at most)
 MAX_PLAN_STEPS = 1000  # sets x sides x parts over the whole routine (packaged: 60 at most)
 MAX_PLAN_REPS = 3000  # reps, holds and circles counted aloud in a session (packaged: 365)
 MAX_PLAN_HOURS = 24  # the whole session, by `plan.rough_seconds`
+
+# one list of lines in a routine file (a routine of 20,000 setup lines took minutes to plan)
+Lines = Annotated[list[str], Field(max_length=MAX_LINES)]
 
 
 class _Model(BaseModel):
@@ -187,7 +191,7 @@ class RepsWork(_WorkItem):
     pause_at: Literal["top", "bottom"] = Field(
         default="top", description="where in the rep the pause is"
     )
-    count_along: list[str] = Field(
+    count_along: Lines = Field(
         default_factory=list,
         description=(
             "words said through each slow rep, evenly over its tempo, as the article paces "
@@ -300,34 +304,35 @@ class Exercise(_Model):
     id: str = Field(pattern=SLUG, description="short name, used by --from")
     name: str = Field(min_length=1)
     purpose: str | None = Field(default=None, description="why, in the article's words")
-    equipment: list[str] = Field(default_factory=list)
-    setup: list[str] = Field(default_factory=list, description="instructions read at setup")
-    side_setup: dict[Side, list[str]] = Field(
+    equipment: Lines = Field(default_factory=list)
+    setup: Lines = Field(default_factory=list, description="instructions read at setup")
+    side_setup: dict[Side, Lines] = Field(
         default_factory=dict,
         description=(
             "setup words for one side ('right hand on the wall, facing left'), read when "
             "that side's first set is announced"
         ),
     )
-    cues: list[str] = Field(default_factory=list, description="short cues spoken during work")
+    cues: Lines = Field(default_factory=list, description="short cues spoken during work")
     work: Work
     sets: Count = Field(default_factory=lambda: count(1))
     rest_between_sets: Seconds | None = None
     sides: list[Side] = Field(
-        default_factory=list, description="e.g. ['right', 'left']; empty: both at once"
+        default_factory=list,
+        description="e.g. ['right', 'left']; empty: both at once",
     )
     side_order: Literal["alternate", "block"] = Field(
         default="alternate",
         description="alternate: right, left, right, left; block: all right sets, then left",
     )
-    extra_sets: list[ExtraSets] = Field(default_factory=list)
+    extra_sets: list[ExtraSets] = Field(default_factory=list, max_length=MAX_LINES)
     superset: str | None = Field(
         default=None,
         pattern=SLUG,
         description="exercises sharing a superset name alternate set by set",
     )
     rest_after: Seconds | None = Field(default=None, description="rest before the next exercise")
-    afterwards: list[str] = Field(
+    afterwards: Lines = Field(
         default_factory=list,
         description=(
             "what to do once the exercise is over, in the article's words ('wiggle your "
@@ -335,16 +340,17 @@ class Exercise(_Model):
         ),
     )
     frequency: str | None = Field(default=None, description="the article's own frequency advice")
-    easier: list[str] = Field(default_factory=list)
-    harder: list[str] = Field(default_factory=list)
+    easier: Lines = Field(default_factory=list)
+    harder: Lines = Field(default_factory=list)
     alternatives: list[Alternative] = Field(
         default_factory=list,
+        max_length=MAX_LINES,
         description=(
             "another way to do it, neither easier nor harder; said whole at setup, with "
             "its own dose"
         ),
     )
-    cautions: list[str] = Field(
+    cautions: Lines = Field(
         default_factory=list, description="said before the exercise's first set, every time"
     )
     transition: Seconds | None = Field(
@@ -356,7 +362,7 @@ class Exercise(_Model):
             "superset"
         ),
     )
-    notes: list[str] = Field(default_factory=list)
+    notes: Lines = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sets_bounded(self) -> Exercise:
@@ -479,8 +485,8 @@ class Routine(_Model):
     disclaimer_assumed: bool = Field(
         default=False, description="true when the article gives no disclaimer: ours"
     )
-    cautions: list[str] = Field(default_factory=list)
-    closing_tips: list[str] = Field(default_factory=list)
+    cautions: Lines = Field(default_factory=list)
+    closing_tips: Lines = Field(default_factory=list)
     exercises: list[Exercise] = Field(min_length=1, max_length=MAX_EXERCISES)
 
     @model_validator(mode="after")

@@ -66,6 +66,7 @@ class Settings(BaseModel):
     screen: bool = Field(default=True, description="the live panel in a terminal")
 
 
+MAX_BYTES = 100_000  # a config file of every key is under 1 kB
 KEYS: tuple[str, ...] = tuple(Settings.model_fields)
 
 
@@ -78,11 +79,18 @@ def config_path() -> Path:
 def load(path: Path | None = None) -> tuple[dict[str, Any], Path]:
     """The keys the file sets (validated), and its path; no file sets nothing."""
     path = path or config_path()
+    from voicecoach.infiles import Unreadable, read_small
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_small(path, MAX_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         return {}, path
-    except (OSError, UnicodeDecodeError) as exc:
+    except Unreadable as exc:  # a FIFO is refused, never waited on
+        raise ConfigInvalid(
+            f"{path}: cannot read the config file: {exc.why}",
+            "make it a UTF-8 text file (see 'voicecoach config --help')",
+        ) from None
+    except UnicodeDecodeError as exc:
         raise ConfigInvalid(
             f"{path}: cannot read the config file: {exc}", "is it a UTF-8 text file?"
         ) from None

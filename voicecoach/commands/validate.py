@@ -45,7 +45,11 @@ def results(args: list[str]) -> Iterator[tuple[Path | str, list[str]]]:
         return
     for arg in args:
         path = Path(arg).expanduser()
-        if not path.is_dir():
+        try:
+            folder = path.is_dir()
+        except OSError:  # a path too long, a loop of links: check() says it for this file
+            folder = False
+        if not folder:
             yield path, check(path)
             continue
         found = sorted(path.glob(f"*{catalog.SUFFIX}"))
@@ -60,8 +64,11 @@ def check(path: Path) -> list[str]:
     from voicecoach import catalog
     from voicecoach.errors import RoutineInvalid, VoicecoachError
 
-    if not path.exists():
-        return [f"{path}: no such file"]
+    try:
+        if not path.exists():
+            return [f"{path}: no such file"]
+    except OSError as exc:  # [Errno 36] File name too long
+        return [f"{path}: {exc.strerror}"]
     try:
         catalog.load(path)
     except RoutineInvalid as exc:

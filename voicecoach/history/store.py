@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -194,6 +195,8 @@ class Store:
                 f"(schema {version}; this one knows {SCHEMA_VERSION})",
                 "upgrade voicecoach, or run with --no-history",
             )
+        if version == 0 and _tables(c):  # another program's database under our name
+            raise sqlite3.DatabaseError(f"tables of another program: {', '.join(_tables(c))}")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as tx:
                 if self.version >= target:  # another voicecoach migrated it meanwhile
@@ -201,6 +204,10 @@ class Store:
                 for statement in _statements(MIGRATIONS[target - 1]):
                     tx.execute(statement)
                 tx.execute(f"PRAGMA user_version = {target}")
+        for table, columns in _schema().items():  # a file that says it is ours but is not
+            missing = columns - {row[1] for row in c.execute(f"PRAGMA table_info({table})")}
+            if missing:
+                raise sqlite3.DatabaseError(f"table {table} lacks {', '.join(sorted(missing))}")
 
     @property
     def version(self) -> int:
@@ -377,6 +384,27 @@ def _session(row: tuple[object, ...]) -> SessionRow:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _tables(c: sqlite3.Connection) -> list[str]:
+    rows = c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    return [str(name) for (name,) in rows]
+
+
+@cache
+def _schema() -> dict[str, frozenset[str]]:
+    """Every table of the current schema and its columns (the migrations run in memory)."""
+    c = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS:
+            for statement in _statements(script):
+                c.execute(statement)
+        return {
+            table: frozenset(row[1] for row in c.execute(f"PRAGMA table_info({table})"))
+            for table in _tables(c)
+        }
+    finally:
+        c.close()
 
 
 def history_path() -> Path:

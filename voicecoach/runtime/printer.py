@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
-import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from voicecoach.engine import State
+from voicecoach.outfiles import stdout_to_devnull
 from voicecoach.ports import Clock
 from voicecoach.records import (
     CueRecord,
@@ -187,8 +188,15 @@ def stdout_lines() -> Callable[[str], None]:
             print(line, flush=True)
         except BrokenPipeError:
             closed = True
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            stdout_to_devnull()
+        except OSError as exc:  # `> file` on a disk that filled up: say it once, go on
+            closed = True
+            stdout_to_devnull()
+            with contextlib.suppress(OSError, ValueError):
+                print(
+                    f"voicecoach: cannot write the transcript ({exc.strerror}); the session "
+                    "goes on",
+                    file=sys.stderr,
+                )
 
     return write

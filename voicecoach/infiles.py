@@ -1,0 +1,44 @@
+"""Small files the program reads for the user (a routine, the config file): only a regular
+file of bounded size is read. A FIFO, a device such as /dev/zero, a folder or a huge file is
+refused at once, never waited on."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class Unreadable(Exception):
+    """`why` says, in a few words, why the file cannot be read ("a folder, not a file")."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def read_small(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them; FileNotFoundError
+    when there is none; Unreadable for anything else that stops it being read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise Unreadable(exc.strerror or str(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise Unreadable("a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise Unreadable("not a regular file (a device, FIFO or socket)")
+        data = b""
+        while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
+            data += more
+    except OSError as exc:
+        raise Unreadable(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise Unreadable(f"larger than {limit // 1000} kB")
+    return data
