@@ -352,6 +352,15 @@ def test_help_during_a_stopped_sessions_goodbye_says_it_is_ending_not_finished()
     assert "finished" not in T.HELP["stopped"]
 
 
+@pytest.mark.parametrize("how", ["finished", "stopped"])
+def test_help_in_a_goodbye_names_every_word_the_goodbye_obeys(how: str) -> None:
+    """It obeys repeat (the summary again), pain (the advice) and stop: help says so."""
+    sim = session().until_phase("done") if how == "finished" else stopped_in_the_work()
+    sim.hear(Intent.HELP)
+    answer = said(sim)[-1]
+    assert [word for word in ("repeat", "pain", "stop") if word not in answer] == []
+
+
 def test_help_during_the_countdown_does_not_ask_for_ready_again() -> None:
     sim = session(ready_timeout=60).until_phase("ready")
     sim.hear(Intent.READY).hear(Intent.HELP, sim.now + 0.5)  # during "Starting in 3"
@@ -462,11 +471,22 @@ def test_after_repeat_or_resume_early_in_a_rest_the_next_sets_dose_is_said_once(
     assert [t for t in said(sim, after=asked) if "6 times" in t] == ["6 times."]
 
 
-def test_repeat_in_a_rest_after_the_next_sets_dose_was_said_says_it_again() -> None:
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_repeat_or_resume_in_a_rest_after_the_next_sets_dose_was_said_says_it_again_once(
+    intent: Intent,
+) -> None:
     sim = session().until_state(lambda s: s.phase == "rest" and s.step.rest_after == 30)
     sim.until_state(lambda s: s.announced == s.index + 1)  # "6 times.", near the rest's end
-    sim.hear(Intent.REPEAT, sim.voice.sounds[-1].end)
-    assert said(sim)[-1].endswith("Next: switch to your right side, set 2 of 2. 6 times.")
+    dose = sim.voice.sounds[-1]
+    asked = dose.end
+    if intent == Intent.RESUME:  # paused while it is said: the pause cuts it
+        asked = dose.start + 0.5
+        sim.hear(Intent.PAUSE, asked)
+    sim.hear(intent, asked + 0.1)
+    answer = said(sim)[-1]
+    assert answer.endswith("Next: switch to your right side, set 2 of 2. 6 times.")
+    sim.until_phase("work")
+    assert [t for t in said(sim, after=asked) if "6 times" in t] == [answer]
 
 
 def test_repeat_in_the_rest_before_an_exercise_names_it_as_the_rest_did() -> None:
@@ -567,6 +587,17 @@ def test_stop_after_pain_ends_the_session() -> None:
     sim = session().until_phase("work").hear(Intent.PAIN).hear(Intent.STOP).finish()
     assert sim.of_type("end")[0]["reason"] == "stopped"
     assert "You reported pain during March." in said(sim)
+
+
+@pytest.mark.parametrize("first", [Intent.PAUSE, Intent.STOP])
+def test_pain_said_while_paused_or_asked_to_end_is_reported_once(first: Intent) -> None:
+    """As the history keeps it: the summary and the end record count it too."""
+    sim = holding(session())
+    sim.hear(first, sim.now + 1).hear(Intent.PAIN, sim.now + 1)
+    sim.hear(Intent.PAIN, sim.now + 1)  # said again: the same report, its advice again
+    sim.hear(Intent.STOP, sim.now + 1).finish()
+    assert "You reported pain during Plank." in said(sim)
+    assert sim.of_type("end")[0]["pain_reports"] == 1
 
 
 # ------------------------------------------------------------------------------ everything

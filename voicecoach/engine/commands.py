@@ -70,11 +70,9 @@ def _on_next(tx: Tx, t: float) -> None:
     elif s.phase in ("work", "hold"):
         tx.s = replace(tx.s, seg_end=None)
         finish_step(tx, t, completed=False)
-    elif s.phase == "rest":
+    else:  # a rest
         tx.s = replace(tx.s, seg_end=None)
         goto(tx, s.index + 1, t)
-    else:  # done: its closing words are being said; end now, finished or stopped as it was
-        end_now(tx, t)
 
 
 def skip_exercise(tx: Tx, t: float) -> None:
@@ -145,12 +143,8 @@ def _on_repeat(tx: Tx, t: float) -> None:
         else:
             tx.say(texts.instructions(s.step, ex, tempo(s), set_cues(s, s.index)), t)
         tx.s = replace(tx.s, told=s.index)
-    elif s.phase == "rest":
+    else:  # a rest
         _remind_rest(tx, t)
-    else:
-        done, cut, skipped, pains = exercise_outcomes(s)
-        elapsed = t - (s.started or 0.0)
-        tx.say_all(texts.outcome(done, cut, skipped, elapsed, pains), t)
 
 
 def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
@@ -168,7 +162,7 @@ def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
         nxt = [texts.next_exercise(s.routine.exercises[s.steps[q].exercise])]
     elif q < len(s.steps):
         nxt = announcement(s, q)
-        if s.announced == q:  # the dose came already: "repeat" asks for it again
+        if s.announced == q:  # the dose came already (a pause may have cut it): again
             nxt.append(work_intro(s, q))
     tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", *nxt), t)
     count_rest(tx, left, t)
@@ -185,7 +179,7 @@ def _pause_text(s: State) -> str:
     if s.pause.kind == "confirm":
         return texts.CONFIRM_STOP
     if s.pause.kind == "pain":
-        ex = s.routine.exercises[s.exercise] if s.phase not in ("intro", "done") else None
+        ex = s.routine.exercises[s.exercise] if s.phase != "intro" else None
         return texts.pain(ex, s.routine)
     return texts.PAUSED
 
@@ -201,9 +195,7 @@ def _on_ready(tx: Tx, t: float) -> None:
 
 def _on_help(tx: Tx, t: float) -> None:
     s = tx.s
-    if s.pause is not None:
-        tx.say(texts.HELP[s.pause.kind], t)
-    elif s.phase == "ready" and _counting(s):  # "ready" was said (or the timeout came)
+    if s.phase == "ready" and _counting(s):  # "ready" was said (or the timeout came)
         tx.say(texts.HELP["countdown"], t)
     else:
         tx.say(texts.HELP[s.phase], t)
@@ -241,18 +233,20 @@ def _on_tempo(tx: Tx, t: float, slower: bool) -> None:
 
 
 def _on_pain(tx: Tx, t: float) -> None:
-    s = tx.s
-    if s.phase not in ("intro", "done"):
-        tx.s = replace(tx.s, pains=(*s.pains, s.exercise))
+    _report_pain(tx)
     _on_pause(tx, t, "pain")
 
 
+def _report_pain(tx: Tx) -> None:
+    """Count a pain report with the current exercise (none in the intro)."""
+    s = tx.s
+    if s.phase != "intro":
+        tx.s = replace(tx.s, pains=(*s.pains, s.exercise))
+
+
 def _on_stop(tx: Tx, t: float) -> None:
-    """Ask first; while the summary is being said, end at once."""
-    if tx.s.phase == "done":
-        stop_session(tx, t)
-    else:
-        _on_pause(tx, t, "confirm")
+    """Ask first (in the goodbye, `_heard_ending` ends at once)."""
+    _on_pause(tx, t, "confirm")
 
 
 RUNNING: dict[Intent, Callable[[Tx, float], None]] = {
@@ -283,8 +277,9 @@ def _heard_ending(tx: Tx, intent: Intent, t: float) -> None:
     s = tx.s
     if intent in (Intent.STOP, Intent.NEXT):
         end_now(tx, t)
-    elif intent == Intent.REPEAT:
-        _on_repeat(tx, t)
+    elif intent == Intent.REPEAT:  # the summary again
+        done, cut, skipped, pains = exercise_outcomes(s)
+        tx.say_all(texts.outcome(done, cut, skipped, t - (s.started or 0.0), pains), t)
     elif intent == Intent.HELP:
         tx.say(texts.HELP["stopped" if s.stopped else "done"], t)
     elif intent == Intent.PAIN:
@@ -313,6 +308,8 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
     elif intent == Intent.PAUSE:
         _repause(tx, t, "pause")
     elif intent == Intent.PAIN:
+        if kind != "pain":  # a new report (said again in its pause: the same one)
+            _report_pain(tx)
         _repause(tx, t, "pain")
     elif intent in (Intent.REPEAT, Intent.HELP):
         tx.interrupt(t)
@@ -322,10 +319,8 @@ def _heard_paused(tx: Tx, intent: Intent, t: float, kind: PauseKind) -> None:
         _unpause(tx, t)
         if tx.s.phase == "intro":
             _on_next(tx, t)
-        elif tx.s.phase != "done":
-            skip_exercise(tx, t)
         else:
-            end_now(tx, t)
+            skip_exercise(tx, t)
     elif intent in (Intent.NEXT, Intent.BACK) or kind == "confirm":
         _unpause(tx, t)  # "anything else resumes", then does what was asked
         if intent not in (Intent.NEXT, Intent.BACK, Intent.YES, Intent.NO):
@@ -376,15 +371,9 @@ def _resume_speech(tx: Tx, t: float) -> None:
     elif not_started:
         tx.say(texts.join("Resuming", intro_text(s, s.index, s.prev)), t)
         tx.plan(Item(t, Action.GO))
-    elif s.phase == "done":
-        enter_done(tx, t)
     elif s.phase == "ready":
         tx.say(texts.join("Resuming", texts.PROMPT_READY), t)
+    elif s.phase == "rest":  # the pause may have cut what comes next: said again
+        _remind_rest(tx, t, "Resuming")
     else:
-        if s.phase == "rest" and s.announced == s.index + 1:
-            # the pause may have cut the next set's intro: say it again
-            tx.s = replace(tx.s, announced=None)
-        if s.phase == "rest":
-            _remind_rest(tx, t, "Resuming")
-        else:
-            tx.say(texts.join("Resuming", progress_text(s)), t)
+        tx.say(texts.join("Resuming", progress_text(s)), t)

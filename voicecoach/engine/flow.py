@@ -516,13 +516,9 @@ def end_now(tx: Tx, x: float) -> None:
 
 
 def stop_session(tx: Tx, x: float) -> None:
-    """The user ended the workout: the summary, said, then the end (while the summary is
-    being said already: the end, at once)."""
+    """The user ended the workout: the summary, said, then the end."""
     s = tx.s
     tx.interrupt(x)
-    if s.phase == "done":
-        end_now(tx, x)
-        return
     tx.s = replace(tx.s, phase="done", seg_end=None, pause=None, summed_at=x, stopped=True)
     done, cut, skipped, pains = exercise_outcomes(s)
     elapsed = x - (s.started or 0.0)

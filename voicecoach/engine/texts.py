@@ -416,14 +416,21 @@ HELP = {
     "pause": "Say resume to carry on, next to skip ahead, or stop to end the workout.",
     "confirm": "Say yes to end the workout, or no to carry on.",
     "pain": "Say next to skip to the next exercise, resume to carry on gently, or stop to end.",
-    "done": "The workout is finished. Say stop to end now.",
+    # the goodbyes: they obey repeat, pain and stop (and next, as stop)
+    "done": (
+        "The workout is finished. Say repeat to hear the summary again, pain if something "
+        "hurts, or stop to end now."
+    ),
     # "ready" was said: the set starts after "3, 2, 1"
     "countdown": (
         "Starting now. You can say: pause, next to skip this exercise, back for the "
         "previous one, repeat to hear the instructions again, or stop."
     ),
     # a stopped workout's goodbye
-    "stopped": "The workout is ending. Say repeat to hear the summary again, or stop to end now.",
+    "stopped": (
+        "The workout is ending. Say repeat to hear the summary again, pain if something "
+        "hurts, or stop to end now."
+    ),
 }
 HELP["ready"] = HELP["setup"]
 HELP["hold"] = HELP["work"]
