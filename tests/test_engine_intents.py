@@ -497,6 +497,26 @@ def test_repeat_in_the_rest_before_an_exercise_names_it_as_the_rest_did() -> Non
     assert said(sim)[-1] == "Rest, 19 seconds left. Next exercise: Walk."
 
 
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_repeat_or_resume_in_the_rest_after_an_exercise_says_what_to_do_in_it_again(
+    intent: Intent,
+) -> None:
+    """The article's "rest and wiggle your toes": a pause may have cut it."""
+    wiggle = routine_from(
+        "wiggle",
+        [
+            {**ROUTINE.exercises[1].model_dump(), "afterwards": ["Wiggle your toes."]},
+            {"id": "walk", "name": "Walk", "work": {"kind": "timed", "seconds": 40}},
+        ],
+    )
+    sim = Simulation(wiggle).until_phase("rest")
+    asked = sim.voice.sounds[-1].start + 0.5
+    if intent == Intent.RESUME:
+        sim.hear(Intent.PAUSE, asked)
+    sim.hear(intent, asked + 0.1)
+    assert said(sim)[-1].endswith("seconds left. Wiggle your toes. Next exercise: Walk.")
+
+
 def test_resuming_in_a_hold_says_its_seconds_left_as_a_whole_number() -> None:
     sim = holding(session())
     sim.hear(Intent.PAUSE, sim.now + 3.6).hear(Intent.RESUME, sim.now + 10)

@@ -152,16 +152,18 @@ def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
     start said it ("Rest, 17 seconds left. Next: switch to your right side, set 2 of 2.",
     with that side's setup); the seconds it says are left once it is said. What "repeat"
     says in a rest, and "resume" after "Resuming": the pause may have cut what the rest's
-    start said comes next (a switch of side). The next set's dose is said once: near the
-    rest's end as usual, or here when that has been said already."""
+    start said (a switch of side, "wiggle your toes"). The next set's dose is said once:
+    near the rest's end as usual, or here when that has been said already."""
     s = tx.s
     left = max(1, round(rest_left(s) or 0.0))
     q = s.index + 1
     nxt: list[str] = []
+    if s.step.rest_reason == "exercise":  # what the article says to do in it, again
+        nxt = list(s.routine.exercises[s.exercise].afterwards)
     if q < len(s.steps) and needs_setup(s, q):  # its setup is read once the rest is over
-        nxt = [texts.next_exercise(s.routine.exercises[s.steps[q].exercise])]
+        nxt.append(texts.next_exercise(s.routine.exercises[s.steps[q].exercise]))
     elif q < len(s.steps):
-        nxt = announcement(s, q)
+        nxt += announcement(s, q)
         if s.announced == q:  # the dose came already (a pause may have cut it): again
             nxt.append(work_intro(s, q))
     tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", *nxt), t)
