@@ -180,6 +180,18 @@ def test_a_second_repeat_in_the_same_set_says_the_exercises_cautions_first() -> 
     )
 
 
+def test_repeat_during_work_offers_the_cautions_alone_when_there_is_no_setup() -> None:
+    bare = {
+        "id": "march",
+        "name": "March",
+        "cautions": ["Keep your back straight."],
+        "work": {"kind": "reps", "reps": 6, "tempo": 2},
+    }
+    sim = Simulation(routine_from("bare", [bare])).until_state(lambda s: s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1].endswith("6 times. Say repeat again for its cautions.")
+
+
 def test_a_repeat_in_the_next_set_is_short_again() -> None:
     sim = session().until_state(lambda s: s.phase == "work" and s.rep == 2)
     sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)

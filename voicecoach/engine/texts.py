@@ -364,7 +364,7 @@ def instructions(step: Step, ex: Exercise, tempo: float, cues: list[str]) -> str
     what = or_until(dose(step, tempo), until(step, ex))
     sides = ex.side_setup.get(step.side, []) if step.side else []
     if ex.cautions:
-        more = "Say repeat again for its cautions and setup"
+        more = f"Say repeat again for its cautions{' and setup' if ex.setup or sides else ''}"
     elif ex.setup or sides or set(ex.cues) - set(cues):
         more = "Say repeat again for the full instructions"
     else:
