@@ -250,6 +250,25 @@ def test_a_manifest_that_is_not_text_is_a_usage_error(tmp_path, capsys):
     assert "manifest.jsonl is not a UTF-8 text file" in capsys.readouterr().err
 
 
+def test_a_clip_the_manifest_names_that_is_missing_is_not_found(tmp_path, capsys):
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"audio": "gone.wav", "expect": null, "speech_end": 0}\n'
+    )
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.NOT_FOUND
+    assert f"no such clip: {tmp_path / 'gone.wav'}" in capsys.readouterr().err
+
+
+def test_a_clip_that_is_no_wav_is_a_usage_error_not_an_audio_device_error(tmp_path, capsys):
+    (tmp_path / "bad.wav").write_bytes(b"not a wav file at all")
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"audio": "bad.wav", "expect": null, "speech_end": 0}\n'
+    )
+    assert main(["eval", str(tmp_path), "--engine", "pocketsphinx"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert f"eval: cannot read {tmp_path / 'bad.wav'} as a WAV file" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.skipif(not espeak.available(), reason="needs espeak-ng")
 def test_eval_json_on_generated_clips_prints_one_object_with_the_keys(tmp_path, capsys):
     speech = espeak.synth("pause", "en-us", speed=150)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voicecoach.errors import NotFound, UsageError
+from voicecoach.errors import AudioError, NotFound, UsageError
 from voicecoach.ports import MIC_RATE, Detection, Recognizer
 
 DEFINITIONS = {
@@ -157,7 +157,12 @@ def run_clip(
     (`cpu_time`: the clock its calls are timed on)."""
     from voicecoach.ears.sources import WavSource
 
-    source = WavSource(clip.audio)
+    if not clip.audio.exists():
+        raise NotFound(f"eval: no such clip: {clip.audio}", "check the manifest's audio paths")
+    try:  # a clip the manifest names is the user's file, as --listen-file is (not a device)
+        source = WavSource(clip.audio)
+    except AudioError as exc:
+        raise UsageError(f"eval: {exc.message}", exc.hint) from None
     detections: list[Detection] = []
     out_at: list[float] = []
     cpu = 0.0
