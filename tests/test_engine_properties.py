@@ -101,6 +101,17 @@ def test_random_commands_at_random_times_keep_the_session_sound(
     assert sim.records[-1]["type"] == "end"
 
 
+def hear_all_in_the_goodbye(sim: Simulation, script: list[tuple[float, Intent]]) -> None:
+    """Each command of `script` heard in the goodbye: the session stays ending, unpaused."""
+    for wait, intent in script:
+        if sim.runner.ended:
+            break
+        sim.until(sim.now + wait).hear(intent)
+        assert sim.state.phase == "done"
+        assert not sim.state.paused
+    sim.finish()
+
+
 @settings(max_examples=100, deadline=None)
 @given(before=st.floats(min_value=0, max_value=300), script=commands)
 def test_once_a_stop_is_confirmed_nothing_heard_reopens_the_session(
@@ -112,13 +123,7 @@ def test_once_a_stop_is_confirmed_nothing_heard_reopens_the_session(
     sim.hear(Intent.STOP).hear(Intent.YES)
     if not sim.state.stopped:  # the stop came in the closing words of a finished one
         return
-    for wait, intent in script:
-        if sim.runner.ended:
-            break
-        sim.until(sim.now + wait).hear(intent)
-        assert sim.state.phase == "done"
-        assert not sim.state.paused
-    sim.finish()
+    hear_all_in_the_goodbye(sim, script)
     assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(False, "stopped")]
 
 
@@ -128,11 +133,5 @@ def test_once_the_workout_is_finished_nothing_heard_reopens_it(
     script: list[tuple[float, Intent]],
 ) -> None:
     sim = Simulation(MIXED).until_phase("done")
-    for wait, intent in script:
-        if sim.runner.ended:
-            break
-        sim.until(sim.now + wait).hear(intent)
-        assert sim.state.phase == "done"
-        assert not sim.state.paused
-    sim.finish()
+    hear_all_in_the_goodbye(sim, script)
     assert [(e["completed"], e["reason"]) for e in sim.of_type("end")] == [(True, "completed")]

@@ -16,9 +16,15 @@ def segment_left(s: State) -> float | None:
     if s.seg_end is None:
         return None
     ref = s.pause.at if s.pause is not None else s.now
-    waiting = [i.seconds for i in s.agenda if i.action is Action.REST_CLOCK]
-    end = s.busy_until + waiting[0] if waiting else s.seg_end
+    waiting = _rest_waiting(s)
+    end = s.seg_end if waiting is None else s.busy_until + waiting
     return end - ref
+
+
+def _rest_waiting(s: State) -> float | None:
+    """The seconds of a rest that waits for the voice to fall silent (`Action.REST_CLOCK`
+    still in the agenda), else None."""
+    return next((i.seconds for i in s.agenda if i.action is Action.REST_CLOCK), None)
 
 
 def rest_left(s: State) -> float | None:
@@ -27,8 +33,8 @@ def rest_left(s: State) -> float | None:
     None outside a rest."""
     if s.phase != "rest":
         return None
-    waiting = [i.seconds for i in s.agenda if i.action is Action.REST_CLOCK]
-    return waiting[0] if waiting else segment_left(s)
+    waiting = _rest_waiting(s)
+    return segment_left(s) if waiting is None else waiting
 
 
 def start_left(s: State) -> float | None:
