@@ -17,21 +17,40 @@ class Unreadable(Exception):
         self.why = why
 
 
-def read_small(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file `path`, at most `limit` of them; FileNotFoundError
-    when there is none; Unreadable for anything else that stops it being read."""
+class Folder(Unreadable):
+    """The path is a folder."""
+
+    def __init__(self) -> None:
+        super().__init__("a folder, not a file")
+
+
+def open_regular(path: Path) -> int:
+    """A blocking descriptor of the regular file `path`, opened without waiting on a FIFO;
+    FileNotFoundError when there is none, Folder for a folder, Unreadable for anything else
+    (a device, a FIFO, a socket, a refusal)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise Folder() from None
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise Unreadable(exc.strerror or str(exc)) from None
-    try:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
-            raise Unreadable("a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise Unreadable("not a regular file (a device, FIFO or socket)")
+            raise Folder()
+        raise Unreadable("not a regular file (a device, FIFO or socket)")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def read_small(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them; FileNotFoundError
+    when there is none; Unreadable for anything else that stops it being read."""
+    fd = open_regular(path)
+    try:
         data = b""
         while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
             data += more

@@ -10,7 +10,6 @@ wrong with the file and how to make one that works.
 from __future__ import annotations
 
 import os
-import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from voicecoach.errors import AudioError
+from voicecoach.infiles import Folder, Unreadable, open_regular
 from voicecoach.ports import MIC_RATE
 
 MIN_RATE, MAX_RATE = 8_000, 192_000
@@ -54,28 +54,15 @@ class WavFormat:
 def _open(path: Path) -> BinaryIO:
     """The file, opened without blocking on a FIFO; only a regular file is accepted."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        return os.fdopen(open_regular(path), "rb")
     except FileNotFoundError:
         raise AudioError(f"audio file not found: {path}", "check the path (a .wav file)") from None
-    except IsADirectoryError:
-        raise _folder(path) from None
-    except OSError as exc:
-        raise AudioError(f"cannot open {path} ({exc.strerror or exc})") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        if stat.S_ISDIR(mode):
-            raise _folder(path)
+    except Folder:
         raise AudioError(
-            f"{path} is not a regular file (a device, FIFO or socket)",
-            "give the path of a .wav file",
-        )
-    os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
-
-
-def _folder(path: Path) -> AudioError:
-    return AudioError(f"{path} is a folder, not a WAV file", "give the path of a .wav file")
+            f"{path} is a folder, not a WAV file", "give the path of a .wav file"
+        ) from None
+    except Unreadable as exc:
+        raise AudioError(f"cannot open {path}: {exc.why}", "give the path of a .wav file") from None
 
 
 def _bad(path: Path, why: str) -> AudioError:
