@@ -200,6 +200,33 @@ def test_a_repeat_in_the_next_set_is_short_again() -> None:
     assert said(sim)[-1].startswith("March. Left side, set 1 of 2. 6 times. Say repeat again")
 
 
+def repeated_twice_in_the_first_set() -> Simulation:
+    sim = session().until_state(lambda s: s.phase == "work" and s.index == 0 and s.rep == 2)
+    return sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+
+
+@pytest.mark.parametrize(
+    "back_from",
+    ["the same set", "the next set", "the next exercise"],
+)
+def test_a_repeat_in_a_set_begun_again_after_back_is_short_again(back_from: str) -> None:
+    """A set heard "repeat" twice (the short instructions, then all of them), then "back"
+    began it again: its first "repeat" is the short one again, as in any set."""
+    sim = repeated_twice_in_the_first_set()
+    if back_from == "the next set":
+        sim.until_state(lambda s: s.phase == "work" and s.index == 1)
+    elif back_from == "the next exercise":
+        holding(sim)
+    sim.until(sim.voice.sounds[-1].end + 1).hear(Intent.BACK)
+    sim.until_state(lambda s: s.phase == "work" and s.index == 0 and s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1] == (
+        "March. Right side, set 1 of 2. 6 times. Say repeat again for its cautions and setup."
+    )
+    sim.until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+    assert said(sim)[-1].startswith("March. Right side, set 1 of 2. Careful.")
+
+
 def test_the_setup_says_the_cautions_right_after_the_exercises_name() -> None:
     sim = session().until_phase("ready")
     assert said(sim)[-5:-2] == [
