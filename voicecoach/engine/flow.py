@@ -25,7 +25,7 @@ from voicecoach.engine.state import (
 )
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
-from voicecoach.plan import Step
+from voicecoach.plan import Step, is_turn
 from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
@@ -221,9 +221,11 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     ex = s.routine.exercises[st.exercise]
     quiet = item.n == 1
-    # a set begun again (after "back") gets the short "repeat" first again, as any set
+    # a set begun (again, after "back") gets the short "repeat" first; its later parts
+    # ("counter-clockwise") go on with the set's
     phase: Phase = "hold" if st.kind == "holds" else "work"
-    tx.s = replace(tx.s, phase=phase, rep=0, rep_base=x, told=None)
+    told = None if st.part == 0 else s.told
+    tx.s = replace(tx.s, phase=phase, rep=0, rep_base=x, told=told)
     tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
         tx.plan(Item(x, Action.HOLD, n=1))
@@ -421,7 +423,7 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
     announcement = texts.announce(nxt, st, ex, switch)
-    if st.rest_reason == "side" and nxt.side and nxt.set == st.set and not switch:
+    if is_turn(st, nxt):
         return texts.rest(st.rest_after, "side", announcement, nxt.side)
     return texts.rest(st.rest_after, st.rest_reason, announcement, None)
 
