@@ -136,6 +136,19 @@ def test_reps_are_counted_aloud_at_the_tempo_after_the_label() -> None:
     assert "Clockwise. 5 times." in [text for _, text in said(sim)]
 
 
+def test_the_first_count_of_a_sets_second_part_comes_a_whole_rep_after_its_words() -> None:
+    parts = [
+        {"work": {"kind": "reps", "reps": 3, "tempo": 2, "label": "Scrunch the towel up."}},
+        {"work": {"kind": "reps", "reps": 3, "tempo": 2, "label": "Now scrunch it out."}},
+    ]
+    curls = {"id": "curls", "name": "Curls", "work": {"kind": "sequence", "parts": parts}}
+    sim = Simulation(make(curls)).finish()
+    label = next(s for s in sim.voice.sounds if s.text == "Now scrunch it out. 3 times.")
+    counts = [first(sim, str(n), label.start) for n in (1, 2, 3)]
+    # as after "Go": a rep's time to do the first rep once the person knows what to do
+    assert counts == pytest.approx([label.end + 2, label.end + 4, label.end + 6])
+
+
 def test_a_hold_is_timed_with_hold_three_two_one_release() -> None:
     hold = {"id": "plank", "name": "Plank", "work": {"kind": "holds", "reps": 2, "hold": 10}}
     sim = Simulation(make(hold)).finish()

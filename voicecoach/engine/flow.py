@@ -214,16 +214,24 @@ def _plan_rep(tx: Tx, x: float, done: int) -> None:
     tx.add(Item(x + tempo(s) * (m - done), Action.COUNT, n=m))
 
 
+GO_SAID, GO_OVER_LABEL, GO_AFTER_LABEL = 0, 1, 2  # how a GO item starts the work (its `n`)
+
+
 def _go(tx: Tx, item: Item, x: float) -> None:
-    """The work starts now (`n=1`: silently, its label is being said over it)."""
+    """The work starts now: with "Go" (`GO_SAID`), or silently while its label is being
+    said over it (`GO_OVER_LABEL`; reps wait for the label's end: `GO_AFTER_LABEL`, so the
+    first count comes a whole rep after the words that say what to do, as after "Go")."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
-    quiet = item.n == 1
+    quiet = item.n != GO_SAID
     tx.s = replace(tx.s, phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
     tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
         tx.plan(Item(x, Action.HOLD, n=1))
+        return
+    if st.kind == "reps" and item.n == GO_OVER_LABEL:
+        tx.plan(Item(x, Action.GO, n=GO_AFTER_LABEL))  # due when the voice falls silent
         return
     if not quiet:
         tx.say("Go", x)
@@ -469,7 +477,7 @@ def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     if not announced:
         tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
     if same_set and not announced and there.kind != "holds":
-        _go(tx, Item(x, Action.GO, n=1), x)
+        _go(tx, Item(x, Action.GO, n=GO_OVER_LABEL), x)
     else:
         tx.plan(Item(x, Action.GO))
 
