@@ -28,10 +28,11 @@ from voicecoach.plan import Step
 from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
-COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
+COUNTDOWN_MIN_HOLD = 5.0  # holds shorter than this get no "3, 2, 1" ("hold for a count of 5" does)
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
+MARK_GAP = 1.0  # s: a cue in timed work keeps this far from "Halfway" and the other marks
 OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
 PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
@@ -241,11 +242,7 @@ def _go(tx: Tx, item: Item, x: float) -> None:
         return
     end = x + st.seconds
     tx.s = replace(tx.s, seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
-    cues = cues_inside(s, s.index)
-    start = x + (4 if quiet else 2)
-    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
-    tx.add(*(Item(start + j * gap, Action.SAY, "fixed", text=c) for j, c in enumerate(cues)))
+    marks = _countdown_items(end, st.seconds, ticks=True)
     for alt in ex.alternatives:
         if (
             alt.work is not None
@@ -253,7 +250,30 @@ def _go(tx: Tx, item: Item, x: float) -> None:
             and alt.work.seconds.value < st.seconds
         ):
             text = texts.alternative_done(alt)
-            tx.add(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+            marks.append(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+    tx.plan(*marks, Item(end, Action.TIMED_END, "fixed"))
+    cues = cues_inside(s, s.index)
+    start = x + (4 if quiet else 2)
+    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
+    spans = [(i.due, i.due + estimate_speech(i.text)) for i in marks if i.text != "tick"]
+    tx.add(
+        *(
+            Item(_clear_of(start + j * gap, c, spans, end), Action.SAY, "fixed", text=c)
+            for j, c in enumerate(cues)
+        )
+    )
+
+
+def _clear_of(at: float, cue: str, spans: list[tuple[float, float]], end: float) -> float:
+    """When to say `cue`, planned at `at` in timed work: after any mark ("Halfway", "5
+    minutes left", an alternative's end) it would silence or push late (marks are said only
+    into silence), if it still ends before the work's last seconds."""
+    length = estimate_speech(cue)
+    moved = at
+    for begin, finish in sorted(spans):
+        if moved < finish and moved + length + MARK_GAP > begin:
+            moved = finish + MARK_GAP
+    return moved if moved + length <= end - 4 else at
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
