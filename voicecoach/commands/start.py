@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,7 +102,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help=(
             "fit the session to about N minutes: doses move within the article's ranges, "
-            "never outside them (the intro says when N cannot be reached)"
+            "never outside them ('voicecoach show NAME' gives the range they allow; a N "
+            "out of it is said as the session starts)"
         ),
     )
     s.add_argument(
@@ -219,7 +221,7 @@ def _run(
         ref=args.routine,
     )
     try:
-        options = session_options(args, routine, settings, memory)
+        options = session_options(args, routine, settings, memory, warn=warn)
         observers = [memory.recorder] if memory.recorder is not None else []
         # in real time, PortAudio's and alsa-lib's own lines stay off the terminal from
         # before the devices open until after they close (`voicecoach.voice.noise`)
@@ -255,9 +257,12 @@ def session_options(
     routine: Routine | None = None,
     settings: Settings | None = None,
     memory: Memory | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> SessionOptions:
     """The one place the command line, the config file and the history become typed,
-    checked options (what is not handed in is read here; no history: a fresh start)."""
+    checked options (what is not handed in is read here; no history: a fresh start).
+    `warn` is told, before the session starts, what the intro will say of a `--minutes N`
+    out of reach."""
     from voicecoach import catalog, describe
     from voicecoach.history.memory import Memory
     from voicecoach.options import SessionOptions, VoiceOptions
@@ -298,7 +303,7 @@ def session_options(
             time_note=describe.resumed_fit_note(memory.dose_fit.minutes),
             dose_fit=memory.dose_fit,
         )
-    return fitted(options, args.minutes)
+    return fitted(options, args.minutes, warn)
 
 
 def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
@@ -313,7 +318,9 @@ def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
     )
 
 
-def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
+def fitted(
+    options: SessionOptions, minutes: float | None, warn: Callable[[str], None] | None = None
+) -> SessionOptions:
     """`--minutes N`: the session with its routine's doses fitted to N minutes within the
     article's ranges, and what the intro says when N cannot be reached (or, without N, why
     the article's own length cannot be). Timed with the session's own options (its speech
@@ -331,6 +338,8 @@ def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
     if minutes is None:
         return replace(options, time_note=describe.article_time_note(options.routine, seconds))
     fit = plan.fit(options.routine, minutes, seconds=seconds)
+    if warn is not None and not fit.reachable:  # on the terminal too, as the session starts
+        warn(f"voicecoach: {describe.fit_note(fit, subject=options.routine.name)}")
     return replace(
         options,
         routine=fit.routine,
