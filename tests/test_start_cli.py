@@ -338,3 +338,41 @@ def test_every_example_in_the_help_is_a_command_that_works_as_written(
             assert routine.exercise_index(args.start_from) is not None, example
         if args.minutes is not None:  # an example of --minutes that it can keep
             assert simulation.fit(routine, args.minutes).reachable, example
+
+
+def test_a_live_session_with_neither_keyboard_nor_voice_says_how_it_goes_on_and_ends() -> None:
+    import os
+    import select
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from terminal import ROOT, environment
+
+    argv = ["start", "behind-knee", "--text", "--engine", "keys", "--ready-timeout", "7"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", *argv, "--no-history"],
+        stdin=subprocess.DEVNULL,  # no keyboard
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment(),
+        cwd=str(ROOT),
+    )
+    try:
+        assert child.stderr is not None
+        err, deadline = "", time.monotonic() + 60
+        while "Ctrl-C ends" not in err and time.monotonic() < deadline:
+            ready, _, _ = select.select([child.stderr], [], [], 0.5)
+            if ready:
+                chunk = os.read(child.stderr.fileno(), 65536)
+                if not chunk:
+                    break
+                err += chunk.decode(errors="replace")
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)  # and closes its pipe
+    assert (
+        "voicecoach: no keyboard (stdin is not a terminal) and no voice commands: each "
+        "exercise starts by itself after 7 s (--ready-timeout), and Ctrl-C ends the session"
+    ) in err
