@@ -43,12 +43,12 @@ from typing import Any
 from voicecoach import catalog, plan
 
 ROUTINES = ["back-hip-knee", "back-hip-knee-20", "behind-knee", "ground-up", "knee-strength"]
-COUNT = re.compile(r"^(?:.*, )?(\d+)$|^(\d+) more$")
+COUNT = re.compile(r"^(?:.*, )?(\d+)$|^(\d+) more$|^(\d+), last one$")
 MONOLOGUE_GAP = 0.3  # s: speech with shorter gaps is one stretch of talk
 # the lines of rhythm, said often on purpose: not counted as repeated talk
 RHYTHM = re.compile(
-    r"^(\d+|\d+ more|Go|Hold|Release(\. \d+ of \d+)?|Starting in 3|Halfway|"
-    r"\d+ seconds left|.*, \d+|[A-Z][a-z]+(, [a-z]+)*)$"
+    r"^(\d+|\d+ more|\d+, last one|Go|Hold|Release(\. \d+ of \d+)?|Starting in 3|Halfway|"
+    r"\d+ seconds left|.*, \d+|[A-Za-z]+)$"
 )
 
 
