@@ -10,6 +10,7 @@ from factories import routine_from
 
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
+from voicecoach.intents import Intent
 from voicecoach.routine import Routine
 from voicecoach.runtime.simulation import Simulation, Sound
 
@@ -201,6 +202,23 @@ def test_a_cue_in_long_timed_work_waits_for_its_halfway_mark_instead_of_silencin
     assert first(sim, "Halfway. 5 minutes left") == pytest.approx(go + 300)
     assert first(sim, cues[1]) > go + 300
     assert first(sim, "4 minutes left") == pytest.approx(go + 360)
+
+
+def test_an_exercise_done_is_acknowledged_with_a_short_good_before_the_next_one() -> None:
+    routine = make(reps("bridge", n=3, sets=2, rest_between_sets=10), reps("curl", n=3))
+    sim = Simulation(routine).finish()
+    lines = [text for _, text in said(sim)]
+    i = lines.index("Exercise 2 of 2: Curl.")
+    assert lines[i - 2 : i] == ["3", "Good."]
+    assert lines.count("Good.") == 1  # not after each set, nor before the end's "Well done!"
+
+
+def test_an_exercise_skipped_with_next_gets_no_good() -> None:
+    routine = make(reps("bridge", n=8), reps("curl", n=3))
+    sim = Simulation(routine).until_phase("work")
+    sim.hear(Intent.NEXT)
+    sim.finish()
+    assert "Good." not in [text for _, text in said(sim)]
 
 
 def test_a_rest_between_sets_says_how_long_and_what_comes_next() -> None:

@@ -386,6 +386,9 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
         completed = texts.until(s.step, ex) is not None or _alternative_done(s, ex, x)
     if completed:
         tx.s = replace(tx.s, completed=s.completed | {s.index})
+    later = [st for st in s.steps[s.index + 1 :] if st.exercise == s.exercise]
+    if completed and not later and s.index + 1 < len(s.steps):
+        tx.say(texts.GOOD, x)  # the exercise is done; the session's end says "Well done!"
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:
