@@ -253,7 +253,7 @@ def callback_errors(callback: object, failed: Callable[[BaseException], None]) -
     previous = sys.unraisablehook
 
     def hook(unraisable: sys.UnraisableHookArgs) -> None:
-        if callback is not None and unraisable.object == callback and unraisable.exc_value:
+        if unraisable.exc_value is not None and _raised_in(callback, unraisable):
             failed(unraisable.exc_value)
         else:
             previous(unraisable)
@@ -263,6 +263,17 @@ def callback_errors(callback: object, failed: Callable[[BaseException], None]) -
         yield
     finally:
         sys.unraisablehook = previous
+
+
+def _raised_in(callback: object, unraisable: sys.UnraisableHookArgs) -> bool:
+    """Whether `unraisable` comes from `callback`: Python 3.11 and 3.12 hand the callback
+    over as its `object`; from 3.13 on ctypes names it in the message only ("Exception
+    ignored on calling ctypes callback function <bound method ...>"), `object` None."""
+    if callback is None:
+        return False
+    if unraisable.object is not None:
+        return bool(unraisable.object == callback)
+    return (unraisable.err_msg or "").endswith(repr(callback))
 
 
 _DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
