@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from voicecoach.errors import AudioError, UsageError
-from voicecoach.speech import DEFAULT_RATE
+from voicecoach.speech import DEFAULT_RATE, DEFAULT_VOICE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,7 +141,7 @@ class _Engine:
                 raise AudioError("text-to-speech has stopped: voicecoach is exiting")
             if self._applied != (voice, rate):
                 if voice or self._espeak is not None:
-                    self._set("voice", voice or _DEFAULT_VOICE)
+                    self._set("voice", voice or DEFAULT_VOICE)
                 self._set("rate", rate)
                 self._set("volume", 1.0)  # volume is applied to samples: one cache for all
                 self._applied = (voice, rate)
@@ -276,7 +276,6 @@ def _raised_in(callback: object, unraisable: sys.UnraisableHookArgs) -> bool:
     return (unraisable.err_msg or "").endswith(repr(callback))
 
 
-_DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
 _TRIES = 2  # renders of one utterance before an incomplete one is an error
 
 
