@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from voicecoach.engine.state import State
-from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
+from voicecoach.history.store import (
+    Outcome,
+    SessionRow,
+    SetOutcome,
+    SetRow,
+    Store,
+    write_hint,
+)
 from voicecoach.history.streaks import standing
 from voicecoach.plan import Step
 from voicecoach.records import EndRecord, Record, SessionRecord
@@ -301,4 +308,7 @@ class HistoryRecorder:
             action()
         except sqlite3.Error as exc:
             self._failed = True
-            self.warn(f"voicecoach: the history stopped recording this session: {exc}")
+            self.warn(
+                f"voicecoach: the history stopped recording this session ({exc}); what it"
+                f" recorded before is kept\n  hint: {write_hint(exc)}"
+            )
