@@ -200,6 +200,53 @@ def test_a_repeat_in_the_next_set_is_short_again() -> None:
     assert said(sim)[-1].startswith("March. Left side, set 1 of 2. 6 times. Say repeat again")
 
 
+def repeated_twice_in_the_first_set() -> Simulation:
+    sim = session().until_state(lambda s: s.phase == "work" and s.index == 0 and s.rep == 2)
+    return sim.hear(Intent.REPEAT).until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+
+
+@pytest.mark.parametrize(
+    "back_from",
+    ["the same set", "the next set", "the next exercise"],
+)
+def test_a_repeat_in_a_set_begun_again_after_back_is_short_again(back_from: str) -> None:
+    """A set heard "repeat" twice (the short instructions, then all of them), then "back"
+    began it again: its first "repeat" is the short one again, as in any set."""
+    sim = repeated_twice_in_the_first_set()
+    if back_from == "the next set":
+        sim.until_state(lambda s: s.phase == "work" and s.index == 1)
+    elif back_from == "the next exercise":
+        holding(sim)
+    sim.until(sim.voice.sounds[-1].end + 1).hear(Intent.BACK)
+    sim.until_state(lambda s: s.phase == "work" and s.index == 0 and s.rep == 2)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1] == (
+        "March. Right side, set 1 of 2. 6 times. Say repeat again for its cautions and setup."
+    )
+    sim.until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+    assert said(sim)[-1].startswith("March. Right side, set 1 of 2. Careful.")
+
+
+def test_a_second_repeat_in_the_next_direction_of_a_set_of_circles_says_all_of_it() -> None:
+    """Clockwise then counter-clockwise is one set: a "repeat" that runs into the other
+    direction and another "repeat" there is the second one of that set."""
+    circles = {
+        "id": "circles",
+        "name": "Ankle Circles",
+        "setup": ["Lie on your back."],
+        "cues": ["Move your ankle in a circle."],
+        "work": {"kind": "circles", "reps": 5, "tempo": 2},
+    }
+    sim = Simulation(routine_from("circles", [circles])).until_state(lambda s: s.rep == 3)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1].endswith("Say repeat again for the full instructions.")
+    sim.until_state(lambda s: s.step.label == "counter-clockwise" and s.rep == 1)
+    sim.hear(Intent.REPEAT)
+    assert said(sim)[-1] == (
+        "Ankle Circles. Lie on your back. Counter-clockwise. 5 times. Move your ankle in a circle."
+    )
+
+
 def test_the_setup_says_the_cautions_right_after_the_exercises_name() -> None:
     sim = session().until_phase("ready")
     assert said(sim)[-5:-2] == [
@@ -447,6 +494,58 @@ def test_resuming_in_a_rest_says_again_which_side_comes_next_when_the_pause_cut_
     sim.until_phase("work")
     resumed = next(t for t in said(sim, after=switch.start + 10) if t.startswith("Resuming"))
     assert "switch to your left side" in resumed.lower()
+
+
+TURNING = routine_from(
+    "turning",
+    [
+        {
+            "id": "heel-raises",
+            "name": "Heel Raises",
+            "setup": ["Place a chair in front of you."],
+            "side_setup": {
+                "right": ["Stand tall on your right leg."],
+                "left": ["Stand tall on your left leg."],
+            },
+            "sides": ["right", "left"],
+            "side_order": "alternate",
+            "sets": 2,
+            "rest_between_sets": 30,
+            "work": {"kind": "reps", "reps": 6, "tempo": 2},
+        }
+    ],
+)
+
+
+def in_the_turn_to_the_left_side() -> Simulation:
+    """1 s after the words that start the turn from the right side's first set to the
+    left side's: only the time it takes parts them, no rest."""
+    sim = Simulation(TURNING).until_phase("rest")
+    assert said(sim)[-1] == "Switch to your left side. Stand tall on your left leg."
+    return sim.until(sim.voice.sounds[-1].end + 1)
+
+
+@pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])
+def test_repeat_or_resume_in_a_turn_to_the_other_side_names_that_side_and_its_setup_as_a_turn(
+    intent: Intent,
+) -> None:
+    """Not "Rest, 4 seconds left. Next: switch to your left side": no rest was said."""
+    sim = in_the_turn_to_the_left_side()
+    if intent == Intent.RESUME:
+        sim.hear(Intent.PAUSE)
+    sim.hear(intent, sim.now + 0.1)
+    lead = "Resuming. " if intent == Intent.RESUME else ""
+    assert said(sim)[-1] == (
+        f"{lead}4 seconds to switch to your left side, set 1 of 2. Stand tall on your left leg."
+    )
+    sim.until_phase("work")
+    assert (sim.state.step.side, sim.state.step.set) == ("left", 1)
+    assert said(sim)[-1] == "6 times."  # then the dose, once, as after the turn's own words
+
+
+def test_time_in_a_turn_to_the_other_side_tells_the_seconds_left_to_turn() -> None:
+    sim = in_the_turn_to_the_left_side().hear(Intent.TIME)
+    assert said(sim)[-1].startswith("4 seconds left to turn.")
 
 
 @pytest.mark.parametrize("intent", [Intent.REPEAT, Intent.RESUME])

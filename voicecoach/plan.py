@@ -156,6 +156,17 @@ def _with_rest(step: Step, seconds: float, reason: RestReason) -> Step:
     return replace(step, rest_after=seconds, rest_reason=reason)
 
 
+def is_turn(step: Step, nxt: Step) -> bool:
+    """Whether the rest after `step` is only the turn to the other side within a set
+    (`nxt` is the same set on the other side: its rest is the time to turn, no more)."""
+    return (
+        step.rest_reason == "side"
+        and nxt.exercise == step.exercise
+        and nxt.side is not None
+        and nxt.set == step.set
+    )
+
+
 def side_transition(ex: Exercise) -> float:
     """Seconds to change sides in `ex`: its `transition`, or the default for a side change."""
     return ex.transition.value if ex.transition else SIDE_SWITCH_SECONDS

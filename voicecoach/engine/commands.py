@@ -45,6 +45,7 @@ from voicecoach.engine.state import (
 from voicecoach.engine.timing import progress_text, rest_left, time_text
 from voicecoach.engine.tx import Tx
 from voicecoach.intents import Intent
+from voicecoach.plan import is_turn
 
 TEMPO_STEP = 1.15  # slower / faster: +-15 % per request
 TEMPO_LIMITS = (0.5, 2.0)  # the tempo factor stays within these
@@ -138,11 +139,12 @@ def _on_repeat(tx: Tx, t: float) -> None:
         enter_setup(tx, s.index, t)
     elif s.phase in ("work", "hold"):
         ex = s.routine.exercises[s.exercise]
-        if s.told == s.index:  # "repeat" again: all of it, cautions first
+        unit = s.index - s.step.part  # the set's first step: its parts are one set
+        if s.told == unit:  # "repeat" again in this set: all of it, cautions first
             tx.say(texts.instructions_whole(s.step, ex, tempo(s)), t)
         else:
             tx.say(texts.instructions(s.step, ex, tempo(s), set_cues(s, s.index)), t)
-        tx.s = replace(tx.s, told=s.index)
+        tx.s = replace(tx.s, told=unit)
     else:  # a rest
         _remind_rest(tx, t)
 
@@ -150,23 +152,30 @@ def _on_repeat(tx: Tx, t: float) -> None:
 def _remind_rest(tx: Tx, t: float, lead: str = "") -> None:
     """How long the rest has left, in whole seconds, and what comes next, as the rest's
     start said it ("Rest, 17 seconds left. Next: switch to your right side, set 2 of 2.",
-    with that side's setup); the seconds it says are left once it is said. What "repeat"
-    says in a rest, and "resume" after "Resuming": the pause may have cut what the rest's
-    start said (a switch of side, "wiggle your toes"). The next set's dose is said once:
-    near the rest's end as usual, or here when that has been said already."""
+    with that side's setup; a turn to the other side within a set is no rest: "4 seconds
+    to switch to your left side, set 1 of 2.", with its setup); the seconds it says are
+    left once it is said. What "repeat" says in a rest, and "resume" after "Resuming":
+    the pause may have cut what the rest's start said (a switch of side, "wiggle your
+    toes"). The next set's dose is said once: near the rest's end as usual, or here when
+    that has been said already."""
     s = tx.s
     left = max(1, round(rest_left(s) or 0.0))
     q = s.index + 1
+    head = f"Rest, {texts.span(left)} left"
     nxt: list[str] = []
     if s.step.rest_reason == "exercise":  # what the article says to do in it, again
         nxt = list(s.routine.exercises[s.exercise].afterwards)
     if q < len(s.steps) and needs_setup(s, q):  # its setup is read once the rest is over
         nxt.append(texts.next_exercise(s.routine.exercises[s.steps[q].exercise]))
     elif q < len(s.steps):
-        nxt += announcement(s, q)
+        said = announcement(s, q)
+        if is_turn(s.step, s.steps[q]):  # "Next: switch to your left side, set 1 of 2"
+            head = f"{texts.span(left)} to {said[0].removeprefix('Next: ')}"
+            said = said[1:]
+        nxt += said
         if s.announced == q:  # the dose came already (a pause may have cut it): again
             nxt.append(work_intro(s, q))
-    tx.say(texts.join(lead, f"Rest, {texts.span(left)} left", *nxt), t)
+    tx.say(texts.join(lead, head, *nxt), t)
     count_rest(tx, left, t)
 
 

@@ -16,6 +16,7 @@ from voicecoach.engine.state import (
     COUNTDOWN_SECONDS,
     Action,
     Item,
+    Phase,
     State,
     estimate_speech,
     group,
@@ -24,7 +25,7 @@ from voicecoach.engine.state import (
 )
 from voicecoach.engine.timing import estimate_from
 from voicecoach.engine.tx import Tx
-from voicecoach.plan import Step
+from voicecoach.plan import Step, is_turn
 from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
@@ -220,7 +221,11 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     st = s.step
     ex = s.routine.exercises[st.exercise]
     quiet = item.n == 1
-    tx.s = replace(tx.s, phase="hold" if st.kind == "holds" else "work", rep=0, rep_base=x)
+    # a set begun (again, after "back") gets the short "repeat" first; its later parts
+    # ("counter-clockwise") go on with the set's
+    phase: Phase = "hold" if st.kind == "holds" else "work"
+    told = None if st.part == 0 else s.told
+    tx.s = replace(tx.s, phase=phase, rep=0, rep_base=x, told=told)
     tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
         tx.plan(Item(x, Action.HOLD, n=1))
@@ -418,7 +423,7 @@ def _rest_text(s: State, st: Step, nxt: Step | None, q: int) -> str:
     ex = s.routine.exercises[nxt.exercise]
     switch = nxt.exercise != st.exercise
     announcement = texts.announce(nxt, st, ex, switch)
-    if st.rest_reason == "side" and nxt.side and nxt.set == st.set and not switch:
+    if is_turn(st, nxt):
         return texts.rest(st.rest_after, "side", announcement, nxt.side)
     return texts.rest(st.rest_after, st.rest_reason, announcement, None)
 
@@ -482,9 +487,7 @@ def go_back(tx: Tx, q: int, x: float) -> None:
     ex = s.routine.exercises[st.exercise]
     # the side being left: in a rest, the one it announced (the person may be on it)
     here = s.steps[s.index + 1] if s.phase == "rest" and s.index + 1 < len(s.steps) else s.step
-    tx.s = replace(
-        tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, told=None, phase="ready"
-    )
+    tx.s = replace(tx.s, index=q, prev=None, rep=0, seg_end=None, announced=q, phase="ready")
     head = texts.unit_head(st, None, ex, False) or ex.name
     sides = texts.side_setup(st, here, ex)
     tx.say(texts.join(f"Going back to {head}", *sides, work_intro(tx.s, q)), x)

@@ -104,7 +104,7 @@ class State:
     index: int = 0  # the step being set up / worked, or just finished (in a rest)
     prev: int | None = None  # the step done before `index` (None right after a setup)
     announced: int | None = None  # the step whose intro has been said
-    told: int | None = None  # the step whose short instructions "repeat" said (then: whole)
+    told: int | None = None  # the set (its first step) whose short "repeat" was said: whole
     rep: int = 0  # reps counted / holds done in the current step
     seg_end: float | None = None  # end of the current timed work, hold or rest
     rep_base: float = 0.0  # when the last rep was counted (or the reps began)

@@ -113,7 +113,9 @@ def time_text(s: State) -> str:
     left = rest_left(s) if s.phase == "rest" else segment_left(s)
     here = ""
     if s.phase == "rest" and left is not None:
-        here = f"{texts.span(max(0, round(left)))} left in this rest"
+        q = s.index + 1
+        turn = q < len(s.steps) and plan.is_turn(s.step, s.steps[q])  # no rest: a turn
+        here = f"{texts.span(max(0, round(left)))} left {'to turn' if turn else 'in this rest'}"
     elif s.phase == "hold" and left is not None:
         here = f"{texts.span(max(0, round(left)))} left in this hold"
     elif s.phase == "work" and s.step.kind == "reps":
