@@ -136,6 +136,19 @@ def test_reps_are_counted_aloud_at_the_tempo_after_the_label() -> None:
     assert "Clockwise. 5 times." in [text for _, text in said(sim)]
 
 
+def test_the_first_count_of_a_sets_second_part_comes_a_whole_rep_after_its_words() -> None:
+    parts = [
+        {"work": {"kind": "reps", "reps": 3, "tempo": 2, "label": "Scrunch the towel up."}},
+        {"work": {"kind": "reps", "reps": 3, "tempo": 2, "label": "Now scrunch it out."}},
+    ]
+    curls = {"id": "curls", "name": "Curls", "work": {"kind": "sequence", "parts": parts}}
+    sim = Simulation(make(curls)).finish()
+    label = next(s for s in sim.voice.sounds if s.text == "Now scrunch it out. 3 times.")
+    counts = [first(sim, str(n), label.start) for n in (1, 2, 3)]
+    # as after "Go": a rep's time to do the first rep once the person knows what to do
+    assert counts == pytest.approx([label.end + 2, label.end + 4, label.end + 6])
+
+
 def test_a_hold_is_timed_with_hold_three_two_one_release() -> None:
     hold = {"id": "plank", "name": "Plank", "work": {"kind": "holds", "reps": 2, "hold": 10}}
     sim = Simulation(make(hold)).finish()
@@ -143,6 +156,22 @@ def test_a_hold_is_timed_with_hold_three_two_one_release() -> None:
     assert [first(sim, n, h) - h for n in ("3", "2", "1")] == pytest.approx([7, 8, 9])
     assert first(sim, "Release. 1 of 2") == pytest.approx(h + 10)
     assert first(sim, "Hold", h) == pytest.approx(h + 13)  # release defaults to 3 s
+
+
+def test_a_five_second_hold_is_counted_down_too_as_in_hold_for_a_count_of_five() -> None:
+    hold = {"id": "band", "name": "Band", "work": {"kind": "holds", "reps": 2, "hold": 5}}
+    sim = Simulation(make(hold)).finish()
+    h = first(sim, "Hold")
+    assert [first(sim, n, h) - h for n in ("3", "2", "1")] == pytest.approx([2, 3, 4])
+    assert first(sim, "Release. 1 of 2") == pytest.approx(h + 5)
+
+
+def test_a_hold_of_a_few_seconds_is_not_counted_down() -> None:
+    hold = {"id": "press", "name": "Press", "work": {"kind": "holds", "reps": 2, "hold": 3}}
+    sim = Simulation(make(hold)).finish()
+    h = first(sim, "Hold")
+    assert first(sim, "Release. 1 of 2") == pytest.approx(h + 3)
+    assert not [t for t, text in said(sim) if text in ("3", "2", "1") and h < t < h + 3]
 
 
 def test_timed_work_hears_halfway_and_a_tick_in_each_of_its_last_three_seconds() -> None:
@@ -153,6 +182,16 @@ def test_timed_work_hears_halfway_and_a_tick_in_each_of_its_last_three_seconds()
     ticks = [s.start - go for s in sim.voice.sounds if s.text == "tick"]
     assert ticks == pytest.approx([27, 28, 29])
     assert [s.start - go for s in sim.voice.sounds if s.text == "hold_end"] == pytest.approx([30])
+
+
+def test_a_cue_in_long_timed_work_waits_for_its_halfway_mark_instead_of_silencing_it() -> None:
+    cues = ["Moderate steps, toe to heel.", "Once comfortable, take longer strides, toe behind."]
+    walk = {"id": "walk", "name": "Walk", "cues": cues, "work": {"kind": "timed", "seconds": 600}}
+    sim = Simulation(make(walk)).finish()
+    go = work_start(sim, 0)
+    assert first(sim, "Halfway. 5 minutes left") == pytest.approx(go + 300)
+    assert first(sim, cues[1]) > go + 300
+    assert first(sim, "4 minutes left") == pytest.approx(go + 360)
 
 
 def test_a_rest_between_sets_says_how_long_and_what_comes_next() -> None:

@@ -29,10 +29,11 @@ from voicecoach.plan import Step, is_turn
 from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
-COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
+COUNTDOWN_MIN_HOLD = 5.0  # holds shorter than this get no "3, 2, 1" ("hold for a count of 5" does)
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
+MARK_GAP = 1.0  # s: a cue in timed work keeps this far from "Halfway" and the other marks
 OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
 PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
@@ -215,12 +216,17 @@ def _plan_rep(tx: Tx, x: float, done: int) -> None:
     tx.add(Item(x + tempo(s) * (m - done), Action.COUNT, n=m))
 
 
+GO_SAID, GO_OVER_LABEL, GO_AFTER_LABEL = 0, 1, 2  # how a GO item starts the work (its `n`)
+
+
 def _go(tx: Tx, item: Item, x: float) -> None:
-    """The work starts now (`n=1`: silently, its label is being said over it)."""
+    """The work starts now: with "Go" (`GO_SAID`), or silently while its label is being
+    said over it (`GO_OVER_LABEL`; reps wait for the label's end: `GO_AFTER_LABEL`, so the
+    first count comes a whole rep after the words that say what to do, as after "Go")."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
-    quiet = item.n == 1
+    quiet = item.n != GO_SAID
     # a set begun (again, after "back") gets the short "repeat" first; its later parts
     # ("counter-clockwise") go on with the set's
     phase: Phase = "hold" if st.kind == "holds" else "work"
@@ -230,6 +236,9 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     if st.kind == "holds":
         tx.plan(Item(x, Action.HOLD, n=1))
         return
+    if st.kind == "reps" and item.n == GO_OVER_LABEL:
+        tx.plan(Item(x, Action.GO, n=GO_AFTER_LABEL))  # due when the voice falls silent
+        return
     if not quiet:
         tx.say("Go", x)
     if st.kind == "reps":
@@ -238,11 +247,7 @@ def _go(tx: Tx, item: Item, x: float) -> None:
         return
     end = x + st.seconds
     tx.s = replace(tx.s, seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
-    cues = cues_inside(s, s.index)
-    start = x + (4 if quiet else 2)
-    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
-    tx.add(*(Item(start + j * gap, Action.SAY, "fixed", text=c) for j, c in enumerate(cues)))
+    marks = _countdown_items(end, st.seconds, ticks=True)
     for alt in ex.alternatives:
         if (
             alt.work is not None
@@ -250,7 +255,30 @@ def _go(tx: Tx, item: Item, x: float) -> None:
             and alt.work.seconds.value < st.seconds
         ):
             text = texts.alternative_done(alt)
-            tx.add(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+            marks.append(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+    tx.plan(*marks, Item(end, Action.TIMED_END, "fixed"))
+    cues = cues_inside(s, s.index)
+    start = x + (4 if quiet else 2)
+    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
+    spans = [(i.due, i.due + estimate_speech(i.text)) for i in marks if i.text != "tick"]
+    tx.add(
+        *(
+            Item(_clear_of(start + j * gap, c, spans, end), Action.SAY, "fixed", text=c)
+            for j, c in enumerate(cues)
+        )
+    )
+
+
+def _clear_of(at: float, cue: str, spans: list[tuple[float, float]], end: float) -> float:
+    """When to say `cue`, planned at `at` in timed work: after any mark ("Halfway", "5
+    minutes left", an alternative's end) it would silence or push late (marks are said only
+    into silence), if it still ends before the work's last seconds."""
+    length = estimate_speech(cue)
+    moved = at
+    for begin, finish in sorted(spans):
+        if moved < finish and moved + length + MARK_GAP > begin:
+            moved = finish + MARK_GAP
+    return moved if moved + length <= end - 4 else at
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
@@ -474,7 +502,7 @@ def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     if not announced:
         tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
     if same_set and not announced and there.kind != "holds":
-        _go(tx, Item(x, Action.GO, n=1), x)
+        _go(tx, Item(x, Action.GO, n=GO_OVER_LABEL), x)
     else:
         tx.plan(Item(x, Action.GO))
 
