@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicecoach.errors import RoutineInvalid, RoutineNotFound
+from voicecoach.infiles import user_path
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -69,7 +70,7 @@ def _looks_like_path(ref: str) -> bool:
 def locate(ref: str) -> Path:
     """The file for a routine name or path, or RoutineNotFound with close matches."""
     if _looks_like_path(ref):
-        path = Path(ref).expanduser()
+        path = user_path(ref)
         if path.exists():
             return path  # `load` says it when it is not a regular file
         raise RoutineNotFound(
@@ -231,7 +232,7 @@ def parse(path: Path) -> dict[str, object]:
 
 
 # C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
@@ -245,7 +246,7 @@ def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
             todo += [(v, (*loc, k)) for k, v in item.items()]
         elif isinstance(item, list):
             todo += [(v, (*loc, i)) for i, v in enumerate(item)]
-        elif isinstance(item, str) and (bad := _CONTROL.search(item)):
+        elif isinstance(item, str) and (bad := CONTROL.search(item)):
             found.append((_field_path(loc), f"a control character (U+{ord(bad.group()):04X})"))
     return sorted(found)
 

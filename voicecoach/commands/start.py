@@ -307,4 +307,6 @@ def start_exercise(routine: Routine, key: str | None) -> int:
 
 
 def _path(value: str | None) -> Path | None:
-    return None if value is None else Path(value).expanduser()
+    from voicecoach.infiles import user_path
+
+    return None if value is None else user_path(value)
