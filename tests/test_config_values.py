@@ -155,3 +155,15 @@ def test_a_relative_cache_folder_is_ignored_as_the_xdg_rules_say(
     assert main(["list"]) == ExitCode.OK
     assert os.listdir(work) == []
     assert (tmp_path / "home" / ".cache" / "voicecoach" / "list.json").is_file()
+
+
+@pytest.mark.parametrize("typed", ["\x1b[2Jfeet", "x\x1b]0;title\x07"])
+def test_a_message_repeating_what_was_typed_shows_its_control_characters_as_escapes(
+    typed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The terminal would obey them: clear the screen, retitle the window."""
+    assert main(["show", typed]) == ExitCode.NOT_FOUND
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "\\x1b" in err

@@ -157,8 +157,9 @@ def a_loop_of_links(path: Path) -> str:
 
 def a_link_to_nowhere(path: Path) -> str:
     path.parent.mkdir(parents=True)
-    path.symlink_to("/nonexistent/history.db")
-    return "is a symbolic link to /nonexistent/history.db, which cannot be made"
+    gone = path.parent / "gone" / "history.db"  # a folder that does not exist
+    path.symlink_to(gone)
+    return f"is a symbolic link to {gone}, which cannot be made"
 
 
 @pytest.mark.parametrize("standing", [a_folder, a_loop_of_links, a_link_to_nowhere])

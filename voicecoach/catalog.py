@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicecoach.errors import RoutineInvalid, RoutineNotFound
+from voicecoach.errors import CONTROL, RoutineInvalid, RoutineNotFound
 from voicecoach.infiles import user_path
 
 if TYPE_CHECKING:
@@ -229,10 +229,6 @@ def parse(path: Path) -> dict[str, object]:
             "remove them: the terminal would obey them (clear the screen, retitle the window)",
         )
     return data
-
-
-# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:

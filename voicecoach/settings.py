@@ -34,7 +34,7 @@ from pydantic import (
     ValidationError,
 )
 
-from voicecoach.errors import ConfigInvalid
+from voicecoach.errors import CONTROL, ConfigInvalid
 from voicecoach.options import RATE_LIMITS, READY_TIMEOUT_MAX
 
 FILENAME = "config.toml"
@@ -49,8 +49,6 @@ def _device(value: Any) -> Any:
 def _text(value: Any) -> Any:
     """Text is printed by `voicecoach config` and in messages: no control characters (a
     terminal would obey them), and not empty (leave the key out for the default)."""
-    from voicecoach.catalog import CONTROL
-
     if isinstance(value, str) and (bad := CONTROL.search(value)):
         raise ValueError(f"a control character (U+{ord(bad.group()):04X})")
     if isinstance(value, str) and not value.strip():
