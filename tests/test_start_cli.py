@@ -86,6 +86,13 @@ def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None
             ExitCode.NOT_FOUND,
             "--listen-file: no such file: missing.wav",
         ),
+        # an empty path is no path (Path("") would be the current folder)
+        (["validate", ""], ExitCode.USAGE, "validate was given an empty path"),
+        (["validate", "a.toml", " "], ExitCode.USAGE, "('.' for the current folder)"),
+        (["show", ""], ExitCode.USAGE, "the routine's name is empty"),
+        (["start", "", "--fast"], ExitCode.USAGE, "give a routine's name from 'voicecoach list'"),
+        (["start", "behind-knee", "--fast", "--log", ""], ExitCode.USAGE, "--log is empty"),
+        (["start", "behind-knee", "--fast", "--model", ""], ExitCode.USAGE, "--model is empty"),
     ],
 )
 def test_user_mistakes_exit_with_a_message_and_no_traceback(
@@ -103,6 +110,12 @@ def test_user_mistakes_exit_with_a_message_and_no_traceback(
         ["start", "missing.toml", "--fast"],
         ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
         ["eval", "missing-clips"],
+        # a --model that is not there, whether or not the session would listen
+        ["start", "behind-knee", "--fast", "--text", "--model", "missing-model"],
+        ["start", "behind-knee", "--fast", "--engine", "keys", "--model", "missing-model"],
+        ["start", "behind-knee", "--fast", "--engine", "whisper", "--model", "missing-model"],
+        ["check", "--model", "missing-model"],
+        ["eval", "clips", "--model", "missing-model"],
     ],
 )
 def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
@@ -118,6 +131,29 @@ def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
     assert "missing" in err
     assert "\n  hint: " in err
     assert "Traceback" not in err
+
+
+def test_a_missing_model_is_refused_naming_it_and_saying_what_to_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["start", "behind-knee", "--fast", "--model", "/nope"]) == ExitCode.NOT_FOUND
+    assert capsys.readouterr().err == (
+        "voicecoach: --model /nope: not found\n"
+        "  hint: give the folder of an unpacked Vosk model ('voicecoach model' shows the one "
+        "found, 'voicecoach model download' fetches the small English one), or leave --model "
+        "out\n"
+    )
+
+
+def test_a_missing_model_in_the_config_file_is_named_as_the_config_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "voicecoach").mkdir()
+    (tmp_path / "voicecoach" / "config.toml").write_text('model = "/nope"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.NOT_FOUND
+    assert "the config file's model /nope: not found" in capsys.readouterr().err
 
 
 def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> None:

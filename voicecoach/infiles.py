@@ -21,8 +21,9 @@ def user_path(text: str) -> Path:
 
 
 def user_path_text(text: str) -> str:
-    """`user_path` as text: an argparse `type` for the options that name a model folder."""
-    return str(user_path(text))
+    """`user_path` as text: an argparse `type` for the options that name a model folder
+    (an empty one stays empty: `options.given_path` says it is)."""
+    return str(user_path(text)) if text.strip() else text
 
 
 class Unreadable(Exception):

@@ -213,7 +213,7 @@ def session_options(
     checked options (what is not handed in is read here; no history: a fresh start)."""
     from voicecoach import catalog, describe
     from voicecoach.history.memory import Memory
-    from voicecoach.options import SessionOptions, VoiceOptions
+    from voicecoach.options import SessionOptions, VoiceOptions, given_path
 
     settings = settings or effective_settings(args)
     memory = memory or Memory()
@@ -223,7 +223,7 @@ def session_options(
     voice = VoiceOptions(
         text=args.text,
         fast=args.fast,
-        speak_file=_path(args.speak_file),
+        speak_file=given_path(args.speak_file, "--speak-file"),
         voice=settings.voice,
         rate=settings.rate,
         volume=1.0 if settings.volume is None else settings.volume,
@@ -236,7 +236,7 @@ def session_options(
         ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
-        log=_path(args.log),
+        log=given_path(args.log, "--log"),
         cues=args.cues,
         voice=voice,
         ears=ears,
@@ -255,13 +255,14 @@ def session_options(
 
 
 def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
-    from voicecoach.options import EarsOptions
+    from voicecoach.options import EarsOptions, given_path, model_folder
 
+    named = "--model" if args.model is not None else "the config file's model"
     return EarsOptions(
         engine=settings.engine,
-        model=_path(settings.model),
+        model=model_folder(settings.model, named),
         input_device=settings.input_device,
-        listen_file=_path(args.listen_file),
+        listen_file=given_path(args.listen_file, "--listen-file"),
         echo=args.echo,
     )
 
@@ -304,9 +305,3 @@ def start_exercise(routine: Routine, key: str | None) -> int:
             f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
         )
     return index
-
-
-def _path(value: str | None) -> Path | None:
-    from voicecoach.infiles import user_path
-
-    return None if value is None else user_path(value)

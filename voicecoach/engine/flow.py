@@ -34,7 +34,7 @@ HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
 MARK_GAP = 1.0  # s: a cue in timed work keeps this far from "Halfway" and the other marks
-OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
+OPTIONS_MIN_REST = 10.0  # harder options are offered in a rest at least this long
 PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5
@@ -71,8 +71,12 @@ def enter_setup(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     if cue:
         tx.cue(cue, x)
     tx.say_all(texts.setup(ex, k + 1, len(s.routine.exercises)), x)
-    if k not in s.offered and not _has_long_rest(s, k):
-        tx.say(texts.options(ex), x)
+    # the easier options are part of the setup: what makes the exercise possible (a band
+    # on an overhead bar) is needed before the first set; the harder ones once, in its
+    # first long rest, when it has one (after a set, when it may have felt easy)
+    harder = k not in s.offered and not _has_long_rest(s, k)
+    tx.say(texts.options(ex, harder=harder), x)
+    if harder:
         tx.s = replace(tx.s, offered=tx.s.offered | {k})
     st = s.steps[q]
     tx.say(texts.join(*texts.announce(st, None, ex, False), work_intro(tx.s, q, first=True)), x)
@@ -391,8 +395,8 @@ def _alternative_done(s: State, ex: Exercise, x: float) -> bool:
 
 def _enter_rest(tx: Tx, x: float) -> None:
     """Rest: say what comes next, once (with the side's own setup, so there is time to
-    change position); offer the harder and easier options once per exercise; then the
-    rest's seconds count (`count_rest`)."""
+    change position); offer the harder options once per exercise (the easier ones came
+    with its setup); then the rest's seconds count (`count_rest`)."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
@@ -405,7 +409,7 @@ def _enter_rest(tx: Tx, x: float) -> None:
     if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
         # after "Next: Tibialis Raise" the options of the exercise just done name it
         named = nxt is not None and nxt.exercise != st.exercise
-        tx.say(texts.options(ex, named=named), x)
+        tx.say(texts.options(ex, named=named, easier=False), x)
         tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
     count_rest(tx, length, x)
 

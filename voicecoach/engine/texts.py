@@ -218,15 +218,16 @@ def alternative(alt: AlternativeValue) -> str:
     return text
 
 
-def options(ex: Exercise, named: bool = False) -> str:
-    """Every harder and easier option, offered once per exercise: "If this is easy: do it
-    on a single leg. Add weight." (the lead once for each kind). `named`: the exercise by
-    its name, for options offered after the next one is announced (a superset's rest:
-    "Next exercise: Calf Raise. If Tibialis Raise is easy: ...")."""
+def options(ex: Exercise, named: bool = False, harder: bool = True, easier: bool = True) -> str:
+    """Every `harder` and `easier` option: "If this is easy: do it on a single leg. Add
+    weight." (the lead once for each kind). `named`: the exercise by its name, for options
+    offered after the next one is announced (a superset's rest: "Next exercise: Calf
+    Raise. If Tibialis Raise is easy: ...")."""
     this = ex.name if named else "this"
+    name = ex.name if named else None
     return join(
-        *_options(f"If {this} is easy", ex.harder, ex.name if named else None),
-        *_options(f"If {this} is too hard", ex.easier, ex.name if named else None),
+        *(_options(f"If {this} is easy", ex.harder, name) if harder else []),
+        *(_options(f"If {this} is too hard", ex.easier, name) if easier else []),
     )
 
 
