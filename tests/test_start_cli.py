@@ -15,6 +15,7 @@ from voicecoach.bootstrap import build_session
 from voicecoach.cli import build_parser, main
 from voicecoach.commands.start import session_options
 from voicecoach.errors import ExitCode
+from voicecoach.runtime import simulation
 
 SEEDS = sorted(p.stem for p in catalog.packaged_dir().glob("*.toml"))
 
@@ -329,3 +330,85 @@ def test_a_command_line_argparse_refuses_points_at_the_help_of_that_command(
     err = capsys.readouterr().err
     assert err.endswith(f"hint: run '{help_of}'\n"), err
     assert "Traceback" not in err
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main([*argv, "--help"]) == ExitCode.OK
+    return capsys.readouterr().out
+
+
+def example_commands(text: str) -> list[list[str]]:
+    """The command lines a help text gives as examples ("  voicecoach start x  what")."""
+    found = re.findall(r"^  voicecoach (\S+(?: (?! )\S+)*)", text, re.M)
+    return [line.split() for line in found]
+
+
+def test_start_help_names_every_phrase_and_key_a_user_has_during_a_session(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from voicecoach.ears.phrases import PHRASES
+    from voicecoach.keys import HELP_LINE
+
+    text = help_text(capsys, "start")
+    said = text[text.index("while it runs") :]
+    for intent, phrases in PHRASES.items():
+        for phrase in phrases:
+            assert re.search(rf"\b{re.escape(phrase)}\b", said), (intent, phrase)
+    assert " ".join(HELP_LINE.split()) in " ".join(said.split())
+
+
+@pytest.mark.parametrize("argv", [[], ["start"]])
+def test_every_example_in_the_help_is_a_command_that_works_as_written(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = example_commands(help_text(capsys, *argv))
+    assert len(examples) >= 5
+    for example in examples:
+        args = build_parser().parse_args(example)  # every option exists, every value parses
+        if args.command != "start":
+            continue
+        if args.routine.endswith(".toml"):  # the user's own file: nothing to find here
+            continue
+        routine = catalog.load(catalog.locate(args.routine))
+        if args.start_from is not None:
+            assert routine.exercise_index(args.start_from) is not None, example
+        if args.minutes is not None:  # an example of --minutes that it can keep
+            assert simulation.fit(routine, args.minutes).reachable, example
+
+
+def test_a_live_session_with_neither_keyboard_nor_voice_says_how_it_goes_on_and_ends() -> None:
+    import os
+    import select
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from terminal import ROOT, environment
+
+    argv = ["start", "behind-knee", "--text", "--engine", "keys", "--ready-timeout", "7"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", *argv, "--no-history"],
+        stdin=subprocess.DEVNULL,  # no keyboard
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment(),
+        cwd=str(ROOT),
+    )
+    try:
+        assert child.stderr is not None
+        err, deadline = "", time.monotonic() + 60
+        while "Ctrl-C ends" not in err and time.monotonic() < deadline:
+            ready, _, _ = select.select([child.stderr], [], [], 0.5)
+            if ready:
+                chunk = os.read(child.stderr.fileno(), 65536)
+                if not chunk:
+                    break
+                err += chunk.decode(errors="replace")
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)  # and closes its pipe
+    assert (
+        "voicecoach: no keyboard (stdin is not a terminal) and no voice commands: each "
+        "exercise starts by itself after 7 s (--ready-timeout), and Ctrl-C ends the session"
+    ) in err

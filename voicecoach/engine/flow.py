@@ -41,21 +41,21 @@ GROUP = 5
 
 
 def enter_intro(tx: Tx, x: float) -> None:
-    """The whole intro, or with `--from` one line."""
+    """The whole intro; with `--from` one line; resumed, one line and the recap."""
     s = tx.s
     q = start_step(s)
     estimate = s.config.estimate if s.config.estimate is not None else estimate_from(s, q)
     minutes = max(1, round(estimate / 60))
     tx.s = replace(tx.s, phase="intro")
-    resumed = s.config.start_step is not None
-    if s.config.start_exercise and not resumed:
+    if s.config.start_step is not None:  # resumed: this workout's intro was heard
+        st = s.steps[q]
+        tx.say_all(texts.intro_resumed(s.routine, minutes, s.config.time_note), x)
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
+    elif s.config.start_exercise:
         start = s.routine.exercises[s.config.start_exercise]
         tx.say_all(texts.intro_from(s.routine, minutes, start), x)
     else:
         tx.say_all(texts.intro(s.routine, minutes, s.config.standing, s.config.time_note), x)
-    if resumed:
-        st = s.steps[q]
-        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
     tx.plan(Item(x, Action.INTRO_DONE))
 
 

@@ -134,6 +134,15 @@ def outcome(
     return out
 
 
+def intro_resumed(routine: Routine, minutes: int, time_note: str = "") -> list[str]:
+    """A resumed session (its workout's whole intro was heard, within the day): the title
+    and the time left in one line, the note on its doses (fitted with `--minutes`), then
+    the disclaimer and the routine's cautions; the recap (`resumed`) follows."""
+    many = "s" if minutes != 1 else ""
+    line = sentence(f"{routine.title}: about {minutes} minute{many} left")
+    return [line for line in (line, sentence(time_note), *safety(routine)) if line]
+
+
 def resumed(step: Step, ex: Exercise) -> str:
     """The one-line recap of a resumed session: where it picks up."""
     where = f"{ex.name}, set {step.set} of {step.sets}"
