@@ -143,7 +143,7 @@ def decide(u: dict[str, Any], s: WhisperSettings, rule: str) -> tuple[str | None
             a = alts[str(speed)]
             return _hyps(a["hyps"], s), a["no_speech"]
 
-        intent, _, _ = relisten(hyps, u["no_speech"], s, decode_at)
+        intent, _, _, _ = relisten(hyps, u["no_speech"], s, decode_at)
         if rule.endswith("+forced") and intent is not None:  # PocketSphinx must agree too
             intent = intent if tune_whisper._opinion(u.get("forced", ""))[0] == intent else None
         return (None if intent is None else str(intent)), len(spent)
