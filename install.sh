@@ -81,6 +81,7 @@ fi
 }
 
 # -- voicecoach ---------------------------------------------------------------------------
+RUN=voicecoach # how the last line tells the user to run it
 WHAT=(.)
 if [ "$DEV" = 1 ]; then WHAT=(-e ".[test]"); fi
 if [ -n "${VIRTUAL_ENV:-}" ]; then
@@ -100,7 +101,10 @@ else
   say "linked $LINK -> $VC"
   case ":$PATH:" in
     *":$BIN_DIR:"*) ;;
-    *) say "$BIN_DIR is not on your PATH: add it (echo 'export PATH=\"\$HOME/.local/bin:\$PATH\"' >> ~/.bashrc) and open a new terminal" ;;
+    *)
+      say "$BIN_DIR is not on your PATH: add it (echo 'export PATH=\"\$HOME/.local/bin:\$PATH\"' >> ~/.bashrc) and open a new terminal"
+      RUN=$LINK # until then, 'voicecoach' alone is "command not found"
+      ;;
   esac
   if [ "$DEV" = 1 ]; then
     say "to run the tests: . .venv/bin/activate && python -m pytest"
@@ -120,4 +124,4 @@ fi
 # one line on the model, one on the engine `--engine auto` picks, and why
 "$VC_PY" -c 'from voicecoach.ears import install_summary; print(install_summary())' |
   while IFS= read -r line; do say "$line"; done
-say "voicecoach is installed: try 'voicecoach list' and 'voicecoach check'"
+say "voicecoach is installed: try '$RUN list' and '$RUN check'"

@@ -291,6 +291,37 @@ def test_minutes_out_of_reach_are_said_in_the_intro(capsys: pytest.CaptureFixtur
     assert "It cannot take 10 minutes: the article's ranges make it at least" in out
 
 
+def test_minutes_out_of_reach_are_on_the_terminal_before_the_session_starts(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    assert main(["start", "knee-strength", "--fast", "--text", "--minutes", "10"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "voicecoach: knee-strength cannot take 10 minutes: the article's ranges make it at least"
+    )
+    longest = round(simulation.fit(routine("knee-strength"), 1000).seconds / 60)
+    assert main(["start", "knee-strength", "--fast", "--text", "--minutes", "100"]) == 0
+    assert f"make it at most {longest} minutes" in capsys.readouterr().err
+    assert main(["start", "knee-strength", "--fast", "--text", "--minutes", str(longest)]) == 0
+    assert "cannot take" not in capsys.readouterr().err  # within reach: nothing to say
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_show_says_what_minutes_can_make_of_a_routine(
+    name: str, capsys: pytest.CaptureFixture
+) -> None:
+    shortest = round(simulation.fit(routine(name), 0.1).seconds / 60)
+    longest = round(simulation.fit(routine(name), 1000).seconds / 60)
+    assert main(["show", name, "--brief"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "--minutes" in x)
+    if shortest == longest:
+        assert line == f"With start --minutes N: about {shortest} minutes whatever N is " + (
+            "(its ranges move too little)"
+        )
+    else:
+        assert line == f"With start --minutes N: {shortest} to {longest} minutes"
+
+
 def test_minutes_must_be_more_than_zero(capsys: pytest.CaptureFixture) -> None:
     assert main(["start", "knee-strength", "--fast", "--text", "--minutes", "0"]) != 0
     assert "--minutes must be more than 0" in capsys.readouterr().err

@@ -276,10 +276,37 @@ BRIDGES = exercise(
 
 def test_every_harder_and_easier_option_is_offered_once_going_on_after_its_colon() -> None:
     sim = Simulation(make(BRIDGES)).finish()
-    assert containing(sim, "single leg") == [
-        "If this is easy: do it on a single leg. Add weight. "
+    assert containing(sim, "single leg") == ["If this is easy: do it on a single leg. Add weight."]
+    assert containing(sim, "higher step") == [
         "If this is too hard: use a higher step. Go half as deep."
     ]
+
+
+def test_the_easier_options_come_with_the_setup_before_the_first_set() -> None:
+    """ground-up's reverse Nordic: "if this is too difficult, use a resistance band" (on an
+    overhead bar) is for before the first set, not in the rest after it."""
+    sim = Simulation(make(BRIDGES)).until_phase("ready")
+    assert said(sim)[-3:] == [
+        "If this is too hard: use a higher step. Go half as deep.",
+        "Set 1 of 2. 4 times.",
+        "Say ready when you are in position.",
+    ]
+
+
+def test_the_harder_options_come_in_the_first_long_rest_after_a_set_has_been_tried() -> None:
+    sim = Simulation(make(BRIDGES)).until_phase("rest")
+    sim.until(sim.voice.sounds[-1].end)
+    assert said(sim)[-1] == "If this is easy: do it on a single leg. Add weight."
+    assert "single leg" not in " ".join(said(sim)[:-1])
+
+
+def test_without_a_long_rest_both_options_come_with_the_setup() -> None:
+    once = {**BRIDGES, "sets": 1}
+    sim = Simulation(make(once)).until_phase("ready")
+    assert said(sim)[-3] == (
+        "If this is easy: do it on a single leg. Add weight. "
+        "If this is too hard: use a higher step. Go half as deep."
+    )
 
 
 def test_an_option_in_the_articles_own_if_words_keeps_them() -> None:

@@ -3,6 +3,8 @@ counts the steps an earlier run completed as done."""
 
 from __future__ import annotations
 
+import re
+
 from factories import routine_from
 
 from voicecoach.engine import Config
@@ -43,3 +45,25 @@ def test_a_resumed_session_that_finishes_counts_every_exercise_done() -> None:
 def test_a_fresh_session_has_no_recap() -> None:
     sim = Simulation(two_exercises()).finish()
     assert not [text for text in sim.voice.said if "Picking up" in text]
+
+
+def test_a_resumed_session_opens_in_one_line_with_the_time_left_then_the_safety_words() -> None:
+    routine = two_exercises()
+    fresh = Simulation(routine, Config(standing="This is your 1st workout today, of 2")).finish()
+    sim = Simulation(
+        routine,
+        Config(
+            start_step=3,
+            done_before=frozenset({0, 1, 2}),
+            standing="This is your 1st workout today, of 2",
+        ),
+    ).finish()
+    first_exercise = next(i for i, t in enumerate(sim.voice.said) if t.startswith("Exercise "))
+    intro = sim.voice.said[:first_exercise]
+    assert re.fullmatch(rf"{routine.title}: about \d+ minutes? left\.", intro[0]), intro[0]
+    assert routine.disclaimer is not None
+    assert routine.disclaimer in " ".join(intro)
+    assert intro[-1] == "Picking up where you left off: Heel Raises, set 1 of 2, left side."
+    # what was heard in this workout's own intro, hours ago at most, is not said again
+    assert not [t for t in intro if "workout today" in t or "Say help at any time" in t]
+    assert len(intro) < len(fresh.voice.said[: fresh.voice.said.index("Exercise 1 of 2: Walk.")])

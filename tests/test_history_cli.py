@@ -187,7 +187,20 @@ def test_config_shows_each_setting_and_where_it_comes_from(config_file, capsys) 
     assert lines["input_device"] == ["2", "config", "file"]
     assert lines["screen"] == ["false", "config", "file"]
     assert lines["ready_timeout"] == ["15.0", "default"]
-    assert lines["voice"] == ["(not", "set)", "default"]
+    assert lines["voice"] == ["(espeak-ng's", "default)", "default"]
+    assert lines["volume"] == ["1.0", "default"]  # what a session uses when nothing says
+    assert lines["model"] == ["(found", "by", "itself)", "default"]
+    assert "(not set)" not in out
+
+
+def test_config_without_a_file_says_how_to_write_one(config_file, capsys) -> None:
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "(no such file: defaults only)" in out
+    assert out.rstrip().endswith("write it into that file, e.g.: rate = 150")
+    config_file.write_text("rate = 150\n")  # the example is a valid config file
+    assert main(["config"]) == 0
+    assert "write it into" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,9 @@ def test_without_a_venv_it_makes_its_own_and_links_voicecoach_into_local_bin(deb
     assert link.is_symlink()
     assert link.resolve() == (venv / "bin/voicecoach").resolve()
     assert f"{home}/.local/bin is not on your PATH" in done.stdout
+    # a command that works in this terminal, before the PATH is changed
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == f"install.sh: voicecoach is installed: try '{link} list' and '{link} check'"
     assert "to uninstall: ./install.sh --uninstall" in done.stdout
     assert f"{venv}/bin/python -m pip install -q ." in calls(debian)
     assert "apt-get" not in calls(debian)  # every package already there: no sudo, no apt
@@ -130,6 +133,8 @@ def test_inside_an_active_venv_it_installs_there_and_links_nothing(debian, tmp_p
     assert f"installing into the active virtual environment {venv}" in done.stdout
     assert f"{venv}/bin/python -m pip install -q ." in calls(debian)
     assert not (Path(debian["HOME"]) / ".local/bin/voicecoach").exists()
+    last = done.stdout.strip().splitlines()[-1]  # the venv is active: its voicecoach is found
+    assert last.endswith("voicecoach is installed: try 'voicecoach list' and 'voicecoach check'")
 
 
 def test_dev_without_a_venv_installs_editable_into_the_projects_venv(debian, tmp_path):

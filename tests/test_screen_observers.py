@@ -131,6 +131,9 @@ def test_the_end_line_counts_the_exercises():
     )
     assert ending(EndRecord(1.0, False, "stopped", 1, 0)) == "Session stopped: 1 exercise done."
     assert ending(EndRecord(0.0, False, "interrupted")) == "Session ended (interrupted)."
+    assert ending(EndRecord(1.0, False, "stopped", 2, 2, cut_short=1)) == (
+        "Session stopped: 2 exercises done, 1 cut short, 2 skipped."
+    )
 
 
 def test_the_panel_leaves_the_closing_words_on_the_terminal():
@@ -144,6 +147,21 @@ def test_the_panel_leaves_the_closing_words_on_the_terminal():
     panel.ended(EndRecord(sim.now, True, "completed", 1, 0), sim.state)
     assert after[0].endswith("] Well done.")
     assert after[-1].endswith("Session completed: 1 exercise done.")
+    assert not [line for line in after if "Summary:" in line]  # it was said: once is enough
+
+
+def test_a_panel_cut_off_before_its_closing_words_leaves_the_summary_it_would_have_said():
+    state = at_work()  # Ctrl-C in a set: no closing words were said
+    clock = VirtualClock(12.0)
+    console = Console(file=io.StringIO(), width=80, height=24)
+    after: list[str] = []
+    panel = Panel(LiveScreen(console, clock, engine="keys only"), after.append)
+    panel.update(state, [SayRecord(10.0, "Right side, set 2 of 2.", 1.0)], 10.5)
+    words = ("You did 0 of 1 exercise in 1 minute.", "Cut short: Wall Sit.")
+    panel.ended(EndRecord(12.0, False, "interrupted", 0, 0, 1, summary=words), state)
+    assert after[0].endswith("] Right side, set 2 of 2.")
+    assert after[1] == "Summary: You did 0 of 1 exercise in 1 minute. Cut short: Wall Sit."
+    assert after[-1].endswith("Session ended (interrupted): 0 exercises done, 1 cut short.")
 
 
 SWITCHED = routine_from(

@@ -158,4 +158,4 @@ def test_the_panel_at_known_virtual_moments(terminal: Terminal) -> None:
     runner.hear(Intent.YES)
     runner.run_to_end()
     session.close()
-    assert after[-1].endswith("Session stopped: 0 exercises done.")
+    assert after[-1].endswith("Session stopped: 0 exercises done, 1 cut short.")

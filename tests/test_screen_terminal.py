@@ -190,8 +190,13 @@ def test_ctrl_c_gives_the_terminal_back(short_routine):
         term.close()
     entered = term.raw.rfind(b"\x1b[?1049h")
     assert entered >= 0
-    assert term.raw.rfind(b"\x1b[?1049l") > entered  # the alternate screen is left
+    left = term.raw.rfind(b"\x1b[?1049l")
+    assert left > entered  # the alternate screen is left
     assert term.raw.rfind(b"\x1b[?25h") > entered  # and the cursor shown again
+    # the summary it had no time to say stays on the terminal: written after the panel
+    # has left the screen, never on it, where it would vanish with it
+    assert b"Summary: You did 0 of 1 exercise in" in term.raw[left:]
+    assert b"Summary:" not in term.raw[:left]
 
 
 @pytest.mark.slow

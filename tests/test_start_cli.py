@@ -15,6 +15,7 @@ from voicecoach.bootstrap import build_session
 from voicecoach.cli import build_parser, main
 from voicecoach.commands.start import session_options
 from voicecoach.errors import ExitCode
+from voicecoach.runtime import simulation
 
 SEEDS = sorted(p.stem for p in catalog.packaged_dir().glob("*.toml"))
 
@@ -86,6 +87,13 @@ def test_a_shorter_ready_timeout_makes_a_shorter_session(tmp_path: Path) -> None
             ExitCode.NOT_FOUND,
             "--listen-file: no such file: missing.wav",
         ),
+        # an empty path is no path (Path("") would be the current folder)
+        (["validate", ""], ExitCode.USAGE, "validate was given an empty path"),
+        (["validate", "a.toml", " "], ExitCode.USAGE, "('.' for the current folder)"),
+        (["show", ""], ExitCode.USAGE, "the routine's name is empty"),
+        (["start", "", "--fast"], ExitCode.USAGE, "give a routine's name from 'voicecoach list'"),
+        (["start", "behind-knee", "--fast", "--log", ""], ExitCode.USAGE, "--log is empty"),
+        (["start", "behind-knee", "--fast", "--model", ""], ExitCode.USAGE, "--model is empty"),
     ],
 )
 def test_user_mistakes_exit_with_a_message_and_no_traceback(
@@ -103,6 +111,12 @@ def test_user_mistakes_exit_with_a_message_and_no_traceback(
         ["start", "missing.toml", "--fast"],
         ["start", "behind-knee", "--fast", "--listen-file", "missing.wav"],
         ["eval", "missing-clips"],
+        # a --model that is not there, whether or not the session would listen
+        ["start", "behind-knee", "--fast", "--text", "--model", "missing-model"],
+        ["start", "behind-knee", "--fast", "--engine", "keys", "--model", "missing-model"],
+        ["start", "behind-knee", "--fast", "--engine", "whisper", "--model", "missing-model"],
+        ["check", "--model", "missing-model"],
+        ["eval", "clips", "--model", "missing-model"],
     ],
 )
 def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
@@ -118,6 +132,29 @@ def test_a_file_or_folder_the_user_named_that_does_not_exist_has_one_exit_code(
     assert "missing" in err
     assert "\n  hint: " in err
     assert "Traceback" not in err
+
+
+def test_a_missing_model_is_refused_naming_it_and_saying_what_to_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["start", "behind-knee", "--fast", "--model", "/nope"]) == ExitCode.NOT_FOUND
+    assert capsys.readouterr().err == (
+        "voicecoach: --model /nope: not found\n"
+        "  hint: give the folder of an unpacked Vosk model ('voicecoach model' shows the one "
+        "found, 'voicecoach model download' fetches the small English one), or leave --model "
+        "out\n"
+    )
+
+
+def test_a_missing_model_in_the_config_file_is_named_as_the_config_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "voicecoach").mkdir()
+    (tmp_path / "voicecoach" / "config.toml").write_text('model = "/nope"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["start", "behind-knee", "--fast", "--text"]) == ExitCode.NOT_FOUND
+    assert "the config file's model /nope: not found" in capsys.readouterr().err
 
 
 def test_ctrl_c_ends_the_session_cleanly_with_a_complete_log(tmp_path: Path) -> None:
@@ -293,3 +330,85 @@ def test_a_command_line_argparse_refuses_points_at_the_help_of_that_command(
     err = capsys.readouterr().err
     assert err.endswith(f"hint: run '{help_of}'\n"), err
     assert "Traceback" not in err
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main([*argv, "--help"]) == ExitCode.OK
+    return capsys.readouterr().out
+
+
+def example_commands(text: str) -> list[list[str]]:
+    """The command lines a help text gives as examples ("  voicecoach start x  what")."""
+    found = re.findall(r"^  voicecoach (\S+(?: (?! )\S+)*)", text, re.M)
+    return [line.split() for line in found]
+
+
+def test_start_help_names_every_phrase_and_key_a_user_has_during_a_session(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from voicecoach.ears.phrases import PHRASES
+    from voicecoach.keys import HELP_LINE
+
+    text = help_text(capsys, "start")
+    said = text[text.index("while it runs") :]
+    for intent, phrases in PHRASES.items():
+        for phrase in phrases:
+            assert re.search(rf"\b{re.escape(phrase)}\b", said), (intent, phrase)
+    assert " ".join(HELP_LINE.split()) in " ".join(said.split())
+
+
+@pytest.mark.parametrize("argv", [[], ["start"]])
+def test_every_example_in_the_help_is_a_command_that_works_as_written(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = example_commands(help_text(capsys, *argv))
+    assert len(examples) >= 5
+    for example in examples:
+        args = build_parser().parse_args(example)  # every option exists, every value parses
+        if args.command != "start":
+            continue
+        if args.routine.endswith(".toml"):  # the user's own file: nothing to find here
+            continue
+        routine = catalog.load(catalog.locate(args.routine))
+        if args.start_from is not None:
+            assert routine.exercise_index(args.start_from) is not None, example
+        if args.minutes is not None:  # an example of --minutes that it can keep
+            assert simulation.fit(routine, args.minutes).reachable, example
+
+
+def test_a_live_session_with_neither_keyboard_nor_voice_says_how_it_goes_on_and_ends() -> None:
+    import os
+    import select
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from terminal import ROOT, environment
+
+    argv = ["start", "behind-knee", "--text", "--engine", "keys", "--ready-timeout", "7"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", *argv, "--no-history"],
+        stdin=subprocess.DEVNULL,  # no keyboard
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment(),
+        cwd=str(ROOT),
+    )
+    try:
+        assert child.stderr is not None
+        err, deadline = "", time.monotonic() + 60
+        while "Ctrl-C ends" not in err and time.monotonic() < deadline:
+            ready, _, _ = select.select([child.stderr], [], [], 0.5)
+            if ready:
+                chunk = os.read(child.stderr.fileno(), 65536)
+                if not chunk:
+                    break
+                err += chunk.decode(errors="replace")
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)  # and closes its pipe
+    assert (
+        "voicecoach: no keyboard (stdin is not a terminal) and no voice commands: each "
+        "exercise starts by itself after 7 s (--ready-timeout), and Ctrl-C ends the session"
+    ) in err

@@ -132,8 +132,9 @@ def build_session(
             ears.source = MeteredSource(ears.source, meter)
         screen.set_engine(ears.recognizer.name if ears is not None else "keys only")
         panel = Panel(screen, warn=warn)
-    # the summary is printed at the end (the printer prints it when it has not been said)
-    summary = printer or SummaryPrinter(out)
+    # the summary is printed at the end (the printer prints it when it has not been said;
+    # the panel leaves it on the terminal after leaving the screen)
+    summary = printer or (SummaryPrinter(out) if panel is None else None)
     outputs: list[SessionObserver] = [o for o in (log, summary, panel) if o]
     header = session_header(
         state,

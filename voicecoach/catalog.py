@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicecoach.errors import RoutineInvalid, RoutineNotFound
+from voicecoach.errors import RoutineInvalid, RoutineNotFound, UsageError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -68,6 +68,11 @@ def _looks_like_path(ref: str) -> bool:
 
 def locate(ref: str) -> Path:
     """The file for a routine name or path, or RoutineNotFound with close matches."""
+    if not ref.strip():
+        raise UsageError(
+            "the routine's name is empty",
+            "give a routine's name from 'voicecoach list', or the path of a routine file",
+        )
     if _looks_like_path(ref):
         path = Path(ref).expanduser()
         if path.exists():

@@ -48,10 +48,24 @@ class _ArgError(Exception):
         self.prog = prog  # "voicecoach start": whose --help lists the options
 
 
+FIRST_STEPS = """\
+first steps:
+  voicecoach list                    the routines you can start
+  voicecoach show back-hip-knee      one routine's whole plan, every step with its dose
+  voicecoach check                   the speaker, the microphone and speech recognition
+  voicecoach start back-hip-knee     a workout: say "ready" to begin each exercise and
+                                     "help" to hear what you can say; q and y end it
+  voicecoach history                 your sessions, a 12-week calendar and streaks
+
+Run 'voicecoach COMMAND --help' for a command's options and examples."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="voicecoach",
         description="An offline, voice-guided, hands-free workout coach.",
+        epilog=FIRST_STEPS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"voicecoach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

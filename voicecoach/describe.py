@@ -321,21 +321,32 @@ def article_time_note(routine: Routine, timing: Timing) -> str:
     return routine.article_minutes_note or _at_least(target, shortest)
 
 
-def _at_least(target: float, shortest: float) -> str:
+def _at_least(target: float, shortest: float, subject: str = "It") -> str:
     asked = plural(round(target / 60), "minute")
     limit = plural(round(shortest / 60), "minute")
-    return f"It cannot take {asked}: the article's ranges make it at least {limit}."
+    return f"{subject} cannot take {asked}: the article's ranges make it at least {limit}."
 
 
-def fit_note(fit: plan.Fit) -> str:
-    """What to say when a session cannot fit the minutes asked for."""
+def fit_note(fit: plan.Fit, subject: str = "It") -> str:
+    """What to say when a session cannot fit the minutes asked for (`subject`: what
+    cannot, "It" in the intro, the routine's name on the terminal)."""
     if fit.reachable or fit.target is None:
         return ""
     if fit.target < fit.shortest:
-        return _at_least(fit.target, fit.shortest)
+        return _at_least(fit.target, fit.shortest, subject)
     asked = plural(round(fit.target / 60), "minute")
     limit = plural(round(fit.longest / 60), "minute")
-    return f"It cannot take {asked}: the article's ranges make it at most {limit}."
+    return f"{subject} cannot take {asked}: the article's ranges make it at most {limit}."
+
+
+def fit_range_text(routine: Routine, timing: Timing) -> str:
+    """What `start --minutes N` can make of a routine: from every range of the article at
+    its low end to every one at its high end."""
+    shortest = max(1, round(timing(plan.scaled_doses(routine, 0.0)) / 60))
+    longest = max(1, round(timing(plan.scaled_doses(routine, 1.0)) / 60))
+    if shortest == longest:
+        return f"about {plural(shortest, 'minute')} whatever N is (its ranges move too little)"
+    return f"{shortest} to {longest} minutes"
 
 
 def resumed_fit_note(minutes: float) -> str:
@@ -408,6 +419,7 @@ def routine_text(routine: Routine, *, timing: Timing, steps: bool = True) -> str
     lines += _line("Source", source_text(routine), "")
     lines += _line("How often", frequency_text(routine), "")
     lines += _line("Time", minutes_text(routine, timing), "")
+    lines += _line("With start --minutes N", fit_range_text(routine, timing), "")
     lines += _line("Equipment", ", ".join(routine.equipment) or "none", "")
     ours = " (ours: the article gives none)" if routine.disclaimer_assumed else ""
     lines += _line("Disclaimer" + ours, routine.disclaimer, "")

@@ -21,6 +21,32 @@ Engine = Literal["auto", "vosk", "whisper", "pocketsphinx", "keys"]
 RATE_LIMITS = (40, 500)  # words per minute
 
 
+def given_path(value: str | None, option: str) -> Path | None:
+    """The path the user gave `option` ("--log"), `~` expanded; None when not given. An
+    empty one is a usage error: `Path("")` is the current folder, which nobody means."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError(f"{option} is empty", f"give {option} a path, or leave it out")
+    return Path(value).expanduser()
+
+
+def model_folder(value: str | None, option: str = "--model") -> Path | None:
+    """The Vosk model folder the user named (`--model`, or `model` in the config file):
+    one that does not exist is refused at once, whichever recognizer would be used and
+    whether or not it listens (whether a folder holds a usable model is said when it is
+    loaded: a ModelError)."""
+    path = given_path(value, option)
+    if path is not None and not path.exists():
+        raise NotFound(
+            f"{option} {path}: not found",
+            "give the folder of an unpacked Vosk model ('voicecoach model' shows the one "
+            "found, 'voicecoach model download' fetches the small English one), or leave "
+            f"{option} out",
+        )
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class VoiceOptions:
     """How the coach speaks.

@@ -73,8 +73,10 @@ TEST_SENTENCE = "This is your coach. When I stop, say next, or pause."
 
 
 def run(args: argparse.Namespace) -> int:
+    from voicecoach.options import model_folder
     from voicecoach.voice.noise import QuietStderr
 
+    model_folder(args.model)  # one that does not exist: refused before anything, as `start`
     with QuietStderr():  # PortAudio's and alsa-lib's own lines stay off the terminal
         return check_machine(args, sys.stdout, Hardware())
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from voicecoach.speech import DEFAULT_RATE
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # no import of voicecoach.settings here: it needs pydantic, and every command's
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(key) for key, _, _ in rows)
     for key, value, source in rows:
         shown = (
-            "(not set)"
+            UNSET.get(key, "(not set)")
             if value is None
             else str(value).lower()
             if isinstance(value, bool)
@@ -42,7 +44,21 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"  {key:<{width}}  {shown:<24} {source}")
     print(f"'voicecoach start' options override these for one session: {OPTIONS}")
+    if not effective.path.is_file():
+        print(f"to change one for every session, write it into that file, e.g.: {EXAMPLE}")
     return 0
+
+
+# what a session does with a key that is set nowhere
+UNSET = {
+    "voice": "(espeak-ng's default)",
+    "rate": f"{DEFAULT_RATE} (espeak-ng's)",
+    "volume": "1.0",
+    "output_device": "(the system's default)",
+    "input_device": "(the system's default)",
+    "model": "(found by itself)",
+}
+EXAMPLE = "rate = 150"
 
 
 OPTIONS = (

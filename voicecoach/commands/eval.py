@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     from voicecoach import evaluation
     from voicecoach.ears import make_recognizer
+    from voicecoach.options import model_folder
 
+    model_folder(args.model)  # one that does not exist: refused before anything, as `start`
     clips = evaluation.load_manifest(args.dir)[: args.limit]
     first = make_recognizer(args.engine, args.model)  # fails early, with a clear message
     engine = first.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,8 +27,49 @@ if TYPE_CHECKING:
     from voicecoach.settings import Settings
 
 
+# every phrase of `voicecoach.ears.phrases.PHRASES` and the keys' help line, checked by
+# tests/test_start_cli.py (importing the phrase table here would slow every command down)
+DURING = """\
+while it runs, say a command on its own, as a short phrase ("okay, next please"):
+  ready (i'm ready)              start now: the exercise (else it starts by itself
+                                 after --ready-timeout seconds), or the next set
+  next (next one, okay next, done, skip)
+                                 skip ahead: the intro, a set or side, an exercise
+  back (go back, previous)       the set or side before (at a first set: the
+                                 exercise before)
+  repeat (again, say that again) what to do now; said twice: its cautions and setup
+  pause (wait, hold on)          pause; resume (continue) carries on
+  stop (end workout)             it asks "end the workout?": say yes (or no)
+  help (what can i say)          what you can say at that moment
+  time (how long, how much longer, time left)
+                                 the time left
+  slower, faster                 count the reps slower or faster
+  pain (it hurts)                its safety advice; the pain is recorded
+keys: Enter ready · n next · b back · r repeat · space pause/resume · q stop ·
+y/n yes/no · h help · t time · +/- faster/slower · p pain
+
+examples:
+  voicecoach start back-hip-knee                 a workout, with sound and the panel
+  voicecoach start behind-knee --from ankle-circles
+                                                 begin at an exercise (its id, number
+                                                 or name, as 'voicecoach show' lists)
+  voicecoach start back-hip-knee --minutes 32    fit the doses to about 32 minutes,
+                                                 within the article's ranges
+  voicecoach start back-hip-knee --resume        continue an unfinished session
+  voicecoach start behind-knee --text            no sound: read the coach, use the keys
+  voicecoach start behind-knee --fast --text     the whole session in seconds
+  voicecoach start ./my-feet.toml                your own routine file"""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("start", help="start a guided workout session")
+    p = sub.add_parser(
+        "start",
+        help="start a guided workout session",
+        description="Start a guided workout: the coach reads each exercise aloud, counts "
+        "your reps, times your holds and rests, and listens for your commands.",
+        epilog=DURING,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("routine", metavar="NAME", help="routine name, or path to a .toml file")
     s = p.add_argument_group("session")
     s.add_argument("--text", action="store_true", help="no audio: print what the coach says")
@@ -47,14 +89,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="S",
         help="start each exercise by itself after S seconds (default 15, or the config file's)",
     )
-    s.add_argument("--from", dest="start_from", metavar="EXERCISE", help="begin at this exercise")
+    s.add_argument(
+        "--from",
+        dest="start_from",
+        metavar="EXERCISE",
+        help="begin at this exercise: its id, its number or its name (see 'voicecoach show "
+        "NAME'), after a one-line intro",
+    )
     s.add_argument(
         "--minutes",
         type=float,
         metavar="N",
         help=(
             "fit the session to about N minutes: doses move within the article's ranges, "
-            "never outside them (the intro says when N cannot be reached)"
+            "never outside them ('voicecoach show NAME' gives the range they allow; a N "
+            "out of it is said as the session starts)"
         ),
     )
     s.add_argument(
@@ -172,7 +221,7 @@ def _run(
         ref=args.routine,
     )
     try:
-        options = session_options(args, routine, settings, memory)
+        options = session_options(args, routine, settings, memory, warn=warn)
         observers = [memory.recorder] if memory.recorder is not None else []
         # in real time, PortAudio's and alsa-lib's own lines stay off the terminal from
         # before the devices open until after they close (`voicecoach.voice.noise`)
@@ -208,12 +257,15 @@ def session_options(
     routine: Routine | None = None,
     settings: Settings | None = None,
     memory: Memory | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> SessionOptions:
     """The one place the command line, the config file and the history become typed,
-    checked options (what is not handed in is read here; no history: a fresh start)."""
+    checked options (what is not handed in is read here; no history: a fresh start).
+    `warn` is told, before the session starts, what the intro will say of a `--minutes N`
+    out of reach."""
     from voicecoach import catalog, describe
     from voicecoach.history.memory import Memory
-    from voicecoach.options import SessionOptions, VoiceOptions
+    from voicecoach.options import SessionOptions, VoiceOptions, given_path
 
     settings = settings or effective_settings(args)
     memory = memory or Memory()
@@ -223,7 +275,7 @@ def session_options(
     voice = VoiceOptions(
         text=args.text,
         fast=args.fast,
-        speak_file=_path(args.speak_file),
+        speak_file=given_path(args.speak_file, "--speak-file"),
         voice=settings.voice,
         rate=settings.rate,
         volume=1.0 if settings.volume is None else settings.volume,
@@ -236,7 +288,7 @@ def session_options(
         ready_timeout=settings.ready_timeout,
         fast=args.fast,
         text=args.text,
-        log=_path(args.log),
+        log=given_path(args.log, "--log"),
         cues=args.cues,
         voice=voice,
         ears=ears,
@@ -251,22 +303,25 @@ def session_options(
             time_note=describe.resumed_fit_note(memory.dose_fit.minutes),
             dose_fit=memory.dose_fit,
         )
-    return fitted(options, args.minutes)
+    return fitted(options, args.minutes, warn)
 
 
 def ears_options(args: argparse.Namespace, settings: Settings) -> EarsOptions:
-    from voicecoach.options import EarsOptions
+    from voicecoach.options import EarsOptions, given_path, model_folder
 
+    named = "--model" if args.model is not None else "the config file's model"
     return EarsOptions(
         engine=settings.engine,
-        model=_path(settings.model),
+        model=model_folder(settings.model, named),
         input_device=settings.input_device,
-        listen_file=_path(args.listen_file),
+        listen_file=given_path(args.listen_file, "--listen-file"),
         echo=args.echo,
     )
 
 
-def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
+def fitted(
+    options: SessionOptions, minutes: float | None, warn: Callable[[str], None] | None = None
+) -> SessionOptions:
     """`--minutes N`: the session with its routine's doses fitted to N minutes within the
     article's ranges, and what the intro says when N cannot be reached (or, without N, why
     the article's own length cannot be). Timed with the session's own options (its speech
@@ -284,6 +339,8 @@ def fitted(options: SessionOptions, minutes: float | None) -> SessionOptions:
     if minutes is None:
         return replace(options, time_note=describe.article_time_note(options.routine, seconds))
     fit = plan.fit(options.routine, minutes, seconds=seconds)
+    if warn is not None and not fit.reachable:  # on the terminal too, as the session starts
+        warn(f"voicecoach: {describe.fit_note(fit, subject=options.routine.name)}")
     return replace(
         options,
         routine=fit.routine,
@@ -304,7 +361,3 @@ def start_exercise(routine: Routine, key: str | None) -> int:
             f"give an id, a number (1-{len(routine.exercises)}) or a name: {ids}",
         )
     return index
-
-
-def _path(value: str | None) -> Path | None:
-    return None if value is None else Path(value).expanduser()

@@ -26,8 +26,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.errors import ExitCode
+    from voicecoach.errors import ExitCode, UsageError
 
+    if any(not arg.strip() for arg in args.files):  # Path("") would be the current folder
+        raise UsageError(
+            "validate was given an empty path",
+            "give routine files or folders ('.' for the current folder), or nothing to check "
+            "every routine 'voicecoach list' sees",
+        )
     bad = 0
     for path, problems in results(args.files):
         bad += bool(problems)

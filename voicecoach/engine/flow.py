@@ -29,32 +29,34 @@ from voicecoach.plan import Step, is_turn
 from voicecoach.records import EndRecord
 from voicecoach.routine import Exercise, RepsWork
 
-COUNTDOWN_MIN_HOLD = 6.0  # holds shorter than this get no "3, 2, 1"
+COUNTDOWN_MIN_HOLD = 5.0  # holds shorter than this get no "3, 2, 1" ("hold for a count of 5" does)
 HALFWAY_MIN = 20.0  # "halfway" on holds / timed work at least this long
 MINUTE_MARKS_MIN = 120.0  # timed work this long also hears "N minutes left" each minute
 CUE_MIN_SECONDS = 10.0  # timed work this long hears its set's cues during the work
-OPTIONS_MIN_REST = 10.0  # harder / easier options are offered in a rest at least this long
+MARK_GAP = 1.0  # s: a cue in timed work keeps this far from "Halfway" and the other marks
+OPTIONS_MIN_REST = 10.0  # harder options are offered in a rest at least this long
 PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5
+LAST_ONE_FILL = 0.7  # "9, last one" is said when it fills at most this much of a beat
 
 
 def enter_intro(tx: Tx, x: float) -> None:
-    """The whole intro, or with `--from` one line."""
+    """The whole intro; with `--from` one line; resumed, one line and the recap."""
     s = tx.s
     q = start_step(s)
     estimate = s.config.estimate if s.config.estimate is not None else estimate_from(s, q)
     minutes = max(1, round(estimate / 60))
     tx.s = replace(tx.s, phase="intro")
-    resumed = s.config.start_step is not None
-    if s.config.start_exercise and not resumed:
+    if s.config.start_step is not None:  # resumed: this workout's intro was heard
+        st = s.steps[q]
+        tx.say_all(texts.intro_resumed(s.routine, minutes, s.config.time_note), x)
+        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
+    elif s.config.start_exercise:
         start = s.routine.exercises[s.config.start_exercise]
         tx.say_all(texts.intro_from(s.routine, minutes, start), x)
     else:
         tx.say_all(texts.intro(s.routine, minutes, s.config.standing, s.config.time_note), x)
-    if resumed:
-        st = s.steps[q]
-        tx.say(texts.resumed(st, s.routine.exercises[st.exercise]), x)
     tx.plan(Item(x, Action.INTRO_DONE))
 
 
@@ -70,8 +72,12 @@ def enter_setup(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     if cue:
         tx.cue(cue, x)
     tx.say_all(texts.setup(ex, k + 1, len(s.routine.exercises)), x)
-    if k not in s.offered and not _has_long_rest(s, k):
-        tx.say(texts.options(ex), x)
+    # the easier options are part of the setup: what makes the exercise possible (a band
+    # on an overhead bar) is needed before the first set; the harder ones once, in its
+    # first long rest, when it has one (after a set, when it may have felt easy)
+    harder = k not in s.offered and not _has_long_rest(s, k)
+    tx.say(texts.options(ex, harder=harder), x)
+    if harder:
         tx.s = replace(tx.s, offered=tx.s.offered | {k})
     st = s.steps[q]
     tx.say(texts.join(*texts.announce(st, None, ex, False), work_intro(tx.s, q, first=True)), x)
@@ -215,12 +221,17 @@ def _plan_rep(tx: Tx, x: float, done: int) -> None:
     tx.add(Item(x + tempo(s) * (m - done), Action.COUNT, n=m))
 
 
+GO_SAID, GO_OVER_LABEL, GO_AFTER_LABEL = 0, 1, 2  # how a GO item starts the work (its `n`)
+
+
 def _go(tx: Tx, item: Item, x: float) -> None:
-    """The work starts now (`n=1`: silently, its label is being said over it)."""
+    """The work starts now: with "Go" (`GO_SAID`), or silently while its label is being
+    said over it (`GO_OVER_LABEL`; reps wait for the label's end: `GO_AFTER_LABEL`, so the
+    first count comes a whole rep after the words that say what to do, as after "Go")."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
-    quiet = item.n == 1
+    quiet = item.n != GO_SAID
     # a set begun (again, after "back") gets the short "repeat" first; its later parts
     # ("counter-clockwise") go on with the set's
     phase: Phase = "hold" if st.kind == "holds" else "work"
@@ -230,6 +241,9 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     if st.kind == "holds":
         tx.plan(Item(x, Action.HOLD, n=1))
         return
+    if st.kind == "reps" and item.n == GO_OVER_LABEL:
+        tx.plan(Item(x, Action.GO, n=GO_AFTER_LABEL))  # due when the voice falls silent
+        return
     if not quiet:
         tx.say("Go", x)
     if st.kind == "reps":
@@ -238,11 +252,7 @@ def _go(tx: Tx, item: Item, x: float) -> None:
         return
     end = x + st.seconds
     tx.s = replace(tx.s, seg_end=end)
-    tx.plan(*_countdown_items(end, st.seconds, ticks=True), Item(end, Action.TIMED_END, "fixed"))
-    cues = cues_inside(s, s.index)
-    start = x + (4 if quiet else 2)
-    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
-    tx.add(*(Item(start + j * gap, Action.SAY, "fixed", text=c) for j, c in enumerate(cues)))
+    marks = _countdown_items(end, st.seconds, ticks=True)
     for alt in ex.alternatives:
         if (
             alt.work is not None
@@ -250,7 +260,30 @@ def _go(tx: Tx, item: Item, x: float) -> None:
             and alt.work.seconds.value < st.seconds
         ):
             text = texts.alternative_done(alt)
-            tx.add(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+            marks.append(Item(x + alt.work.seconds.value, Action.SAY, "fixed", text=text))
+    tx.plan(*marks, Item(end, Action.TIMED_END, "fixed"))
+    cues = cues_inside(s, s.index)
+    start = x + (4 if quiet else 2)
+    gap = (st.seconds - (start - x) - 5) / max(len(cues), 1)
+    spans = [(i.due, i.due + estimate_speech(i.text)) for i in marks if i.text != "tick"]
+    tx.add(
+        *(
+            Item(_clear_of(start + j * gap, c, spans, end), Action.SAY, "fixed", text=c)
+            for j, c in enumerate(cues)
+        )
+    )
+
+
+def _clear_of(at: float, cue: str, spans: list[tuple[float, float]], end: float) -> float:
+    """When to say `cue`, planned at `at` in timed work: after any mark ("Halfway", "5
+    minutes left", an alternative's end) it would silence or push late (marks are said only
+    into silence), if it still ends before the work's last seconds."""
+    length = estimate_speech(cue)
+    moved = at
+    for begin, finish in sorted(spans):
+        if moved < finish and moved + length + MARK_GAP > begin:
+            moved = finish + MARK_GAP
+    return moved if moved + length <= end - 4 else at
 
 
 def _countdown_items(end: float, length: float, ticks: bool) -> list[Item]:
@@ -285,13 +318,24 @@ def _count(tx: Tx, item: Item, x: float) -> None:
         else:
             tx.cue("hold_end", x)
     elif not _along(s, st):
-        tx.say(str(item.n), x)
+        tx.say(_count_words(s, st, item.n), x)
     tx.s = replace(tx.s, rep=item.n, rep_base=x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
         return
     tx.plan()
     _plan_rep(tx, x, item.n)
+
+
+def _count_words(s: State, st: Step, n: int) -> str:
+    """The count said after rep `n`: the one before the last adds "last one" ("9, last
+    one") when both still leave some of the beat quiet before the last count (at most
+    `LAST_ONE_FILL` of it, by the speech model; espeak-ng says them in about 60 %)."""
+    if n == st.reps - 1:
+        words = f"{n}, last one"
+        if estimate_speech(words) <= tempo(s) * LAST_ONE_FILL:
+            return words
+    return str(n)
 
 
 def _hold(tx: Tx, item: Item, x: float) -> None:
@@ -346,6 +390,9 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
         completed = texts.until(s.step, ex) is not None or _alternative_done(s, ex, x)
     if completed:
         tx.s = replace(tx.s, completed=s.completed | {s.index})
+    later = [st for st in s.steps[s.index + 1 :] if st.exercise == s.exercise]
+    if completed and not later and s.index + 1 < len(s.steps):
+        tx.say(texts.GOOD, x)  # the exercise is done; the session's end says "Well done!"
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:
@@ -363,8 +410,8 @@ def _alternative_done(s: State, ex: Exercise, x: float) -> bool:
 
 def _enter_rest(tx: Tx, x: float) -> None:
     """Rest: say what comes next, once (with the side's own setup, so there is time to
-    change position); offer the harder and easier options once per exercise; then the
-    rest's seconds count (`count_rest`)."""
+    change position); offer the harder options once per exercise (the easier ones came
+    with its setup); then the rest's seconds count (`count_rest`)."""
     s = tx.s
     st = s.step
     ex = s.routine.exercises[st.exercise]
@@ -377,7 +424,7 @@ def _enter_rest(tx: Tx, x: float) -> None:
     if inside and st.exercise not in s.offered and length >= OPTIONS_MIN_REST:
         # after "Next: Tibialis Raise" the options of the exercise just done name it
         named = nxt is not None and nxt.exercise != st.exercise
-        tx.say(texts.options(ex, named=named), x)
+        tx.say(texts.options(ex, named=named, easier=False), x)
         tx.s = replace(tx.s, offered=tx.s.offered | {st.exercise})
     count_rest(tx, length, x)
 
@@ -474,7 +521,7 @@ def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     if not announced:
         tx.say(work_intro(tx.s, q) if rested else intro_text(tx.s, q, s.index), x)
     if same_set and not announced and there.kind != "holds":
-        _go(tx, Item(x, Action.GO, n=1), x)
+        _go(tx, Item(x, Action.GO, n=GO_OVER_LABEL), x)
     else:
         tx.plan(Item(x, Action.GO))
 

@@ -118,7 +118,7 @@ class State:
     completed: frozenset[int] = frozenset()  # steps finished (not skipped)
     visited: frozenset[int] = frozenset()  # exercises set up since the last jump
     begun: frozenset[int] = frozenset()  # exercises whose work started at least once
-    offered: frozenset[int] = frozenset()  # exercises whose harder/easier options were said
+    offered: frozenset[int] = frozenset()  # exercises whose harder options were said
     pains: tuple[int, ...] = ()  # the exercise of each pain report
     summed_at: float | None = None  # when the end summary was said (its time counts to then)
     stopped: bool = False  # the user confirmed stop: the session is ending, early

@@ -24,6 +24,7 @@ _ORDINALS = {
 }
 
 PROMPT_READY = "Say ready when you are in position."
+GOOD = "Good."  # an exercise's last set done: before what comes next
 OPEN_END = "If you finish early, say next."
 PAUSED = "Paused. Say resume when you want to carry on."
 CONFIRM_STOP = "End the workout? Say yes to end it, or no to carry on."
@@ -134,6 +135,15 @@ def outcome(
     return out
 
 
+def intro_resumed(routine: Routine, minutes: int, time_note: str = "") -> list[str]:
+    """A resumed session (its workout's whole intro was heard, within the day): the title
+    and the time left in one line, the note on its doses (fitted with `--minutes`), then
+    the disclaimer and the routine's cautions; the recap (`resumed`) follows."""
+    many = "s" if minutes != 1 else ""
+    line = sentence(f"{routine.title}: about {minutes} minute{many} left")
+    return [line for line in (line, sentence(time_note), *safety(routine)) if line]
+
+
 def resumed(step: Step, ex: Exercise) -> str:
     """The one-line recap of a resumed session: where it picks up."""
     where = f"{ex.name}, set {step.set} of {step.sets}"
@@ -218,15 +228,16 @@ def alternative(alt: AlternativeValue) -> str:
     return text
 
 
-def options(ex: Exercise, named: bool = False) -> str:
-    """Every harder and easier option, offered once per exercise: "If this is easy: do it
-    on a single leg. Add weight." (the lead once for each kind). `named`: the exercise by
-    its name, for options offered after the next one is announced (a superset's rest:
-    "Next exercise: Calf Raise. If Tibialis Raise is easy: ...")."""
+def options(ex: Exercise, named: bool = False, harder: bool = True, easier: bool = True) -> str:
+    """Every `harder` and `easier` option: "If this is easy: do it on a single leg. Add
+    weight." (the lead once for each kind). `named`: the exercise by its name, for options
+    offered after the next one is announced (a superset's rest: "Next exercise: Calf
+    Raise. If Tibialis Raise is easy: ...")."""
     this = ex.name if named else "this"
+    name = ex.name if named else None
     return join(
-        *_options(f"If {this} is easy", ex.harder, ex.name if named else None),
-        *_options(f"If {this} is too hard", ex.easier, ex.name if named else None),
+        *(_options(f"If {this} is easy", ex.harder, name) if harder else []),
+        *(_options(f"If {this} is too hard", ex.easier, name) if easier else []),
     )
 
 

@@ -183,7 +183,12 @@ def run_live(
                 if show_keys:
                     print(HELP_LINE)
             elif ears is None:
-                warn("voicecoach: no keyboard (stdin is not a terminal) and no voice commands")
+                wait = runner.state.config.ready_timeout
+                warn(
+                    "voicecoach: no keyboard (stdin is not a terminal) and no voice commands: "
+                    f"each exercise starts by itself after {wait:g} s (--ready-timeout), and "
+                    "Ctrl-C ends the session"
+                )
             run_realtime(runner, inbox, intent_for_key, warn)
     finally:
         stop.set()

@@ -170,7 +170,7 @@ class SummaryPrinter:
 
 def print_summary(end: EndRecord, out: Callable[[str], None]) -> None:
     if end.summary:
-        out("Summary: " + " ".join(end.summary))
+        out(lines.summary(end))
 
 
 def stdout_lines() -> Callable[[str], None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from voicecoach.engine.state import State
-from voicecoach.records import StateRecord
+from voicecoach.records import EndRecord, StateRecord
 from voicecoach.screen.view import where
 
 SEPARATOR = " · "
@@ -58,3 +58,9 @@ def cue_word(name: str) -> str:
 
 def heard_text(intent: str, source: str) -> str:
     return f"heard: {intent} ({source})"
+
+
+def summary(end: EndRecord) -> str:
+    """The summary the session said (or would have said) at its end, on one line: "Summary:
+    You did 3 of 5 exercises in 9 minutes. Skipped: ..."; "" when it has none."""
+    return "Summary: " + " ".join(end.summary) if end.summary else ""

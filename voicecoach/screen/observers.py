@@ -52,13 +52,17 @@ class Panel:
                 self._screen.heard(rec.intent, rec.source)
 
     def ended(self, end: EndRecord, state: State) -> None:
-        """Leave the panel; the closing words (the summary) stay on the terminal."""
+        """Leave the panel; the closing words (the summary) stay on the terminal. A
+        session cut off before it said them (Ctrl-C, a signal) leaves its last words and
+        the summary it would have said: printed after the panel has left the screen,
+        never on it, where they would vanish with it."""
         self._screen.show_state(state)
         self._screen.end()
         last = [lines.line(end.t, "", text) for text in self._screen.last_said(end.t)]
         self.close()
-        for line in self._closing or last:
-            self._after(line)
+        for line in self._closing or [*last, lines.summary(end)]:
+            if line:
+                self._after(line)
         self._after(lines.line(end.t, "", ending(end)))
 
     def close(self) -> None:
@@ -73,10 +77,12 @@ class Panel:
 
 
 def ending(end: EndRecord) -> str:
-    """ "Session completed: 5 exercises done, 1 skipped." """
+    """ "Session completed: 5 exercises done, 1 skipped."; "Session stopped: 2 exercises
+    done, 1 cut short, 2 skipped." """
     how = {"completed": "completed", "stopped": "stopped"}.get(end.reason, f"ended ({end.reason})")
     counts = ""
     if end.done is not None:
         counts = f": {end.done} exercise{'s' if end.done != 1 else ''} done"
+        counts += f", {end.cut_short} cut short" if end.cut_short else ""
         counts += f", {end.skipped} skipped" if end.skipped else ""
     return f"Session {how}{counts}."
