@@ -543,6 +543,17 @@ def test_repeat_or_resume_in_a_turn_to_the_other_side_names_that_side_and_its_se
     assert said(sim)[-1] == "6 times."  # then the dose, once, as after the turn's own words
 
 
+def test_a_repeat_said_over_the_words_that_start_a_side_counts_as_that_sets_first() -> None:
+    """ "next" in the turn starts the left side at once, its dose said over the start: a
+    "repeat" then is the set's short one, and the next "repeat" says all of it."""
+    sim = in_the_turn_to_the_left_side().hear(Intent.NEXT)
+    assert said(sim)[-1] == "6 times."
+    sim.hear(Intent.REPEAT, sim.now + 0.2)
+    assert said(sim)[-1].endswith("Say repeat again for the full instructions.")
+    sim.until(sim.voice.sounds[-1].end + 1).hear(Intent.REPEAT)
+    assert said(sim)[-1].startswith("Heel Raises. Left side, set 1 of 2. Place a chair in front")
+
+
 def test_time_in_a_turn_to_the_other_side_tells_the_seconds_left_to_turn() -> None:
     sim = in_the_turn_to_the_left_side().hear(Intent.TIME)
     assert said(sim)[-1].startswith("4 seconds left to turn.")

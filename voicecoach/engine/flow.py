@@ -233,9 +233,10 @@ def _go(tx: Tx, item: Item, x: float) -> None:
     ex = s.routine.exercises[st.exercise]
     quiet = item.n != GO_SAID
     # a set begun (again, after "back") gets the short "repeat" first; its later parts
-    # ("counter-clockwise") go on with the set's
+    # ("counter-clockwise") go on with the set's; a set `goto` began is in its work
+    # already (it cleared `told`: a "repeat" said over its words was this set's)
     phase: Phase = "hold" if st.kind == "holds" else "work"
-    told = None if st.part == 0 else s.told
+    told = None if st.part == 0 and s.phase not in ("work", "hold") else s.told
     tx.s = replace(tx.s, phase=phase, rep=0, rep_base=x, told=told)
     tx.s = replace(tx.s, begun=s.begun | {st.exercise})
     if st.kind == "holds":
@@ -514,7 +515,8 @@ def goto(tx: Tx, q: int, x: float, cue: str | None = None) -> None:
     same_set = (here.exercise, here.set, here.side) == (there.exercise, there.set, there.side)
     announced = s.announced == q
     rested = s.phase == "rest"  # its start announced the set: only the rest is left to say
-    tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q)
+    told = None if there.part == 0 else s.told  # a new set: its first "repeat" is short
+    tx.s = replace(tx.s, index=q, prev=s.index, rep=0, seg_end=None, announced=q, told=told)
     tx.s = replace(tx.s, phase="hold" if there.kind == "holds" else "work")
     if cue:
         tx.cue(cue, x)
