@@ -337,7 +337,8 @@ def fitted(
         )
     seconds = timing(options)
     if minutes is None:
-        return replace(options, time_note=describe.article_time_note(options.routine, seconds))
+        note = describe.article_time_note(options.routine, seconds, spoken=True)
+        return replace(options, time_note=note)
     fit = plan.fit(options.routine, minutes, seconds=seconds)
     if warn is not None and not fit.reachable:  # on the terminal too, as the session starts
         warn(f"voicecoach: {describe.fit_note(fit, subject=options.routine.name)}")
