@@ -43,12 +43,12 @@ from typing import Any
 from voicecoach import catalog, plan
 
 ROUTINES = ["back-hip-knee", "back-hip-knee-20", "behind-knee", "ground-up", "knee-strength"]
-COUNT = re.compile(r"^(?:.*, )?(\d+)$|^(\d+) more$")
+COUNT = re.compile(r"^(?:.*, )?(\d+)$|^(\d+) more$|^(\d+), last one$")
 MONOLOGUE_GAP = 0.3  # s: speech with shorter gaps is one stretch of talk
 # the lines of rhythm, said often on purpose: not counted as repeated talk
 RHYTHM = re.compile(
-    r"^(\d+|\d+ more|Go|Hold|Release(\. \d+ of \d+)?|Starting in 3|Halfway|"
-    r"\d+ seconds left|.*, \d+|[A-Z][a-z]+(, [a-z]+)*)$"
+    r"^(\d+|\d+ more|\d+, last one|Go|Hold|Release(\. \d+ of \d+)?|Starting in 3|Halfway|"
+    r"\d+ seconds left|.*, \d+|[A-Za-z]+)$"
 )
 
 
@@ -62,6 +62,7 @@ class Report:
     timed: dict[str, dict[str, Any]] = field(default_factory=dict)
     rests: list[dict[str, Any]] = field(default_factory=list)
     monologue: tuple[float, float, str] = (0.0, 0.0, "")
+    later_monologue: tuple[float, float, str] = (0.0, 0.0, "")
     repeated: list[tuple[str, int]] = field(default_factory=list)
     overlaps: int = 0
 
@@ -139,7 +140,10 @@ def measure(routine: str, records: list[dict[str, Any]]) -> Report:
             t0 = max([starts[(q, phase)], *(r["t"] + r["duration"] for r in opening)])
             if opening and opening[-1]["text"] == "Go":
                 t0 = opening[-1]["t"]  # "Go" is the beat the reps start on
-            times = [t0] + [t for t, _ in counts]
+            words = along(st, routine)
+            # a count-along's rep number comes with its last word, a slot before the beat
+            base = t0 - (st.tempo / len(words) if words else 0.0)
+            times = [base] + [t for t, _ in counts]
             gaps = [b - a for a, b in itertools.pairwise(times)]
             d = rep.reps.setdefault(
                 name,
@@ -154,10 +158,9 @@ def measure(routine: str, records: list[dict[str, Any]]) -> Report:
             )
             d["gaps"] += gaps
             d["fill"] += [r["duration"] / st.tempo for _, r in counts]
-            beats = [t0 + st.tempo * (k + 1) for k in range(len(counts))]
+            beats = [base + st.tempo * (k + 1) for k in range(len(counts))]
             d["late"] += [t - b for (t, _), b in zip(counts, beats, strict=False)]
             d["grouped"] = len(counts) < st.reps
-            words = along(st, routine)
             if words:  # the count-along: each word in its slot, none pushing the next
                 slot = st.tempo / len(words)
                 said = [
@@ -228,20 +231,25 @@ def measure(routine: str, records: list[dict[str, Any]]) -> Report:
                     "span": round((nxt or 0) - starts[(q, phase)], 1) if nxt else None,
                 }
             )
-    # monologue
-    best, run_start, run_end, first = (0.0, 0.0, ""), None, 0.0, ""
-    talk = 0.0
-    for r in says:
-        if run_start is None or r["t"] > run_end + MONOLOGUE_GAP:
-            run_start, talk, first = r["t"], 0.0, r["text"]
-        talk += r["duration"]
-        run_end = max(run_end, r["t"] + r["duration"])
-        if run_end - run_start > best[0]:
-            best = (run_end - run_start, run_start, first)
-    rep.monologue = best
+    rep.monologue = longest_talk(says)
+    rep.later_monologue = longest_talk([r for r in says if r["t"] > rep.first_move])
     lines = collections.Counter(r["text"] for r in says if not RHYTHM.match(r["text"]))
     rep.repeated = [(t, n) for t, n in lines.most_common(5) if n >= 3]
     return rep
+
+
+def longest_talk(says: list[dict[str, Any]]) -> tuple[float, float, str]:
+    """(seconds, start, first line) of the longest stretch of speech with short gaps."""
+    best: tuple[float, float, str] = (0.0, 0.0, "")
+    start: float | None = None
+    end, first = 0.0, ""
+    for r in says:
+        if start is None or r["t"] > end + MONOLOGUE_GAP:
+            start, first = r["t"], r["text"]
+        end = max(end, r["t"] + r["duration"])
+        if end - start > best[0]:
+            best = (end - start, start, first)
+    return best
 
 
 def mmss(t: float) -> str:
@@ -297,6 +305,8 @@ def show(rep: Report, details: bool) -> None:
             print(f"        {r}")
     m = rep.monologue
     print(f"  longest monologue {m[0]:.1f} s at {mmss(m[1])}: {m[2][:70]!r}")
+    m = rep.later_monologue
+    print(f"  after the first move: {m[0]:.1f} s at {mmss(m[1])}: {m[2][:70]!r}")
     print(f"  lines said 3 times or more: {rep.repeated}")
 
 

@@ -10,6 +10,7 @@ from factories import routine_from
 
 from voicecoach import catalog, plan
 from voicecoach.engine import Config
+from voicecoach.intents import Intent
 from voicecoach.routine import Routine
 from voicecoach.runtime.simulation import Simulation, Sound
 
@@ -131,9 +132,18 @@ def test_reps_are_counted_aloud_at_the_tempo_after_the_label() -> None:
     routine = make(reps("circles", n=5, tempo=2.5, work={"label": "clockwise"}))
     sim = Simulation(routine).finish()
     go = work_start(sim, 0)
-    counts = [first(sim, str(n), go) for n in range(1, 6)]
+    counts = [first(sim, said, go) for said in ("1", "2", "3", "4, last one", "5")]
     assert counts == pytest.approx([go + 2.5 * n for n in range(1, 6)])
     assert "Clockwise. 5 times." in [text for _, text in said(sim)]
+
+
+def test_the_count_before_the_last_rep_says_it_is_the_last_one_when_the_beat_has_room() -> None:
+    sim = Simulation(make(reps("heel-raises", n=10, tempo=2.5))).finish()
+    go = work_start(sim, 0)
+    assert first(sim, "9, last one") == pytest.approx(go + 2.5 * 9)
+    assert first(sim, "10", go) == pytest.approx(go + 2.5 * 10)  # not pushed late
+    fast = Simulation(make(reps("footwork", n=20, tempo=2))).finish()
+    assert "19" in [text for _, text in said(fast)]  # "19, last one" would crowd a 2 s beat
 
 
 def test_the_first_count_of_a_sets_second_part_comes_a_whole_rep_after_its_words() -> None:
@@ -144,7 +154,7 @@ def test_the_first_count_of_a_sets_second_part_comes_a_whole_rep_after_its_words
     curls = {"id": "curls", "name": "Curls", "work": {"kind": "sequence", "parts": parts}}
     sim = Simulation(make(curls)).finish()
     label = next(s for s in sim.voice.sounds if s.text == "Now scrunch it out. 3 times.")
-    counts = [first(sim, str(n), label.start) for n in (1, 2, 3)]
+    counts = [first(sim, said, label.start) for said in ("1", "2, last one", "3")]
     # as after "Go": a rep's time to do the first rep once the person knows what to do
     assert counts == pytest.approx([label.end + 2, label.end + 4, label.end + 6])
 
@@ -192,6 +202,23 @@ def test_a_cue_in_long_timed_work_waits_for_its_halfway_mark_instead_of_silencin
     assert first(sim, "Halfway. 5 minutes left") == pytest.approx(go + 300)
     assert first(sim, cues[1]) > go + 300
     assert first(sim, "4 minutes left") == pytest.approx(go + 360)
+
+
+def test_an_exercise_done_is_acknowledged_with_a_short_good_before_the_next_one() -> None:
+    routine = make(reps("bridge", n=3, sets=2, rest_between_sets=10), reps("curl", n=3))
+    sim = Simulation(routine).finish()
+    lines = [text for _, text in said(sim)]
+    i = lines.index("Exercise 2 of 2: Curl.")
+    assert lines[i - 2 : i] == ["3", "Good."]
+    assert lines.count("Good.") == 1  # not after each set, nor before the end's "Well done!"
+
+
+def test_an_exercise_skipped_with_next_gets_no_good() -> None:
+    routine = make(reps("bridge", n=8), reps("curl", n=3))
+    sim = Simulation(routine).until_phase("work")
+    sim.hear(Intent.NEXT)
+    sim.finish()
+    assert "Good." not in [text for _, text in said(sim)]
 
 
 def test_a_rest_between_sets_says_how_long_and_what_comes_next() -> None:

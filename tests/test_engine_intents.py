@@ -650,7 +650,9 @@ def test_time_in_a_rest_tells_what_is_left_of_it() -> None:
 
 
 def count_times(sim: Simulation, after: float) -> list[float]:
-    return [s.start for s in sim.voice.sounds if s.text.isdigit() and s.start > after]
+    """When each count was said ("7", or "9, last one")."""
+    counts = [s for s in sim.voice.sounds if s.text.split(",")[0].isdigit()]
+    return [s.start for s in counts if s.start > after]
 
 
 def test_slower_stretches_the_count_by_15_percent_and_says_so() -> None:

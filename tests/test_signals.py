@@ -152,6 +152,18 @@ def test_a_signal_that_a_library_turns_into_its_own_error_still_ends_the_program
     assert done.stderr == "\nvoicecoach: stopped (SIGTERM)\n"
 
 
+def test_the_harness_counts_the_plain_transcripts_lines_as_what_the_coach_says():
+    """What it counts after a signal must be what the transcript prints: it looked for
+    "coach:" lines, which the transcript stopped printing, and could no longer fail."""
+    from voicecoach.screen.lines import line
+
+    said = line(83.0, "Toe Walking · set 1 of 6", "Walk forward on your tiptoes.")
+    plain = ["behind-knee", "--text", "--quiet-screen"]
+    assert signal_runs.said_line(said, plain)
+    assert not signal_runs.said_line("Summary: You did 0 of 5 exercises in 2 seconds.", plain)
+    assert not signal_runs.said_line(said, ["behind-knee", "--text"])  # the panel's last words
+
+
 def seed() -> int:
     return int(os.environ.get("VOICECOACH_SIGNAL_SEED") or random.SystemRandom().randrange(10**6))
 
@@ -198,7 +210,7 @@ def test_a_closed_terminal_ends_the_session_like_ctrl_c_without_writing_to_it(tm
     time.sleep(0.5)
     coach.hang_up()
     coach.process.send_signal(signal.SIGHUP)
-    code, _ = coach.finish(timeout=20.0)
+    code, _ = coach.finish(timeout=signal_runs.END_WITHIN)
     records = coach.records()
     assert code == 129, coach.stderr
     assert "Traceback" not in coach.stderr

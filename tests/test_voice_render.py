@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
+import threading
 import wave
 
 import numpy as np
@@ -13,6 +16,7 @@ from voicecoach.voice import make_renderer
 from voicecoach.voice.render import (
     VoiceInfo,
     _Incomplete,
+    callback_errors,
     checked_render,
     list_voices,
     read_wav,
@@ -222,3 +226,55 @@ def test_a_chosen_voice_changes_the_sound():
 def test_the_voices_include_american_english():
     voices = {v.id: v for v in list_voices()}
     assert voices["gmw/en-us"].languages == ("en-us",)
+
+
+# ------------------------------------------------------------ errors inside C callbacks
+
+
+def failing_callback(message: str):
+    """A Python function C code calls through ctypes (as espeak-ng calls pyttsx3's), which
+    raises: ctypes can only report it as unraisable; and the C-callable pointer to it."""
+
+    def on_synth() -> int:
+        raise RuntimeError(message)
+
+    return on_synth, ctypes.CFUNCTYPE(ctypes.c_int)(on_synth)
+
+
+def called_from_another_thread(pointer) -> None:
+    """As espeak-ng does, from its own thread."""
+    caller = threading.Thread(target=pointer)
+    caller.start()
+    caller.join()
+
+
+def test_an_error_inside_the_synthesizers_callback_is_handed_over_not_printed(capsys):
+    on_synth, pointer = failing_callback("Error saving WAV file: [Errno 28] No space left")
+    failed: list[BaseException] = []
+    with callback_errors(on_synth, failed.append):
+        called_from_another_thread(pointer)
+    assert [str(e) for e in failed] == ["Error saving WAV file: [Errno 28] No space left"]
+    assert capsys.readouterr().err == ""  # not "Exception ignored on calling ctypes callback"
+
+
+def test_other_errors_inside_c_callbacks_still_reach_the_hook_that_was_there():
+    on_synth, _ = failing_callback("ours")
+    _, pointer = failing_callback("someone else's")
+    failed: list[BaseException] = []
+    before = sys.unraisablehook
+    reached: list[str] = []
+    sys.unraisablehook = lambda unraisable: reached.append(str(unraisable.exc_value))
+    try:
+        with callback_errors(on_synth, failed.append):
+            called_from_another_thread(pointer)
+    finally:
+        sys.unraisablehook = before
+    assert (failed, reached) == ([], ["someone else's"])
+
+
+def test_the_hook_that_was_there_is_put_back_after_the_block_even_when_it_raises():
+    on_synth, _ = failing_callback("Error saving WAV file")
+    before = sys.unraisablehook
+    with pytest.raises(AudioError), callback_errors(on_synth, lambda exc: None):
+        raise AudioError("text-to-speech did not finish an utterance")
+    assert sys.unraisablehook is before

@@ -38,6 +38,7 @@ OPTIONS_MIN_REST = 10.0  # harder options are offered in a rest at least this lo
 PREP_LEAD = 0.5  # s: the next set's intro, said in a rest, ends this long before the rest
 GROUP_TEMPO = 2.0  # reps faster than this are counted in groups of five ("5 more")
 GROUP = 5
+LAST_ONE_FILL = 0.7  # "9, last one" is said when it fills at most this much of a beat
 
 
 def enter_intro(tx: Tx, x: float) -> None:
@@ -317,13 +318,24 @@ def _count(tx: Tx, item: Item, x: float) -> None:
         else:
             tx.cue("hold_end", x)
     elif not _along(s, st):
-        tx.say(str(item.n), x)
+        tx.say(_count_words(s, st, item.n), x)
     tx.s = replace(tx.s, rep=item.n, rep_base=x)
     if item.n >= st.reps:
         finish_step(tx, x, completed=True)
         return
     tx.plan()
     _plan_rep(tx, x, item.n)
+
+
+def _count_words(s: State, st: Step, n: int) -> str:
+    """The count said after rep `n`: the one before the last adds "last one" ("9, last
+    one") when both still leave some of the beat quiet before the last count (at most
+    `LAST_ONE_FILL` of it, by the speech model; espeak-ng says them in about 60 %)."""
+    if n == st.reps - 1:
+        words = f"{n}, last one"
+        if estimate_speech(words) <= tempo(s) * LAST_ONE_FILL:
+            return words
+    return str(n)
 
 
 def _hold(tx: Tx, item: Item, x: float) -> None:
@@ -378,6 +390,9 @@ def finish_step(tx: Tx, x: float, completed: bool) -> None:
         completed = texts.until(s.step, ex) is not None or _alternative_done(s, ex, x)
     if completed:
         tx.s = replace(tx.s, completed=s.completed | {s.index})
+    later = [st for st in s.steps[s.index + 1 :] if st.exercise == s.exercise]
+    if completed and not later and s.index + 1 < len(s.steps):
+        tx.say(texts.GOOD, x)  # the exercise is done; the session's end says "Well done!"
     if s.step.rest_after > 0:
         _enter_rest(tx, x)
     else:

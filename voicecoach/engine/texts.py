@@ -24,6 +24,7 @@ _ORDINALS = {
 }
 
 PROMPT_READY = "Say ready when you are in position."
+GOOD = "Good."  # an exercise's last set done: before what comes next
 OPEN_END = "If you finish early, say next."
 PAUSED = "Paused. Say resume when you want to carry on."
 CONFIRM_STOP = "End the workout? Say yes to end it, or no to carry on."

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import sys
 import tempfile
 import threading
 import time
 import wave
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -174,20 +175,29 @@ class _Engine:
         limit = 5.0 + len(text) / 20
         # pyttsx3's espeak driver loops until its callback saves the file; when saving fails
         # (a full disk, a file size limit) the callback raises, nothing ends the loop, and
-        # runAndWait would wait forever: end it from outside after the time limit
+        # runAndWait would wait forever: the failure ends it (`callback_errors`), and so
+        # does a watchdog after the time limit, whatever else holds it up
+        failed: list[BaseException] = []
+
+        def failure(exc: BaseException) -> None:
+            failed.append(exc)
+            self._end_loop()
+
         watchdog = threading.Timer(limit, self._end_loop)
         watchdog.daemon = True
-        watchdog.start()
-        try:
-            self._engine.runAndWait()
-        finally:
-            watchdog.cancel()
-        if not self._done.wait(timeout=limit):
-            raise AudioError(
-                "text-to-speech did not finish an utterance",
-                f"check that 'espeak-ng hello' speaks and that {self._dir.name} can be"
-                " written (a full disk?)",
-            )
+        with callback_errors(self._callback(), failure):
+            watchdog.start()
+            try:
+                self._engine.runAndWait()
+            finally:
+                watchdog.cancel()
+            if failed or not self._done.wait(timeout=limit):
+                why = f": {failed[0]}" if failed else ""
+                raise AudioError(
+                    f"text-to-speech did not finish an utterance{why}",
+                    f"check that 'espeak-ng hello' speaks and that {self._dir.name} can be"
+                    " written (a full disk?)",
+                )
         self._wait_idle()
         try:
             if not self._completed:
@@ -199,6 +209,11 @@ class _Engine:
     def _end_loop(self) -> None:
         if self._espeak is not None:
             self._engine.proxy._driver.endLoop()
+
+    def _callback(self) -> object:
+        """What espeak-ng calls back into through ctypes with the sound (the espeak
+        driver's `_onSynth`); None with another platform's driver."""
+        return None if self._espeak is None else self._engine.proxy._driver._onSynth
 
     def _finished(self, name: object = None, completed: bool = True) -> None:
         self._completed = completed
@@ -225,6 +240,29 @@ class _Engine:
             if time.monotonic() > deadline:
                 raise AudioError("espeak-ng stays busy", "restart voicecoach")
             time.sleep(0.001)
+
+
+@contextlib.contextmanager
+def callback_errors(callback: object, failed: Callable[[BaseException], None]) -> Iterator[None]:
+    """For the time of the block: an exception raised inside `callback` (a Python function
+    that C code calls through ctypes, such as pyttsx3's espeak callback, which raises when
+    the utterance cannot be saved) goes to `failed`, instead of the interpreter's
+    `sys.unraisablehook`, which prints "Exception ignored on calling ctypes callback
+    function" and a traceback on the user's terminal: the caller reports it in its own
+    words. Anything else goes on to the hook that was there, which is put back after."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if callback is not None and unraisable.object == callback and unraisable.exc_value:
+            failed(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 _DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
