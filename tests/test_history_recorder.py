@@ -156,6 +156,21 @@ def test_pain_reported_during_a_set_is_kept_with_it() -> None:
     assert pains.count(True) == 1
 
 
+def test_pain_reported_in_the_rest_after_a_set_is_kept_with_the_set_just_done() -> None:
+    """Found by tests/test_engine_stateful.py: the set's row was written as it ended, and
+    a pain said in the rest after it was in the summary but not in the history."""
+    store = Store.memory()
+    runner, _ = session(store)
+    run_until_step(runner, 2, phases=("rest",))  # heels, set 1, right side: done
+    runner.hear(Intent.PAIN)
+    runner.hear(Intent.RESUME)
+    runner.run_to_end()
+    assert runner.end is not None
+    assert runner.end.pain_reports == 1
+    pained = [(s.exercise, s.set_number, s.side) for s in store.sets(1) if s.pain]
+    assert pained == [("heels", 1, "right")]
+
+
 @pytest.mark.parametrize("how", ["stopped", "finished"])
 def test_pain_said_in_the_goodbye_is_kept_with_the_last_set_worked(how: str) -> None:
     """Right after stopping (or finishing) "it hurts": the history keeps it, with the set

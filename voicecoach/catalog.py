@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicecoach.errors import RoutineInvalid, RoutineNotFound, UsageError
+from voicecoach.errors import CONTROL, RoutineInvalid, RoutineNotFound, UsageError
+from voicecoach.infiles import user_path
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -74,7 +75,7 @@ def locate(ref: str) -> Path:
             "give a routine's name from 'voicecoach list', or the path of a routine file",
         )
     if _looks_like_path(ref):
-        path = Path(ref).expanduser()
+        path = user_path(ref)
         if path.exists():
             return path  # `load` says it when it is not a regular file
         raise RoutineNotFound(
@@ -235,10 +236,6 @@ def parse(path: Path) -> dict[str, object]:
     return data
 
 
-# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
     """(field, which character) for each string of the parsed file holding a control
     character, field named as `problems_of` names it (`exercises[0].name`)."""
@@ -250,7 +247,7 @@ def _control_characters(data: dict[str, object]) -> list[tuple[str, str]]:
             todo += [(v, (*loc, k)) for k, v in item.items()]
         elif isinstance(item, list):
             todo += [(v, (*loc, i)) for i, v in enumerate(item)]
-        elif isinstance(item, str) and (bad := _CONTROL.search(item)):
+        elif isinstance(item, str) and (bad := CONTROL.search(item)):
             found.append((_field_path(loc), f"a control character (U+{ord(bad.group()):04X})"))
     return sorted(found)
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from voicecoach import __version__
-from voicecoach.errors import REFUSED, ExitCode, SystemRefused, VoicecoachError
+from voicecoach.errors import REFUSED, ExitCode, SystemRefused, VoicecoachError, printable
 from voicecoach.outfiles import stdout_to_devnull
 from voicecoach.signals import SIGNALS, detach_terminal, reason, signum_of, terminal_hung_up
 
@@ -127,7 +127,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _report(exc: VoicecoachError) -> int:
-    print(f"voicecoach: {exc}", file=sys.stderr)
+    print(f"voicecoach: {printable(str(exc))}", file=sys.stderr)
     return int(exc.exit_code)
 
 

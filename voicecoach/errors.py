@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from enum import IntEnum
 
 
@@ -21,6 +22,17 @@ class ExitCode(IntEnum):
     FILES = 8  # a file or folder the system will not let voicecoach use: the history, a full
     # disk, a read-only folder, a path too long (`SystemRefused`)
     INTERRUPTED = 130  # Ctrl-C
+
+
+# C0 and C1 control characters but tab and newline: ESC starts the terminal's own commands
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character written as its escape (`\x1b`): a message
+    that repeats what the user typed or a file holds must not clear or retitle the
+    terminal it is printed on."""
+    return CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 class VoicecoachError(Exception):

@@ -9,6 +9,23 @@ import stat
 from pathlib import Path
 
 
+def user_path(text: str) -> Path:
+    """A path the user gave, `~` and `~user` expanded as a shell would: a `~user` with no
+    such user (or no home folder to be found) stays as it is written, a name in the
+    current folder (made absolute, so that nothing expands it again), and is then a file
+    that does not exist, not a crash."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        return Path(os.path.abspath(text))
+
+
+def user_path_text(text: str) -> str:
+    """`user_path` as text: an argparse `type` for the options that name a model folder
+    (an empty one stays empty: `options.given_path` says it is)."""
+    return str(user_path(text)) if text.strip() else text
+
+
 class Unreadable(Exception):
     """`why` says, in a few words, why the file cannot be read ("a folder, not a file")."""
 

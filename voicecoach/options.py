@@ -28,7 +28,9 @@ def given_path(value: str | None, option: str) -> Path | None:
         return None
     if not value.strip():
         raise UsageError(f"{option} is empty", f"give {option} a path, or leave it out")
-    return Path(value).expanduser()
+    from voicecoach.infiles import user_path
+
+    return user_path(value)
 
 
 def model_folder(value: str | None, option: str = "--model") -> Path | None:

@@ -25,9 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
-from voicecoach.errors import ConfigInvalid
+from voicecoach.errors import CONTROL, ConfigInvalid
 from voicecoach.options import RATE_LIMITS, READY_TIMEOUT_MAX
 
 FILENAME = "config.toml"
@@ -39,7 +46,18 @@ def _device(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Device = Annotated[str | None, BeforeValidator(_device)]
+def _text(value: Any) -> Any:
+    """Text is printed by `voicecoach config` and in messages: no control characters (a
+    terminal would obey them), and not empty (leave the key out for the default)."""
+    if isinstance(value, str) and (bad := CONTROL.search(value)):
+        raise ValueError(f"a control character (U+{ord(bad.group()):04X})")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("empty")
+    return value
+
+
+Text = Annotated[str | None, AfterValidator(_text)]
+Device = Annotated[str | None, BeforeValidator(_device), AfterValidator(_text)]
 
 
 class Settings(BaseModel):
@@ -47,23 +65,46 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    voice: str | None = Field(default=None, description="pyttsx3 voice id or name")
-    # the same ranges as start's options: a bad value is the file's error, named by its key
+    voice: Text = Field(default=None, description="pyttsx3 voice id or name")
+    # the same ranges as start's options: a bad value is the file's error, named by its key;
+    # strict: TOML has numbers and booleans, so `rate = true` or `screen = "no"` is a slip
     rate: int | None = Field(
         default=None,
         ge=RATE_LIMITS[0],
         le=RATE_LIMITS[1],
+        strict=True,
         description="speaking rate, words per minute",
     )
-    volume: float | None = Field(default=None, ge=0.0, le=1.0, description="0.0 to 1.0")
+    volume: float | None = Field(
+        default=None, ge=0.0, le=1.0, strict=True, allow_inf_nan=False, description="0.0 to 1.0"
+    )
     output_device: Device = Field(default=None, description="index or name substring")
     input_device: Device = Field(default=None, description="index or name substring")
     engine: Literal["auto", "vosk", "whisper", "pocketsphinx", "keys"] = "auto"
-    model: str | None = Field(default=None, description="Vosk model folder")
+    model: Text = Field(default=None, description="Vosk model folder")
     ready_timeout: float = Field(
-        default=15.0, ge=0.0, le=READY_TIMEOUT_MAX, allow_inf_nan=False, description="seconds"
+        default=15.0,
+        ge=0.0,
+        le=READY_TIMEOUT_MAX,
+        strict=True,
+        allow_inf_nan=False,
+        description="seconds",
     )
-    screen: bool = Field(default=True, description="the live panel in a terminal")
+    screen: bool = Field(default=True, strict=True, description="the live panel in a terminal")
+
+
+# what each key holds, said with a bad value of it
+EXPECTED: dict[str, str] = {
+    "voice": "a voice's id or part of its name ('voicecoach voices' lists them)",
+    "rate": f"words per minute, a whole number from {RATE_LIMITS[0]} to {RATE_LIMITS[1]}",
+    "volume": "a number from 0.0 to 1.0",
+    "output_device": "a device's index or part of its name ('voicecoach devices' lists them)",
+    "input_device": "a device's index or part of its name ('voicecoach devices' lists them)",
+    "engine": "one of auto, vosk, whisper, pocketsphinx, keys (in quotes)",
+    "model": "the folder of an unpacked Vosk model",
+    "ready_timeout": f"seconds, a number from 0 to {READY_TIMEOUT_MAX:g}",
+    "screen": "true or false (no quotes)",
+}
 
 
 MAX_BYTES = 100_000  # a config file of every key is under 1 kB
@@ -103,20 +144,36 @@ def load(path: Path | None = None) -> tuple[dict[str, Any], Path]:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigInvalid(_problems(path, exc), _HINT) from None
+        unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
+        raise ConfigInvalid(_problems(path, exc), _HINT if unknown else _VALUE_HINT) from None
     return {key: getattr(settings, key) for key in data}, path
 
 
 _HINT = f"the keys are: {', '.join(KEYS)} (see 'voicecoach config --help')"
+_VALUE_HINT = "fix the value in the file, or remove the key to use the default"
 
 
 def _problems(path: Path, exc: ValidationError) -> str:
     lines = []
     for err in exc.errors(include_url=False):
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        lines.append(f"{path}: {key or '(top level)'}: {msg}")
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{path}: {key or '(top level)'}: unknown key")
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        got = _shown(err.get("input"))
+        top = key.split(".")[0]
+        expected = f"; {top} is {EXPECTED[top]}" if top in EXPECTED else ""
+        lines.append(f"{path}: {key or '(top level)'}: {msg} (got {got}){expected}")
     return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    """A value as the TOML file wrote it, short and printable."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = ascii(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True, slots=True)

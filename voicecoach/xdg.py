@@ -1,7 +1,8 @@
 """Where voicecoach keeps its files, by the XDG base-directory rules: settings and routines
 under `$XDG_CONFIG_HOME/voicecoach` (default `~/.config/voicecoach`), the workout history
-under `$XDG_DATA_HOME/voicecoach` (default `~/.local/share/voicecoach`). A relative or
-empty variable is ignored, as the specification says."""
+under `$XDG_DATA_HOME/voicecoach` (default `~/.local/share/voicecoach`), what `list` keeps
+to start faster under `$XDG_CACHE_HOME/voicecoach` (default `~/.cache/voicecoach`). A
+relative or empty variable is ignored, as the specification says."""
 
 from __future__ import annotations
 
@@ -24,3 +25,7 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     return _base("XDG_DATA_HOME", ".local/share") / APP
+
+
+def cache_dir() -> Path:
+    return _base("XDG_CACHE_HOME", ".cache") / APP

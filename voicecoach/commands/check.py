@@ -33,6 +33,8 @@ OK, WARN, FAIL, INFO = "ok", "warn", "FAIL", "info"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from voicecoach.infiles import user_path_text
+
     p = sub.add_parser(
         "check",
         help="check speech output, microphone and speech recognition",
@@ -42,7 +44,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--input-device", metavar="DEV", help="microphone (index or name part)")
     p.add_argument("--device", metavar="DEV", help="speaker (index or name part)")
-    p.add_argument("--model", metavar="PATH", help="Vosk model folder to check")
+    p.add_argument(
+        "--model", type=user_path_text, metavar="PATH", help="Vosk model folder to check"
+    )
     p.add_argument(
         "--seconds",
         type=_listen_seconds,

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from voicecoach.infiles import user_path_text
+
     p = sub.add_parser(
         "eval",
         help="measure the speech recognizer on a folder of labelled clips",
@@ -24,7 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="speech engine (auto: Vosk if an English model is found, else Whisper tiny.en "
         "if installed, else PocketSphinx)",
     )
-    p.add_argument("--model", default=None, help="path of a Vosk model (implies Vosk)")
+    p.add_argument(
+        "--model", type=user_path_text, default=None, help="path of a Vosk model (implies Vosk)"
+    )
     p.add_argument("--limit", type=int, default=None, help="only the first N clips")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(

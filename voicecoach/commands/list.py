@@ -181,8 +181,9 @@ def _validate(name: str, path: Path) -> Summary:
 
 
 def _cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "voicecoach" / "list.json"
+    from voicecoach import xdg
+
+    return xdg.cache_dir() / "list.json"
 
 
 def _file_key(path: Path) -> str:

@@ -17,6 +17,8 @@ DEFAULT_NAME = "vosk-model-small-en-us-0.15"  # = voicecoach.ears.models.DEFAULT
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from voicecoach.infiles import user_path_text
+
     p = sub.add_parser(
         "model",
         help="find, list or download the Vosk speech model",
@@ -29,7 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     msub = p.add_subparsers(dest="model_command", metavar="[ACTION]")
 
     path = msub.add_parser("path", help="print the folder of the model voicecoach would use")
-    path.add_argument("--model", metavar="PATH", help="check this model folder instead")
+    path.add_argument(
+        "--model", type=user_path_text, metavar="PATH", help="check this model folder instead"
+    )
     path.add_argument("--lang", default="en", help="language code (default: en)")
 
     lst = msub.add_parser("list", help="list installed models (--available: downloadable)")

@@ -44,13 +44,14 @@ def run(args: argparse.Namespace) -> int:
 def results(args: list[str]) -> Iterator[tuple[Path | str, list[str]]]:
     """(file, its problems) in the order given; folders expand to their .toml files."""
     from voicecoach import catalog
+    from voicecoach.infiles import user_path
 
     if not args:
         for entry in catalog.entries():
             yield entry.path, check(entry.path)
         return
     for arg in args:
-        path = Path(arg).expanduser()
+        path = user_path(arg)
         try:
             folder = path.is_dir()
         except OSError:  # a path too long, a loop of links: check() says it for this file

@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from voicecoach.engine.state import State
-from voicecoach.history.store import Outcome, SessionRow, SetOutcome, SetRow, Store
+from voicecoach.history.store import (
+    Outcome,
+    SessionRow,
+    SetOutcome,
+    SetRow,
+    Store,
+    write_hint,
+)
 from voicecoach.history.streaks import standing
 from voicecoach.plan import Step
 from voicecoach.records import EndRecord, Record, SessionRecord
@@ -232,10 +239,12 @@ class HistoryRecorder:
             self._close(current, state, now)
 
     def _late_pain(self, state: State) -> None:
-        """A pain reported with no set open (in the goodbye, once the sets are written):
-        marked on the last set of the exercise the engine reported it with."""
+        """A pain reported with no set open whose row is still to come (in the goodbye,
+        or in the rest after a set already written): marked on the last set of the
+        exercise the engine reported it with."""
         before = self._last.pains if self._last is not None else ()
-        if self._open is None and len(state.pains) > len(before):
+        later = self._open is not None and self._due(self._open)
+        if not later and len(state.pains) > len(before):
             exercise = state.routine.exercises[state.pains[-1]].id
             self._write(lambda: self.store.mark_pain(self._session_id(), exercise))
 
@@ -304,4 +313,7 @@ class HistoryRecorder:
             action()
         except sqlite3.Error as exc:
             self._failed = True
-            self.warn(f"voicecoach: the history stopped recording this session: {exc}")
+            self.warn(
+                f"voicecoach: the history stopped recording this session ({exc}); what it"
+                f" recorded before is kept\n  hint: {write_hint(exc)}"
+            )

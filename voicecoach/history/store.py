@@ -14,6 +14,8 @@ without a word leaves the truth behind.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -146,6 +148,8 @@ def per_set(rows: Iterable[SetRow]) -> list[SetRow]:
 class Store:
     """An open history database. Every write commits before it returns."""
 
+    WAIT_FOR_LOCK = 5.0  # seconds a write waits for another voicecoach's to end
+
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self._conn = conn
         self.path = path
@@ -156,11 +160,9 @@ class Store:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+            conn = sqlite3.connect(path, timeout=cls.WAIT_FOR_LOCK, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(
-                f"cannot open the history {path}: {exc}", "check the folder is writable"
-            ) from None
+            raise _unopenable(path, exc) from None
         store = cls(conn, path)
         try:
             store._prepare(wal=True)
@@ -368,14 +370,35 @@ _SESSION_COLUMNS = (
 def _unwritable(path: Path, exc: sqlite3.OperationalError) -> HistoryError:
     """A healthy history this voicecoach cannot write now: not damaged."""
     if "locked" in str(exc):
+        return HistoryError(f"the history {path} is locked by another program", write_hint(exc))
+    return HistoryError(f"cannot write to the history {path} ({exc})", write_hint(exc))
+
+
+def write_hint(exc: sqlite3.Error) -> str:
+    """What to do about a history that cannot be written (`exc` says why)."""
+    if "locked" in str(exc):
+        return "close the other voicecoach, or run this one with --no-history"
+    return "make room on the disk or make the file writable, or run with --no-history"
+
+
+def _unopenable(path: Path, exc: OSError | sqlite3.Error) -> HistoryError:
+    """The history's file cannot be opened at all: what stands in its place, if that is
+    the reason (a folder, a loop of symbolic links, a link to where no file can be)."""
+    aside = "move it out of the way (a new history is started), or run with --no-history"
+    try:
+        if path.is_dir():
+            return HistoryError(f"the history {path} is a folder, not a file", aside)
+        path.stat()
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return HistoryError(f"the history {path} is a loop of symbolic links", aside)
+    if path.is_symlink() and not path.exists():
+        target = os.readlink(path)
         return HistoryError(
-            f"the history {path} is locked by another program",
-            "close the other voicecoach, or run this one with --no-history",
+            f"the history {path} is a symbolic link to {target}, which cannot be made ({exc})",
+            aside,
         )
-    return HistoryError(
-        f"cannot write to the history {path} ({exc})",
-        "make room on the disk or make the file writable, or run with --no-history",
-    )
+    return HistoryError(f"cannot open the history {path}: {exc}", "check the folder is writable")
 
 
 def _session(row: tuple[object, ...]) -> SessionRow:
