@@ -187,7 +187,7 @@ def test_config_shows_each_setting_and_where_it_comes_from(config_file, capsys) 
     assert lines["input_device"] == ["2", "config", "file"]
     assert lines["screen"] == ["false", "config", "file"]
     assert lines["ready_timeout"] == ["15.0", "default"]
-    assert lines["voice"] == ["(espeak-ng's", "default)", "default"]
+    assert lines["voice"] == ["gmw/en-us", "(US", "English)", "default"]  # not British
     assert lines["volume"] == ["1.0", "default"]  # what a session uses when nothing says
     assert lines["model"] == ["(found", "by", "itself)", "default"]
     assert "(not set)" not in out

@@ -16,8 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.cli import main
-
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 COMMANDS = "4:next,31:ready,40:pause,46:resume,52:stop,56:yes"
 LENGTH = 60
@@ -63,7 +61,10 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
         "--log",
         str(log),
     ]
-    code = main(argv)
+    # as a user starts it: in a process of its own. In this one, after other tests' speech,
+    # espeak-ng would render the coach's lines a few ms longer or shorter (it does from one
+    # call to the next within a process), and the echo in the microphone with them.
+    code = subprocess.run([sys.executable, "-m", "voicecoach", *argv], check=False).returncode
     records = [json.loads(line) for line in log.read_text().splitlines()]
     with wave.open(str(coach)) as w:
         rate = w.getframerate()
@@ -142,12 +143,6 @@ def test_nothing_is_heard_but_the_users_commands_each_within_a_second_of_its_end
         unmatched.remove(said[0])
 
 
-@pytest.mark.xfail(
-    reason="Whisper tiny.en with PocketSphinx's second opinion (the default) on held-out "
-    "espeak voices: 5 of 6 commands heard; 'skip' is missed (Whisper hears 'scoop', "
-    "PocketSphinx's grammar nothing); see bench/RESULTS.md",
-    strict=True,
-)
 def test_every_spoken_command_is_heard(replay: Replay) -> None:
     heard = replay.of_type("heard")
     assert [r["intent"] for r in heard] == [c["intent"] for c in replay.commands]

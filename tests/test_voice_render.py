@@ -6,6 +6,7 @@ import ctypes
 import sys
 import threading
 import wave
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -278,3 +279,33 @@ def test_the_hook_that_was_there_is_put_back_after_the_block_even_when_it_raises
     with pytest.raises(AudioError), callback_errors(on_synth, lambda exc: None):
         raise AudioError("text-to-speech did not finish an utterance")
     assert sys.unraisablehook is before
+
+
+@dataclass
+class Unraisable:
+    """What `sys.unraisablehook` is handed (`sys.UnraisableHookArgs`)."""
+
+    exc_type: type[BaseException]
+    exc_value: BaseException
+    exc_traceback: None
+    err_msg: str | None
+    object: object
+
+
+def test_from_python_3_13_on_the_callback_is_known_by_its_name_in_the_message():
+    """ctypes 3.13 names the callback in the message and hands over no `object`."""
+    on_synth, _ = failing_callback("Error saving WAV file")
+    error = RuntimeError("Error saving WAV file")
+    ours = f"Exception ignored on calling ctypes callback function {on_synth!r}"
+    theirs = f"Exception ignored on calling ctypes callback function {print!r}"
+    failed: list[BaseException] = []
+    before = sys.unraisablehook
+    reached: list[str | None] = []
+    sys.unraisablehook = lambda unraisable: reached.append(unraisable.err_msg)
+    try:
+        with callback_errors(on_synth, failed.append):
+            sys.unraisablehook(Unraisable(RuntimeError, error, None, ours, None))
+            sys.unraisablehook(Unraisable(RuntimeError, error, None, theirs, None))
+    finally:
+        sys.unraisablehook = before
+    assert (failed, reached) == ([error], [theirs])

@@ -16,6 +16,7 @@ from voicecoach.ears.whisper_rec import (
     WhisperSettings,
     judge,
     prompt_text,
+    relisten,
     unit,
     verdict,
 )
@@ -147,6 +148,65 @@ def test_without_a_second_opinion_a_weak_command_is_rejected_as_before():
         "low log-probability",
         None,
     )
+
+
+SCOOP = [  # a "skip" Whisper heard as "scoop": the command is only in its N-best
+    Hypothesis("scoop", -0.80, None),
+    Hypothesis("scoob", -1.35, None),
+    Hypothesis("skip", -1.69, Intent.NEXT),
+]
+
+
+class FakeDecodes:
+    """Whisper decoding the utterance again: what it hears at each tape speed."""
+
+    def __init__(self, heard: dict[float, list[Hypothesis]], no_speech: float = 0.05) -> None:
+        self.heard, self.no_speech, self.speeds = heard, no_speech, []
+
+    def __call__(self, speed: float) -> tuple[list[Hypothesis], float]:
+        self.speeds.append(speed)
+        return self.heard.get(speed, []), self.no_speech
+
+
+def test_a_command_only_in_the_n_best_fires_when_heard_surely_a_little_faster():
+    decodes = FakeDecodes({1.12: [Hypothesis("skip", -0.45, Intent.NEXT)]})
+    intent, posterior, words, heard = relisten(SCOOP, 0.05, WhisperSettings(), decodes)
+    assert (intent, posterior, words) == (Intent.NEXT, 1.0, "skip")
+    assert decodes.speeds == [1.12]
+    assert heard == "1.12x:skip"
+
+
+def test_listening_again_tries_each_speed_in_turn_and_stops_at_the_first_that_hears_it():
+    decodes = FakeDecodes({0.88: [Hypothesis("skip", -0.45, Intent.NEXT)]})
+    settings = WhisperSettings(relisten=(1.12, 0.88, 0.8))
+    intent, _, _, heard = relisten(SCOOP, 0.05, settings, decodes)
+    assert intent == Intent.NEXT
+    assert decodes.speeds == [1.12, 0.88]
+    assert heard == "1.12x:,0.88x:skip"
+
+
+def test_a_command_heard_again_that_the_first_n_best_did_not_name_fires_nothing():
+    decodes = FakeDecodes({1.12: [Hypothesis("pause", -0.2, Intent.PAUSE)]})
+    intent, _, _, heard = relisten(SCOOP, 0.05, WhisperSettings(), decodes)
+    assert intent is None
+    assert heard == "1.12x:pause"
+
+
+def test_a_weak_hearing_again_fires_nothing():
+    weak = [Hypothesis("skip", -1.6, Intent.NEXT)]  # under min_logprob at every speed
+    decodes = FakeDecodes({1.12: weak})
+    assert relisten(SCOOP, 0.05, WhisperSettings(), decodes)[0] is None
+    assert relisten(SCOOP, 0.05, WhisperSettings(), FakeDecodes({}, no_speech=0.9))[0] is None
+
+
+def test_talk_silence_and_a_recognizer_told_not_to_are_not_decoded_again():
+    decodes = FakeDecodes({1.12: [Hypothesis("skip", -0.45, Intent.NEXT)]})
+    talk = [Hypothesis("my neck is stiff", -0.4, None), Hypothesis("my neck is stiff", -0.9, None)]
+    nothing = (None, 0.0, "", None)
+    assert relisten(talk, 0.05, WhisperSettings(), decodes) == nothing
+    assert relisten(SCOOP, 0.25, WhisperSettings(), decodes) == nothing  # unsure of speech
+    assert relisten(SCOOP, 0.05, WhisperSettings(relisten=()), decodes) == nothing
+    assert decodes.speeds == []
 
 
 @needs_model

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_RATE = 175  # words per minute: espeak-ng's own default, a calm coaching pace
+DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
 
 # name -> notes as (frequency Hz, seconds). Rising = "go", single = "stop", arpeggio = "done".
 CUES: dict[str, tuple[tuple[float, float], ...]] = {

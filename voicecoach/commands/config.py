@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from voicecoach.speech import DEFAULT_RATE
+from voicecoach.speech import DEFAULT_RATE, DEFAULT_VOICE
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 # what a session does with a key that is set nowhere
 UNSET = {
-    "voice": "(espeak-ng's default)",
+    "voice": f"{DEFAULT_VOICE} (US English)",
     "rate": f"{DEFAULT_RATE} (espeak-ng's)",
     "volume": "1.0",
     "output_device": "(the system's default)",

@@ -19,8 +19,13 @@ from voicecoach.ears.endpoint import Utterance
 from voicecoach.ports import MIC_RATE
 
 
-def whisper_audio(utt: Utterance, pad: float) -> np.ndarray:
-    """float32 audio at 16 kHz in [-1, 1): the utterance, then `pad` s of silence."""
+def whisper_audio(utt: Utterance, pad: float, speed: float = 1.0) -> np.ndarray:
+    """float32 audio at 16 kHz in [-1, 1): the utterance, then `pad` s of silence. With a
+    `speed` other than 1 the utterance is played that many times as fast, tempo and pitch
+    together, as a tape would be (shorter and higher above 1; linear interpolation)."""
     audio = utt.audio.astype(np.float32) / 32768.0
+    if speed != 1.0:
+        n = int(len(audio) / speed)
+        audio = np.interp(np.arange(n) * speed, np.arange(len(audio)), audio).astype(np.float32)
     out: np.ndarray = np.concatenate([audio, np.zeros(round(pad * MIC_RATE), np.float32)])
     return out

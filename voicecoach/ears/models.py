@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from voicecoach import xdg
 from voicecoach.errors import DownloadError, ModelError
+from voicecoach.infiles import user_path
 
 MODEL_LIST_URL = "https://alphacephei.com/vosk/models/model-list.json"
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
@@ -104,8 +106,9 @@ def model_language(path: Path) -> str | None:
 
 
 def data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "voicecoach" / "models"
+    """voicecoach's own model folder, under its XDG data folder (`voicecoach.xdg`: a
+    relative $XDG_DATA_HOME is ignored, as the specification says)."""
+    return xdg.data_dir() / "models"
 
 
 def cache_dir() -> Path:
@@ -138,10 +141,10 @@ def candidates(folder: Path, lang: str) -> list[Path]:
 def find_vosk_model(explicit: str | Path | None = None, lang: str = "en") -> Path:
     """The model to use (see the module docstring for the order); ModelError if none."""
     if explicit:
-        return check_vosk_model(Path(explicit).expanduser())
+        return check_vosk_model(user_path(str(explicit)))
     env = os.environ.get("VOICECOACH_MODEL")
     if env:
-        path = Path(env).expanduser()
+        path = user_path(env)
         problems = vosk_model_problems(path)
         if problems:
             raise ModelError(
@@ -150,7 +153,7 @@ def find_vosk_model(explicit: str | Path | None = None, lang: str = "en") -> Pat
             )
         return path
     for folder in search_folders():
-        found = candidates(folder.expanduser(), lang)
+        found = candidates(user_path(str(folder)), lang)
         if found:
             return found[0]
     where = ", ".join(str(f) for f in search_folders())
@@ -435,7 +438,7 @@ def download_model(
     looks like a model. The list and the archive share one deadline (`limits`)."""
     limits = limits or Limits()
     deadline = clock() + limits.deadline_s
-    dest_dir = (dest_dir or cache_dir()).expanduser()
+    dest_dir = user_path(str(dest_dir or cache_dir()))
     final = dest_dir / name
     if is_vosk_model(final):
         log(f"{name} is already in {dest_dir}")
@@ -490,7 +493,7 @@ def installed_models() -> list[Path]:
     """Every model folder in the lookup folders (any language)."""
     found: list[Path] = []
     for folder in search_folders():
-        folder = folder.expanduser()
+        folder = user_path(str(folder))
         if is_vosk_model(folder):
             found.append(folder)
             continue

@@ -38,6 +38,7 @@ import numpy as np
 
 from voicecoach.ears.models import MODEL_HINT, check_vosk_model, supports_grammar
 from voicecoach.errors import ModelError
+from voicecoach.infiles import user_path
 from voicecoach.intents import Intent
 from voicecoach.ports import MIC_RATE, Detection
 
@@ -69,7 +70,7 @@ _LOCK = threading.Lock()
 
 def load_model(path: str | Path) -> Any:
     """A vosk.Model for `path`, loaded once per process (loading takes seconds)."""
-    folder = check_vosk_model(Path(path).expanduser()).resolve()
+    folder = check_vosk_model(user_path(str(path))).resolve()
     with _LOCK:
         if folder not in _MODELS:
             vosk = import_vosk()
@@ -221,7 +222,7 @@ class VoskRecognizer:
             matcher = table.match if matcher is None else matcher
         self.settings = settings or VoskSettings()
         self.matcher = matcher
-        path = check_vosk_model(Path(model_path).expanduser())
+        path = check_vosk_model(user_path(str(model_path)))
         if not supports_grammar(path):
             log.warning("%s cannot restrict its vocabulary: expect more false commands", path)
         self.model = load_model(path)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from voicecoach.errors import AudioError, UsageError
-from voicecoach.speech import DEFAULT_RATE
+from voicecoach.speech import DEFAULT_RATE, DEFAULT_VOICE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,7 +141,7 @@ class _Engine:
                 raise AudioError("text-to-speech has stopped: voicecoach is exiting")
             if self._applied != (voice, rate):
                 if voice or self._espeak is not None:
-                    self._set("voice", voice or _DEFAULT_VOICE)
+                    self._set("voice", voice or DEFAULT_VOICE)
                 self._set("rate", rate)
                 self._set("volume", 1.0)  # volume is applied to samples: one cache for all
                 self._applied = (voice, rate)
@@ -253,7 +253,7 @@ def callback_errors(callback: object, failed: Callable[[BaseException], None]) -
     previous = sys.unraisablehook
 
     def hook(unraisable: sys.UnraisableHookArgs) -> None:
-        if callback is not None and unraisable.object == callback and unraisable.exc_value:
+        if unraisable.exc_value is not None and _raised_in(callback, unraisable):
             failed(unraisable.exc_value)
         else:
             previous(unraisable)
@@ -265,7 +265,17 @@ def callback_errors(callback: object, failed: Callable[[BaseException], None]) -
         sys.unraisablehook = previous
 
 
-_DEFAULT_VOICE = "gmw/en-us"  # espeak-ng's American English (its own default is British)
+def _raised_in(callback: object, unraisable: sys.UnraisableHookArgs) -> bool:
+    """Whether `unraisable` comes from `callback`: Python 3.11 and 3.12 hand the callback
+    over as its `object`; from 3.13 on ctypes names it in the message only ("Exception
+    ignored on calling ctypes callback function <bound method ...>"), `object` None."""
+    if callback is None:
+        return False
+    if unraisable.object is not None:
+        return bool(unraisable.object == callback)
+    return (unraisable.err_msg or "").endswith(repr(callback))
+
+
 _TRIES = 2  # renders of one utterance before an incomplete one is an error
 
 
