@@ -442,3 +442,19 @@ def test_a_fitted_session_keeps_one_fit_in_its_log_header_and_in_its_history_row
     (row,) = store.sessions()
     store.close()
     assert row.dose_fit == plan.DoseFit(5, header["dose_scale"])
+
+
+def test_a_resumed_session_does_not_say_the_articles_note_on_the_whole_length_again(
+    history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """back-hip-knee's first intro explains why it takes more than the article's 20
+    minutes ("toe walking alone takes 7 minutes..."): heard within the day, and about a
+    whole session, not the minutes left of this one."""
+    note = "The article says some 20 minutes, but its own numbers add up to more"
+    assert main(["start", "back-hip-knee", "--fast", "--text", "--no-history"]) == 0
+    assert note in capsys.readouterr().out  # the first intro says it
+    stop_a_session_when(lambda s: s.index == 2 and s.phase == "work", routine_ref="back-hip-knee")
+    assert main(["start", "back-hip-knee", "--fast", "--text", "--record", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Picking up where you left off" in out
+    assert note not in out

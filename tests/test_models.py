@@ -210,9 +210,7 @@ def test_the_project_folder_comes_before_the_data_dir_and_vosks_cache(home):
     assert models.find_vosk_model() == project
 
 
-def test_a_model_path_under_a_user_that_does_not_exist_is_not_found_not_a_crash(
-    home, monkeypatch
-):
+def test_a_model_path_under_a_user_that_does_not_exist_is_not_found_not_a_crash(home, monkeypatch):
     with pytest.raises(ModelError, match="is not a Vosk model"):
         models.find_vosk_model("~nosuchuser-of-voicecoach/model")
     monkeypatch.setenv("VOICECOACH_MODEL", "~nosuchuser-of-voicecoach/model")
@@ -224,9 +222,7 @@ def test_a_model_path_under_a_user_that_does_not_exist_is_not_found_not_a_crash(
         models.find_vosk_model()
 
 
-def test_a_relative_xdg_data_home_is_ignored_as_the_specification_says(
-    home, monkeypatch, tmp_path
-):
+def test_a_relative_xdg_data_home_is_ignored_as_the_specification_says(home, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     make_model(tmp_path / "rel" / "voicecoach" / "models" / "vosk-model-small-en-us-0.15")
     monkeypatch.setenv("XDG_DATA_HOME", "rel")

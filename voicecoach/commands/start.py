@@ -309,6 +309,8 @@ def session_options(
             time_note=describe.resumed_fit_note(memory.dose_fit.minutes),
             dose_fit=memory.dose_fit,
         )
+    if memory.start_step is not None:  # resumed: the article's note on the whole session
+        return options  # ("its own numbers add up to more") was in the intro heard today
     return fitted(options, args.minutes, warn)
 
 
