@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from voicecoach import catalog, plan
+from voicecoach import catalog, describe, plan
 from voicecoach.cli import main
 from voicecoach.engine import Config, texts
 from voicecoach.intents import Intent
@@ -173,7 +173,11 @@ def test_back_hip_knee_lasts_within_15_percent_of_the_articles_20_minutes_or_say
     minutes = log[-1]["t"] / 60
     if abs(minutes - 20) > 0.15 * 20:
         assert r.article_minutes_note, f"{minutes:.1f} minutes and no note saying why"
-        assert any(r.article_minutes_note in x["text"] for x in says(log))  # the intro says it
+        # the intro says why in the note's first sentence; its figures are for `show`
+        gist = describe.first_sentence(r.article_minutes_note)
+        assert gist != r.article_minutes_note
+        assert any(gist in x["text"] for x in says(log))
+        assert not any(r.article_minutes_note in x["text"] for x in says(log))
         # the note is true: with every range at its low end it is still too long
         assert simulation.fit(r, 20).shortest > 1.15 * 20 * 60
 
@@ -379,6 +383,15 @@ def test_minutes_out_of_reach_the_intro_and_its_note_say_the_same_number(
     said = re.search(r"This takes about (\d+) minutes?\. It cannot take .*? at \w+ (\d+) min", out)
     assert said is not None, out[:600]
     assert said.group(1) == said.group(2)
+
+
+def test_show_gives_the_whole_note_on_why_the_article_s_length_cannot_be_kept(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    note = routine("back-hip-knee").article_minutes_note
+    assert note is not None
+    assert main(["show", "back-hip-knee", "--brief"]) == 0
+    assert note in capsys.readouterr().out
 
 
 def test_list_and_the_intro_say_the_same_minutes_when_the_article_s_length_cannot_be_kept(

@@ -255,6 +255,16 @@ def test_a_session_interrupted_after_its_last_set_does_not_offer_resume() -> Non
     assert "--resume" not in recorder.summary
 
 
+def test_a_session_interrupted_before_any_set_is_done_does_not_offer_resume() -> None:
+    """`--resume` would begin where a fresh start begins: nothing to continue."""
+    store = Store.memory()
+    runner, recorder = session(store)
+    run_until_step(runner, 0)  # heel raises, the first set: working
+    runner.abort("interrupted")
+    assert store.sessions()[0].outcome == "interrupted"
+    assert "--resume" not in recorder.summary
+
+
 def test_a_session_interrupted_before_its_last_set_says_how_to_resume() -> None:
     store = Store.memory()
     runner, recorder = session(store)

@@ -21,7 +21,7 @@ from voicecoach.cli import main
 from voicecoach.errors import ExitCode
 from voicecoach.history.memory import file_hash
 from voicecoach.history.recorder import set_spans
-from voicecoach.history.store import SetRow, Store
+from voicecoach.history.store import SetOutcome, SetRow, Store
 from voicecoach.plan import steps
 from voicecoach.voice.text import estimate_duration
 
@@ -164,18 +164,39 @@ def test_a_session_ended_by_sigterm_mid_set_keeps_its_sets_and_resume_finishes_i
     assert sum(routine["finished"].values()) == 1
 
 
-def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
-    quick: str, history_db: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def unfinished_today(quick: str, history_db: Path, *outcomes: SetOutcome) -> None:
+    """A session of `quick` stopped a minute ago, with these outcomes for its first sets."""
     store = Store.open(history_db)
     digest = file_hash(catalog.locate(quick))  # the file it ran: it can be resumed
     sid = store.begin(quick, digest, started=time.time() - 60, engine="keys")
+    for step, outcome in enumerate(outcomes):
+        row = SetRow(step, step, "walk", step + 1, None, outcome, 2.0, 0, False, time.time() - 45)
+        store.add_set(sid, row, 0.5)
     store.finish(sid, time.time() - 30, "stopped", 0.5)
     store.close()
+
+
+def test_starting_afresh_after_an_unfinished_session_today_mentions_resume(
+    quick: str, history_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unfinished_today(quick, history_db, "done", "cut short")
     assert main(["start", quick, "--text", "--fast", "--record"]) == 0
     err = capsys.readouterr().err
     assert err.count("--resume") == 1
-    assert "to continue it: voicecoach start quick --resume" in err
+    assert "did not finish (1 set done); to continue it: voicecoach start quick --resume" in err
+
+
+@pytest.mark.parametrize("outcomes", [(), ("cut short",), ("skipped", "cut short")])
+def test_an_unfinished_session_with_no_set_done_is_not_offered_for_resume(
+    quick: str,
+    history_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    outcomes: tuple[SetOutcome, ...],
+) -> None:
+    """--resume would begin where a fresh start begins: nothing to continue."""
+    unfinished_today(quick, history_db, *outcomes)
+    assert main(["start", quick, "--text", "--fast", "--record"]) == 0
+    assert "--resume" not in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------ config file

@@ -231,6 +231,14 @@ def test_a_relative_xdg_data_home_is_ignored_as_the_specification_says(home, mon
         models.find_vosk_model()
 
 
+def test_an_installed_package_does_not_look_for_models_next_to_itself(home, monkeypatch):
+    monkeypatch.setattr(models, "PROJECT_MODELS", home / "site-packages" / "models")
+    with pytest.raises(ModelError, match="no Vosk model") as err:
+        models.find_vosk_model()
+    assert "site-packages" not in err.value.message
+    assert str(home / "data" / "voicecoach" / "models") in err.value.message
+
+
 def test_vosk_model_path_is_searched_before_the_cache(home, monkeypatch):
     make_model(home / "home" / ".cache" / "vosk" / "vosk-model-small-en-us-0.15")
     custom = make_model(home / "custom" / "vosk-model-small-en-us-0.15")

@@ -350,11 +350,20 @@ def test_start_help_names_every_phrase_and_key_a_user_has_during_a_session(
     from voicecoach.keys import HELP_LINE
 
     text = help_text(capsys, "start")
-    said = text[text.index("while it runs") :]
+    said = text[text.index("during a workout, say") :]
     for intent, phrases in PHRASES.items():
         for phrase in phrases:
             assert re.search(rf"\b{re.escape(phrase)}\b", said), (intent, phrase)
     assert " ".join(HELP_LINE.split()) in " ".join(said.split())
+
+
+@pytest.mark.parametrize("argv", [[], ["start"]])
+def test_the_help_fits_an_80_column_terminal(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = help_text(capsys, *argv)
+    assert [line for line in text.splitlines() if len(line) > 80] == []
 
 
 @pytest.mark.parametrize("argv", [[], ["start"]])

@@ -50,12 +50,12 @@ class _ArgError(Exception):
 
 FIRST_STEPS = """\
 first steps:
-  voicecoach list                    the routines you can start
-  voicecoach show back-hip-knee      one routine's whole plan, every step with its dose
-  voicecoach check                   the speaker, the microphone and speech recognition
-  voicecoach start back-hip-knee     a workout: say "ready" to begin each exercise and
-                                     "help" to hear what you can say; q and y end it
-  voicecoach history                 your sessions, a 12-week calendar and streaks
+  voicecoach list                  the routines you can start
+  voicecoach show back-hip-knee    a routine's whole plan, step by step
+  voicecoach check                 speaker, microphone and speech recognition
+  voicecoach start back-hip-knee   a workout: say "ready" to begin an exercise,
+                                   "help" for what you can say; q then y ends it
+  voicecoach history               your sessions, a calendar and your streaks
 
 Run 'voicecoach COMMAND --help' for a command's options and examples."""
 

@@ -11,6 +11,7 @@ Pure functions of the routine and its plan. Two registers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -307,18 +308,27 @@ def minutes_text(routine: Routine, timing: Timing) -> str:
     return f"{text}. {note}" if note else text
 
 
-def article_time_note(routine: Routine, timing: Timing) -> str:
+def article_time_note(routine: Routine, timing: Timing, *, spoken: bool = False) -> str:
     """Why the session cannot take the article's own length, when it cannot (the
     routine's `article_minutes_note`, else what the article's ranges allow): only when
     even every range at its low end is longer (shorter than the article says is fine,
-    "20 minutes or less")."""
+    "20 minutes or less"). `spoken`: for the intro, the note's first sentence (its gist:
+    the figures behind it are for `show`, not for someone waiting for the first exercise)."""
     if routine.article_minutes is None:
         return ""
     target = routine.article_minutes * 60
     shortest = timing(plan.scaled_doses(routine, 0.0))
     if shortest - plan.FIT_SLACK <= target:
         return ""
-    return routine.article_minutes_note or _at_least(target, shortest)
+    note = routine.article_minutes_note
+    if note is None:
+        return _at_least(target, shortest)
+    return first_sentence(note) if spoken else note
+
+
+def first_sentence(text: str) -> str:
+    """`text` up to the end of its first sentence ("Stop. Then..." -> "Stop.")."""
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
 def _at_least(target: float, shortest: float, subject: str = "It") -> str:

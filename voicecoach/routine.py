@@ -480,7 +480,8 @@ class Routine(_Model):
     )
     article_minutes_note: str | None = Field(
         default=None,
-        description="why the session, with the article's own numbers, cannot take that long",
+        description="why the session, with the article's own numbers, cannot take that long "
+        "(the intro says its first sentence, 'show' all of it)",
     )
     disclaimer_assumed: bool = Field(
         default=False, description="true when the article gives no disclaimer: ours"

@@ -30,42 +30,48 @@ if TYPE_CHECKING:
 # every phrase of `voicecoach.ears.phrases.PHRASES` and the keys' help line, checked by
 # tests/test_start_cli.py (importing the phrase table here would slow every command down)
 DURING = """\
-while it runs, say a command on its own, as a short phrase ("okay, next please"):
-  ready (i'm ready)              start now: the exercise (else it starts by itself
-                                 after --ready-timeout seconds), or the next set
+during a workout, say (alone, or in a short phrase: "okay, next please"):
+  ready (i'm ready)       start now: the exercise (it starts by itself after
+                          --ready-timeout seconds), or the next set
   next (next one, okay next, done, skip)
-                                 skip ahead: the intro, a set or side, an exercise
-  back (go back, previous)       the set or side before (at a first set: the
-                                 exercise before)
-  repeat (again, say that again) what to do now; said twice: its cautions and setup
-  pause (wait, hold on)          pause; resume (continue) carries on
-  stop (end workout)             it asks "end the workout?": say yes (or no)
-  help (what can i say)          what you can say at that moment
+                          skip ahead: the intro, a set or side, an exercise
+  back (go back, previous)
+                          the set or side before (at a first set: the
+                          exercise before)
+  repeat (again, say that again)
+                          what to do now; said twice: its cautions and setup
+  pause (wait, hold on)   pause; resume (continue) carries on
+  stop (end workout)      it asks "end the workout?": say yes (or no)
+  help (what can i say)   what you can say at that moment
   time (how long, how much longer, time left)
-                                 the time left
-  slower, faster                 count the reps slower or faster
-  pain (it hurts)                its safety advice; the pain is recorded
-keys: Enter ready · n next · b back · r repeat · space pause/resume · q stop ·
-y/n yes/no · h help · t time · +/- faster/slower · p pain
+                          the time left
+  slower, faster          count the reps slower or faster
+  pain (it hurts)         its safety advice; the pain is recorded
+keys: Enter ready · n next · b back · r repeat · space pause/resume ·
+q stop · y/n yes/no · h help · t time · +/- faster/slower · p pain
 
 examples:
-  voicecoach start back-hip-knee                 a workout, with sound and the panel
+  voicecoach start back-hip-knee
+      a workout, with sound and the live panel
   voicecoach start behind-knee --from ankle-circles
-                                                 begin at an exercise (its id, number
-                                                 or name, as 'voicecoach show' lists)
-  voicecoach start back-hip-knee --minutes 32    fit the doses to about 32 minutes,
-                                                 within the article's ranges
-  voicecoach start back-hip-knee --resume        continue an unfinished session
-  voicecoach start behind-knee --text            no sound: read the coach, use the keys
-  voicecoach start behind-knee --fast --text     the whole session in seconds
-  voicecoach start ./my-feet.toml                your own routine file"""
+      begin at an exercise: its id, number or name, as 'voicecoach show' lists
+  voicecoach start back-hip-knee --minutes 32
+      its doses fitted to about 32 minutes, within the article's ranges
+  voicecoach start back-hip-knee --resume
+      continue an unfinished session where you left it
+  voicecoach start behind-knee --text
+      no sound: read what the coach says, answer with the keys
+  voicecoach start behind-knee --fast --text
+      the whole session in seconds
+  voicecoach start ./my-feet.toml
+      your own routine file"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "start",
         help="start a guided workout session",
-        description="Start a guided workout: the coach reads each exercise aloud, counts "
+        description="Start a guided workout: the coach reads each exercise aloud, counts\n"
         "your reps, times your holds and rests, and listens for your commands.",
         epilog=DURING,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -339,7 +345,8 @@ def fitted(
         )
     seconds = timing(options)
     if minutes is None:
-        return replace(options, time_note=describe.article_time_note(options.routine, seconds))
+        note = describe.article_time_note(options.routine, seconds, spoken=True)
+        return replace(options, time_note=note)
     fit = plan.fit(options.routine, minutes, seconds=seconds)
     if warn is not None and not fit.reachable:  # on the terminal too, as the session starts
         warn(f"voicecoach: {describe.fit_note(fit, subject=options.routine.name)}")

@@ -117,8 +117,11 @@ def cache_dir() -> Path:
 
 
 def search_folders() -> list[Path]:
-    """Folders that may hold models (or be one), in lookup order (after --model/env)."""
-    folders = [PROJECT_MODELS, data_dir()]
+    """Folders that may hold models (or be one), in lookup order (after --model/env). The
+    project's `models/` only in a source checkout: installed from a wheel, the place
+    next to the package is site-packages, no folder of the user's."""
+    folders = [PROJECT_MODELS] if PROJECT_MODELS.is_dir() else []
+    folders.append(data_dir())
     if os.environ.get("VOSK_MODEL_PATH"):
         folders.append(Path(os.environ["VOSK_MODEL_PATH"]))
     folders += [cache_dir(), Path("/usr/share/vosk")]

@@ -226,12 +226,13 @@ def _ran_elsewhere(row: SessionRow, ran: _Ran) -> tuple[Routine, _Ran] | None:
 
 
 def _can_resume(store: Store, row: SessionRow, routine: Routine, ran: _Ran) -> bool:
-    """Whether `--resume` would continue that session (so that a hint may offer it)."""
+    """Whether `--resume` would continue that session past where a fresh start begins
+    (so that a hint may offer it): it can, and a set of it was done."""
     try:
-        _resumed(store, row, routine, ran)
+        _, _, _, done = _resumed(store, row, routine, ran)
     except UsageError:
         return False
-    return True
+    return bool(done)
 
 
 def _as_it_ran(row: SessionRow, routine: Routine) -> Routine | None:

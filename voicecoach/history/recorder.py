@@ -176,10 +176,15 @@ class HistoryRecorder:
             self.summary = self._summary(outcome, resumable=self._set_left(state))
 
     def _set_left(self, state: State) -> bool:
-        """Whether `--resume` would find a set to pick up: the last set is not done (it
-        resumes after the furthest set done, `memory._resume_point`)."""
+        """Whether `--resume` would pick up something a fresh start would not: a set is
+        done (it resumes after the furthest one, `memory._resume_point`; with none, where
+        the session began) and the last set is not."""
         first, last = (self._spans or set_spans(state.steps))[-1]
-        return not all(i in state.completed for i in range(first, last + 1))
+        if all(i in state.completed for i in range(first, last + 1)):
+            return False
+        if self.session is None:  # never begun: nothing recorded to continue
+            return False
+        return any(s.outcome == "done" for s in self.store.sets(self.session))
 
     def _summary(self, outcome: Outcome, *, resumable: bool) -> str:
         """ "ground-up: 2 of 2 this week, streak: 3 weeks", and how to resume (if a set
