@@ -296,6 +296,20 @@ def test_stop_then_yes_or_stop_again_ends_the_session(answer: Intent) -> None:
     assert sim.runner.ended
 
 
+def test_a_workout_stopped_early_counts_the_exercises_it_never_reached_as_not_done() -> None:
+    sim = session().until_phase("setup")
+    sim.hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+    assert any(line.startswith("You did 0 of 3 exercises") for line in said(sim))
+    assert "Not done: 3 exercises." in said(sim)
+    assert not any(line.startswith("Skipped") for line in said(sim))
+
+
+def test_a_workout_stopped_with_two_exercises_left_names_them() -> None:
+    sim = session().until_state(lambda s: s.phase == "setup" and s.exercise == 1)
+    sim.hear(Intent.STOP).hear(Intent.YES, sim.now + 1)
+    assert "Not done: Plank and Walk." in said(sim)
+
+
 @pytest.mark.parametrize("then", list(Intent))
 def test_a_finished_session_stays_finished_whatever_is_heard_during_its_goodbye(
     then: Intent,

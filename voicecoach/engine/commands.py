@@ -290,7 +290,8 @@ def _heard_ending(tx: Tx, intent: Intent, t: float) -> None:
         end_now(tx, t)
     elif intent == Intent.REPEAT:  # the summary again
         done, cut, skipped, pains = exercise_outcomes(s)
-        tx.say_all(texts.outcome(done, cut, skipped, t - (s.started or 0.0), pains), t)
+        elapsed = t - (s.started or 0.0)
+        tx.say_all(texts.outcome(done, cut, skipped, elapsed, pains, s.stopped), t)
     elif intent == Intent.HELP:
         tx.say(texts.HELP["stopped" if s.stopped else "done"], t)
     elif intent == Intent.PAIN:

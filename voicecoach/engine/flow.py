@@ -596,7 +596,7 @@ def end_session(tx: Tx, x: float, completed: bool, reason: str) -> None:
             len(skipped),
             cut_short=len(cut),
             pain_reports=len(pains),
-            summary=tuple(texts.outcome(done, cut, skipped, elapsed, pains)),
+            summary=tuple(texts.outcome(done, cut, skipped, elapsed, pains, not completed)),
         )
     )
     tx.s = replace(tx.s, ended=True, agenda=(), seg_end=None, pause=None)

@@ -118,17 +118,27 @@ def intro_from(routine: Routine, minutes: int, start: Exercise) -> list[str]:
 
 
 def outcome(
-    done: list[str], cut: list[str], skipped: list[str], elapsed: float, pains: list[str]
+    done: list[str],
+    cut: list[str],
+    skipped: list[str],
+    elapsed: float,
+    pains: list[str],
+    stopped: bool = False,
 ) -> list[str]:
-    """What this session did: exercises done, cut short, skipped, the time, pain reports."""
+    """What this session did: exercises done, cut short, skipped, the time, pain reports.
+    A session ended early did not skip the exercises it never reached: they are "not
+    done", and more than two are counted, not read out one by one."""
     total = len(done) + len(cut) + len(skipped)
     head = f"You did {len(done)} of {total} exercise{'s' if total != 1 else ''}"
     head += f" in {duration(elapsed).removeprefix('about ')}"
     out = [sentence(head)]
     if cut:
         out.append(sentence(f"Cut short: {items(cut)}"))
-    if skipped:
+    if skipped and not stopped:
         out.append(sentence(f"Skipped: {items(skipped)}"))
+    elif skipped:
+        names = items(skipped) if len(skipped) <= 2 else f"{len(skipped)} exercises"
+        out.append(sentence(f"Not done: {names}"))
     if pains:
         out.append(sentence(f"You reported pain during {items(list(dict.fromkeys(pains)))}"))
         out.append("If the pain persists, see a doctor or physiotherapist.")
@@ -185,7 +195,11 @@ def stopped(
     pains: list[str],
 ) -> list[str]:
     """The end of a stopped workout: the outcome, then goodbye."""
-    return ["Ending the workout.", *outcome(done, cut, skipped, elapsed, pains), "Take care."]
+    return [
+        "Ending the workout.",
+        *outcome(done, cut, skipped, elapsed, pains, stopped=True),
+        "Take care.",
+    ]
 
 
 # --------------------------------------------------------------------------- exercises
