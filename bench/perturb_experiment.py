@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tune_whisper
 
 from voicecoach import evaluation
-from voicecoach.ears.endpoint import Endpointer
 from voicecoach.ears.frontend import whisper_audio
 from voicecoach.ears.pocketsphinx_rec import ForcedChoice
 from voicecoach.ears.sources import WavSource
@@ -51,7 +50,6 @@ from voicecoach.ears.whisper_rec import (
     relisten,
     transcript,
 )
-from voicecoach.ports import MIC_RATE
 
 
 def collect(args: argparse.Namespace) -> None:
@@ -65,12 +63,8 @@ def collect(args: argparse.Namespace) -> None:
     t_start = time.time()
     with out.open("w") as f:
         for k, clip in enumerate(clips):
-            ep = Endpointer(s.endpoint)
             source = WavSource(clip.audio)
-            utts = []
-            for t0, chunk in source.chunks():
-                utts += [(u, t0 + len(chunk) / MIC_RATE) for u in ep.feed(chunk, t0)]
-            utts += [(u, source.duration) for u in ep.flush(source.duration)]
+            utts = tune_whisper.utterances(source, s)
             rows = []
             for u, t_known in utts:
                 row: dict[str, Any] = {"start": u.start, "end": u.end}

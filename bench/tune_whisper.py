@@ -8,6 +8,8 @@ where the N-best names a command, for the second opinion) and then re-judges the
 recorded hypotheses offline for a grid of thresholds: accuracy vs false accepts per hour,
 overall and per noise condition, so a setting is picked from curves, not one number.
 Rows go to bench/out/tune/whisper.jsonl (`--load` re-reads them without decoding).
+The listen-again step (`whisper_rec.relisten`, a second decode at another speed) is not
+in these rows: bench/perturb_experiment.py measures it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 
 from voicecoach import evaluation
 from voicecoach.ears import phrases
-from voicecoach.ears.endpoint import EndpointConfig, Endpointer
+from voicecoach.ears.endpoint import EndpointConfig, Endpointer, Utterance
 from voicecoach.ears.frontend import whisper_audio
 from voicecoach.ears.pocketsphinx_rec import ForcedChoice
 from voicecoach.ears.sources import WavSource
@@ -49,17 +51,23 @@ def settings_from(pairs: list[str]) -> WhisperSettings:
     return WhisperSettings(endpoint=EndpointConfig(**ep), **top)
 
 
+def utterances(source: WavSource, s: WhisperSettings) -> list[tuple[Utterance, float]]:
+    """The endpointed utterances of a clip, each with the time its last audio was known
+    (as the live pipeline cuts them)."""
+    ep = Endpointer(s.endpoint)
+    utts = []
+    for t0, chunk in source.chunks():
+        utts += [(u, t0 + len(chunk) / MIC_RATE) for u in ep.feed(chunk, t0)]
+    return utts + [(u, source.duration) for u in ep.flush(source.duration)]
+
+
 def collect(clips: list[evaluation.Clip], s: WhisperSettings) -> list[dict[str, Any]]:
     model = _model(s.threads)
     second = ForcedChoice()
     rows = []
     for clip in clips:
-        ep = Endpointer(s.endpoint)
         source = WavSource(clip.audio)
-        utts = []
-        for t0, chunk in source.chunks():
-            utts += [(u, t0 + len(chunk) / MIC_RATE) for u in ep.feed(chunk, t0)]
-        utts += [(u, source.duration) for u in ep.flush(source.duration)]
+        utts = utterances(source, s)
         out = []
         for u, t_known in utts:
             row: dict[str, Any] = {"start": u.start, "end": u.end, "t": max(t_known, u.t_decided)}

@@ -196,7 +196,8 @@ def test_a_weak_hearing_again_fires_nothing():
     weak = [Hypothesis("skip", -1.6, Intent.NEXT)]  # under min_logprob at every speed
     decodes = FakeDecodes({1.12: weak})
     assert relisten(SCOOP, 0.05, WhisperSettings(), decodes)[0] is None
-    assert relisten(SCOOP, 0.05, WhisperSettings(), FakeDecodes({}, no_speech=0.9))[0] is None
+    sure_but_silent = FakeDecodes({1.12: [Hypothesis("skip", -0.45, Intent.NEXT)]}, 0.9)
+    assert relisten(SCOOP, 0.05, WhisperSettings(), sure_but_silent)[0] is None
 
 
 def test_talk_silence_and_a_recognizer_told_not_to_are_not_decoded_again():
